@@ -1,0 +1,8 @@
+/**
+ * The buffer protocol (PEP 3118 in Java), format strings, and indirect ({@code T**}) memory.
+ * Depends on nothing but the JDK.
+ */
+module org.indirectbuffer.core {
+    exports org.indirectbuffer;
+    exports org.indirectbuffer.format;
+}

@@ -1,0 +1,5 @@
+/** Runnable programs, one per use case; each is also run by a test. */
+module org.indirectbuffer.samples {
+    requires org.indirectbuffer.core;
+    exports org.indirectbuffer.samples;
+}
