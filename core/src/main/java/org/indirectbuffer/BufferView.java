@@ -1,0 +1,1076 @@
+package org.indirectbuffer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ReadOnlyBufferException;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.indirectbuffer.format.ElementType;
+import org.indirectbuffer.format.Format;
+
+/**
+ * A lent buffer: the Java form of CPython's {@code Py_buffer}, with indirect layouts (suboffsets) as first-class
+ * citizens.
+ *
+ * <h2>The descriptor</h2>
+ * A view describes {@code ndim} dimensions (at most {@value #MAX_NDIM}) of items of one {@link Format}: {@link
+ * #shape()}, {@link #strides()} in bytes (negative allowed), and {@link #suboffsets()}. The address of the item at
+ * an index is found as in PEP 3118:
+ * <pre>{@code
+ * p = buf;
+ * for (i = 0; i < ndim; i++) {
+ *     p += strides[i] * index[i];
+ *     if (suboffsets[i] >= 0) p = *(char **) p + suboffsets[i];   // follow a pointer
+ * }
+ * }</pre>
+ * {@code buf} is the address of the item whose indices are all 0; with negative strides that is not the lowest
+ * address the view touches, so a view carries {@link #memory()} (every byte its first level may touch) and {@link
+ * #bufOffset()}, the offset of {@code buf} inside it. After a pointer is followed, the extent reachable from it is
+ * known from the remaining dimensions, so every access stays bounds-checked: a view never hands out an unbounded
+ * segment.
+ *
+ * <p>As in CPython, fields the consumer did not request are {@code null}: {@link #format()} without
+ * {@link BufferRequest#FORMAT} (meaning unsigned bytes; {@link #itemSize()} keeps the exporter's item size), {@link
+ * #shape()} without {@link BufferRequest#ND} (the view is then {@link #len()} contiguous bytes, {@link #ndim()} is 1
+ * and indices address single bytes), {@link #strides()} without {@link BufferRequest#STRIDES} (C-contiguous), and
+ * {@link #suboffsets()} without {@link BufferRequest#INDIRECT} or when no dimension is indirect.
+ *
+ * <h2>Lifetime and ownership</h2>
+ * A view borrows memory: it never frees it. A view lent by an exporter counts as an export until {@link #close()};
+ * the exporter cannot move, reformat, make read-only or free its memory before then. After {@code close()} every
+ * method but {@code close()}, {@link #isClosed()} and {@code toString()} throws {@link IllegalStateException};
+ * closing twice is harmless. Segments the view returned stay valid as long as the memory they come from (they are
+ * slices of {@link #memory()}, or of pointers it holds).
+ *
+ * <h2>Thread-safety</h2>
+ * A view is immutable but for its closed state: any number of threads may read through it at once. Writes through
+ * it are not synchronized; callers that write from several threads order them themselves. Closing while another
+ * thread reads makes that thread's next call throw {@code IllegalStateException}; memory freed by its owner after
+ * that is protected by the owner's memory scope, not by the view.
+ */
+public final class BufferView implements AutoCloseable {
+    /** The largest number of dimensions a view may have (CPython's {@code PyBUF_MAX_NDIM}). */
+    public static final int MAX_NDIM = 64;
+
+    private static final long POINTER_SIZE = ValueLayout.ADDRESS.byteSize();
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(BufferView.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** First-level memory: every byte reachable before the first pointer is followed. */
+    private final MemorySegment memory;
+    private final long bufOffset;
+    /** The exporter's format (never null here); {@link #format()} returns null when it was not requested. */
+    private final Format fullFormat;
+    private final boolean formatVisible;
+    private final long itemSize;
+    /** Bytes one index step addresses: {@code itemSize}, or 1 for a view without shape. */
+    private final long elementSize;
+    private final int ndim;
+    private final long[] shape;
+    private final long[] strides;
+    private final long[] suboffsets;
+    private final boolean shapeVisible;
+    private final boolean stridesVisible;
+    private final boolean suboffsetsVisible;
+    /** Whether any dimension follows a pointer. */
+    private final boolean indirect;
+    /** For each indirect dimension: where the memory reachable after the pointer starts, relative to it ... */
+    private final long[] derefLow;
+    /** ... and how many bytes it spans. */
+    private final long[] derefSize;
+    private final boolean readOnly;
+    private final long len;
+    /** The counter this view was lent by, or null for a view made by {@code wrap}. */
+    private final ExportCounter exports;
+    @SuppressWarnings("unused") // accessed through CLOSED
+    private volatile boolean closed;
+
+    private BufferView(MemorySegment memory, long bufOffset, Format format, boolean formatVisible, long itemSize,
+                       long elementSize, long[] shape, long[] strides, long[] suboffsets, boolean shapeVisible,
+                       boolean stridesVisible, boolean suboffsetsVisible, boolean readOnly, long len,
+                       long[] derefLow, long[] derefSize, ExportCounter exports) {
+        this.memory = memory;
+        this.bufOffset = bufOffset;
+        this.fullFormat = format;
+        this.formatVisible = formatVisible;
+        this.itemSize = itemSize;
+        this.elementSize = elementSize;
+        this.ndim = shape.length;
+        this.shape = shape;
+        this.strides = strides;
+        this.suboffsets = suboffsets;
+        this.shapeVisible = shapeVisible;
+        this.stridesVisible = stridesVisible;
+        this.suboffsetsVisible = suboffsetsVisible;
+        this.readOnly = readOnly;
+        this.len = len;
+        this.derefLow = derefLow;
+        this.derefSize = derefSize;
+        this.exports = exports;
+        boolean anyIndirect = false;
+        for (long s : suboffsets) {
+            anyIndirect |= s >= 0;
+        }
+        this.indirect = anyIndirect;
+    }
+
+    // ------------------------------------------------------------------------------------------------ factories
+
+    /**
+     * Wraps a descriptor whose {@code buf} is the start of {@code buf}: the form of {@link #wrap(MemorySegment, long,
+     * Format, long[], long[], long[], boolean)} with {@code bufOffset} 0.
+     *
+     * @param buf        the memory, starting at the item whose indices are all 0
+     * @param format     the item format
+     * @param shape      the extent of each dimension
+     * @param strides    bytes between items of each dimension; {@code null} for C-contiguous
+     * @param suboffsets for each dimension, the offset to add after following a pointer, or a negative value for a
+     *                   direct dimension; {@code null} when no dimension is indirect
+     * @param readOnly   whether the view refuses writes
+     * @return a view that is not counted as an export of anything; closing it only ends its own use
+     * @throws BufferException      if the descriptor is inconsistent (see the full form)
+     * @throws NullPointerException if {@code buf}, {@code format} or {@code shape} is null
+     */
+    public static BufferView wrap(MemorySegment buf, Format format, long[] shape, long[] strides, long[] suboffsets,
+                                  boolean readOnly) {
+        return wrap(buf, 0, format, shape, strides, suboffsets, readOnly);
+    }
+
+    /**
+     * Wraps a foreign descriptor, for a consumer handed {@code buf}, shape, strides and suboffsets by someone else.
+     * The descriptor is checked once, here: every index the shape allows must reach, at the first level, bytes inside
+     * {@code memory}. Memory reached through pointers is checked when the pointer is followed (NULL is refused) and
+     * bounded by the extent the remaining dimensions allow.
+     *
+     * <p>The arrays are copied; the memory is borrowed and never freed. <b>Trust:</b> pointers stored in the memory
+     * are trusted to point at as many bytes as the remaining dimensions reach, and to stay valid while the view is
+     * used: that is the one unchecked step, and it is the caller's promise.
+     *
+     * @param memory     every byte the first level may touch (up to the first pointer followed)
+     * @param bufOffset  the offset in {@code memory} of the item whose indices are all 0
+     * @param format     the item format; its item size must be positive
+     * @param shape      the extent of each dimension, each {@code >= 0}; at most {@value #MAX_NDIM} dimensions
+     * @param strides    bytes between items of each dimension; {@code null} for C-contiguous
+     * @param suboffsets for each dimension, the offset to add after following a pointer, or a negative value for a
+     *                   direct dimension; {@code null} when no dimension is indirect
+     * @param readOnly   whether the view refuses writes; must be {@code true} if {@code memory} is read-only
+     * @return a view that is not counted as an export of anything; closing it only ends its own use
+     * @throws BufferException      if the arrays' lengths differ, a shape entry is negative, there are more than
+     *                              {@value #MAX_NDIM} dimensions, the item size is 0, {@code memory} is read-only but
+     *                              {@code readOnly} is false, the sizes overflow, or an index would reach outside
+     *                              {@code memory}; the message names the dimension and the values
+     * @throws NullPointerException if {@code memory}, {@code format} or {@code shape} is null
+     */
+    public static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
+                                  long[] suboffsets, boolean readOnly) {
+        Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(shape, "shape");
+        int n = shape.length;
+        if (n > MAX_NDIM) {
+            throw new BufferException("descriptor has " + n + " dimensions; at most " + MAX_NDIM + " are allowed");
+        }
+        long itemSize = format.itemSize();
+        if (itemSize <= 0) {
+            throw new BufferException("format '" + format + "' has item size " + itemSize
+                    + "; a buffer needs items of at least one byte");
+        }
+        long[] sh = shape.clone();
+        for (int i = 0; i < n; i++) {
+            if (sh[i] < 0) {
+                throw new BufferException("shape[" + i + "] = " + sh[i] + ": expected a size >= 0 in shape "
+                        + Arrays.toString(sh));
+            }
+        }
+        long[] st;
+        if (strides == null) {
+            st = contiguousStrides(sh, itemSize, 'C');
+        } else if (strides.length != n) {
+            throw new BufferException("strides has " + strides.length + " entries, but shape " + Arrays.toString(sh)
+                    + " has " + n + " dimensions");
+        } else {
+            st = strides.clone();
+        }
+        long[] so;
+        boolean anyIndirect = false;
+        if (suboffsets == null) {
+            so = new long[n];
+            Arrays.fill(so, -1);
+        } else if (suboffsets.length != n) {
+            throw new BufferException("suboffsets has " + suboffsets.length + " entries, but shape "
+                    + Arrays.toString(sh) + " has " + n + " dimensions");
+        } else {
+            so = suboffsets.clone();
+            for (int i = 0; i < n; i++) {
+                if (so[i] < 0) {
+                    so[i] = -1;
+                } else {
+                    anyIndirect = true;
+                }
+            }
+        }
+        if (memory.isReadOnly() && !readOnly) {
+            throw new BufferException("memory is read-only, but readOnly = false was given");
+        }
+        long len;
+        long[] derefLow = new long[n];
+        long[] derefSize = new long[n];
+        try {
+            len = itemSize;
+            for (long s : sh) {
+                len = Math.multiplyExact(len, s);
+            }
+            if (len > 0) {
+                checkFirstLevel(memory, bufOffset, itemSize, sh, st, so);
+                for (int i = 0; i < n; i++) {
+                    if (so[i] >= 0) {
+                        long[] reach = reach(sh, st, so, i + 1, itemSize);
+                        derefLow[i] = Math.addExact(so[i], reach[0]);
+                        derefSize[i] = reach[1] - reach[0];
+                    }
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new BufferException("descriptor with shape " + Arrays.toString(sh) + ", strides "
+                    + Arrays.toString(st) + " and item size " + itemSize + " overflows a 64-bit byte count", e);
+        }
+        MemorySegment mem = readOnly ? memory.asReadOnly() : memory;
+        return new BufferView(mem, bufOffset, format, true, itemSize, itemSize, sh, st, so, true, true, anyIndirect,
+                readOnly, len, derefLow, derefSize, null);
+    }
+
+    /**
+     * The byte range {@code [low, high)} that indices of dimensions {@code from..k} reach relative to the position
+     * before dimension {@code from}, where {@code k} is the next indirect dimension (its cell is a pointer) or the
+     * last one (its cell is an item).
+     */
+    private static long[] reach(long[] shape, long[] strides, long[] suboffsets, int from, long itemSize) {
+        long low = 0;
+        long high = 0;
+        long cell = itemSize;
+        for (int i = from; i < shape.length; i++) {
+            long span = Math.multiplyExact(strides[i], shape[i] - 1);
+            if (span < 0) {
+                low = Math.addExact(low, span);
+            } else {
+                high = Math.addExact(high, span);
+            }
+            if (suboffsets[i] >= 0) {
+                cell = POINTER_SIZE;
+                break;
+            }
+        }
+        return new long[] {low, Math.addExact(high, cell)};
+    }
+
+    private static void checkFirstLevel(MemorySegment memory, long bufOffset, long itemSize, long[] shape,
+                                        long[] strides, long[] suboffsets) {
+        long[] reach = reach(shape, strides, suboffsets, 0, itemSize);
+        long low = Math.addExact(bufOffset, reach[0]);
+        long high = Math.addExact(bufOffset, reach[1]);
+        if (low < 0 || high > memory.byteSize()) {
+            throw new BufferException("descriptor with bufOffset " + bufOffset + ", shape " + Arrays.toString(shape)
+                    + ", strides " + Arrays.toString(strides) + " and item size " + itemSize + " reaches bytes ["
+                    + low + ", " + high + ") of memory, but memory holds bytes [0, " + memory.byteSize() + ")");
+        }
+    }
+
+    /**
+     * Strides of a contiguous array ({@code PyBuffer_FillContiguousStrides}).
+     *
+     * @param shape    the extent of each dimension
+     * @param itemSize bytes per item
+     * @param order    {@code 'C'} (last index fastest) or {@code 'F'} (first index fastest)
+     * @return the strides, in bytes
+     * @throws IllegalArgumentException if {@code order} is neither {@code 'C'} nor {@code 'F'}
+     * @throws ArithmeticException      if a stride overflows
+     */
+    public static long[] contiguousStrides(long[] shape, long itemSize, char order) {
+        long[] strides = new long[shape.length];
+        long sd = itemSize;
+        switch (order) {
+            case 'C' -> {
+                for (int i = shape.length - 1; i >= 0; i--) {
+                    strides[i] = sd;
+                    sd = Math.multiplyExact(sd, Math.max(shape[i], 1));
+                }
+            }
+            case 'F' -> {
+                for (int i = 0; i < shape.length; i++) {
+                    strides[i] = sd;
+                    sd = Math.multiplyExact(sd, Math.max(shape[i], 1));
+                }
+            }
+            default -> throw new IllegalArgumentException("order '" + order + "': expected 'C' or 'F'");
+        }
+        return strides;
+    }
+
+    /**
+     * Fills {@code strides} with the strides of a contiguous array: CPython's {@code PyBuffer_FillContiguousStrides}.
+     *
+     * @param shape    the extent of each dimension
+     * @param strides  receives the strides; must have {@code shape.length} entries
+     * @param itemSize bytes per item
+     * @param order    {@code 'C'} or {@code 'F'}
+     * @throws IllegalArgumentException if the lengths differ or {@code order} is neither {@code 'C'} nor {@code 'F'}
+     */
+    public static void fillContiguousStrides(long[] shape, long[] strides, long itemSize, char order) {
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException("strides has " + strides.length + " entries; expected "
+                    + shape.length + " for shape " + Arrays.toString(shape));
+        }
+        System.arraycopy(contiguousStrides(shape, itemSize, order), 0, strides, 0, shape.length);
+    }
+
+    /** Applies a request to this (whole) view: what {@link ExportCounter#export} lends. */
+    BufferView forRequest(int flags, ExportCounter counter) {
+        ensureOpen();
+        if (BufferRequest.requestsWritable(flags) && readOnly) {
+            throw refuse(flags, "the buffer is read-only");
+        }
+        if (BufferRequest.requiresCContiguous(flags) && !isContiguous('C')) {
+            throw refuse(flags, "the buffer is not C-contiguous");
+        }
+        if (BufferRequest.requiresFContiguous(flags) && !isContiguous('F')) {
+            throw refuse(flags, "the buffer is not Fortran-contiguous");
+        }
+        if (BufferRequest.requiresAnyContiguous(flags) && !isContiguous('A')) {
+            throw refuse(flags, "the buffer is neither C- nor Fortran-contiguous");
+        }
+        if (!BufferRequest.requestsIndirect(flags) && indirect) {
+            throw refuse(flags, "the layout needs suboffsets (it follows pointers), but INDIRECT was not requested");
+        }
+        if (!BufferRequest.requestsStrides(flags) && !isContiguous('C')) {
+            throw refuse(flags, "the buffer is not C-contiguous, and STRIDES was not requested");
+        }
+        boolean wantFormat = BufferRequest.requestsFormat(flags);
+        if (!BufferRequest.requestsShape(flags)) {
+            if (wantFormat && !(itemSize == 1 && fullFormat.isEquivalentTo(Format.parse("B")))) {
+                throw refuse(flags, "FORMAT without ND: a buffer of format '" + fullFormat
+                        + "' cannot be given as unsigned bytes with a format; request ND as well");
+            }
+            return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, 1, new long[] {len},
+                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, new long[1], new long[1],
+                    counter);
+        }
+        return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, elementSize, shape, strides,
+                suboffsets, true, BufferRequest.requestsStrides(flags),
+                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, derefLow, derefSize, counter);
+    }
+
+    private BufferException refuse(int flags, String reason) {
+        return new BufferException("request " + BufferRequest.describe(flags) + " refused for " + describeLayout()
+                + ": " + reason);
+    }
+
+    // ------------------------------------------------------------------------------------------------ descriptor
+
+    /**
+     * Returns the memory starting at {@code buf}, the item whose indices are all 0: the pointer table for an
+     * indirect layout. Its {@code address()} is what C code receives as {@code buf}. With negative strides the view
+     * also touches bytes before it: see {@link #memory()}.
+     *
+     * @return a slice of {@link #memory()} from {@link #bufOffset()} to its end
+     * @throws IllegalStateException if the view is closed
+     */
+    public MemorySegment buf() {
+        ensureOpen();
+        return memory.asSlice(bufOffset);
+    }
+
+    /**
+     * Returns every byte the first level of the view may touch (up to the first pointer followed).
+     *
+     * @return the memory; read-only if the view is
+     * @throws IllegalStateException if the view is closed
+     */
+    public MemorySegment memory() {
+        ensureOpen();
+        return memory;
+    }
+
+    /**
+     * Returns the offset of {@code buf} (the item whose indices are all 0) in {@link #memory()}.
+     *
+     * @return the offset, in bytes
+     * @throws IllegalStateException if the view is closed
+     */
+    public long bufOffset() {
+        ensureOpen();
+        return bufOffset;
+    }
+
+    /**
+     * Returns the number of bytes the items take if copied contiguously: {@code product(shape) * itemSize}.
+     *
+     * @return the length in bytes
+     * @throws IllegalStateException if the view is closed
+     */
+    public long len() {
+        ensureOpen();
+        return len;
+    }
+
+    /**
+     * Returns whether writes through this view are refused.
+     *
+     * @return true if read-only
+     * @throws IllegalStateException if the view is closed
+     */
+    public boolean isReadOnly() {
+        ensureOpen();
+        return readOnly;
+    }
+
+    /**
+     * Returns the item format, or {@code null} when the consumer did not request {@link BufferRequest#FORMAT}
+     * (meaning unsigned bytes, as in CPython).
+     *
+     * @return the format, or null
+     * @throws IllegalStateException if the view is closed
+     */
+    public Format format() {
+        ensureOpen();
+        return formatVisible ? fullFormat : null;
+    }
+
+    /**
+     * Returns the size of one item of the exporter's format (also when {@link #format()} is null, as in CPython).
+     *
+     * @return bytes per item
+     * @throws IllegalStateException if the view is closed
+     */
+    public long itemSize() {
+        ensureOpen();
+        return itemSize;
+    }
+
+    /**
+     * Returns the number of dimensions: 1 for a view without shape.
+     *
+     * @return the number of dimensions, 0 to {@value #MAX_NDIM}
+     * @throws IllegalStateException if the view is closed
+     */
+    public int ndim() {
+        ensureOpen();
+        return ndim;
+    }
+
+    /**
+     * Returns the extent of each dimension, or {@code null} when {@link BufferRequest#ND} was not requested.
+     *
+     * @return a copy of the shape, or null
+     * @throws IllegalStateException if the view is closed
+     */
+    public long[] shape() {
+        ensureOpen();
+        return shapeVisible ? shape.clone() : null;
+    }
+
+    /**
+     * Returns the bytes between items of each dimension, or {@code null} when {@link BufferRequest#STRIDES} was not
+     * requested (the memory is then C-contiguous).
+     *
+     * @return a copy of the strides, or null
+     * @throws IllegalStateException if the view is closed
+     */
+    public long[] strides() {
+        ensureOpen();
+        return stridesVisible ? strides.clone() : null;
+    }
+
+    /**
+     * Returns, for each dimension, the offset added after following a pointer, or -1 for a direct dimension;
+     * {@code null} when no dimension is indirect or {@link BufferRequest#INDIRECT} was not requested.
+     *
+     * @return a copy of the suboffsets, or null
+     * @throws IllegalStateException if the view is closed
+     */
+    public long[] suboffsets() {
+        ensureOpen();
+        return suboffsetsVisible ? suboffsets.clone() : null;
+    }
+
+    /**
+     * Returns whether any dimension follows a pointer (has a suboffset {@code >= 0}).
+     *
+     * @return true for an indirect layout
+     * @throws IllegalStateException if the view is closed
+     */
+    public boolean isIndirect() {
+        ensureOpen();
+        return indirect;
+    }
+
+    // ------------------------------------------------------------------------------------------------ resolver
+
+    /**
+     * Returns the memory of one item, following suboffsets: the suboffset-aware resolver of PEP 3118.
+     *
+     * @param index one index per dimension, each in {@code [0, shape[i])}; for a view without shape, a byte index
+     *              in {@code [0, len())}
+     * @return a segment of {@link #itemSize()} bytes (1 for a view without shape), read-only if the view is
+     * @throws IllegalArgumentException  if {@code index} does not have {@link #ndim()} entries
+     * @throws IndexOutOfBoundsException if an index is outside its dimension; the message names the dimension
+     * @throws IllegalStateException     if the view is closed, or a pointer followed is NULL (the message names the
+     *                                   dimension and the indices that led to it)
+     */
+    public MemorySegment elementAt(long... index) {
+        ensureOpen();
+        checkIndex(index);
+        return resolve(index);
+    }
+
+    private MemorySegment resolve(long[] index) {
+        MemorySegment segment = memory;
+        long offset = bufOffset;
+        for (int i = 0; i < ndim; i++) {
+            offset += strides[i] * index[i];
+            if (suboffsets[i] >= 0) {
+                segment = follow(segment, offset, i, index);
+                offset = -derefLow[i] + suboffsets[i];
+            }
+        }
+        return segment.asSlice(offset, elementSize);
+    }
+
+    /** Follows the pointer stored at {@code offset} of {@code segment}: dimension {@code dim} is indirect. */
+    private MemorySegment follow(MemorySegment segment, long offset, int dim, long[] index) {
+        long address = segment.get(ValueLayout.ADDRESS_UNALIGNED, offset).address();
+        if (address == 0) {
+            throw nullPointer(dim, index);
+        }
+        // The remaining dimensions reach [derefLow, derefLow + derefSize) relative to the pointer.
+        MemorySegment reached = MemorySegment.ofAddress(address + derefLow[dim]).reinterpret(derefSize[dim]);
+        return readOnly ? reached.asReadOnly() : reached;
+    }
+
+    private IllegalStateException nullPointer(int dim, long[] index) {
+        return new IllegalStateException("NULL pointer at dimension " + dim + " reached by index "
+                + Arrays.toString(Arrays.copyOf(index, dim + 1)) + " of " + describeLayout());
+    }
+
+    private void checkIndex(long[] index) {
+        if (index.length != ndim) {
+            throw new IllegalArgumentException("index " + Arrays.toString(index) + " has " + index.length
+                    + " entries; the view has " + ndim + " dimension" + (ndim == 1 ? "" : "s") + ", shape "
+                    + Arrays.toString(shape));
+        }
+        for (int i = 0; i < ndim; i++) {
+            if (index[i] < 0 || index[i] >= shape[i]) {
+                throw outOfBounds(index, i);
+            }
+        }
+    }
+
+    private IndexOutOfBoundsException outOfBounds(long[] index, int dim) {
+        return new IndexOutOfBoundsException("index " + index[dim] + " out of range [0, " + shape[dim]
+                + ") for dimension " + dim + " of shape " + Arrays.toString(shape) + " (index "
+                + Arrays.toString(index) + ")");
+    }
+
+    // ------------------------------------------------------------------------------------------------ typed access
+
+    /**
+     * Reads a {@code double} item. The format must be {@code 'd'} (any byte order).
+     *
+     * @param index one index per dimension
+     * @return the item
+     * @throws BufferException           if the format is not a single {@code 'd'}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public double getDouble(long... index) {
+        ValueLayout.OfDouble layout = (ValueLayout.OfDouble) typed("getDouble", double.class);
+        checkIndex(index);
+        return resolve(index).get(layout, 0);
+    }
+
+    /**
+     * Writes a {@code double} item. The format must be {@code 'd'} (any byte order).
+     *
+     * @param value the value
+     * @param index one index per dimension
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws BufferException           if the format is not a single {@code 'd'}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void setDouble(double value, long... index) {
+        ValueLayout.OfDouble layout = (ValueLayout.OfDouble) typed("setDouble", double.class);
+        checkWritable();
+        checkIndex(index);
+        resolve(index).set(layout, 0, value);
+    }
+
+    /**
+     * Reads a {@code float} item. The format must be {@code 'f'}, or {@code 'e'} (half precision, widened).
+     *
+     * @param index one index per dimension
+     * @return the item
+     * @throws BufferException           if the format is not a single {@code 'f'} or {@code 'e'}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public float getFloat(long... index) {
+        ValueLayout layout = typed("getFloat", float.class);
+        checkIndex(index);
+        MemorySegment item = resolve(index);
+        return layout instanceof ValueLayout.OfFloat f ? item.get(f, 0)
+                : Float.float16ToFloat(item.get((ValueLayout.OfShort) layout, 0));
+    }
+
+    /**
+     * Writes a {@code float} item. The format must be {@code 'f'}, or {@code 'e'} (rounded to half precision).
+     *
+     * @param value the value
+     * @param index one index per dimension
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws BufferException           if the format is not a single {@code 'f'} or {@code 'e'}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void setFloat(float value, long... index) {
+        ValueLayout layout = typed("setFloat", float.class);
+        checkWritable();
+        checkIndex(index);
+        MemorySegment item = resolve(index);
+        if (layout instanceof ValueLayout.OfFloat f) {
+            item.set(f, 0, value);
+        } else {
+            item.set((ValueLayout.OfShort) layout, 0, Float.floatToFloat16(value));
+        }
+    }
+
+    /**
+     * Reads a 64-bit integer item ({@code 'q'}, {@code 'Q'}, {@code 'n'}, {@code 'N'}, or native {@code 'l'},
+     * {@code 'L'}); unsigned values are returned as their bits.
+     *
+     * @param index one index per dimension
+     * @return the item
+     * @throws BufferException           if the format is not a single 8-byte integer
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public long getLong(long... index) {
+        ValueLayout.OfLong layout = (ValueLayout.OfLong) typed("getLong", long.class);
+        checkIndex(index);
+        return resolve(index).get(layout, 0);
+    }
+
+    /**
+     * Writes a 64-bit integer item (see {@link #getLong}).
+     *
+     * @param value the value (its bits, for unsigned formats)
+     * @param index one index per dimension
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws BufferException           if the format is not a single 8-byte integer
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void setLong(long value, long... index) {
+        ValueLayout.OfLong layout = (ValueLayout.OfLong) typed("setLong", long.class);
+        checkWritable();
+        checkIndex(index);
+        resolve(index).set(layout, 0, value);
+    }
+
+    /**
+     * Reads a 32-bit integer item ({@code 'i'}, {@code 'I'}, or standard-size {@code 'l'}, {@code 'L'}).
+     *
+     * @param index one index per dimension
+     * @return the item
+     * @throws BufferException           if the format is not a single 4-byte integer
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public int getInt(long... index) {
+        ValueLayout.OfInt layout = (ValueLayout.OfInt) typed("getInt", int.class);
+        checkIndex(index);
+        return resolve(index).get(layout, 0);
+    }
+
+    /**
+     * Writes a 32-bit integer item (see {@link #getInt}).
+     *
+     * @param value the value
+     * @param index one index per dimension
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws BufferException           if the format is not a single 4-byte integer
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void setInt(int value, long... index) {
+        ValueLayout.OfInt layout = (ValueLayout.OfInt) typed("setInt", int.class);
+        checkWritable();
+        checkIndex(index);
+        resolve(index).set(layout, 0, value);
+    }
+
+    /**
+     * Reads a 16-bit integer item ({@code 'h'}, {@code 'H'}).
+     *
+     * @param index one index per dimension
+     * @return the item
+     * @throws BufferException           if the format is not a single 2-byte integer
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public short getShort(long... index) {
+        ValueLayout.OfShort layout = (ValueLayout.OfShort) typed("getShort", short.class);
+        checkIndex(index);
+        return resolve(index).get(layout, 0);
+    }
+
+    /**
+     * Writes a 16-bit integer item (see {@link #getShort}).
+     *
+     * @param value the value
+     * @param index one index per dimension
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws BufferException           if the format is not a single 2-byte integer
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void setShort(short value, long... index) {
+        ValueLayout.OfShort layout = (ValueLayout.OfShort) typed("setShort", short.class);
+        checkWritable();
+        checkIndex(index);
+        resolve(index).set(layout, 0, value);
+    }
+
+    /**
+     * Reads a byte item ({@code 'b'}, {@code 'B'}, {@code 'c'}), or a byte of a view without format or shape.
+     *
+     * @param index one index per dimension
+     * @return the item
+     * @throws BufferException           if the items are not single bytes
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public byte getByte(long... index) {
+        ValueLayout.OfByte layout = (ValueLayout.OfByte) typed("getByte", byte.class);
+        checkIndex(index);
+        return resolve(index).get(layout, 0);
+    }
+
+    /**
+     * Writes a byte item (see {@link #getByte}).
+     *
+     * @param value the value
+     * @param index one index per dimension
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws BufferException           if the items are not single bytes
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void setByte(byte value, long... index) {
+        ValueLayout.OfByte layout = (ValueLayout.OfByte) typed("setByte", byte.class);
+        checkWritable();
+        checkIndex(index);
+        resolve(index).set(layout, 0, value);
+    }
+
+    /**
+     * Returns the value layout for typed access of {@code carrier}, or throws naming the method and the format.
+     * {@code float} also accepts half precision ({@code 'e'}), returned as its {@code short} layout.
+     */
+    private ValueLayout typed(String method, Class<?> carrier) {
+        ensureOpen();
+        if (!formatVisible || elementSize != itemSize) {
+            if (carrier == byte.class && elementSize == 1) {
+                return ValueLayout.JAVA_BYTE;
+            }
+            throw new BufferException(method + ": the view has no format (FORMAT or ND was not requested), so its "
+                    + "items are unsigned bytes; request FORMAT and ND for typed access");
+        }
+        ValueLayout layout = fullFormat.isSingleElement() ? fullFormat.valueLayout().orElse(null) : null;
+        if (layout != null) {
+            ElementType type = fullFormat.elementType();
+            boolean fits = switch (type) {
+                case FLOAT16 -> carrier == float.class;
+                case FLOAT32, FLOAT64 -> layout.carrier() == carrier;
+                case BOOL, PAD -> false;
+                default -> (type.isInteger() || type == ElementType.CHAR) && layout.carrier() == carrier;
+            };
+            if (fits) {
+                return layout;
+            }
+        }
+        throw new BufferException(method + ": view format '" + fullFormat + "' is not a single item of a type read as "
+                + carrier.getSimpleName());
+    }
+
+    private void checkWritable() {
+        if (readOnly) {
+            throw new ReadOnlyBufferException();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ contiguity
+
+    /**
+     * Returns whether the items lie contiguously in the given order, as CPython's {@code PyBuffer_IsContiguous}; unlike
+     * CPython, suboffsets that are all negative still count as contiguous (the view follows no pointer). Dimensions
+     * of extent 1 may have any stride; an empty view is contiguous.
+     *
+     * @param order {@code 'C'} (row-major), {@code 'F'} (column-major) or {@code 'A'} (either)
+     * @return whether the view is contiguous in that order
+     * @throws IllegalArgumentException if {@code order} is not {@code 'C'}, {@code 'F'} or {@code 'A'}
+     * @throws IllegalStateException    if the view is closed
+     */
+    public boolean isContiguous(char order) {
+        ensureOpen();
+        return switch (order) {
+            case 'C' -> isContiguous(false);
+            case 'F' -> isContiguous(true);
+            case 'A' -> isContiguous(false) || isContiguous(true);
+            default -> throw new IllegalArgumentException("order '" + order + "': expected 'C', 'F' or 'A'");
+        };
+    }
+
+    private boolean isContiguous(boolean fortran) {
+        if (len == 0) {
+            return true;
+        }
+        if (indirect) {
+            return false;
+        }
+        long sd = elementSize;
+        for (int k = 0; k < ndim; k++) {
+            int i = fortran ? k : ndim - 1 - k;
+            if (shape[i] > 1 && strides[i] != sd) {
+                return false;
+            }
+            sd *= shape[i];
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ copies
+
+    /**
+     * Copies the items into {@code dst} contiguously in the given order, following suboffsets: CPython's {@code
+     * PyBuffer_ToContiguous}. {@code 'A'} means the view's own order if it is Fortran- but not C-contiguous, C
+     * otherwise.
+     *
+     * @param dst   receives {@link #len()} bytes from its start; must hold at least that many
+     * @param order {@code 'C'}, {@code 'F'} or {@code 'A'}
+     * @throws IllegalArgumentException  if {@code order} is not {@code 'C'}, {@code 'F'} or {@code 'A'}
+     * @throws IndexOutOfBoundsException if {@code dst} is shorter than {@link #len()}
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void copyTo(MemorySegment dst, char order) {
+        Objects.requireNonNull(dst, "dst");
+        transfer(dst, resolveOrder(order), false);
+    }
+
+    /**
+     * Returns the items as a new byte array, contiguous in the given order (see {@link #copyTo}).
+     *
+     * @param order {@code 'C'}, {@code 'F'} or {@code 'A'}
+     * @return {@link #len()} bytes
+     * @throws IllegalArgumentException if {@code order} is invalid, or {@link #len()} exceeds the largest array
+     * @throws IllegalStateException    if the view is closed or a pointer followed is NULL
+     */
+    public byte[] toBytes(char order) {
+        ensureOpen();
+        if (len > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("view of " + len + " bytes does not fit in a Java byte array");
+        }
+        byte[] bytes = new byte[(int) len];
+        copyTo(MemorySegment.ofArray(bytes), order);
+        return bytes;
+    }
+
+    /**
+     * Copies contiguous items from {@code src} into the view in the given order, following suboffsets: CPython's
+     * {@code PyBuffer_FromContiguous}.
+     *
+     * @param src   holds at least {@link #len()} bytes, read from its start
+     * @param order {@code 'C'}, {@code 'F'} or {@code 'A'} (as in {@link #copyTo})
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws IllegalArgumentException  if {@code order} is not {@code 'C'}, {@code 'F'} or {@code 'A'}
+     * @throws IndexOutOfBoundsException if {@code src} is shorter than {@link #len()}
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public void copyFrom(MemorySegment src, char order) {
+        Objects.requireNonNull(src, "src");
+        char resolved = resolveOrder(order);
+        checkWritable();
+        transfer(src, resolved, true);
+    }
+
+    private char resolveOrder(char order) {
+        ensureOpen();
+        return switch (order) {
+            case 'C', 'F' -> order;
+            case 'A' -> !isContiguous(false) && isContiguous(true) ? 'F' : 'C';
+            default -> throw new IllegalArgumentException("order '" + order + "': expected 'C', 'F' or 'A'");
+        };
+    }
+
+    /** Moves {@code len} bytes between the view and contiguous memory {@code other}. */
+    private void transfer(MemorySegment other, char order, boolean intoView) {
+        if (other.byteSize() < len) {
+            throw new IndexOutOfBoundsException((intoView ? "source" : "destination") + " holds " + other.byteSize()
+                    + " bytes; the view needs " + len);
+        }
+        if (len == 0) {
+            return;
+        }
+        if (isContiguous(order == 'F')) {
+            copyBytes(other, 0, bufOffset, len, intoView, memory);
+            return;
+        }
+        if (order == 'C') {
+            transferC(other, intoView);
+        } else {
+            transferF(other, intoView);
+        }
+    }
+
+    private static void copyBytes(MemorySegment contiguous, long contiguousOffset, long viewOffset, long bytes,
+                                  boolean intoView, MemorySegment viewSegment) {
+        if (intoView) {
+            MemorySegment.copy(contiguous, contiguousOffset, viewSegment, viewOffset, bytes);
+        } else {
+            MemorySegment.copy(viewSegment, viewOffset, contiguous, contiguousOffset, bytes);
+        }
+    }
+
+    /** C order: walks the outer dimensions once, and each run of the last dimension as one block when it can. */
+    private void transferC(MemorySegment other, boolean intoView) {
+        if (ndim == 0) {
+            copyBytes(other, 0, bufOffset, elementSize, intoView, memory);
+            return;
+        }
+        int last = ndim - 1;
+        long[] index = new long[ndim];
+        // segments[d], offsets[d]: the position before dimension d's stride is added.
+        MemorySegment[] segments = new MemorySegment[ndim];
+        long[] offsets = new long[ndim];
+        segments[0] = memory;
+        offsets[0] = bufOffset;
+        descend(segments, offsets, index, 0);
+        long pos = 0;
+        long runLength = shape[last];
+        boolean block = suboffsets[last] < 0 && strides[last] == elementSize;
+        while (true) {
+            MemorySegment segment = segments[last];
+            long base = offsets[last];
+            if (block) {
+                copyBytes(other, pos, base, runLength * elementSize, intoView, segment);
+                pos += runLength * elementSize;
+            } else {
+                for (long j = 0; j < runLength; j++) {
+                    index[last] = j;
+                    long off = base + strides[last] * j;
+                    MemorySegment itemSegment = segment;
+                    if (suboffsets[last] >= 0) {
+                        itemSegment = follow(segment, off, last, index);
+                        off = -derefLow[last] + suboffsets[last];
+                    }
+                    copyBytes(other, pos, off, elementSize, intoView, itemSegment);
+                    pos += elementSize;
+                }
+            }
+            // advance the odometer over dimensions 0..last-1
+            int d = last - 1;
+            while (d >= 0 && ++index[d] == shape[d]) {
+                index[d] = 0;
+                d--;
+            }
+            if (d < 0) {
+                return;
+            }
+            descend(segments, offsets, index, d);
+        }
+    }
+
+    /** Recomputes the positions of dimensions {@code from+1 .. ndim-1} from that of {@code from}. */
+    private void descend(MemorySegment[] segments, long[] offsets, long[] index, int from) {
+        for (int d = from; d < ndim - 1; d++) {
+            long off = offsets[d] + strides[d] * index[d];
+            MemorySegment segment = segments[d];
+            if (suboffsets[d] >= 0) {
+                segment = follow(segment, off, d, index);
+                off = -derefLow[d] + suboffsets[d];
+            }
+            segments[d + 1] = segment;
+            offsets[d + 1] = off;
+        }
+    }
+
+    /** Fortran order: item by item, first index fastest. */
+    private void transferF(MemorySegment other, boolean intoView) {
+        long[] index = new long[ndim];
+        long pos = 0;
+        while (true) {
+            MemorySegment item = resolve(index);
+            copyBytes(other, pos, 0, elementSize, intoView, item);
+            pos += elementSize;
+            int d = 0;
+            while (d < ndim && ++index[d] == shape[d]) {
+                index[d] = 0;
+                d++;
+            }
+            if (d == ndim) {
+                return;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifetime
+
+    /**
+     * Releases the view: the exporter's export count drops by one. Idempotent; safe from any thread.
+     */
+    @Override
+    public void close() {
+        if (CLOSED.compareAndSet(this, false, true) && exports != null) {
+            exports.release();
+        }
+    }
+
+    /**
+     * Returns whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private IllegalStateException closedException() {
+        return new IllegalStateException("buffer view is closed (released): " + describeLayout());
+    }
+
+    private String describeLayout() {
+        return "view of format '" + fullFormat + "', shape " + Arrays.toString(shape) + ", strides "
+                + Arrays.toString(strides) + (indirect ? ", suboffsets " + Arrays.toString(suboffsets) : "")
+                + (readOnly ? ", read-only" : "");
+    }
+
+    @Override
+    public String toString() {
+        return "BufferView[" + describeLayout() + ", len " + len + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,161 @@
+package org.indirectbuffer;
+
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Counts the views an exporter has lent and guards the operations they forbid: the export counting of CPython's
+ * buffer protocol ({@code exports} in {@code bytearray}, {@code ndarray}), reusable by every exporter.
+ *
+ * <p>An exporter describes its whole memory as a view and passes it to {@link #export(Supplier, int)}, which applies the request (refusing what cannot be given), counts the export, and returns a view whose
+ * {@link BufferView#close()} releases it. An operation that would move, reshape, reformat, make read-only or free
+ * the memory runs through {@link #whileUnlocked(String, Runnable)} or calls {@link #checkUnlocked(String)}: while any
+ * view is open it throws {@link BufferException} with the message {@code "buffer is locked: cannot <operation> while
+ * <n> view(s) are exported"}, and leaves the data unchanged.
+ *
+ * <p>Thread-safety: all methods may be called from any thread. {@link #whileUnlocked(String, Runnable)} holds this counter's monitor
+ * while the operation runs, so no export can begin in the middle of it; releases may happen concurrently with
+ * anything and in any order.
+ */
+public final class ExportCounter {
+    private final Object lock = new Object();
+    /** Kept strongly reachable by every view this counter lent, so an exporter outlives the views of it. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
+    private final Object exporter;
+    private int count;
+
+    /**
+     * Creates a counter with no exports.
+     *
+     * @param exporter the exporter whose views this counter counts; every view it lends keeps it strongly
+     *                 reachable, so that memory freed when the exporter becomes unreachable (a {@code Cleaner}
+     *                 safety net) cannot be freed under a view still in use
+     */
+    public ExportCounter(Object exporter) {
+        this.exporter = Objects.requireNonNull(exporter, "exporter");
+    }
+
+    /**
+     * Returns the number of views lent and not yet closed.
+     *
+     * @return the export count, 0 when the exporter is free to change its memory
+     */
+    public int count() {
+        synchronized (lock) {
+            return count;
+        }
+    }
+
+    /**
+     * Returns whether any view is open.
+     *
+     * @return {@code count() > 0}
+     */
+    public boolean isLocked() {
+        return count() > 0;
+    }
+
+    /**
+     * Lends the exporter's memory, shaped by the request, and counts the export.
+     *
+     * @param whole describes all of the exporter's memory with every field present (as {@link BufferView#wrap}
+     *              makes it); called while this counter's monitor is held, so that it sees the exporter's state
+     *              as no {@link #whileUnlocked} operation can change it meanwhile. It may throw (for example
+     *              {@code IllegalStateException} when the exporter is closed); nothing is counted then
+     * @param flags the consumer's request flags
+     * @return a new view shaped by {@code flags}; closing it releases this export (closing it again does nothing)
+     * @throws BufferException          if the request cannot be satisfied by the layout
+     * @throws IllegalArgumentException if {@code flags} holds unknown bits
+     */
+    public BufferView export(Supplier<BufferView> whole, int flags) {
+        Objects.requireNonNull(whole, "whole");
+        BufferRequest.check(flags);
+        synchronized (lock) {
+            BufferView view = whole.get().forRequest(flags, this);
+            count++;
+            return view;
+        }
+    }
+
+    /**
+     * Throws unless no view is open.
+     *
+     * @param operation what the caller is about to do, for the message ("resize", "close", "make read-only")
+     * @throws BufferException if a view is open; the message names the operation and the count
+     */
+    public void checkUnlocked(String operation) {
+        synchronized (lock) {
+            if (count > 0) {
+                throw locked(operation, count);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code action} if no view is open, holding the counter's monitor so that no export begins meanwhile.
+     *
+     * @param operation what {@code action} does, for the message ("resize", "close", "make read-only")
+     * @param action    the operation that would move, reshape, reformat, make read-only or free the memory
+     * @throws BufferException if a view is open ("buffer is locked"); {@code action} is then not run
+     */
+    public void whileUnlocked(String operation, Runnable action) {
+        whileUnlocked(operation, () -> false, action);
+    }
+
+    /**
+     * Runs {@code action} if it would change something and no view is open, holding the counter's monitor.
+     * An operation that would change nothing (closing what is closed, making read-only what is read-only) is
+     * allowed while views are open.
+     *
+     * @param operation what {@code action} does, for the message
+     * @param isNoOp    tells, under the monitor, whether the operation would change nothing; then neither the lock
+     *                  is checked nor {@code action} run
+     * @param action    the operation
+     * @throws BufferException if a view is open and {@code isNoOp} is false; {@code action} is then not run
+     */
+    public void whileUnlocked(String operation, BooleanSupplier isNoOp, Runnable action) {
+        synchronized (lock) {
+            if (isNoOp.getAsBoolean()) {
+                return;
+            }
+            if (count > 0) {
+                throw locked(operation, count);
+            }
+            action.run();
+        }
+    }
+
+    /**
+     * Reads exporter state under the counter's monitor, consistent with {@link #whileUnlocked} operations.
+     *
+     * @param read reads the state
+     * @param <T>  the state's type
+     * @return what {@code read} returned
+     */
+    public <T> T whileHeld(Supplier<T> read) {
+        synchronized (lock) {
+            return read.get();
+        }
+    }
+
+    /** Called once by a view this counter lent, when it is closed. */
+    void release() {
+        synchronized (lock) {
+            if (count <= 0) {
+                throw new IllegalStateException("export counter released more often than acquired: count " + count);
+            }
+            count--;
+        }
+    }
+
+    private static BufferException locked(String operation, int count) {
+        return new BufferException(String.format("buffer is locked: cannot %s while %d view%s exported",
+                operation, count, count == 1 ? " is" : "s are"));
+    }
+
+    @Override
+    public String toString() {
+        return "ExportCounter[count=" + count() + "]";
+    }
+}

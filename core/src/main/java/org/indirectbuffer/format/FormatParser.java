@@ -1,0 +1,446 @@
+package org.indirectbuffer.format;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Recursive-descent parser for struct-module and PEP 3118 format strings; see the package documentation for the
+ * grammar and the size rules. One instance parses one string, on one thread.
+ */
+final class FormatParser {
+    /** Deepest nesting of {@code T{...}} and {@code &} accepted (protects the stack). */
+    static final int MAX_DEPTH = 64;
+
+    private static final long[] NO_SHAPE = {};
+    private static final String TOO_LARGE = "at most " + Long.MAX_VALUE;
+
+    private final String s;
+    private final int len;
+    private int pos;
+    /** Whether a PEP 3118 extension (anything the struct module does not know) has been seen. */
+    private boolean extended;
+    private int depth;
+
+    private FormatParser(String s) {
+        this.s = s;
+        this.len = s.length();
+    }
+
+    static Format parse(String s) {
+        return new FormatParser(s).parseTop();
+    }
+
+    /** What one {@code T{...}} body (or the top level) has accumulated. */
+    private static final class Body {
+        final ArrayList<Field> fields = new ArrayList<>();
+        long[] sizes = new long[4];
+        final StringBuilder text = new StringBuilder();
+        long offset;
+        long align = 1;
+        int items;
+        /** The nested struct when the only item so far is a plain {@code T{...}} (count 1, no shape, no name). */
+        Format sole;
+        Set<String> names;
+
+        void add(Field f, long elementSize) {
+            int n = fields.size();
+            if (n == sizes.length) {
+                sizes = Arrays.copyOf(sizes, 2 * n);
+            }
+            sizes[n] = elementSize;
+            fields.add(f);
+        }
+
+        long[] sizes() {
+            return Arrays.copyOf(sizes, fields.size());
+        }
+    }
+
+    /** A parsed type code: what it is, its size and alignment in its mode, and its canonical text. */
+    private record TypeInfo(ElementType type, long size, long align, Format nested, String canon) {
+    }
+
+    private Format parseTop() {
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                throw error(i, "embedded NUL character '\\x00'", "a format character");
+            }
+            if (c >= 0x80) {
+                throw error(i, "non-ASCII character '" + FormatException.escape(String.valueOf(c)) + "'",
+                        "an ASCII format character");
+            }
+        }
+        Mode mode = Mode.NATIVE;
+        if (len > 0 && Mode.of(s.charAt(0)) != null) {
+            mode = Mode.of(s.charAt(0));
+            pos = 1;
+        }
+        Body body = parseBody(mode, -1);
+        if (body.items == 1 && body.sole != null) {
+            // "T{...}" alone is the struct itself, as in NumPy: its fields are the struct's fields.
+            return body.sole.withSource(s);
+        }
+        long size = body.offset;
+        if (extended) {
+            size = roundUp(size, body.align, len);
+        }
+        return new Format(s, mode.prefix() + body.text, size, body.align, mode, List.copyOf(body.fields),
+                body.sizes());
+    }
+
+    /**
+     * Parses items up to the end of the string (top level, {@code open < 0}) or up to and including the
+     * <code>}</code> matching the <code>{</code> at {@code open}.
+     */
+    private Body parseBody(Mode start, int open) {
+        boolean top = open < 0;
+        Body b = new Body();
+        Mode mode = start;
+        while (true) {
+            skipWhitespace();
+            if (pos == len) {
+                if (!top) {
+                    throw error(open, "unbalanced brace '{'", "'}'");
+                }
+                return b;
+            }
+            char c = s.charAt(pos);
+            if (c == '}') {
+                if (top) {
+                    throw error(pos, "unbalanced brace '}'", "a format code (no T{ is open)");
+                }
+                pos++;
+                return b;
+            }
+            int itemStart = pos;
+            long[] shape = NO_SHAPE;
+            String after = null;
+            if (c == '(') {
+                shape = parseShape();
+                extended = true;
+                after = "sub-array shape";
+            }
+            Mode itemMode = mode;
+            if (pos < len && Mode.of(s.charAt(pos)) != null) {
+                char bo = s.charAt(pos);
+                if (top) {
+                    throw error(pos, "byte-order character '" + bo + "' after the start of the format",
+                            "a format code (a byte order is allowed only as the first character, or at the start "
+                                    + "of an item inside T{...})");
+                }
+                itemMode = Mode.of(bo);
+                pos++;
+                after = "byte-order character '" + bo + "'";
+            }
+            long count = 1;
+            if (pos < len && isDigit(s.charAt(pos))) {
+                count = parseNumber("repeat count");
+                after = "repeat count " + count;
+            }
+            TypeInfo t = parseType(itemMode, after);
+            String name = null;
+            int nameStart = pos + 1;
+            if (pos < len && s.charAt(pos) == ':') {
+                name = parseName();
+                extended = true;
+            }
+
+            // Placement: native mode aligns the item and every element of it; standard modes do not.
+            long n = count;
+            long stride = t.size;
+            try {
+                for (long d : shape) {
+                    n = Math.multiplyExact(n, d);
+                }
+                if (itemMode.nativeSize) {
+                    b.offset = roundUpExact(b.offset, t.align);
+                    stride = roundUpExact(stride, t.align);
+                    b.align = Math.max(b.align, t.align);
+                }
+                long fieldOffset = b.offset;
+                b.offset = Math.addExact(b.offset, Math.multiplyExact(n, stride));
+                if (name != null) {
+                    if (b.names == null) {
+                        b.names = new HashSet<>();
+                    }
+                    if (!b.names.add(name)) {
+                        throw error(nameStart, "duplicate field name '" + name + "'",
+                                "a name not used before in the same struct");
+                    }
+                }
+                if (t.type != ElementType.PAD) {
+                    b.add(new Field(name, fieldOffset, t.type, count, shape, t.nested, itemMode.order), stride);
+                }
+            } catch (ArithmeticException e) {
+                throw error(itemStart, "item size overflows", "a total size of " + TOO_LARGE + " bytes");
+            }
+
+            // Canonical text of the item.
+            StringBuilder text = b.text;
+            if (shape.length > 0) {
+                text.append('(');
+                for (int i = 0; i < shape.length; i++) {
+                    text.append(i == 0 ? "" : ",").append(shape[i]);
+                }
+                text.append(')');
+            }
+            if (itemMode != mode) {
+                text.append(itemMode.symbol);
+                mode = itemMode;
+            }
+            if (count != 1) {
+                text.append(count);
+            }
+            text.append(t.canon);
+            if (name != null) {
+                text.append(':').append(name).append(':');
+            }
+            b.items++;
+            boolean plainStruct = t.type == ElementType.STRUCT && count == 1 && shape.length == 0 && name == null;
+            b.sole = b.items == 1 && plainStruct ? t.nested : null;
+        }
+    }
+
+    /** Parses one type code at {@code pos}; {@code after} names what came before it in the item, or is null. */
+    private TypeInfo parseType(Mode mode, String after) {
+        if (pos == len) {
+            throw missingCode(after);
+        }
+        int at = pos;
+        char c = s.charAt(pos);
+        ElementType type;
+        switch (c) {
+            case 'T' -> {
+                pos++;
+                if (pos == len || s.charAt(pos) != '{') {
+                    throw error(pos, pos == len ? "end of format after 'T'"
+                            : "bad character '" + show(s.charAt(pos)) + "' after 'T'", "'{'");
+                }
+                int open = pos++;
+                enter(open);
+                Body inner = parseBody(mode, open);
+                depth--;
+                extended = true;
+                long size = roundUp(inner.offset, inner.align, open);
+                String canon = "T{" + inner.text + "}";
+                Format nested = new Format(mode.prefix() + canon, mode.prefix() + canon, size, inner.align, mode,
+                        List.copyOf(inner.fields), inner.sizes());
+                return new TypeInfo(ElementType.STRUCT, size, mode.nativeSize ? inner.align : 1, nested, canon);
+            }
+            case '&' -> {
+                checkNative(ElementType.POINTER, mode, at);
+                pos++;
+                enter(at);
+                TypeInfo target = parseType(mode, "'&'");
+                depth--;
+                if (target.type == ElementType.PAD) {
+                    throw error(at + 1, "padding 'x' as pointer target", "a format code other than 'x' after '&'");
+                }
+                extended = true;
+                Format targetFormat = target.type == ElementType.STRUCT ? target.nested : single(target, mode);
+                ElementType p = ElementType.POINTER;
+                return new TypeInfo(p, p.byteSize(true), p.nativeAlignment(), targetFormat, "&" + target.canon);
+            }
+            case 'Z' -> {
+                pos++;
+                char z = pos < len ? s.charAt(pos) : 0;
+                type = switch (z) {
+                    case 'f' -> ElementType.COMPLEX_FLOAT;
+                    case 'd' -> ElementType.COMPLEX_DOUBLE;
+                    case 'g' -> ElementType.COMPLEX_LONG_DOUBLE;
+                    default -> throw error(pos, pos == len ? "end of format after 'Z'"
+                                    : "bad character '" + show(z) + "' after 'Z'",
+                            "'f', 'd' or 'g' (complex float, double or long double)");
+                };
+                extended = true;
+            }
+            default -> {
+                type = basic(c);
+                if (type == null) {
+                    throw missingCode(after);
+                }
+                if (c == 'g' || c == 'u' || c == 'w' || c == 'O') {
+                    extended = true;
+                }
+            }
+        }
+        pos++;
+        checkNative(type, mode, at);
+        long size = type.byteSize(mode.nativeSize);
+        return new TypeInfo(type, size, mode.nativeSize ? type.nativeAlignment() : 1, null, type.code());
+    }
+
+    /** The format of a single pointer target that is not a struct. */
+    private static Format single(TypeInfo t, Mode mode) {
+        Field f = new Field(null, 0, t.type, 1, NO_SHAPE, t.nested, mode.order);
+        return new Format(mode.prefix() + t.canon, mode.prefix() + t.canon, t.size, t.align, mode, List.of(f),
+                new long[] {t.size});
+    }
+
+    private static ElementType basic(char c) {
+        return switch (c) {
+            case 'x' -> ElementType.PAD;
+            case 'c' -> ElementType.CHAR;
+            case 'b' -> ElementType.INT8;
+            case 'B' -> ElementType.UINT8;
+            case '?' -> ElementType.BOOL;
+            case 'h' -> ElementType.INT16;
+            case 'H' -> ElementType.UINT16;
+            case 'i' -> ElementType.INT32;
+            case 'I' -> ElementType.UINT32;
+            case 'l' -> ElementType.LONG;
+            case 'L' -> ElementType.ULONG;
+            case 'q' -> ElementType.INT64;
+            case 'Q' -> ElementType.UINT64;
+            case 'n' -> ElementType.SSIZE_T;
+            case 'N' -> ElementType.SIZE_T;
+            case 'e' -> ElementType.FLOAT16;
+            case 'f' -> ElementType.FLOAT32;
+            case 'd' -> ElementType.FLOAT64;
+            case 's' -> ElementType.CHARS;
+            case 'p' -> ElementType.PASCAL_STRING;
+            case 'P' -> ElementType.VOID_POINTER;
+            case 'g' -> ElementType.LONG_DOUBLE;
+            case 'u' -> ElementType.UCS2;
+            case 'w' -> ElementType.UCS4;
+            case 'O' -> ElementType.OBJECT;
+            default -> null;
+        };
+    }
+
+    private void checkNative(ElementType type, Mode mode, int at) {
+        if (!mode.nativeSize && type.isNativeOnly()) {
+            throw error(at, "format code '" + type.code() + "' with standard sizes ('" + mode.symbol + "')",
+                    "a standard-size format code ('" + type.code() + "' exists only in native mode: '@' or no "
+                            + "prefix)");
+        }
+    }
+
+    private FormatException missingCode(String after) {
+        String suffix = after == null ? "" : " after " + after;
+        if (pos == len) {
+            return error(pos, "end of format" + suffix, "a format code");
+        }
+        char c = s.charAt(pos);
+        if (isWhitespace(c) && after != null) {
+            return error(pos, "whitespace" + suffix, "a format code");
+        }
+        return error(pos, "bad character '" + show(c) + "'" + suffix, "a format code");
+    }
+
+    /** Parses {@code (d0,d1,...)} at {@code pos}; whitespace around the numbers is allowed. */
+    private long[] parseShape() {
+        int open = pos;
+        if (s.indexOf(')', open) < 0) {
+            throw error(open, "unbalanced parenthesis '('", "')'");
+        }
+        pos++;
+        long[] dims = new long[2];
+        int nd = 0;
+        while (true) {
+            skipWhitespace();
+            char c = s.charAt(pos); // a ')' is ahead, so pos < len
+            if (!isDigit(c)) {
+                throw error(pos, c == ')' && nd == 0 ? "empty sub-array shape"
+                        : "bad character '" + show(c) + "' in sub-array shape", "a digit");
+            }
+            if (nd == dims.length) {
+                dims = Arrays.copyOf(dims, 2 * nd);
+            }
+            dims[nd++] = parseNumber("sub-array dimension");
+            skipWhitespace();
+            c = s.charAt(pos);
+            pos++;
+            if (c == ')') {
+                return Arrays.copyOf(dims, nd);
+            }
+            if (c != ',') {
+                throw error(pos - 1, "bad character '" + show(c) + "' in sub-array shape", "',' or ')'");
+            }
+        }
+    }
+
+    /** Parses {@code :name:} at {@code pos}. */
+    private String parseName() {
+        int colon = pos++;
+        int start = pos;
+        while (pos < len) {
+            char c = s.charAt(pos);
+            if (c == ':') {
+                if (pos == start) {
+                    throw error(colon, "empty field name", "a name between the colons");
+                }
+                return s.substring(start, pos++);
+            }
+            if (c <= ' ' || c >= 0x7f) {
+                throw error(pos, (isWhitespace(c) ? "whitespace" : "bad character '" + show(c) + "'")
+                        + " in field name", "a printable ASCII character other than space, or ':' to end the name");
+            }
+            pos++;
+        }
+        throw error(colon, "unbalanced colon ':'", "':' to close the field name");
+    }
+
+    /** Parses a run of ASCII digits at {@code pos} (there is at least one). */
+    private long parseNumber(String what) {
+        int start = pos;
+        long v = 0;
+        while (pos < len && isDigit(s.charAt(pos))) {
+            int d = s.charAt(pos) - '0';
+            if (v > (Long.MAX_VALUE - d) / 10) {
+                throw error(start, what + " too large", TOO_LARGE);
+            }
+            v = v * 10 + d;
+            pos++;
+        }
+        return v;
+    }
+
+    private void enter(int at) {
+        if (++depth > MAX_DEPTH) {
+            throw error(at, "nesting deeper than " + MAX_DEPTH + " levels",
+                    "at most " + MAX_DEPTH + " nested T{...} and '&'");
+        }
+    }
+
+    private long roundUp(long value, long align, int at) {
+        try {
+            return roundUpExact(value, align);
+        } catch (ArithmeticException e) {
+            throw error(at, "size overflows when padded to alignment " + align,
+                    "a total size of " + TOO_LARGE + " bytes");
+        }
+    }
+
+    private static long roundUpExact(long value, long align) {
+        long rem = value % align;
+        return rem == 0 ? value : Math.addExact(value, align - rem);
+    }
+
+    private void skipWhitespace() {
+        while (pos < len && isWhitespace(s.charAt(pos))) {
+            pos++;
+        }
+    }
+
+    /** The whitespace of CPython's {@code Py_ISSPACE}: space, \t, \n, \v, \f, \r. */
+    static boolean isWhitespace(char c) {
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static String show(char c) {
+        return FormatException.escape(String.valueOf(c));
+    }
+
+    private FormatException error(int at, String problem, String expected) {
+        return new FormatException(s, at, problem, expected);
+    }
+}
