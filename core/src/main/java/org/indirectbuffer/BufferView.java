@@ -194,7 +194,12 @@ public final class BufferView implements AutoCloseable {
         }
         long[] st;
         if (strides == null) {
-            st = contiguousStrides(sh, itemSize, 'C');
+            try {
+                st = contiguousStrides(sh, itemSize, 'C');
+            } catch (ArithmeticException e) {
+                throw new BufferException("descriptor with shape " + Arrays.toString(sh) + " and item size "
+                        + itemSize + " overflows a 64-bit byte count", e);
+            }
         } else if (strides.length != n) {
             throw new BufferException("strides has " + strides.length + " entries, but shape " + Arrays.toString(sh)
                     + " has " + n + " dimensions");

@@ -9,7 +9,7 @@ import java.util.Objects;
  * <pre>format 'dd(' position 2: unbalanced parenthesis '(': expected ')'</pre>
  * i.e. {@code format '<string>' position <n>: <problem>: expected <expected>}. In the message, characters outside
  * printable ASCII and the backslash are escaped as in Python ({@code \t}, {@code \n}, {@code \r}, {@code \\},
- * {@code \xNN}, {@code \uNNNN}), and a string longer than {@value #MAX_SHOWN} characters is shown as an excerpt
+ * {@code \xNN}, <code>&#92;uNNNN</code>), and a string longer than {@value #MAX_SHOWN} characters is shown as an excerpt
  * around the position ({@code ...} marking the cuts); {@link #format()} always returns the whole string unchanged.
  *
  * <p>Instances are immutable.
@@ -71,7 +71,7 @@ public class FormatException extends IllegalArgumentException {
     /**
      * Escapes a string as Python's {@code unicode_escape} codec does: printable ASCII stays, except the backslash
      * ({@code \\}); tab, newline and carriage return become {@code \t \n \r}; other characters below 256 become
-     * {@code \xNN}, the rest {@code \uNNNN}.
+     * {@code \xNN}, the rest <code>&#92;uNNNN</code>.
      */
     static String escape(CharSequence s) {
         StringBuilder b = null;

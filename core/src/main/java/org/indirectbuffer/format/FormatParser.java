@@ -314,9 +314,8 @@ final class FormatParser {
 
     private void checkNative(ElementType type, Mode mode, int at) {
         if (!mode.nativeSize && type.isNativeOnly()) {
-            throw error(at, "format code '" + type.code() + "' with standard sizes ('" + mode.symbol + "')",
-                    "a standard-size format code ('" + type.code() + "' exists only in native mode: '@' or no "
-                            + "prefix)");
+            throw error(at, "native-only format code '" + type.code() + "' in a standard-size byte order",
+                    "a standard-size format code ('" + type.code() + "' needs native mode: '@' or no prefix)");
         }
     }
 
