@@ -1,5 +1,6 @@
 package org.indirectbuffer;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -84,10 +85,13 @@ public final class BufferView implements AutoCloseable {
     private final boolean suboffsetsVisible;
     /** Whether any dimension follows a pointer. */
     private final boolean indirect;
-    /** For each indirect dimension: where the memory reachable after the pointer starts, relative to it ... */
-    private final long[] derefLow;
-    /** ... and how many bytes it spans. */
-    private final long[] derefSize;
+    /**
+     * The address space pointers lead into, for indirect layouts: addresses are offsets in it. Tied to the scope the
+     * exporter gave (so closing the exporter's memory ends it), or global for foreign descriptors. Only ever sliced
+     * to single items or to runs the shape allows.
+     */
+    private final MemorySegment universe;
+    private final Arena rowScope;
     private final boolean readOnly;
     private final long len;
     /** The counter this view was lent by, or null for a view made by {@code wrap}. */
@@ -98,7 +102,7 @@ public final class BufferView implements AutoCloseable {
     private BufferView(MemorySegment memory, long bufOffset, Format format, boolean formatVisible, long itemSize,
                        long elementSize, long[] shape, long[] strides, long[] suboffsets, boolean shapeVisible,
                        boolean stridesVisible, boolean suboffsetsVisible, boolean readOnly, long len,
-                       long[] derefLow, long[] derefSize, ExportCounter exports) {
+                       Arena rowScope, ExportCounter exports) {
         this.memory = memory;
         this.bufOffset = bufOffset;
         this.fullFormat = format;
@@ -114,14 +118,17 @@ public final class BufferView implements AutoCloseable {
         this.suboffsetsVisible = suboffsetsVisible;
         this.readOnly = readOnly;
         this.len = len;
-        this.derefLow = derefLow;
-        this.derefSize = derefSize;
+        this.rowScope = rowScope;
         this.exports = exports;
         boolean anyIndirect = false;
         for (long s : suboffsets) {
             anyIndirect |= s >= 0;
         }
         this.indirect = anyIndirect;
+        MemorySegment everything = !anyIndirect ? null
+                : rowScope == null ? MemorySegment.NULL.reinterpret(Long.MAX_VALUE)
+                : MemorySegment.NULL.reinterpret(Long.MAX_VALUE, rowScope, null);
+        this.universe = everything != null && readOnly ? everything.asReadOnly() : everything;
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -173,6 +180,16 @@ public final class BufferView implements AutoCloseable {
      */
     public static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
                                   long[] suboffsets, boolean readOnly) {
+        return wrap(memory, bufOffset, format, shape, strides, suboffsets, readOnly, null);
+    }
+
+    /**
+     * The full form of {@link #wrap(MemorySegment, long, Format, long[], long[], long[], boolean)} for exporters of
+     * this library: memory reached through pointers is tied to {@code rowScope}, so that closing it makes every
+     * segment the view handed out unusable (an {@code IllegalStateException}, never a read of freed memory).
+     */
+    static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
+                           long[] suboffsets, boolean readOnly, Arena rowScope) {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(shape, "shape");
@@ -228,8 +245,6 @@ public final class BufferView implements AutoCloseable {
             throw new BufferException("memory is read-only, but readOnly = false was given");
         }
         long len;
-        long[] derefLow = new long[n];
-        long[] derefSize = new long[n];
         try {
             len = itemSize;
             for (long s : sh) {
@@ -237,13 +252,6 @@ public final class BufferView implements AutoCloseable {
             }
             if (len > 0) {
                 checkFirstLevel(memory, bufOffset, itemSize, sh, st, so);
-                for (int i = 0; i < n; i++) {
-                    if (so[i] >= 0) {
-                        long[] reach = reach(sh, st, so, i + 1, itemSize);
-                        derefLow[i] = Math.addExact(so[i], reach[0]);
-                        derefSize[i] = reach[1] - reach[0];
-                    }
-                }
             }
         } catch (ArithmeticException e) {
             throw new BufferException("descriptor with shape " + Arrays.toString(sh) + ", strides "
@@ -251,7 +259,7 @@ public final class BufferView implements AutoCloseable {
         }
         MemorySegment mem = readOnly ? memory.asReadOnly() : memory;
         return new BufferView(mem, bufOffset, format, true, itemSize, itemSize, sh, st, so, true, true, anyIndirect,
-                readOnly, len, derefLow, derefSize, null);
+                readOnly, len, rowScope, null);
     }
 
     /**
@@ -366,12 +374,11 @@ public final class BufferView implements AutoCloseable {
                         + "' cannot be given as unsigned bytes with a format; request ND as well");
             }
             return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, 1, new long[] {len},
-                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, new long[1], new long[1],
-                    counter);
+                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, rowScope, counter);
         }
         return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, elementSize, shape, strides,
                 suboffsets, true, BufferRequest.requestsStrides(flags),
-                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, derefLow, derefSize, counter);
+                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, rowScope, counter);
     }
 
     private BufferException refuse(int flags, String reason) {
@@ -543,22 +550,23 @@ public final class BufferView implements AutoCloseable {
         for (int i = 0; i < ndim; i++) {
             offset += strides[i] * index[i];
             if (suboffsets[i] >= 0) {
-                segment = follow(segment, offset, i, index);
-                offset = -derefLow[i] + suboffsets[i];
+                offset = follow(segment, offset, i, index);
+                segment = universe;
             }
         }
         return segment.asSlice(offset, elementSize);
     }
 
-    /** Follows the pointer stored at {@code offset} of {@code segment}: dimension {@code dim} is indirect. */
-    private MemorySegment follow(MemorySegment segment, long offset, int dim, long[] index) {
+    /**
+     * Follows the pointer stored at {@code offset} of {@code segment} (dimension {@code dim} is indirect) and returns
+     * the address it leads to plus the suboffset: an offset in {@link #universe}.
+     */
+    private long follow(MemorySegment segment, long offset, int dim, long[] index) {
         long address = segment.get(ValueLayout.ADDRESS_UNALIGNED, offset).address();
         if (address == 0) {
             throw nullPointer(dim, index);
         }
-        // The remaining dimensions reach [derefLow, derefLow + derefSize) relative to the pointer.
-        MemorySegment reached = MemorySegment.ofAddress(address + derefLow[dim]).reinterpret(derefSize[dim]);
-        return readOnly ? reached.asReadOnly() : reached;
+        return address + suboffsets[dim];
     }
 
     private IllegalStateException nullPointer(int dim, long[] index) {
@@ -827,8 +835,9 @@ public final class BufferView implements AutoCloseable {
 
     /**
      * Returns whether the items lie contiguously in the given order, as CPython's {@code PyBuffer_IsContiguous}; unlike
-     * CPython, suboffsets that are all negative still count as contiguous (the view follows no pointer). Dimensions
-     * of extent 1 may have any stride; an empty view is contiguous.
+     * CPython, suboffsets that are all negative still count as contiguous (the view follows no pointer); a view
+     * that follows a pointer is never contiguous, even when empty (as in CPython). Dimensions of extent 1 may have
+     * any stride; an empty direct view is contiguous.
      *
      * @param order {@code 'C'} (row-major), {@code 'F'} (column-major) or {@code 'A'} (either)
      * @return whether the view is contiguous in that order
@@ -846,11 +855,11 @@ public final class BufferView implements AutoCloseable {
     }
 
     private boolean isContiguous(boolean fortran) {
-        if (len == 0) {
-            return true;
-        }
         if (indirect) {
             return false;
+        }
+        if (len == 0) {
+            return true;
         }
         long sd = elementSize;
         for (int k = 0; k < ndim; k++) {
@@ -955,52 +964,166 @@ public final class BufferView implements AutoCloseable {
         }
     }
 
-    /** C order: walks the outer dimensions once, and each run of the last dimension as one block when it can. */
+    /** C order: one block copy per contiguous run of the last dimension, item by item otherwise. */
     private void transferC(MemorySegment other, boolean intoView) {
-        if (ndim == 0) {
-            copyBytes(other, 0, bufOffset, elementSize, intoView, memory);
-            return;
-        }
-        int last = ndim - 1;
-        long[] index = new long[ndim];
-        // segments[d], offsets[d]: the position before dimension d's stride is added.
-        MemorySegment[] segments = new MemorySegment[ndim];
-        long[] offsets = new long[ndim];
-        segments[0] = memory;
-        offsets[0] = bufOffset;
-        descend(segments, offsets, index, 0);
-        long pos = 0;
-        long runLength = shape[last];
-        boolean block = suboffsets[last] < 0 && strides[last] == elementSize;
-        while (true) {
-            MemorySegment segment = segments[last];
-            long base = offsets[last];
-            if (block) {
-                copyBytes(other, pos, base, runLength * elementSize, intoView, segment);
-                pos += runLength * elementSize;
+        long position = 0;
+        Runs runs = new Runs();
+        while (runs.next()) {
+            MemorySegment segment = runs.segment();
+            long offset = runs.offset();
+            long count = runs.count();
+            long stride = runs.stride();
+            if (stride == elementSize || count == 1) {
+                long bytes = count * elementSize;
+                copyBytes(other, position, offset, bytes, intoView, segment);
+                position += bytes;
             } else {
-                for (long j = 0; j < runLength; j++) {
-                    index[last] = j;
-                    long off = base + strides[last] * j;
-                    MemorySegment itemSegment = segment;
-                    if (suboffsets[last] >= 0) {
-                        itemSegment = follow(segment, off, last, index);
-                        off = -derefLow[last] + suboffsets[last];
-                    }
-                    copyBytes(other, pos, off, elementSize, intoView, itemSegment);
-                    pos += elementSize;
+                for (long j = 0; j < count; j++) {
+                    copyBytes(other, position, offset + stride * j, elementSize, intoView, segment);
+                    position += elementSize;
                 }
             }
-            // advance the odometer over dimensions 0..last-1
-            int d = last - 1;
-            while (d >= 0 && ++index[d] == shape[d]) {
-                index[d] = 0;
-                d--;
+        }
+    }
+
+    /**
+     * Returns a cursor over the items in C order, one run of the last dimension at a time: the loop bulk kernels are
+     * built on. Pointers are followed once per run (once per item when the last dimension itself is indirect; its
+     * runs then hold one item). A view with no items has no runs; a view of dimension 0 has one run of one item; the
+     * runs of a view without shape are its bytes.
+     *
+     * <p>The cursor belongs to the calling thread. It does not check whether the view was closed after it was
+     * made: the memory's own scope does.
+     *
+     * @return a new cursor, before the first run
+     * @throws IllegalStateException if the view is closed
+     */
+    public Runs runs() {
+        ensureOpen();
+        return new Runs();
+    }
+
+    /**
+     * A cursor over the runs of a view (see {@link #runs()}): call {@link #next()} until it returns false, and read
+     * the current run between calls. A run is {@link #count()} items starting at {@link #offset()} in {@link
+     * #segment()}, {@link #stride()} bytes apart. Code that receives a run must touch only those items.
+     *
+     * <p>Not thread-safe: one cursor per thread.
+     */
+    public final class Runs {
+        private final long[] index = new long[ndim];
+        /** segments[d], offsets[d]: the position before dimension d's stride is added. */
+        private final MemorySegment[] segments = new MemorySegment[Math.max(ndim, 1)];
+        private final long[] offsets = new long[Math.max(ndim, 1)];
+        private final int last = ndim - 1;
+        private final boolean lastIndirect = ndim > 0 && suboffsets[ndim - 1] >= 0;
+        private boolean started;
+        private boolean done = len == 0;
+        private MemorySegment segment;
+        private long offset;
+        private long count;
+        private long stride;
+
+        private Runs() {
+            segments[0] = memory;
+            offsets[0] = bufOffset;
+        }
+
+        /**
+         * Moves to the next run.
+         *
+         * @return false when there are no more runs
+         * @throws IllegalStateException if a pointer followed is NULL; the message names the dimension and index
+         */
+        public boolean next() {
+            if (done) {
+                return false;
             }
-            if (d < 0) {
-                return;
+            if (ndim == 0) {
+                set(memory, bufOffset, 1, elementSize);
+                done = true;
+                return true;
             }
-            descend(segments, offsets, index, d);
+            if (!started) {
+                started = true;
+                descend(segments, offsets, index, 0);
+            } else if (lastIndirect && index[last] + 1 < shape[last]) {
+                index[last]++;
+            } else {
+                // advance the odometer over dimensions 0..last-1
+                index[last] = 0;
+                int d = last - 1;
+                while (d >= 0 && ++index[d] == shape[d]) {
+                    index[d] = 0;
+                    d--;
+                }
+                if (d < 0) {
+                    done = true;
+                    return false;
+                }
+                descend(segments, offsets, index, d);
+            }
+            if (lastIndirect) {
+                long address = follow(segments[last], offsets[last] + strides[last] * index[last], last, index);
+                set(universe, address, 1, elementSize);
+            } else {
+                set(segments[last], offsets[last], shape[last], strides[last]);
+            }
+            return true;
+        }
+
+        private void set(MemorySegment segment, long offset, long count, long stride) {
+            this.segment = segment;
+            this.offset = offset;
+            this.count = count;
+            this.stride = stride;
+        }
+
+        /**
+         * Returns the memory the current run lies in: a first-level segment, or the address space pointers lead into
+         * (tied to the exporter's scope).
+         *
+         * @return the segment
+         */
+        public MemorySegment segment() {
+            return segment;
+        }
+
+        /**
+         * Returns the offset of the current run's first item in {@link #segment()}.
+         *
+         * @return the offset, in bytes
+         */
+        public long offset() {
+            return offset;
+        }
+
+        /**
+         * Returns the number of items in the current run.
+         *
+         * @return at least 1
+         */
+        public long count() {
+            return count;
+        }
+
+        /**
+         * Returns the bytes from one item of the current run to the next: the item size when the run is contiguous,
+         * possibly negative.
+         *
+         * @return the stride, in bytes
+         */
+        public long stride() {
+            return stride;
+        }
+
+        /**
+         * Returns the index of the current run's first item (a copy).
+         *
+         * @return one index per dimension
+         */
+        public long[] index() {
+            return index.clone();
         }
     }
 
@@ -1010,8 +1133,8 @@ public final class BufferView implements AutoCloseable {
             long off = offsets[d] + strides[d] * index[d];
             MemorySegment segment = segments[d];
             if (suboffsets[d] >= 0) {
-                segment = follow(segment, off, d, index);
-                off = -derefLow[d] + suboffsets[d];
+                off = follow(segment, off, d, index);
+                segment = universe;
             }
             segments[d + 1] = segment;
             offsets[d + 1] = off;

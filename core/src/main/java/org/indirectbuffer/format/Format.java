@@ -295,7 +295,7 @@ public final class Format {
      * Consecutive elements of one kind form one run, so {@code "3d"}, {@code "ddd"}, {@code "(3)d"} and
      * {@code "T{dd}d"} are equivalent; a string ({@code s p u w}) is a unit of its length ({@code "2s"} is not
      * {@code "ss"}); padding and names do not matter. Formats whose flattened description exceeds
-     * {@value Flat#MAX_RUNS} runs are equivalent only when {@link #equals(Object) equal}.
+     * 4096 runs are equivalent only when {@link #equals(Object) equal}.
      *
      * @param other the format to compare with
      * @return {@code true} if both describe the same item

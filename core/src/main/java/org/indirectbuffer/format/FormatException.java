@@ -21,9 +21,13 @@ public class FormatException extends IllegalArgumentException {
     /** Longest string shown whole in the message. */
     static final int MAX_SHOWN = 120;
 
+    /** The rejected string, unchanged. */
     private final String format;
+    /** 0-based position of the problem. */
     private final int position;
+    /** What is wrong, including what was found. */
     private final String problem;
+    /** What would have been accepted. */
     private final String expected;
 
     /**

@@ -46,9 +46,11 @@
  *   {@code struct} accepts must mean the same here.</li>
  *   <li>Where NumPy is lax or has no answer we choose, and the tests pin it: NumPy accepts an unclosed <code>T{d</code>,
  *   ignores anything after a stray <code>}</code>, accepts an empty name {@code ::}, spaces in names, signs in
- *   shapes ({@code (+2)d}), a byte order in the middle of the top level ({@code "d<i"}) and {@code '^'}; we reject
- *   all of these (the last two as {@code struct} does). NumPy rejects whitespace anywhere; we accept it between
- *   items as {@code struct} does. NumPy's byte order set inside {@code T{...}} leaks out of the struct; here it is
+ *   shapes ({@code (+2)d}), a byte order in the middle of the top level ({@code "d<i"}, {@code "(2)<d"}) and
+ *   {@code '^'}; we reject all of these (the last two as {@code struct} does). NumPy rejects whitespace anywhere;
+ *   we accept it between items as {@code struct} does, and inside a shape. NumPy rejects a prefix before a
+ *   top-level shape ({@code "<(2)d"}, it wants {@code "(2)<d"}) and sub-arrays of zero-sized items
+ *   ({@code "(2)0d"}); we accept both. NumPy's byte order set inside {@code T{...}} leaks out of the struct; here it is
  *   scoped to the struct. NumPy limits counts and sizes to a C {@code int}; we allow up to
  *   {@link java.lang.Long#MAX_VALUE}, as {@code struct} does.</li>
  *   <li>NumPy rejects {@code &} and {@code u}, and {@code n N P p} inside PEP 3118 strings; we accept them with the
