@@ -5,4 +5,8 @@
 module org.indirectbuffer.core {
     exports org.indirectbuffer;
     exports org.indirectbuffer.format;
+    exports org.indirectbuffer.kernels;
+
+    // The Vector API kernels load only when the JVM has the module (--add-modules jdk.incubator.vector).
+    requires static jdk.incubator.vector;
 }

@@ -1141,6 +1141,70 @@ public final class BufferView implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies every item of {@code src} into {@code dst}, index by index, whatever their layouts.
+     *
+     * @param ndim the number of dimensions both must have, or -1 for any (equal) number
+     */
+    static void copyItems(BufferView src, BufferView dst, boolean cast, int ndim) {
+        src.ensureOpen();
+        dst.ensureOpen();
+        if (dst.readOnly) {
+            throw new ReadOnlyBufferException();
+        }
+        for (BufferView v : new BufferView[] {src, dst}) {
+            if (ndim >= 0 && v.ndim != ndim) {
+                throw new BufferException((v == src ? "source" : "target") + " has " + v.ndim + " dimensions (shape "
+                        + Arrays.toString(v.shape) + "); expected " + ndim);
+            }
+        }
+        if (!Arrays.equals(src.shape, dst.shape)) {
+            throw new BufferException("shape mismatch: source " + Arrays.toString(src.shape) + ", target "
+                    + Arrays.toString(dst.shape));
+        }
+        if (!cast && !src.fullFormat.isEquivalentTo(dst.fullFormat)) {
+            throw new BufferException("format mismatch: source '" + src.fullFormat + "', target '" + dst.fullFormat
+                    + "'; pass cast = true to copy the bytes anyway");
+        }
+        if (src.elementSize != dst.elementSize) {
+            throw new BufferException("item size mismatch: source '" + src.fullFormat + "' has " + src.elementSize
+                    + " bytes per item, target '" + dst.fullFormat + "' has " + dst.elementSize);
+        }
+        long size = src.elementSize;
+        Runs a = src.new Runs();
+        Runs b = dst.new Runs();
+        long leftA = 0;
+        long leftB = 0;
+        long offA = 0;
+        long offB = 0;
+        while (true) {
+            if (leftA == 0) {
+                if (!a.next()) {
+                    return;
+                }
+                leftA = a.count();
+                offA = a.offset();
+            }
+            if (leftB == 0) {
+                b.next();
+                leftB = b.count();
+                offB = b.offset();
+            }
+            long n = Math.min(leftA, leftB);
+            if ((a.stride() == size || n == 1) && (b.stride() == size || n == 1)) {
+                MemorySegment.copy(a.segment(), offA, b.segment(), offB, n * size);
+            } else {
+                for (long k = 0; k < n; k++) {
+                    MemorySegment.copy(a.segment(), offA + k * a.stride(), b.segment(), offB + k * b.stride(), size);
+                }
+            }
+            offA += n * a.stride();
+            offB += n * b.stride();
+            leftA -= n;
+            leftB -= n;
+        }
+    }
+
     /** Fortran order: item by item, first index fastest. */
     private void transferF(MemorySegment other, boolean intoView) {
         long[] index = new long[ndim];

@@ -1,0 +1,973 @@
+package org.indirectbuffer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ReadOnlyBufferException;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.indirectbuffer.format.ElementType;
+import org.indirectbuffer.format.Format;
+
+/**
+ * A table of {@code rows} row pointers, each row {@code cols} items of one format: exactly what a C function declared
+ * {@code f(double **m, int rows, int cols)} expects, and what such functions return.
+ *
+ * <h2>Ownership is in the factory's name</h2>
+ * <ul>
+ *   <li>{@code createMemory…}, {@code createFrom…} <b>own</b>: zeroed memory (table and rows) freed by {@link
+ *       #close()}, or by a {@link Cleaner} if every handle and view becomes unreachable unclosed. Rows lie in
+ *       {@linkplain RowPlacement#ONE_BLOCK one block} or are {@linkplain RowPlacement#ROW_BY_ROW allocated one by one
+ *       with C's calloc}; both are valid {@code T**} for C.</li>
+ *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean)} <b>borrows</b> a foreign table: it never
+ *       frees it, and the caller keeps it alive until this object is closed.</li>
+ *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean, Object)} <b>adopts</b>: the nanny is kept
+ *       strongly reachable for as long as the memory, any handle or view of it, or any segment it handed out is;
+ *       a {@link MemoryNanny} is closed (frees) when this object is closed.</li>
+ *   <li>{@link #viewOfRows} and {@link #viewOfColumns} <b>borrow</b> another buffer's rows or columns without
+ *       copying; the source stays exported (locked) until the view is closed.</li>
+ * </ul>
+ *
+ * <h2>Access and lifetime</h2>
+ * Owned memory is {@link Access#RESIZEABLE} (or {@link Access#READ_ONLY}); foreign memory is {@link
+ * Access#MODIFIABLE} (or read-only). {@link #view(Access)} hands out a handle with narrower access. Every segment this
+ * object hands out ({@link #pointerTable()}, {@link #row(long)}, items of its {@link BufferView}s) belongs to a
+ * memory scope the object closes: after {@link #close()} or {@link #resize}, using one throws {@link
+ * IllegalStateException}, and so does every method of a handle taken before; nothing ever reads freed memory. While a
+ * {@link BufferView} of the memory is open, {@code close}, {@code resize} and a non-equivalent {@code
+ * reinterpretData} throw {@link BufferException} ("buffer is locked"), leaving everything unchanged.
+ *
+ * <h2>Thread-safety</h2>
+ * Any number of threads may read at once. Writes are not synchronized: writers order them. {@code close}, {@code
+ * resize} and {@code reinterpretData} may be called from any thread; a thread reading concurrently gets an {@link
+ * IllegalStateException} (never a crash, never freed memory). A NULL row pointer in a foreign table is an {@link
+ * IllegalStateException} naming the row, when the row is first reached or by {@link #validate()}.
+ *
+ * <h2>What is unchecked</h2>
+ * A foreign table is trusted to hold {@code rows} pointers, each to {@code cols} items: the one unchecked step,
+ * named by the {@code fromPointer} factories.
+ */
+public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
+    /** Where the rows of owned memory lie. */
+    public enum RowPlacement {
+        /** All rows in one block the table points into: fastest, best locality. */
+        ONE_BLOCK,
+        /** Each row, and the table, allocated with C's {@code calloc}: what C code that frees rows one by one expects. */
+        ROW_BY_ROW
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+
+    private final Shared shared;
+    private final Access access;
+    /** The generation a view handle was taken from; null for the primary handle, which follows resizes. */
+    private final Generation pinned;
+    private volatile boolean handleClosed;
+
+    private IndirectMemory2D(Shared shared, Access access, Generation pinned) {
+        this.shared = shared;
+        this.access = access;
+        this.pinned = pinned;
+    }
+
+    // ------------------------------------------------------------------------------------------------ state
+
+    /** What every handle on the same memory shares. Views keep it reachable through the export counter. */
+    private static final class Shared {
+        final ExportCounter exports = new ExportCounter(this);
+        final String origin;
+        final RowPlacement placement;
+        final ScopeCloser closer = new ScopeCloser();
+        final Cleaner.Cleanable cleanable;
+        volatile Generation current;
+        volatile boolean closed;
+
+        Shared(String origin, RowPlacement placement, Generation first) {
+            this.origin = origin;
+            this.placement = placement;
+            this.current = first;
+            this.closer.scope = first.scope;
+            this.cleanable = CLEANER.register(this, closer);
+        }
+    }
+
+    /** The Cleaner's action: closes the current scope (its cleanups free owned memory). Never captures Shared. */
+    private static final class ScopeCloser implements Runnable {
+        volatile Arena scope;
+
+        @Override
+        public void run() {
+            Arena s = scope;
+            if (s.scope().isAlive()) {
+                s.close();
+            }
+        }
+    }
+
+    /** One layout of the memory: replaced (and its scope closed) on resize; replaced on reinterpretData. */
+    private static final class Generation {
+        final Arena scope;
+        final MemorySegment table;
+        final long rows;
+        final long cols;
+        final Format format;
+        final long rowBytes;
+        final ValueLayout layout;
+        final MemorySegment[] rowCache;
+
+        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format) {
+            this.scope = scope;
+            this.table = table;
+            this.rows = rows;
+            this.cols = cols;
+            this.format = format;
+            this.rowBytes = Math.multiplyExact(cols, format.itemSize());
+            this.layout = format.isSingleElement() ? format.valueLayout().orElse(null) : null;
+            this.rowCache = rows <= Integer.MAX_VALUE - 8 ? new MemorySegment[(int) rows] : null;
+        }
+
+        Generation withFormat(Format newFormat, long newCols) {
+            return new Generation(scope, table, rows, newCols, newFormat);
+        }
+
+        long rowAddress(long row) {
+            return table.get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
+        }
+
+        /** Row {@code row} (in range), tied to the scope; the pointer is re-read each time, the segment cached. */
+        MemorySegment row(long row, IndirectMemory2D who) {
+            long address = rowAddress(row);
+            if (address == 0) {
+                throw who.nullRow(row);
+            }
+            MemorySegment[] cache = rowCache;
+            if (cache != null) {
+                MemorySegment cached = cache[(int) row];
+                if (cached != null && cached.address() == address) {
+                    return cached;
+                }
+            }
+            MemorySegment segment = MemorySegment.ofAddress(address).reinterpret(rowBytes, scope, null);
+            if (cache != null) {
+                cache[(int) row] = segment;
+            }
+            return segment;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ owning
+
+    /**
+     * Creates zeroed, owned memory with rows in {@linkplain RowPlacement#ONE_BLOCK one block}.
+     *
+     * @param rows     the number of rows, {@code >= 0}
+     * @param cols     the number of items per row, {@code >= 0}
+     * @param format   the item format (struct-module / PEP 3118 syntax); its item size must be positive
+     * @param readOnly whether the memory is {@link Access#READ_ONLY} (C may still write it through the table)
+     *                 rather than {@link Access#RESIZEABLE}
+     * @return the owning handle; {@link #close()} frees the memory
+     * @throws BufferException  if a size is negative or overflows, or the format's item size is 0
+     * @throws org.indirectbuffer.format.FormatException if the format is malformed
+     * @throws OutOfMemoryError if the memory cannot be allocated
+     */
+    public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly) {
+        return createMemory(rows, cols, format, readOnly, RowPlacement.ONE_BLOCK);
+    }
+
+    /**
+     * Creates zeroed, owned memory with the given row placement.
+     *
+     * @param rows      the number of rows, {@code >= 0}
+     * @param cols      the number of items per row, {@code >= 0}
+     * @param format    the item format; its item size must be positive
+     * @param readOnly  whether the memory is {@link Access#READ_ONLY} rather than {@link Access#RESIZEABLE}
+     * @param placement where the rows lie
+     * @return the owning handle; {@link #close()} frees the memory
+     * @throws BufferException  if a size is negative or overflows, or the format's item size is 0
+     * @throws OutOfMemoryError if the memory cannot be allocated
+     */
+    public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly,
+                                                RowPlacement placement) {
+        Objects.requireNonNull(placement, "placement");
+        Format f = parseItemFormat(format);
+        checkDimensions(rows, cols, f);
+        Generation g = allocate(rows, cols, f, placement);
+        return new IndirectMemory2D(new Shared("owned", placement, g), readOnly ? Access.READ_ONLY
+                : Access.RESIZEABLE, null);
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code d}, one block).
+     *
+     * @param data rows of equal length
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length ("row 2: expected 3 columns, found 4")
+     */
+    public static IndirectMemory2D createFrom(double[][] data) {
+        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "d", false);
+        Generation g = m.shared.current;
+        for (int r = 0; r < data.length; r++) {
+            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, data[r].length);
+        }
+        return m;
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code f}, one block).
+     *
+     * @param data rows of equal length
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(float[][] data) {
+        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "f", false);
+        Generation g = m.shared.current;
+        for (int r = 0; r < data.length; r++) {
+            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data[r].length);
+        }
+        return m;
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code q}, one block).
+     *
+     * @param data rows of equal length
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(long[][] data) {
+        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "q", false);
+        Generation g = m.shared.current;
+        for (int r = 0; r < data.length; r++) {
+            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_LONG_UNALIGNED, 0, data[r].length);
+        }
+        return m;
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code i}, one block).
+     *
+     * @param data rows of equal length
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(int[][] data) {
+        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "i", false);
+        Generation g = m.shared.current;
+        for (int r = 0; r < data.length; r++) {
+            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_INT_UNALIGNED, 0, data[r].length);
+        }
+        return m;
+    }
+
+    /** The common row length of a Java 2-D array, or a message naming the first row that differs. */
+    private static long columns(Object[] data, int rows) {
+        if (rows == 0) {
+            return 0;
+        }
+        int cols = java.lang.reflect.Array.getLength(Objects.requireNonNull(data[0], "row 0"));
+        for (int r = 1; r < rows; r++) {
+            int index = r;
+            Object row = Objects.requireNonNull(data[r], () -> "row " + index + " is null");
+            int found = java.lang.reflect.Array.getLength(row);
+            if (found != cols) {
+                throw new BufferException("row " + r + ": expected " + cols + " columns, found " + found);
+            }
+        }
+        return cols;
+    }
+
+    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement) {
+        long rowBytes = Math.multiplyExact(cols, format.itemSize());
+        long tableBytes = Math.multiplyExact(rows, POINTER);
+        Arena scope = Arena.ofShared();
+        try {
+            MemorySegment table;
+            if (placement == RowPlacement.ONE_BLOCK) {
+                table = scope.allocate(Math.max(tableBytes, POINTER), POINTER).asSlice(0, tableBytes);
+                long align = Math.max(POINTER, format.alignment());
+                MemorySegment block = scope.allocate(Math.max(Math.multiplyExact(rows, rowBytes), 1), align);
+                for (long r = 0; r < rows; r++) {
+                    table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, block.asSlice(r * rowBytes, rowBytes));
+                }
+            } else {
+                long[] allocated = new long[Math.toIntExact(rows) + 1];
+                int count = 0;
+                try {
+                    allocated[count++] = NativeHeap.calloc(tableBytes);
+                    for (long r = 0; r < rows; r++) {
+                        allocated[count++] = NativeHeap.calloc(rowBytes);
+                    }
+                } catch (RuntimeException | Error e) {
+                    for (int i = 0; i < count; i++) {
+                        NativeHeap.free(NativeHeap.FREE, allocated[i]);
+                    }
+                    throw e;
+                }
+                // Freed when the scope closes, after every segment of it has become unusable.
+                table = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes, scope, ignored -> {
+                    for (long address : allocated) {
+                        NativeHeap.free(NativeHeap.FREE, address);
+                    }
+                });
+                for (long r = 0; r < rows; r++) {
+                    table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, MemorySegment.ofAddress(allocated[(int) r + 1]));
+                }
+            }
+            return new Generation(scope, table, rows, cols, format);
+        } catch (RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ borrowing
+
+    /**
+     * Borrows a foreign {@code T**}, for example one a C function returned. It is never freed by this object.
+     *
+     * <p><b>Unchecked:</b> the table is trusted to hold {@code rows} pointers, each to {@code cols} items, valid
+     * until this object is closed. A table segment that already has a size must hold at least {@code rows} pointers;
+     * a zero-length one (a bare C pointer) is given that size here.
+     *
+     * @param table    the table of row pointers
+     * @param rows     the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
+     * @return the primary handle; closing it frees nothing
+     * @throws BufferException if a size is negative, the table is NULL or too small, or the item size is 0
+     */
+    public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
+                                               boolean readOnly) {
+        return foreign(table, rows, cols, format, readOnly, null, "borrowed");
+    }
+
+    /**
+     * Adopts a foreign {@code T**} with a memory nanny: the nanny is kept strongly reachable for as long as this
+     * object, any handle or {@link BufferView} of it, or any segment it handed out is reachable, so the memory
+     * cannot be freed while Java can still reach it. A {@link MemoryNanny} is closed (frees the memory) when this
+     * object is closed; any other object is only kept reachable.
+     *
+     * <p><b>Unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     *
+     * @param table       the table of row pointers
+     * @param rows        the number of rows
+     * @param cols        the number of items per row
+     * @param format      the item format
+     * @param readOnly    {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
+     * @param memoryNanny what frees the memory, or any object whose reachability keeps it alive
+     * @return the primary handle
+     * @throws BufferException if a size is negative, the table is NULL or too small, or the item size is 0
+     */
+    public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
+                                               boolean readOnly, Object memoryNanny) {
+        Objects.requireNonNull(memoryNanny, "memoryNanny");
+        return foreign(table, rows, cols, format, readOnly, memoryNanny, "adopted");
+    }
+
+    private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, String format,
+                                            boolean readOnly, Object nanny, String origin) {
+        Objects.requireNonNull(table, "table");
+        Format f = parseItemFormat(format);
+        checkDimensions(rows, cols, f);
+        long tableBytes = rows * POINTER;
+        if (table.address() == 0 && rows > 0) {
+            throw new BufferException("table is NULL, but " + rows + " rows were given");
+        }
+        if (table.byteSize() != 0 && table.byteSize() < tableBytes) {
+            throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers (" + table.byteSize()
+                    + " bytes); expected " + rows + " rows (" + tableBytes + " bytes)");
+        }
+        Arena scope = Arena.ofShared();
+        MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
+                nanny == null ? null : ignored -> {
+                    // Runs once the scope is closed: nothing can reach the memory through it any more.
+                    if (nanny instanceof MemoryNanny n) {
+                        n.close();
+                    }
+                    Reference.reachabilityFence(nanny);
+                });
+        Generation g = new Generation(scope, scoped, rows, cols, f);
+        return new IndirectMemory2D(new Shared(origin, null, g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE,
+                null);
+    }
+
+    /**
+     * A 2-D indirect view over the rows of an existing 2-D buffer, without copying: the table points at each row of
+     * the source. The source stays exported (locked against resize, reformat, close) until this view is closed.
+     *
+     * @param source a 2-D buffer whose rows are contiguous and off the Java heap (native memory)
+     * @return a handle that owns only its table; {@link Access#MODIFIABLE} if the source is writable
+     * @throws BufferException if the source is not 2-D, its rows are not contiguous, or its memory is on the heap
+     */
+    public static IndirectMemory2D viewOfRows(BufferExporter source) {
+        return viewOf(source, false);
+    }
+
+    /**
+     * A 2-D indirect view over the columns of an existing 2-D buffer (for example a Fortran-order matrix), without
+     * copying: row {@code j} of the view is column {@code j} of the source, so the view's shape is the source's
+     * transposed. The source stays exported until this view is closed.
+     *
+     * @param source a 2-D buffer whose columns are contiguous and off the Java heap
+     * @return a handle that owns only its table
+     * @throws BufferException if the source is not 2-D, its columns are not contiguous, or its memory is on the heap
+     */
+    public static IndirectMemory2D viewOfColumns(BufferExporter source) {
+        return viewOf(source, true);
+    }
+
+    private static IndirectMemory2D viewOf(BufferExporter source, boolean columns) {
+        Objects.requireNonNull(source, "source");
+        String what = columns ? "viewOfColumns" : "viewOfRows";
+        BufferView view = source.getBuffer(BufferRequest.FULL_RO);
+        try {
+            if (view.ndim() != 2) {
+                throw new BufferException(what + ": source has " + view.ndim() + " dimensions (shape "
+                        + Arrays.toString(view.shape()) + "); expected 2");
+            }
+            long[] shape = view.shape();
+            long[] strides = view.strides();
+            long[] sub = view.suboffsets();
+            int inner = columns ? 0 : 1;
+            long itemSize = view.itemSize();
+            boolean innerIndirect = sub != null && sub[inner] >= 0;
+            if (columns && sub != null && sub[0] >= 0) {
+                innerIndirect = true;
+            }
+            if (innerIndirect || (shape[inner] > 1 && strides[inner] != itemSize)) {
+                throw new BufferException(what + ": the source's " + (columns ? "columns" : "rows")
+                        + " are not contiguous (shape " + Arrays.toString(shape) + ", strides "
+                        + Arrays.toString(strides) + (sub != null ? ", suboffsets " + Arrays.toString(sub) : "")
+                        + ", item size " + itemSize + ")" + (columns ? "" : "; viewOfColumns takes Fortran order"));
+            }
+            if (!view.buf().isNative()) {
+                throw new BufferException(what + ": the source's memory is on the Java heap, which native pointers"
+                        + " cannot point into (the garbage collector moves it); copy it off-heap first");
+            }
+            long outer = shape[columns ? 1 : 0];
+            long length = shape[inner];
+            Arena scope = Arena.ofShared();
+            try {
+                MemorySegment table = scope.allocate(Math.max(outer * POINTER, POINTER), POINTER)
+                        .asSlice(0, outer * POINTER);
+                for (long i = 0; i < outer; i++) {
+                    long address = length == 0 ? view.buf().address()
+                            : (columns ? view.elementAt(0, i) : view.elementAt(i, 0)).address();
+                    table.set(ValueLayout.ADDRESS_UNALIGNED, i * POINTER, MemorySegment.ofAddress(address));
+                }
+                // The source's view is released when the scope closes: then nothing reaches its rows any more.
+                MemorySegment.NULL.reinterpret(0, scope, ignored -> view.close());
+                Generation g = new Generation(scope, table, outer, length, view.format());
+                return new IndirectMemory2D(new Shared(what + " of " + source, null, g),
+                        view.isReadOnly() ? Access.READ_ONLY : Access.MODIFIABLE, null);
+            } catch (RuntimeException | Error e) {
+                scope.close();
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            view.close();
+            throw e;
+        }
+    }
+
+    private static Format parseItemFormat(String format) {
+        Format f = Format.parse(Objects.requireNonNull(format, "format"));
+        if (f.itemSize() <= 0) {
+            throw new BufferException("format '" + format + "' has item size " + f.itemSize()
+                    + "; rows need items of at least one byte");
+        }
+        return f;
+    }
+
+    private static void checkDimensions(long rows, long cols, Format format) {
+        if (rows < 0 || cols < 0) {
+            throw new BufferException("dimensions " + rows + " x " + cols + ": expected rows >= 0 and cols >= 0");
+        }
+        try {
+            Math.multiplyExact(rows, POINTER);
+            Math.multiplyExact(Math.multiplyExact(rows, cols), format.itemSize());
+        } catch (ArithmeticException e) {
+            throw new BufferException("dimensions " + rows + " x " + cols + " of format '" + format
+                    + "' overflow a 64-bit byte count", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ handles
+
+    /**
+     * Returns a handle on the same memory with narrower (or equal) access, bound to the memory's current layout:
+     * after a {@code resize} or {@code reinterpretData} of the memory, every use of it throws {@link
+     * IllegalStateException}. Closing the handle affects only the handle.
+     *
+     * @param access {@link Access#READ_ONLY} or {@link Access#MODIFIABLE}, at most this handle's access
+     * @return a new handle
+     * @throws IllegalArgumentException if {@code access} is {@link Access#RESIZEABLE}, or wider than this handle's
+     * @throws IllegalStateException    if this handle is closed or stale
+     */
+    public IndirectMemory2D view(Access access) {
+        Objects.requireNonNull(access, "access");
+        Generation g = live();
+        if (access == Access.RESIZEABLE) {
+            throw new IllegalArgumentException("a view cannot be RESIZEABLE: only the owning handle reallocates");
+        }
+        if (!this.access.includes(access)) {
+            throw new IllegalArgumentException("cannot widen access from " + this.access + " to " + access);
+        }
+        return new IndirectMemory2D(shared, access, g);
+    }
+
+    /** The layout this handle may use, or an exception saying why it may not. */
+    private Generation live() {
+        if (handleClosed || shared.closed) {
+            throw closed();
+        }
+        Generation g = shared.current;
+        if (pinned != null && pinned != g) {
+            throw new IllegalStateException("stale view of " + describe(pinned)
+                    + ": the memory was resized or reformatted after the view was taken");
+        }
+        return g;
+    }
+
+    private IllegalStateException closed() {
+        return new IllegalStateException("IndirectMemory2D is closed: " + describe(pinned != null ? pinned
+                : shared.current) + (handleClosed && !shared.closed ? " (this handle)" : ""));
+    }
+
+    private IllegalStateException nullRow(long row) {
+        return new IllegalStateException("row " + row + " of " + describe(shared.current) + " is NULL");
+    }
+
+    private String describe(Generation g) {
+        return g.rows + " x " + g.cols + " '" + g.format + "' (" + shared.origin
+                + (shared.placement != null ? ", " + shared.placement : "") + ")";
+    }
+
+    // ------------------------------------------------------------------------------------------------ accessors
+
+    /** @return the number of rows @throws IllegalStateException if closed or stale */
+    public long rows() {
+        return live().rows;
+    }
+
+    /** @return the number of items per row @throws IllegalStateException if closed or stale */
+    public long cols() {
+        return live().cols;
+    }
+
+    /** @return the item format @throws IllegalStateException if closed or stale */
+    public Format format() {
+        return live().format;
+    }
+
+    /** @return this handle's access @throws IllegalStateException if closed or stale */
+    public Access access() {
+        live();
+        return access;
+    }
+
+    /** @return whether writes through this handle are refused @throws IllegalStateException if closed or stale */
+    public boolean isReadOnly() {
+        live();
+        return !access.isWritable();
+    }
+
+    /**
+     * Returns the table of row pointers: the {@code T**} to pass to C (as an {@code ADDRESS} argument of a downcall,
+     * or its {@code address()} to JNA). It is tied to this memory's scope: unusable after close or resize.
+     *
+     * @return a segment of {@code rows * 8} bytes; read-only if this handle is
+     * @throws IllegalStateException if closed or stale
+     */
+    public MemorySegment pointerTable() {
+        Generation g = live();
+        return access.isWritable() ? g.table : g.table.asReadOnly();
+    }
+
+    /**
+     * Returns one row, bounded to its {@code cols} items and tied to this memory's scope.
+     *
+     * @param row the row index
+     * @return a segment of {@code cols * itemSize} bytes; read-only if this handle is
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
+    public MemorySegment row(long row) {
+        Generation g = live();
+        checkRow(row, g);
+        MemorySegment segment = g.row(row, this);
+        return access.isWritable() ? segment : segment.asReadOnly();
+    }
+
+    /**
+     * Checks every row pointer now, rather than when each row is first reached.
+     *
+     * @return this handle
+     * @throws IllegalStateException if a row pointer is NULL (naming the first), or the handle is closed or stale
+     */
+    public IndirectMemory2D validate() {
+        Generation g = live();
+        for (long r = 0; r < g.rows; r++) {
+            if (g.rowAddress(r) == 0) {
+                throw nullRow(r);
+            }
+        }
+        return this;
+    }
+
+    private void checkRow(long row, Generation g) {
+        if (row < 0 || row >= g.rows) {
+            throw new IndexOutOfBoundsException("row " + row + " out of range [0, " + g.rows + ") of "
+                    + describe(g));
+        }
+    }
+
+    private void checkCell(long row, long col, Generation g) {
+        checkRow(row, g);
+        if (col < 0 || col >= g.cols) {
+            throw new IndexOutOfBoundsException("column " + col + " out of range [0, " + g.cols + ") of "
+                    + describe(g));
+        }
+    }
+
+    private ValueLayout typed(Generation g, String method, Class<?> carrier) {
+        ValueLayout layout = g.layout;
+        if (layout != null && layout.carrier() == carrier) {
+            ElementType type = g.format.elementType();
+            boolean fits = carrier == double.class || carrier == float.class ? type.isFloatingPoint()
+                    : type.isInteger() || type == ElementType.CHAR;
+            if (fits) {
+                return layout;
+            }
+        }
+        throw new BufferException(method + ": format '" + g.format + "' is not a single item of a type read as "
+                + carrier.getSimpleName());
+    }
+
+    private void checkWritable() {
+        if (!access.isWritable()) {
+            throw new ReadOnlyBufferException();
+        }
+    }
+
+    /**
+     * Reads a {@code double} item (format {@code d}).
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not {@code d}
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
+    public double getDouble(long row, long col) {
+        Generation g = live();
+        ValueLayout.OfDouble l = (ValueLayout.OfDouble) typed(g, "getDouble", double.class);
+        checkCell(row, col, g);
+        return g.row(row, this).get(l, col * 8);
+    }
+
+    /**
+     * Writes a {@code double} item (format {@code d}).
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value
+     * @throws ReadOnlyBufferException   if this handle is read-only
+     * @throws BufferException           if the format is not {@code d}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
+    public void setDouble(long row, long col, double value) {
+        Generation g = live();
+        ValueLayout.OfDouble l = (ValueLayout.OfDouble) typed(g, "setDouble", double.class);
+        checkWritable();
+        checkCell(row, col, g);
+        g.row(row, this).set(l, col * 8, value);
+    }
+
+    /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
+    public float getFloat(long row, long col) {
+        Generation g = live();
+        ValueLayout.OfFloat l = (ValueLayout.OfFloat) typed(g, "getFloat", float.class);
+        checkCell(row, col, g);
+        return g.row(row, this).get(l, col * 4);
+    }
+
+    /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
+    public void setFloat(long row, long col, float value) {
+        Generation g = live();
+        ValueLayout.OfFloat l = (ValueLayout.OfFloat) typed(g, "setFloat", float.class);
+        checkWritable();
+        checkCell(row, col, g);
+        g.row(row, this).set(l, col * 4, value);
+    }
+
+    /** Reads an 8-byte integer item ({@code q}, {@code Q}, native {@code l}, {@code n}...); see {@link #getDouble}. */
+    public long getLong(long row, long col) {
+        Generation g = live();
+        ValueLayout.OfLong l = (ValueLayout.OfLong) typed(g, "getLong", long.class);
+        checkCell(row, col, g);
+        return g.row(row, this).get(l, col * 8);
+    }
+
+    /** Writes an 8-byte integer item; see {@link #setDouble}. */
+    public void setLong(long row, long col, long value) {
+        Generation g = live();
+        ValueLayout.OfLong l = (ValueLayout.OfLong) typed(g, "setLong", long.class);
+        checkWritable();
+        checkCell(row, col, g);
+        g.row(row, this).set(l, col * 8, value);
+    }
+
+    /** Reads a 4-byte integer item ({@code i}, {@code I}...); see {@link #getDouble}. */
+    public int getInt(long row, long col) {
+        Generation g = live();
+        ValueLayout.OfInt l = (ValueLayout.OfInt) typed(g, "getInt", int.class);
+        checkCell(row, col, g);
+        return g.row(row, this).get(l, col * 4);
+    }
+
+    /** Writes a 4-byte integer item; see {@link #setDouble}. */
+    public void setInt(long row, long col, int value) {
+        Generation g = live();
+        ValueLayout.OfInt l = (ValueLayout.OfInt) typed(g, "setInt", int.class);
+        checkWritable();
+        checkCell(row, col, g);
+        g.row(row, this).set(l, col * 4, value);
+    }
+
+    /** Reads a 2-byte integer item ({@code h}, {@code H}); see {@link #getDouble}. */
+    public short getShort(long row, long col) {
+        Generation g = live();
+        ValueLayout.OfShort l = (ValueLayout.OfShort) typed(g, "getShort", short.class);
+        checkCell(row, col, g);
+        return g.row(row, this).get(l, col * 2);
+    }
+
+    /** Writes a 2-byte integer item; see {@link #setDouble}. */
+    public void setShort(long row, long col, short value) {
+        Generation g = live();
+        ValueLayout.OfShort l = (ValueLayout.OfShort) typed(g, "setShort", short.class);
+        checkWritable();
+        checkCell(row, col, g);
+        g.row(row, this).set(l, col * 2, value);
+    }
+
+    /** Reads a byte item ({@code b}, {@code B}, {@code c}); see {@link #getDouble}. */
+    public byte getByte(long row, long col) {
+        Generation g = live();
+        ValueLayout.OfByte l = (ValueLayout.OfByte) typed(g, "getByte", byte.class);
+        checkCell(row, col, g);
+        return g.row(row, this).get(l, col);
+    }
+
+    /** Writes a byte item; see {@link #setDouble}. */
+    public void setByte(long row, long col, byte value) {
+        Generation g = live();
+        ValueLayout.OfByte l = (ValueLayout.OfByte) typed(g, "setByte", byte.class);
+        checkWritable();
+        checkCell(row, col, g);
+        g.row(row, this).set(l, col, value);
+    }
+
+    // ------------------------------------------------------------------------------------------------ protocol
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The view has ndim 2, shape {@code {rows, cols}}, strides {@code {8, itemSize}} and suboffsets {@code {0,
+     * -1}}: it needs {@link BufferRequest#INDIRECT}. Items it reaches are tied to this memory's scope.
+     */
+    @Override
+    public BufferView getBuffer(int flags) {
+        return shared.exports.export(() -> {
+            Generation g = live();
+            return BufferView.wrap(g.table, 0, g.format, new long[] {g.rows, g.cols},
+                    new long[] {POINTER, g.format.itemSize()}, new long[] {0, -1}, !access.isWritable(), g.scope);
+        }, flags);
+    }
+
+    /**
+     * Returns the number of views of this memory open now.
+     *
+     * @return the export count
+     */
+    public int exportCount() {
+        return shared.exports.count();
+    }
+
+    // ------------------------------------------------------------------------------------------------ changes
+
+    /**
+     * Reallocates owned memory to {@code rows x cols}, keeping the items where both layouts overlap (new items are
+     * zero). Segments, handles and views taken before become unusable ({@link IllegalStateException}).
+     *
+     * @param rows the new number of rows
+     * @param cols the new number of items per row
+     * @throws UnsupportedOperationException if this handle is not {@link Access#RESIZEABLE}
+     * @throws BufferException               if a view is exported ("buffer is locked"), or the sizes are invalid
+     * @throws IllegalStateException         if closed
+     */
+    public void resize(long rows, long cols) {
+        if (!access.isResizeable() || pinned != null) {
+            throw new UnsupportedOperationException("resize needs a RESIZEABLE owning handle; this one is "
+                    + access + (pinned != null ? " (a view)" : "") + " on " + describe(shared.current));
+        }
+        shared.exports.whileUnlocked("resize", () -> {
+            Generation old = live();
+            checkDimensions(rows, cols, old.format);
+            Generation next = allocate(rows, cols, old.format, shared.placement);
+            long keepRows = Math.min(rows, old.rows);
+            long keepBytes = Math.min(next.rowBytes, old.rowBytes);
+            for (long r = 0; r < keepRows; r++) {
+                MemorySegment.copy(old.row(r, this), 0, next.row(r, this), 0, keepBytes);
+            }
+            shared.current = next;
+            shared.closer.scope = next.scope;
+            old.scope.close();
+        });
+    }
+
+    /**
+     * Reads the same memory as items of another format: each row's bytes must divide evenly into the new items
+     * (no silent truncation). While a view is exported only an equivalent format is accepted. Handles taken before
+     * become stale.
+     *
+     * @param format the new item format
+     * @throws BufferException       if the row length does not divide, the item size is 0, or a view is exported
+     *                               and the format is not equivalent ("buffer is locked")
+     * @throws IllegalStateException if closed, or this handle is a view
+     */
+    public void reinterpretData(String format) {
+        Format f = parseItemFormat(format);
+        if (pinned != null) {
+            throw new IllegalStateException("reinterpretData needs the primary handle; this is a view of "
+                    + describe(pinned));
+        }
+        Generation current = live();
+        if (current.format.isEquivalentTo(f)) {
+            // Same items in other words: allowed while exported.
+            shared.exports.whileHeld(() -> reformat(f));
+        } else {
+            shared.exports.whileUnlocked("reinterpret the data as '" + f + "'", () -> reformat(f));
+        }
+    }
+
+    private Generation reformat(Format f) {
+        Generation g = live();
+        long rowBytes = g.rowBytes;
+        if (rowBytes % f.itemSize() != 0) {
+            throw new BufferException("reinterpretData('" + f + "'): a row of " + g.cols + " '" + g.format
+                    + "' items is " + rowBytes + " bytes, not a multiple of the new item size " + f.itemSize());
+        }
+        Generation next = g.withFormat(f, rowBytes / f.itemSize());
+        shared.current = next;
+        return next;
+    }
+
+    /**
+     * Copies every item of {@code source} into this memory. Both must be 2-D of the same shape and equivalent
+     * formats; the layouts may differ (indirect or not, C or Fortran order).
+     *
+     * @param source the buffer to copy from
+     * @throws ReadOnlyBufferException if this handle is read-only
+     * @throws BufferException         if the dimensions, shapes or formats differ (each named in the message)
+     * @throws IllegalStateException   if closed or stale
+     */
+    public void copyFrom(BufferExporter source) {
+        copyFrom(source, false);
+    }
+
+    /**
+     * Copies every item of {@code source} into this memory; with {@code cast}, formats need not be equivalent as
+     * long as the item sizes are equal (the bytes are copied as they are).
+     *
+     * @param source the buffer to copy from
+     * @param cast   whether to copy between non-equivalent formats of equal item size
+     * @throws ReadOnlyBufferException if this handle is read-only
+     * @throws BufferException         if the dimensions, shapes, formats or item sizes differ
+     * @throws IllegalStateException   if closed or stale
+     */
+    public void copyFrom(BufferExporter source, boolean cast) {
+        Objects.requireNonNull(source, "source");
+        live();
+        checkWritable();
+        try (BufferView src = source.getBuffer(BufferRequest.FULL_RO); BufferView dst = getBuffer(BufferRequest.FULL)) {
+            BufferView.copyItems(src, dst, cast, 2);
+        }
+    }
+
+    /**
+     * Copies every item of this memory into {@code target} (see {@link #copyFrom(BufferExporter, boolean)}).
+     *
+     * @param target the writable buffer to copy into
+     * @param cast   whether to copy between non-equivalent formats of equal item size
+     * @throws BufferException       if the target refuses a writable view (it is read-only), or the dimensions,
+     *                               shapes, formats or item sizes differ
+     * @throws IllegalStateException if closed or stale
+     */
+    public void copyTo(BufferExporter target, boolean cast) {
+        Objects.requireNonNull(target, "target");
+        try (BufferView src = getBuffer(BufferRequest.FULL_RO); BufferView dst = target.getBuffer(BufferRequest.FULL)) {
+            BufferView.copyItems(src, dst, cast, 2);
+        }
+    }
+
+    /**
+     * Copies every item of this memory into {@code target}, whose format must be equivalent.
+     *
+     * @param target the writable buffer to copy into
+     * @throws BufferException       if the target is read-only, or the dimensions, shapes or formats differ
+     * @throws IllegalStateException if closed or stale
+     */
+    public void copyTo(BufferExporter target) {
+        copyTo(target, false);
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifetime
+
+    /**
+     * Closes the handle. On the primary handle this ends the memory: owned memory is freed, a {@link MemoryNanny}
+     * adopted is closed, a source viewed is released, borrowed memory is left to its owner; every segment, handle
+     * and view taken from it becomes unusable. On a view handle it ends only the handle. Closing twice is harmless.
+     *
+     * @throws BufferException       if this is the primary handle and a view is exported ("buffer is locked")
+     * @throws IllegalStateException if a native call is using the memory right now (closing again afterwards works)
+     */
+    @Override
+    public void close() {
+        if (pinned != null) {
+            handleClosed = true;
+            return;
+        }
+        shared.exports.whileUnlocked("close", () -> shared.closed, () -> {
+            shared.closer.run();
+            shared.closed = true;
+            handleClosed = true;
+            shared.cleanable.clean();
+        });
+    }
+
+    /**
+     * Returns whether this handle, or the memory it is a handle on, was closed.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return handleClosed || shared.closed;
+    }
+
+    @Override
+    public String toString() {
+        Generation g = pinned != null ? pinned : shared.current;
+        return "IndirectMemory2D[" + describe(g) + ", " + access + (isClosed() ? ", closed" : "")
+                + (pinned != null && pinned != shared.current ? ", stale" : "") + "]";
+    }
+}

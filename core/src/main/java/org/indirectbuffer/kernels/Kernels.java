@@ -1,0 +1,573 @@
+package org.indirectbuffer.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
+import java.util.Arrays;
+import java.util.Objects;
+
+import org.indirectbuffer.BufferException;
+import org.indirectbuffer.BufferView;
+import org.indirectbuffer.format.ElementType;
+import org.indirectbuffer.format.Format;
+import org.indirectbuffer.kernels.spi.KernelProviders;
+import org.indirectbuffer.kernels.spi.RunKernels;
+
+/**
+ * Bulk operations over any {@link BufferView} — direct or indirect, any number of dimensions, any strides — for
+ * items of format {@code d} (double), {@code f} (float), 8-byte integers ({@code q}, native {@code l}, {@code n}) and
+ * 4-byte integers ({@code i}, standard {@code l}), in either byte order.
+ *
+ * <p>Each operation walks the layout once, run by run ({@link BufferView#runs()}: the last dimension's items, with
+ * pointers followed once per run), and hands each contiguous run to a kernel that uses the Vector API when the module
+ * {@code jdk.incubator.vector} is present, or its scalar twin when it is not (one log line then says how to enable
+ * SIMD; the system property {@code indirectbuffer.kernels=scalar} forces the twin). Runs whose items are not
+ * adjacent are walked item by item.
+ *
+ * <p>Unsigned integer formats ({@code Q}, {@code I}, ...) are accepted by the bitwise operations ({@link
+ * #fill(BufferView, long)}, {@link #equal}, {@link #gather}, {@link #scatter}) and refused by the arithmetic ones.
+ * Floating-point sums are accumulated in {@code double}; the order of additions differs between the SIMD and scalar
+ * kernels, so sums may differ in the last bits. {@code min} and {@code max} follow {@link Math#min}: a NaN item makes
+ * the result NaN.
+ *
+ * <p>Thread-safety: the operations keep no state. Reading operations may run on one view from many threads at once;
+ * writing ones ({@code fill}, {@code scale}, {@code scatter}) must be ordered by the caller. Every operation
+ * throws {@link IllegalStateException} if the view is closed, or a pointer it follows is NULL (naming the dimension
+ * and index), and {@link BufferException} if the view has no format or one these kernels do not handle.
+ */
+public final class Kernels {
+    private static final RunKernels RUNS = KernelProviders.selected();
+
+    private Kernels() {
+    }
+
+    /**
+     * Names the kernels in use, for logs and benchmark reports.
+     *
+     * @return {@code "scalar"} or {@code "simd <bits>-bit"}
+     */
+    public static String implementation() {
+        return RUNS.name();
+    }
+
+    /** The element kinds the kernels handle. */
+    private enum Kind {
+        DOUBLE(8), FLOAT(4), LONG(8), INT(4);
+
+        final long size;
+
+        Kind(long size) {
+            this.size = size;
+        }
+    }
+
+    /** A view's element kind, byte order and signedness, checked once per call. */
+    private record Items(Kind kind, ByteOrder order, boolean signed) {
+    }
+
+    private static Items items(BufferView view, String operation, boolean arithmetic) {
+        Objects.requireNonNull(view, "view");
+        Format format = view.format();
+        if (format == null) {
+            throw new BufferException(operation + ": the view has no format; request BufferRequest.FORMAT");
+        }
+        if (format.isSingleElement()) {
+            ElementType type = format.elementType();
+            Kind kind = switch (type) {
+                case FLOAT64 -> Kind.DOUBLE;
+                case FLOAT32 -> Kind.FLOAT;
+                default -> !type.isInteger() ? null
+                        : format.itemSize() == 8 ? Kind.LONG
+                        : format.itemSize() == 4 ? Kind.INT : null;
+            };
+            boolean signed = kind == Kind.DOUBLE || kind == Kind.FLOAT || type.isSigned();
+            if (kind != null && (signed || !arithmetic)) {
+                return new Items(kind, format.byteOrder(), signed);
+            }
+        }
+        throw new BufferException(operation + ": format '" + format + "' is not supported; expected d, f, a signed"
+                + " 8-byte integer (q, native l, n) or a signed 4-byte integer (i, standard l)"
+                + (arithmetic ? "" : ", or their unsigned forms"));
+    }
+
+    private static void checkWritable(BufferView view) {
+        if (view.isReadOnly()) {
+            throw new ReadOnlyBufferException();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ sum
+
+    /**
+     * Sums every item, as a {@code double} (integer items are summed exactly as {@code long}, then converted).
+     *
+     * @param view the items
+     * @return the sum; 0 for a view without items
+     * @throws BufferException       if the format is not one the kernels handle, or is unsigned
+     * @throws IllegalStateException if the view is closed or a pointer followed is NULL
+     */
+    public static double sum(BufferView view) {
+        Items items = items(view, "sum", true);
+        return switch (items.kind) {
+            case DOUBLE -> sumDoubles(view, items.order);
+            case FLOAT -> sumFloats(view, items.order);
+            case LONG, INT -> sumLong(view, items);
+        };
+    }
+
+    /**
+     * Sums every integer item exactly, wrapping on overflow.
+     *
+     * @param view items of a signed integer format
+     * @return the sum; 0 for a view without items
+     * @throws BufferException       if the format is not a signed 4- or 8-byte integer
+     * @throws IllegalStateException if the view is closed or a pointer followed is NULL
+     */
+    public static long sumLong(BufferView view) {
+        Items items = items(view, "sumLong", true);
+        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+            throw new BufferException("sumLong: format '" + view.format() + "' is floating-point; use sum");
+        }
+        return sumLong(view, items);
+    }
+
+    private static double sumDoubles(BufferView view, ByteOrder order) {
+        double sum = 0;
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            if (runs.stride() == 8 || runs.count() == 1) {
+                sum += RUNS.sumDoubles(runs.segment(), runs.offset(), runs.count(), order);
+            } else {
+                ValueLayout.OfDouble layout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
+                for (long k = 0; k < runs.count(); k++) {
+                    sum += runs.segment().get(layout, runs.offset() + k * runs.stride());
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static double sumFloats(BufferView view, ByteOrder order) {
+        double sum = 0;
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            if (runs.stride() == 4 || runs.count() == 1) {
+                sum += RUNS.sumFloats(runs.segment(), runs.offset(), runs.count(), order);
+            } else {
+                ValueLayout.OfFloat layout = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);
+                for (long k = 0; k < runs.count(); k++) {
+                    sum += runs.segment().get(layout, runs.offset() + k * runs.stride());
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static long sumLong(BufferView view, Items items) {
+        long sum = 0;
+        BufferView.Runs runs = view.runs();
+        boolean longs = items.kind == Kind.LONG;
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                sum += longs ? RUNS.sumLongs(s, runs.offset(), runs.count(), items.order)
+                        : RUNS.sumInts(s, runs.offset(), runs.count(), items.order);
+            } else {
+                for (long k = 0; k < runs.count(); k++) {
+                    sum += readLong(s, runs.offset() + k * runs.stride(), longs, items.order);
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static long readLong(MemorySegment s, long offset, boolean longs, ByteOrder order) {
+        return longs ? s.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), offset)
+                : s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), offset);
+    }
+
+    private static double readFloating(MemorySegment s, long offset, Kind kind, ByteOrder order) {
+        return kind == Kind.DOUBLE ? s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order), offset)
+                : s.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order), offset);
+    }
+
+    // ------------------------------------------------------------------------------------------------ min / max
+
+    /**
+     * Returns the smallest item, as a {@code double} ({@link Math#min} semantics: NaN if any item is NaN).
+     *
+     * @param view the items
+     * @return the minimum
+     * @throws BufferException       if the view has no items, or its format is not one the kernels handle
+     * @throws IllegalStateException if the view is closed or a pointer followed is NULL
+     */
+    public static double min(BufferView view) {
+        return extreme(view, "min", false);
+    }
+
+    /**
+     * Returns the largest item, as a {@code double} ({@link Math#max} semantics: NaN if any item is NaN).
+     *
+     * @param view the items
+     * @return the maximum
+     * @throws BufferException       if the view has no items, or its format is not one the kernels handle
+     * @throws IllegalStateException if the view is closed or a pointer followed is NULL
+     */
+    public static double max(BufferView view) {
+        return extreme(view, "max", true);
+    }
+
+    /**
+     * Returns the smallest integer item exactly.
+     *
+     * @param view items of a signed integer format
+     * @return the minimum
+     * @throws BufferException       if the view has no items, or its format is not a signed 4- or 8-byte integer
+     * @throws IllegalStateException if the view is closed or a pointer followed is NULL
+     */
+    public static long minLong(BufferView view) {
+        return extremeLong(view, "minLong", false);
+    }
+
+    /**
+     * Returns the largest integer item exactly.
+     *
+     * @param view items of a signed integer format
+     * @return the maximum
+     * @throws BufferException       if the view has no items, or its format is not a signed 4- or 8-byte integer
+     * @throws IllegalStateException if the view is closed or a pointer followed is NULL
+     */
+    public static long maxLong(BufferView view) {
+        return extremeLong(view, "maxLong", true);
+    }
+
+    private static void checkNotEmpty(BufferView view, String operation) {
+        if (view.len() == 0) {
+            throw new BufferException(operation + ": the view has no items (shape " + Arrays.toString(view.shape())
+                    + ")");
+        }
+    }
+
+    private static double extreme(BufferView view, String operation, boolean max) {
+        Items items = items(view, operation, true);
+        checkNotEmpty(view, operation);
+        if (items.kind == Kind.LONG || items.kind == Kind.INT) {
+            return extremeLong(view, items, max);
+        }
+        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            double run;
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                run = items.kind == Kind.DOUBLE
+                        ? (max ? RUNS.maxDoubles(s, runs.offset(), runs.count(), items.order)
+                        : RUNS.minDoubles(s, runs.offset(), runs.count(), items.order))
+                        : (max ? RUNS.maxFloats(s, runs.offset(), runs.count(), items.order)
+                        : RUNS.minFloats(s, runs.offset(), runs.count(), items.order));
+            } else {
+                run = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                for (long k = 0; k < runs.count(); k++) {
+                    double x = readFloating(s, runs.offset() + k * runs.stride(), items.kind, items.order);
+                    run = max ? Math.max(run, x) : Math.min(run, x);
+                }
+            }
+            result = max ? Math.max(result, run) : Math.min(result, run);
+        }
+        return result;
+    }
+
+    private static long extremeLong(BufferView view, String operation, boolean max) {
+        Items items = items(view, operation, true);
+        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+            throw new BufferException(operation + ": format '" + view.format() + "' is floating-point; use "
+                    + (max ? "max" : "min"));
+        }
+        checkNotEmpty(view, operation);
+        return extremeLong(view, items, max);
+    }
+
+    private static long extremeLong(BufferView view, Items items, boolean max) {
+        long result = max ? Long.MIN_VALUE : Long.MAX_VALUE;
+        boolean longs = items.kind == Kind.LONG;
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            long run;
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                run = longs
+                        ? (max ? RUNS.maxLongs(s, runs.offset(), runs.count(), items.order)
+                        : RUNS.minLongs(s, runs.offset(), runs.count(), items.order))
+                        : (max ? RUNS.maxInts(s, runs.offset(), runs.count(), items.order)
+                        : RUNS.minInts(s, runs.offset(), runs.count(), items.order));
+            } else {
+                run = max ? Long.MIN_VALUE : Long.MAX_VALUE;
+                for (long k = 0; k < runs.count(); k++) {
+                    long x = readLong(s, runs.offset() + k * runs.stride(), longs, items.order);
+                    run = max ? Math.max(run, x) : Math.min(run, x);
+                }
+            }
+            result = max ? Math.max(result, run) : Math.min(result, run);
+        }
+        return result;
+    }
+
+    // ------------------------------------------------------------------------------------------------ fill / scale
+
+    /**
+     * Sets every item of a floating-point view to {@code value} (rounded to {@code float} for {@code f}).
+     *
+     * @param view  a writable view of format {@code d} or {@code f}
+     * @param value the value
+     * @throws ReadOnlyBufferException if the view is read-only
+     * @throws BufferException         if the format is not {@code d} or {@code f}
+     * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
+     */
+    public static void fill(BufferView view, double value) {
+        Items items = items(view, "fill(double)", false);
+        if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
+            throw new BufferException("fill(double): format '" + view.format() + "' is an integer; use fill(long)");
+        }
+        checkWritable(view);
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                if (items.kind == Kind.DOUBLE) {
+                    RUNS.fillDoubles(s, runs.offset(), runs.count(), items.order, value);
+                } else {
+                    RUNS.fillFloats(s, runs.offset(), runs.count(), items.order, (float) value);
+                }
+            } else {
+                for (long k = 0; k < runs.count(); k++) {
+                    writeFloating(s, runs.offset() + k * runs.stride(), items, value);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sets every item of an integer view to {@code value} (its low 32 bits for 4-byte items).
+     *
+     * @param view  a writable view of a 4- or 8-byte integer format, signed or not
+     * @param value the value
+     * @throws ReadOnlyBufferException if the view is read-only
+     * @throws BufferException         if the format is not a 4- or 8-byte integer
+     * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
+     */
+    public static void fill(BufferView view, long value) {
+        Items items = items(view, "fill(long)", false);
+        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+            throw new BufferException("fill(long): format '" + view.format()
+                    + "' is floating-point; use fill(double)");
+        }
+        checkWritable(view);
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                if (items.kind == Kind.LONG) {
+                    RUNS.fillLongs(s, runs.offset(), runs.count(), items.order, value);
+                } else {
+                    RUNS.fillInts(s, runs.offset(), runs.count(), items.order, (int) value);
+                }
+            } else {
+                for (long k = 0; k < runs.count(); k++) {
+                    writeLong(s, runs.offset() + k * runs.stride(), items, value);
+                }
+            }
+        }
+    }
+
+    /**
+     * Multiplies every item of a floating-point view by {@code factor}, in place.
+     *
+     * @param view   a writable view of format {@code d} or {@code f}
+     * @param factor the factor (rounded to {@code float} for {@code f})
+     * @throws ReadOnlyBufferException if the view is read-only
+     * @throws BufferException         if the format is not {@code d} or {@code f}
+     * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
+     */
+    public static void scale(BufferView view, double factor) {
+        Items items = items(view, "scale(double)", true);
+        if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
+            throw new BufferException("scale(double): format '" + view.format() + "' is an integer; use scale(long)");
+        }
+        checkWritable(view);
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                if (items.kind == Kind.DOUBLE) {
+                    RUNS.scaleDoubles(s, runs.offset(), runs.count(), items.order, factor);
+                } else {
+                    RUNS.scaleFloats(s, runs.offset(), runs.count(), items.order, (float) factor);
+                }
+            } else {
+                for (long k = 0; k < runs.count(); k++) {
+                    long p = runs.offset() + k * runs.stride();
+                    if (items.kind == Kind.DOUBLE) {
+                        writeFloating(s, p, items, readFloating(s, p, items.kind, items.order) * factor);
+                    } else {
+                        writeFloating(s, p, items, (float) readFloating(s, p, items.kind, items.order)
+                                * (float) factor);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Multiplies every item of a signed integer view by {@code factor}, in place, wrapping on overflow.
+     *
+     * @param view   a writable view of a signed 4- or 8-byte integer format
+     * @param factor the factor (its low 32 bits for 4-byte items)
+     * @throws ReadOnlyBufferException if the view is read-only
+     * @throws BufferException         if the format is not a signed 4- or 8-byte integer
+     * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
+     */
+    public static void scale(BufferView view, long factor) {
+        Items items = items(view, "scale(long)", true);
+        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+            throw new BufferException("scale(long): format '" + view.format()
+                    + "' is floating-point; use scale(double)");
+        }
+        checkWritable(view);
+        boolean longs = items.kind == Kind.LONG;
+        BufferView.Runs runs = view.runs();
+        while (runs.next()) {
+            MemorySegment s = runs.segment();
+            if (runs.stride() == items.kind.size || runs.count() == 1) {
+                if (longs) {
+                    RUNS.scaleLongs(s, runs.offset(), runs.count(), items.order, factor);
+                } else {
+                    RUNS.scaleInts(s, runs.offset(), runs.count(), items.order, (int) factor);
+                }
+            } else {
+                for (long k = 0; k < runs.count(); k++) {
+                    long p = runs.offset() + k * runs.stride();
+                    writeLong(s, p, items, longs ? readLong(s, p, true, items.order) * factor
+                            : (int) readLong(s, p, false, items.order) * (int) factor);
+                }
+            }
+        }
+    }
+
+    private static void writeFloating(MemorySegment s, long offset, Items items, double value) {
+        if (items.kind == Kind.DOUBLE) {
+            s.set(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(items.order), offset, value);
+        } else {
+            s.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(items.order), offset, (float) value);
+        }
+    }
+
+    private static void writeLong(MemorySegment s, long offset, Items items, long value) {
+        if (items.kind == Kind.LONG) {
+            s.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(items.order), offset, value);
+        } else {
+            s.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(items.order), offset, (int) value);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ copies
+
+    /**
+     * Copies every item into {@code dst}, contiguously in C order: a gather. Works for any format (bytes are
+     * copied as they are).
+     *
+     * @param view the items
+     * @param dst  receives {@code view.len()} bytes from its start
+     * @throws IndexOutOfBoundsException if {@code dst} is shorter than {@code view.len()}
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public static void gather(BufferView view, MemorySegment dst) {
+        view.copyTo(dst, 'C');
+    }
+
+    /**
+     * Copies contiguous C-order items from {@code src} into the view: a scatter. Works for any format.
+     *
+     * @param src  holds {@code view.len()} bytes from its start
+     * @param view the writable destination
+     * @throws ReadOnlyBufferException   if the view is read-only
+     * @throws IndexOutOfBoundsException if {@code src} is shorter than {@code view.len()}
+     * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
+     */
+    public static void scatter(MemorySegment src, BufferView view) {
+        view.copyFrom(src, 'C');
+    }
+
+    // ------------------------------------------------------------------------------------------------ equality
+
+    /**
+     * Returns whether two views hold equal items at every index: same shape and IEEE equality for floating-point
+     * items (NaN is unequal to itself, -0.0 equals 0.0), bitwise equality for integers. The layouts may differ
+     * (direct, indirect, strided, either byte order is compared after decoding only when both views share it).
+     *
+     * @param a one view
+     * @param b the other
+     * @return true if the shapes are equal and every item is
+     * @throws BufferException       if the formats are not equivalent, or not ones the kernels handle
+     * @throws IllegalStateException if a view is closed or a pointer followed is NULL
+     */
+    public static boolean equal(BufferView a, BufferView b) {
+        Items ia = items(a, "equal", false);
+        Items ib = items(b, "equal", false);
+        if (!a.format().isEquivalentTo(b.format())) {
+            throw new BufferException("equal: formats '" + a.format() + "' and '" + b.format()
+                    + "' are not equivalent");
+        }
+        if (a.ndim() != b.ndim() || !Arrays.equals(a.shape(), b.shape())) {
+            return false;
+        }
+        BufferView.Runs ra = a.runs();
+        BufferView.Runs rb = b.runs();
+        long leftA = 0;
+        long leftB = 0;
+        long offA = 0;
+        long offB = 0;
+        long size = ia.kind.size;
+        while (true) {
+            if (leftA == 0) {
+                if (!ra.next()) {
+                    return true;
+                }
+                leftA = ra.count();
+                offA = ra.offset();
+            }
+            if (leftB == 0) {
+                rb.next();
+                leftB = rb.count();
+                offB = rb.offset();
+            }
+            long n = Math.min(leftA, leftB);
+            boolean contiguous = (ra.stride() == size || leftA == 1) && (rb.stride() == size || leftB == 1);
+            if (contiguous && n > 0) {
+                if (!equalRun(ra.segment(), offA, rb.segment(), offB, n, ia)) {
+                    return false;
+                }
+            } else {
+                for (long k = 0; k < n; k++) {
+                    if (!equalRun(ra.segment(), offA + k * ra.stride(), rb.segment(), offB + k * rb.stride(), 1,
+                            ia)) {
+                        return false;
+                    }
+                }
+            }
+            offA += n * ra.stride();
+            offB += n * rb.stride();
+            leftA -= n;
+            leftB -= n;
+        }
+    }
+
+    private static boolean equalRun(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, Items items) {
+        return switch (items.kind) {
+            case DOUBLE -> RUNS.equalDoubles(a, aOff, b, bOff, n, items.order);
+            case FLOAT -> RUNS.equalFloats(a, aOff, b, bOff, n, items.order);
+            case LONG -> RUNS.equalLongs(a, aOff, b, bOff, n, items.order);
+            case INT -> RUNS.equalInts(a, aOff, b, bOff, n, items.order);
+        };
+    }
+}

@@ -1,0 +1,384 @@
+package org.indirectbuffer.kernels.simd;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import org.indirectbuffer.kernels.spi.RunKernels;
+import org.indirectbuffer.kernels.spi.ScalarRunKernels;
+
+/**
+ * The Vector API kernels, at the platform's preferred vector width. The only class that imports {@code
+ * jdk.incubator.vector}; loaded by reflection only when that module is present. Each method handles the whole
+ * vectors of a run and leaves the tail (fewer items than one vector) to its {@link ScalarRunKernels} twin. Stateless
+ * and thread-safe.
+ */
+public final class VectorRunKernels implements RunKernels {
+    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final int DL = DS.length();
+    private static final int FL = FS.length();
+    private static final int LL = LS.length();
+    private static final int IL = IS.length();
+    private static final ScalarRunKernels TAIL = new ScalarRunKernels();
+
+    /** Creates the kernels; fails with a linkage error when {@code jdk.incubator.vector} is absent. */
+    public VectorRunKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "simd " + DS.vectorBitSize() + "-bit";
+    }
+
+    private static long bound(long n, int lanes) {
+        return n - n % lanes;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- sums
+
+    @Override
+    public double sumDoubles(MemorySegment s, long off, long n, ByteOrder o) {
+        DoubleVector a0 = DoubleVector.zero(DS);
+        DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
+        long k = 0;
+        long bound4 = n - n % (4L * DL);
+        for (; k < bound4; k += 4L * DL) {
+            long p = off + k * 8;
+            a0 = a0.add(DoubleVector.fromMemorySegment(DS, s, p, o));
+            a1 = a1.add(DoubleVector.fromMemorySegment(DS, s, p + 8L * DL, o));
+            a2 = a2.add(DoubleVector.fromMemorySegment(DS, s, p + 16L * DL, o));
+            a3 = a3.add(DoubleVector.fromMemorySegment(DS, s, p + 24L * DL, o));
+        }
+        long bound1 = bound(n, DL);
+        for (; k < bound1; k += DL) {
+            a0 = a0.add(DoubleVector.fromMemorySegment(DS, s, off + k * 8, o));
+        }
+        double sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return sum + TAIL.sumDoubles(s, off + k * 8, n - k, o);
+    }
+
+    @Override
+    public double sumFloats(MemorySegment s, long off, long n, ByteOrder o) {
+        DoubleVector acc = DoubleVector.zero(DS);
+        int parts = FL / DL;
+        long k = 0;
+        long bound = bound(n, FL);
+        for (; k < bound; k += FL) {
+            FloatVector v = FloatVector.fromMemorySegment(FS, s, off + k * 4, o);
+            for (int part = 0; part < parts; part++) {
+                acc = acc.add((DoubleVector) v.convertShape(VectorOperators.F2D, DS, part));
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + TAIL.sumFloats(s, off + k * 4, n - k, o);
+    }
+
+    @Override
+    public long sumLongs(MemorySegment s, long off, long n, ByteOrder o) {
+        LongVector acc = LongVector.zero(LS);
+        long k = 0;
+        long bound = bound(n, LL);
+        for (; k < bound; k += LL) {
+            acc = acc.add(LongVector.fromMemorySegment(LS, s, off + k * 8, o));
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + TAIL.sumLongs(s, off + k * 8, n - k, o);
+    }
+
+    @Override
+    public long sumInts(MemorySegment s, long off, long n, ByteOrder o) {
+        LongVector acc = LongVector.zero(LS);
+        int parts = IL / LL;
+        long k = 0;
+        long bound = bound(n, IL);
+        for (; k < bound; k += IL) {
+            IntVector v = IntVector.fromMemorySegment(IS, s, off + k * 4, o);
+            for (int part = 0; part < parts; part++) {
+                acc = acc.add((LongVector) v.convertShape(VectorOperators.I2L, LS, part));
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + TAIL.sumInts(s, off + k * 4, n - k, o);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- min/max
+
+    @Override
+    public double minDoubles(MemorySegment s, long off, long n, ByteOrder o) {
+        DoubleVector acc = DoubleVector.broadcast(DS, Double.POSITIVE_INFINITY);
+        long k = 0;
+        long bound = bound(n, DL);
+        for (; k < bound; k += DL) {
+            acc = acc.min(DoubleVector.fromMemorySegment(DS, s, off + k * 8, o));
+        }
+        return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minDoubles(s, off + k * 8, n - k, o));
+    }
+
+    @Override
+    public double maxDoubles(MemorySegment s, long off, long n, ByteOrder o) {
+        DoubleVector acc = DoubleVector.broadcast(DS, Double.NEGATIVE_INFINITY);
+        long k = 0;
+        long bound = bound(n, DL);
+        for (; k < bound; k += DL) {
+            acc = acc.max(DoubleVector.fromMemorySegment(DS, s, off + k * 8, o));
+        }
+        return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxDoubles(s, off + k * 8, n - k, o));
+    }
+
+    @Override
+    public float minFloats(MemorySegment s, long off, long n, ByteOrder o) {
+        FloatVector acc = FloatVector.broadcast(FS, Float.POSITIVE_INFINITY);
+        long k = 0;
+        long bound = bound(n, FL);
+        for (; k < bound; k += FL) {
+            acc = acc.min(FloatVector.fromMemorySegment(FS, s, off + k * 4, o));
+        }
+        return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minFloats(s, off + k * 4, n - k, o));
+    }
+
+    @Override
+    public float maxFloats(MemorySegment s, long off, long n, ByteOrder o) {
+        FloatVector acc = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+        long k = 0;
+        long bound = bound(n, FL);
+        for (; k < bound; k += FL) {
+            acc = acc.max(FloatVector.fromMemorySegment(FS, s, off + k * 4, o));
+        }
+        return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxFloats(s, off + k * 4, n - k, o));
+    }
+
+    @Override
+    public long minLongs(MemorySegment s, long off, long n, ByteOrder o) {
+        LongVector acc = LongVector.broadcast(LS, Long.MAX_VALUE);
+        long k = 0;
+        long bound = bound(n, LL);
+        for (; k < bound; k += LL) {
+            acc = acc.min(LongVector.fromMemorySegment(LS, s, off + k * 8, o));
+        }
+        return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minLongs(s, off + k * 8, n - k, o));
+    }
+
+    @Override
+    public long maxLongs(MemorySegment s, long off, long n, ByteOrder o) {
+        LongVector acc = LongVector.broadcast(LS, Long.MIN_VALUE);
+        long k = 0;
+        long bound = bound(n, LL);
+        for (; k < bound; k += LL) {
+            acc = acc.max(LongVector.fromMemorySegment(LS, s, off + k * 8, o));
+        }
+        return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxLongs(s, off + k * 8, n - k, o));
+    }
+
+    @Override
+    public int minInts(MemorySegment s, long off, long n, ByteOrder o) {
+        IntVector acc = IntVector.broadcast(IS, Integer.MAX_VALUE);
+        long k = 0;
+        long bound = bound(n, IL);
+        for (; k < bound; k += IL) {
+            acc = acc.min(IntVector.fromMemorySegment(IS, s, off + k * 4, o));
+        }
+        return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minInts(s, off + k * 4, n - k, o));
+    }
+
+    @Override
+    public int maxInts(MemorySegment s, long off, long n, ByteOrder o) {
+        IntVector acc = IntVector.broadcast(IS, Integer.MIN_VALUE);
+        long k = 0;
+        long bound = bound(n, IL);
+        for (; k < bound; k += IL) {
+            acc = acc.max(IntVector.fromMemorySegment(IS, s, off + k * 4, o));
+        }
+        return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxInts(s, off + k * 4, n - k, o));
+    }
+
+    // ---------------------------------------------------------------------------------------------------- fill
+
+    @Override
+    public void fillDoubles(MemorySegment s, long off, long n, ByteOrder o, double value) {
+        DoubleVector v = DoubleVector.broadcast(DS, value);
+        long k = 0;
+        long bound = bound(n, DL);
+        for (; k < bound; k += DL) {
+            v.intoMemorySegment(s, off + k * 8, o);
+        }
+        TAIL.fillDoubles(s, off + k * 8, n - k, o, value);
+    }
+
+    @Override
+    public void fillFloats(MemorySegment s, long off, long n, ByteOrder o, float value) {
+        FloatVector v = FloatVector.broadcast(FS, value);
+        long k = 0;
+        long bound = bound(n, FL);
+        for (; k < bound; k += FL) {
+            v.intoMemorySegment(s, off + k * 4, o);
+        }
+        TAIL.fillFloats(s, off + k * 4, n - k, o, value);
+    }
+
+    @Override
+    public void fillLongs(MemorySegment s, long off, long n, ByteOrder o, long value) {
+        LongVector v = LongVector.broadcast(LS, value);
+        long k = 0;
+        long bound = bound(n, LL);
+        for (; k < bound; k += LL) {
+            v.intoMemorySegment(s, off + k * 8, o);
+        }
+        TAIL.fillLongs(s, off + k * 8, n - k, o, value);
+    }
+
+    @Override
+    public void fillInts(MemorySegment s, long off, long n, ByteOrder o, int value) {
+        IntVector v = IntVector.broadcast(IS, value);
+        long k = 0;
+        long bound = bound(n, IL);
+        for (; k < bound; k += IL) {
+            v.intoMemorySegment(s, off + k * 4, o);
+        }
+        TAIL.fillInts(s, off + k * 4, n - k, o, value);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- scale
+
+    @Override
+    public void scaleDoubles(MemorySegment s, long off, long n, ByteOrder o, double factor) {
+        long k = 0;
+        long bound = bound(n, DL);
+        for (; k < bound; k += DL) {
+            long p = off + k * 8;
+            DoubleVector.fromMemorySegment(DS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
+        }
+        TAIL.scaleDoubles(s, off + k * 8, n - k, o, factor);
+    }
+
+    @Override
+    public void scaleFloats(MemorySegment s, long off, long n, ByteOrder o, float factor) {
+        long k = 0;
+        long bound = bound(n, FL);
+        for (; k < bound; k += FL) {
+            long p = off + k * 4;
+            FloatVector.fromMemorySegment(FS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
+        }
+        TAIL.scaleFloats(s, off + k * 4, n - k, o, factor);
+    }
+
+    @Override
+    public void scaleLongs(MemorySegment s, long off, long n, ByteOrder o, long factor) {
+        long k = 0;
+        long bound = bound(n, LL);
+        for (; k < bound; k += LL) {
+            long p = off + k * 8;
+            LongVector.fromMemorySegment(LS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
+        }
+        TAIL.scaleLongs(s, off + k * 8, n - k, o, factor);
+    }
+
+    @Override
+    public void scaleInts(MemorySegment s, long off, long n, ByteOrder o, int factor) {
+        long k = 0;
+        long bound = bound(n, IL);
+        for (; k < bound; k += IL) {
+            long p = off + k * 4;
+            IntVector.fromMemorySegment(IS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
+        }
+        TAIL.scaleInts(s, off + k * 4, n - k, o, factor);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- equal
+
+    @Override
+    public boolean equalDoubles(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, ByteOrder o) {
+        long k = 0;
+        long bound = bound(n, DL);
+        for (; k < bound; k += DL) {
+            DoubleVector x = DoubleVector.fromMemorySegment(DS, a, aOff + k * 8, o);
+            DoubleVector y = DoubleVector.fromMemorySegment(DS, b, bOff + k * 8, o);
+            if (!x.compare(VectorOperators.EQ, y).allTrue()) {
+                return false;
+            }
+        }
+        return TAIL.equalDoubles(a, aOff + k * 8, b, bOff + k * 8, n - k, o);
+    }
+
+    @Override
+    public boolean equalFloats(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, ByteOrder o) {
+        long k = 0;
+        long bound = bound(n, FL);
+        for (; k < bound; k += FL) {
+            FloatVector x = FloatVector.fromMemorySegment(FS, a, aOff + k * 4, o);
+            FloatVector y = FloatVector.fromMemorySegment(FS, b, bOff + k * 4, o);
+            if (!x.compare(VectorOperators.EQ, y).allTrue()) {
+                return false;
+            }
+        }
+        return TAIL.equalFloats(a, aOff + k * 4, b, bOff + k * 4, n - k, o);
+    }
+
+    @Override
+    public boolean equalLongs(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, ByteOrder o) {
+        long k = 0;
+        long bound = bound(n, LL);
+        for (; k < bound; k += LL) {
+            LongVector x = LongVector.fromMemorySegment(LS, a, aOff + k * 8, o);
+            LongVector y = LongVector.fromMemorySegment(LS, b, bOff + k * 8, o);
+            if (!x.compare(VectorOperators.EQ, y).allTrue()) {
+                return false;
+            }
+        }
+        return TAIL.equalLongs(a, aOff + k * 8, b, bOff + k * 8, n - k, o);
+    }
+
+    @Override
+    public boolean equalInts(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, ByteOrder o) {
+        long k = 0;
+        long bound = bound(n, IL);
+        for (; k < bound; k += IL) {
+            IntVector x = IntVector.fromMemorySegment(IS, a, aOff + k * 4, o);
+            IntVector y = IntVector.fromMemorySegment(IS, b, bOff + k * 4, o);
+            if (!x.compare(VectorOperators.EQ, y).allTrue()) {
+                return false;
+            }
+        }
+        return TAIL.equalInts(a, aOff + k * 4, b, bOff + k * 4, n - k, o);
+    }
+
+    // ---------------------------------------------------------------------------------------------------- rows
+
+    @Override
+    public double sumDoubleRows(MemorySegment table, long tableOffset, long tableStride, long rows,
+                                MemorySegment universe, long suboffset, long cols, ByteOrder o) {
+        DoubleVector a0 = DoubleVector.zero(DS);
+        DoubleVector a1 = a0;
+        double tail = 0;
+        long bound2 = cols - cols % (2L * DL);
+        long bound1 = bound(cols, DL);
+        for (long r = 0; r < rows; r++) {
+            long address = table.get(ValueLayout.ADDRESS_UNALIGNED, tableOffset + r * tableStride).address();
+            if (address == 0) {
+                throw new NullRowException(r);
+            }
+            long base = address + suboffset;
+            long k = 0;
+            for (; k < bound2; k += 2L * DL) {
+                long p = base + k * 8;
+                a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, p, o));
+                a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, p + 8L * DL, o));
+            }
+            for (; k < bound1; k += DL) {
+                a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, base + k * 8, o));
+            }
+            if (k < cols) {
+                tail += TAIL.sumDoubles(universe, base + k * 8, cols - k, o);
+            }
+        }
+        return a0.add(a1).reduceLanes(VectorOperators.ADD) + tail;
+    }
+}

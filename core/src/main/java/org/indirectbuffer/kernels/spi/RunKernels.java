@@ -1,0 +1,99 @@
+package org.indirectbuffer.kernels.spi;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * The bulk kernels over one contiguous run of items: the one provider interface behind {@code Kernels}. Two
+ * implementations exist: {@link ScalarRunKernels}, and a Vector API one in {@code org.indirectbuffer.kernels.simd},
+ * loaded only when the module {@code jdk.incubator.vector} is present. Every method of the one has a twin in the
+ * other, and tests run both over awkward sizes.
+ *
+ * <p>A run is {@code n >= 0} items at {@code offset} in {@code segment}, laid out contiguously in byte order {@code
+ * order}. Implementations are stateless and thread-safe. Floating-point sums are accumulated in {@code double}, in an
+ * order that may differ between implementations (so results may differ in the last bits); everything else gives
+ * identical results. Minimum and maximum follow {@link Math#min} and {@link Math#max} (NaN wins, -0.0 is less than
+ * 0.0); on an empty run they return the identity ({@code +Infinity}, {@code Long.MAX_VALUE}, ... for min).
+ *
+ * <p>Internal: not exported.
+ */
+public interface RunKernels {
+    /** @return a short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "simd 256-bit"} */
+    String name();
+
+    double sumDoubles(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    double sumFloats(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    long sumLongs(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    long sumInts(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    double minDoubles(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    double maxDoubles(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    float minFloats(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    float maxFloats(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    long minLongs(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    long maxLongs(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    int minInts(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    int maxInts(MemorySegment segment, long offset, long n, ByteOrder order);
+
+    void fillDoubles(MemorySegment segment, long offset, long n, ByteOrder order, double value);
+
+    void fillFloats(MemorySegment segment, long offset, long n, ByteOrder order, float value);
+
+    void fillLongs(MemorySegment segment, long offset, long n, ByteOrder order, long value);
+
+    void fillInts(MemorySegment segment, long offset, long n, ByteOrder order, int value);
+
+    void scaleDoubles(MemorySegment segment, long offset, long n, ByteOrder order, double factor);
+
+    void scaleFloats(MemorySegment segment, long offset, long n, ByteOrder order, float factor);
+
+    /** Multiplies in place, wrapping on overflow. */
+    void scaleLongs(MemorySegment segment, long offset, long n, ByteOrder order, long factor);
+
+    /** Multiplies in place, wrapping on overflow. */
+    void scaleInts(MemorySegment segment, long offset, long n, ByteOrder order, int factor);
+
+    /** IEEE equality item by item (NaN is unequal to itself, -0.0 equals 0.0); both runs in {@code order}. */
+    boolean equalDoubles(MemorySegment a, long aOffset, MemorySegment b, long bOffset, long n, ByteOrder order);
+
+    /** IEEE equality item by item; both runs in {@code order}. */
+    boolean equalFloats(MemorySegment a, long aOffset, MemorySegment b, long bOffset, long n, ByteOrder order);
+
+    boolean equalLongs(MemorySegment a, long aOffset, MemorySegment b, long bOffset, long n, ByteOrder order);
+
+    boolean equalInts(MemorySegment a, long aOffset, MemorySegment b, long bOffset, long n, ByteOrder order);
+
+    /**
+     * Sums a table of row pointers in one pass: {@code rows} pointers at {@code tableOffset} in {@code table},
+     * {@code tableStride} bytes apart; row {@code i} holds {@code cols} doubles at {@code pointer(i) + suboffset} in
+     * {@code universe}. The fast path for the most common {@code double**} layout. A NULL row pointer throws
+     * {@link NullRowException} with its row index.
+     */
+    double sumDoubleRows(MemorySegment table, long tableOffset, long tableStride, long rows, MemorySegment universe,
+                         long suboffset, long cols, ByteOrder order);
+
+    /** Thrown by the row fast paths when a row pointer is NULL; the caller turns it into its own message. */
+    final class NullRowException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long row;
+
+        public NullRowException(long row) {
+            super(null, null, false, false);
+            this.row = row;
+        }
+
+        public long row() {
+            return row;
+        }
+    }
+}
