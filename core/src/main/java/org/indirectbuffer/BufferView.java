@@ -252,6 +252,9 @@ public final class BufferView implements AutoCloseable {
             }
             if (len > 0) {
                 checkFirstLevel(memory, bufOffset, itemSize, sh, st, so);
+            } else if (bufOffset < 0 || bufOffset > memory.byteSize()) {
+                throw new BufferException("bufOffset " + bufOffset + " lies outside memory of " + memory.byteSize()
+                        + " bytes (an empty view's buf must still be in [0, " + memory.byteSize() + "])");
             }
         } catch (ArithmeticException e) {
             throw new BufferException("descriptor with shape " + Arrays.toString(sh) + ", strides "

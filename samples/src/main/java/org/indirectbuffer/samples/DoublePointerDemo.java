@@ -1,23 +1,25 @@
 package org.indirectbuffer.samples;
 
 import java.io.PrintStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
+import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
-import org.indirectbuffer.format.Format;
+import org.indirectbuffer.IndirectMemory2D;
+import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.kernels.Kernels;
 
 /**
- * The main demo: a {@code double**} built in Java, passed to C, and a {@code double**} that C allocated, wrapped
- * back and summed — both read through the same suboffset-aware {@link BufferView}.
+ * The main demo: a {@code double**} built in Java and passed to C, which writes into it; then a {@code double**}
+ * that C allocated, wrapped back with a nanny that gives it back to C's own free function, and summed — in Java with
+ * the SIMD kernels, and in C for comparison.
  *
  * <p>Run it with {@code mvn -B -q -Pdemo -DskipTests verify}.
  */
 public final class DoublePointerDemo {
     /** What the demo computed, for its test. */
     public record Result(double javaSumOfCWrites, double cSumOfCWrites, double javaSumOfCMatrix,
-                         double cSumOfCMatrix, double expectedCWrites, double expectedCMatrix) {
+                         double cSumOfCMatrix, double expectedCWrites, double expectedCMatrix, boolean cMatrixFreed) {
     }
 
     private DoublePointerDemo() {
@@ -37,70 +39,49 @@ public final class DoublePointerDemo {
      * @throws Throwable if a C call fails
      */
     public static Result run(PrintStream out, int rows, int cols) throws Throwable {
-        Format doubles = Format.parse("d");
-        // Two levels, as C sees a double**: dimension 0 is the pointer table (stride 8, follow the pointer,
-        // suboffset 0); dimension 1 is the row (stride 8, direct).
-        long[] shape = {rows, cols};
-        long[] strides = {ValueLayout.ADDRESS.byteSize(), doubles.itemSize()};
-        long[] suboffsets = {0, -1};
-
         double cWritesJava;
         double cWritesC;
-        try (Arena arena = Arena.ofConfined()) {
-            // 1. Build a double** in Java: one allocation per row, and a table of row pointers.
-            MemorySegment table = arena.allocate(ValueLayout.ADDRESS, rows);
-            for (int i = 0; i < rows; i++) {
-                table.setAtIndex(ValueLayout.ADDRESS, i, arena.allocate(ValueLayout.JAVA_DOUBLE, cols));
-            }
-            out.printf("built a %d x %d double** in Java: table at 0x%x%n", rows, cols, table.address());
+        // 1. A double** owned by Java: a table of row pointers into one zeroed block, freed on close.
+        try (IndirectMemory2D m = IndirectMemory2D.createMemory(rows, cols, "d", false)) {
+            out.printf("created %s%n", m);
 
-            // 2. Pass it to C, which writes m[i][j] = i * 1000 + j.
-            SamplesLibrary.FILL_COORDINATES.invokeExact(table, rows, cols);
-            out.println("C wrote m[i][j] = i * 1000 + j through the double**");
+            // 2. Pass the table to C, which writes m[i][j] = i * 1000 + j.
+            SamplesLibrary.FILL_COORDINATES.invokeExact(m.pointerTable(), rows, cols);
+            out.printf("C wrote m[i][j] = i * 1000 + j; m[%d][%d] read in Java = %.1f%n", rows - 1, cols - 1,
+                    m.getDouble(rows - 1, cols - 1));
 
-            // 3. Read it back through a view that follows the row pointers.
-            try (BufferView view = BufferView.wrap(table, doubles, shape, strides, suboffsets, true)) {
-                out.printf("m[%d][%d] read in Java = %.1f%n", rows - 1, cols - 1,
-                        view.getDouble(rows - 1, cols - 1));
-                cWritesJava = sum(view);
+            // 3. Sum it in Java through a buffer view (the Vector API walks each row) and in C.
+            try (BufferView view = m.getBuffer(BufferRequest.FULL_RO)) {
+                cWritesJava = Kernels.sum(view);
             }
-            cWritesC = (double) SamplesLibrary.SUM.invokeExact(table, rows, cols);
-            out.printf("sum in Java = %.1f, sum in C = %.1f%n", cWritesJava, cWritesC);
+            cWritesC = (double) SamplesLibrary.SUM.invokeExact(m.pointerTable(), rows, cols);
+            out.printf("sum in Java (%s kernels) = %.1f, sum in C = %.1f%n", Kernels.implementation(), cWritesJava,
+                    cWritesC);
         }
 
-        // 4. A double** that C allocated: wrap it (borrowed), sum it, and give it back to C to free.
+        // 4. A double** that C allocated: adopt it with a nanny that calls C's ib_free_matrix exactly once.
         MemorySegment cTable = (MemorySegment) SamplesLibrary.NEW_MATRIX.invokeExact(rows, cols);
-        if (cTable.equals(MemorySegment.NULL)) {
-            throw new OutOfMemoryError("ib_new_matrix(" + rows + ", " + cols + ") returned NULL");
-        }
+        MemoryNanny nanny = MemoryNanny.running("ib_free_matrix", () -> {
+            try {
+                SamplesLibrary.FREE_MATRIX.invokeExact(cTable, rows);
+            } catch (Throwable t) {
+                throw new IllegalStateException("ib_free_matrix failed", t);
+            }
+        });
         double cMatrixJava;
         double cMatrixC;
-        try {
-            // C returns a bare address; the table's size is the one unchecked promise: rows pointers.
-            MemorySegment sized = cTable.reinterpret(ValueLayout.ADDRESS.byteSize() * rows);
-            try (BufferView view = BufferView.wrap(sized, doubles, shape, strides, suboffsets, true)) {
-                cMatrixJava = sum(view);
+        // The one unchecked promise: the table holds `rows` pointers to `cols` doubles each.
+        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(cTable, rows, cols, "d", true, nanny)) {
+            c.validate();
+            try (BufferView view = c.getBuffer(BufferRequest.FULL_RO)) {
+                cMatrixJava = Kernels.sum(view);
             }
-            cMatrixC = (double) SamplesLibrary.SUM.invokeExact(cTable, rows, cols);
-            out.printf("C allocated a %d x %d double**: sum in Java = %.1f, sum in C = %.1f%n", rows, cols,
-                    cMatrixJava, cMatrixC);
-        } finally {
-            SamplesLibrary.FREE_MATRIX.invokeExact(cTable, rows);
-            out.println("freed the C matrix with ib_free_matrix");
+            cMatrixC = (double) SamplesLibrary.SUM.invokeExact(c.pointerTable(), rows, cols);
+            out.printf("C allocated %s: sum in Java = %.1f, sum in C = %.1f%n", c, cMatrixJava, cMatrixC);
         }
+        out.printf("closed it: the nanny %s C's ib_free_matrix%n", nanny.isFreed() ? "called" : "did NOT call");
         return new Result(cWritesJava, cWritesC, cMatrixJava, cMatrixC, expectedCoordinates(rows, cols),
-                expectedNewMatrix(rows, cols));
-    }
-
-    private static double sum(BufferView view) {
-        long[] shape = view.shape();
-        double s = 0;
-        for (long i = 0; i < shape[0]; i++) {
-            for (long j = 0; j < shape[1]; j++) {
-                s += view.getDouble(i, j);
-            }
-        }
-        return s;
+                expectedNewMatrix(rows, cols), nanny.isFreed());
     }
 
     /** The sum of {@code i * 1000 + j} over the matrix, computed independently of any memory. */

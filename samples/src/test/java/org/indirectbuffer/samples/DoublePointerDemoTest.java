@@ -21,6 +21,8 @@ class DoublePointerDemoTest {
         assertThat(r.javaSumOfCMatrix()).isCloseTo(r.expectedCMatrix(), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r.cSumOfCMatrix()).isCloseTo(r.expectedCMatrix(), org.assertj.core.data.Offset.offset(1e-9));
         String printed = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("m[6][12] read in Java = 6012.0").contains("freed the C matrix");
+        assertThat(printed).contains("m[6][12] read in Java = 6012.0")
+                .contains("the nanny called C's ib_free_matrix");
+        assertThat(r.cMatrixFreed()).isTrue();
     }
 }

@@ -1,0 +1,70 @@
+package org.indirectbuffer.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+
+import org.indirectbuffer.IndirectMemory2D;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Building a {@code double**} from a {@code double[][]} and freeing it: {@code IndirectMemory2D.createFrom} against
+ * the usual JNA way, one {@code Memory} per row plus a {@code Memory} table of their pointers.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class CreateBenchmark {
+    @Param({"1000x1000", "100000x8"})
+    public String shape;
+
+    private double[][] data;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        String[] dims = shape.split("x");
+        data = Matrices.random(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]), 3);
+    }
+
+    @Benchmark
+    public long library() {
+        try (IndirectMemory2D m = IndirectMemory2D.createFrom(data)) {
+            return m.pointerTable().address();
+        }
+    }
+
+    @Benchmark
+    public long jnaMemory() {
+        int rows = data.length;
+        Memory table = new Memory((long) Native.POINTER_SIZE * Math.max(rows, 1));
+        Memory[] rowMemory = new Memory[rows];
+        for (int r = 0; r < rows; r++) {
+            double[] row = data[r];
+            Memory m = new Memory(8L * Math.max(row.length, 1));
+            m.write(0, row, 0, row.length);
+            table.setPointer((long) r * Native.POINTER_SIZE, m);
+            rowMemory[r] = m;
+        }
+        long address = Memory.nativeValue(table);
+        for (Memory m : rowMemory) {
+            m.close();
+        }
+        table.close();
+        return address;
+    }
+}
