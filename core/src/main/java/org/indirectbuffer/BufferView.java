@@ -565,7 +565,8 @@ public final class BufferView implements AutoCloseable {
      * the address it leads to plus the suboffset: an offset in {@link #universe}.
      */
     private long follow(MemorySegment segment, long offset, int dim, long[] index) {
-        long address = segment.get(ValueLayout.ADDRESS_UNALIGNED, offset).address();
+        long address = POINTER_SIZE == 8 ? segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset)
+                : segment.get(ValueLayout.JAVA_INT_UNALIGNED, offset) & 0xFFFF_FFFFL;
         if (address == 0) {
             throw nullPointer(dim, index);
         }

@@ -30,6 +30,7 @@ public final class VectorRunKernels implements RunKernels {
     private static final int LL = LS.length();
     private static final int IL = IS.length();
     private static final ScalarRunKernels TAIL = new ScalarRunKernels();
+    private static final ValueLayout.OfDouble TAIL_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
     /** Creates the kernels; fails with a linkage error when {@code jdk.incubator.vector} is absent. */
     public VectorRunKernels() {
@@ -355,30 +356,35 @@ public final class VectorRunKernels implements RunKernels {
     @Override
     public double sumDoubleRows(MemorySegment table, long tableOffset, long tableStride, long rows,
                                 MemorySegment universe, long suboffset, long cols, ByteOrder o) {
+        // Accumulators live across rows: a short row costs a pointer load and its vector adds, no reduction.
         DoubleVector a0 = DoubleVector.zero(DS);
         DoubleVector a1 = a0;
+        DoubleVector a2 = a0;
+        DoubleVector a3 = a0;
         double tail = 0;
-        long bound2 = cols - cols % (2L * DL);
+        long bound4 = cols - cols % (4L * DL);
         long bound1 = bound(cols, DL);
         for (long r = 0; r < rows; r++) {
-            long address = table.get(ValueLayout.ADDRESS_UNALIGNED, tableOffset + r * tableStride).address();
+            long address = table.get(ValueLayout.JAVA_LONG_UNALIGNED, tableOffset + r * tableStride);
             if (address == 0) {
                 throw new NullRowException(r);
             }
             long base = address + suboffset;
             long k = 0;
-            for (; k < bound2; k += 2L * DL) {
+            for (; k < bound4; k += 4L * DL) {
                 long p = base + k * 8;
                 a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, p, o));
                 a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, p + 8L * DL, o));
+                a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, p + 16L * DL, o));
+                a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, p + 24L * DL, o));
             }
             for (; k < bound1; k += DL) {
                 a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, base + k * 8, o));
             }
-            if (k < cols) {
-                tail += TAIL.sumDoubles(universe, base + k * 8, cols - k, o);
+            for (; k < cols; k++) {
+                tail += universe.get(TAIL_DOUBLE.withOrder(o), base + k * 8);
             }
         }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD) + tail;
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
     }
 }

@@ -75,7 +75,7 @@ public interface RunKernels {
 
     /**
      * Sums a table of row pointers in one pass: {@code rows} pointers at {@code tableOffset} in {@code table},
-     * {@code tableStride} bytes apart; row {@code i} holds {@code cols} doubles at {@code pointer(i) + suboffset} in
+     * {@code tableStride} bytes apart (64-bit pointers); row {@code i} holds {@code cols} doubles at {@code pointer(i) + suboffset} in
      * {@code universe}. The fast path for the most common {@code double**} layout. A NULL row pointer throws
      * {@link NullRowException} with its row index.
      */

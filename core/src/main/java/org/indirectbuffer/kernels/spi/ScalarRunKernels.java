@@ -281,7 +281,7 @@ public final class ScalarRunKernels implements RunKernels {
                                 MemorySegment universe, long suboffset, long cols, ByteOrder o) {
         double sum = 0;
         for (long r = 0; r < rows; r++) {
-            long address = table.get(ValueLayout.ADDRESS_UNALIGNED, tableOffset + r * tableStride).address();
+            long address = table.get(ValueLayout.JAVA_LONG_UNALIGNED, tableOffset + r * tableStride);
             if (address == 0) {
                 throw new NullRowException(r);
             }

@@ -1,0 +1,783 @@
+package org.indirectbuffer.kernels.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@link RunKernels} method of the Vector API kernels against its scalar twin, over awkward sizes (around 2, 4,
+ * 8 and 16 lanes and their unrolled multiples), runs misaligned by 0..7 bytes inside a larger segment with guard
+ * bytes on both sides, both byte orders, and heap (byte[] and long[]) and native segments. Sums of floating-point items
+ * may differ in the last bits (the order of additions differs) and are compared within {@code 1e-12 * sum|x|};
+ * everything else must be identical: the same bits for min/max (NaN, -0.0 and 0.0, infinities), the same bytes after
+ * fill and scale, the same answers from equal.
+ *
+ * <p>Skipped in the test run without {@code jdk.incubator.vector} (there is no SIMD twin to compare).
+ */
+@SuppressWarnings("restricted") // the row fast path reads absolute addresses; test code only
+class RunKernelsTwinTest {
+    /** Covers 2, 4, 8 and 16 lanes: lanes - 1, lanes, lanes + 1, 2 lanes + 3, 4 lanes k +- 1, and long runs. */
+    private static final long[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 15, 16, 17, 19, 31, 32, 33, 35, 63, 64, 65,
+            127, 128, 129, 255, 256, 257, 1000, 4099};
+    private static final int GUARD = 16;
+    private static final double RELATIVE = 1e-12;
+
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(
+            ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private static RunKernels simd;
+    private static final RunKernels SCALAR = KernelProviders.scalar();
+
+    enum Type {
+        DOUBLE(8), FLOAT(4), LONG(8), INT(4);
+
+        final int size;
+
+        Type(int size) {
+            this.size = size;
+        }
+
+        boolean floating() {
+            return this == DOUBLE || this == FLOAT;
+        }
+    }
+
+    enum Mem { HEAP_BYTES, HEAP_LONGS, NATIVE }
+
+    @BeforeAll
+    static void needsTheVectorKernels() {
+        Assumptions.assumeTrue(KernelProviders.simd().isPresent(),
+                "jdk.incubator.vector is not in this JVM: the twin comparison runs in the SIMD test run");
+        simd = KernelProviders.simd().orElseThrow();
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> list = new ArrayList<>();
+        for (Type t : Type.values()) {
+            for (ByteOrder o : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+                for (Mem m : Mem.values()) {
+                    list.add(Arguments.of(t, o, m));
+                }
+            }
+        }
+        return list.stream();
+    }
+
+    // ------------------------------------------------------------------------------------------------ runs
+
+    /** {@code n} items at {@code off} of {@code seg} (which has random guard bytes around them). */
+    private record Run(MemorySegment seg, long off, long n, Type type, ByteOrder order) {
+        long bits(long i) {
+            return type.size == 8 ? seg.get(longs(order), off + i * 8)
+                    : Integer.toUnsignedLong(seg.get(ints(order), off + i * 4));
+        }
+
+        void put(long i, long bits) {
+            if (type.size == 8) {
+                seg.set(longs(order), off + i * 8, bits);
+            } else {
+                seg.set(ints(order), off + i * 4, (int) bits);
+            }
+        }
+
+        double real(long i) {
+            return decode(type, bits(i));
+        }
+
+        long integer(long i) {
+            return type == Type.LONG ? bits(i) : (int) bits(i);
+        }
+
+        byte[] bytes() {
+            return seg.toArray(ValueLayout.JAVA_BYTE);
+        }
+
+        String describe() {
+            return type + " n=" + n + " offset=" + off + " " + order + " " + (seg.isNative() ? "native" : "heap "
+                    + seg.heapBase().map(b -> b.getClass().getSimpleName()).orElse("?"));
+        }
+    }
+
+    private static ValueLayout.OfLong longs(ByteOrder o) {
+        return o == ByteOrder.LITTLE_ENDIAN ? LONG_LE : LONG_BE;
+    }
+
+    private static ValueLayout.OfInt ints(ByteOrder o) {
+        return o == ByteOrder.LITTLE_ENDIAN ? INT_LE : INT_BE;
+    }
+
+    private static double decode(Type t, long bits) {
+        return t == Type.DOUBLE ? Double.longBitsToDouble(bits) : Float.intBitsToFloat((int) bits);
+    }
+
+    private static long bitsOf(Type t, double value) {
+        return switch (t) {
+            case DOUBLE -> Double.doubleToRawLongBits(value);
+            case FLOAT -> Integer.toUnsignedLong(Float.floatToRawIntBits((float) value));
+            case LONG -> (long) value;
+            case INT -> Integer.toUnsignedLong((int) value);
+        };
+    }
+
+    private static long intBits(Type t, long value) {
+        return t == Type.LONG ? value : Integer.toUnsignedLong((int) value);
+    }
+
+    private static MemorySegment segment(Mem mem, Arena arena, long bytes) {
+        return switch (mem) {
+            case HEAP_BYTES -> MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
+            case HEAP_LONGS -> MemorySegment.ofArray(new long[Math.toIntExact((bytes + 7) / 8)]);
+            case NATIVE -> arena.allocate(bytes, 8);
+        };
+    }
+
+    /** A run of random items (see {@link #randomBits}) misaligned by {@code mis}, with random guard bytes. */
+    private static Run run(Mem mem, Arena arena, Type t, ByteOrder o, long n, int mis, Random rnd) {
+        MemorySegment seg = segment(mem, arena, GUARD + mis + n * t.size + GUARD);
+        randomBytes(seg, rnd);
+        Run r = new Run(seg, GUARD + mis, n, t, o);
+        for (long i = 0; i < n; i++) {
+            r.put(i, randomBits(t, rnd));
+        }
+        return r;
+    }
+
+    private static void randomBytes(MemorySegment seg, Random rnd) {
+        byte[] bytes = new byte[(int) seg.byteSize()];
+        rnd.nextBytes(bytes);
+        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, seg, 0, bytes.length);
+    }
+
+    /** A copy of {@code r} in a new segment of the same kind, its items misaligned by {@code mis}. */
+    private static Run copy(Run r, Mem mem, Arena arena, int mis, Random rnd) {
+        MemorySegment seg = segment(mem, arena, GUARD + mis + r.n * r.type.size + GUARD);
+        randomBytes(seg, rnd);
+        Run c = new Run(seg, GUARD + mis, r.n, r.type, r.order);
+        MemorySegment.copy(r.seg, r.off, c.seg, c.off, r.n * r.type.size);
+        return c;
+    }
+
+    /** An exact twin of {@code r}'s whole segment (guards included). */
+    private static Run twin(Run r, Mem mem, Arena arena) {
+        MemorySegment seg = segment(mem, arena, r.seg.byteSize());
+        MemorySegment.copy(r.seg, 0, seg, 0, r.seg.byteSize());
+        return new Run(seg, r.off, r.n, r.type, r.order);
+    }
+
+    /** Finite values of mixed magnitudes for floating-point items; any value (extremes included) for integers. */
+    private static long randomBits(Type t, Random rnd) {
+        return switch (t) {
+            case DOUBLE, FLOAT -> bitsOf(t, (rnd.nextDouble() * 2 - 1) * Math.pow(10, rnd.nextInt(9) - 4));
+            case LONG -> switch (rnd.nextInt(8)) {
+                case 0 -> Long.MIN_VALUE;
+                case 1 -> Long.MAX_VALUE;
+                case 2 -> rnd.nextInt(201) - 100;
+                default -> rnd.nextLong();
+            };
+            case INT -> intBits(t, switch (rnd.nextInt(8)) {
+                case 0 -> Integer.MIN_VALUE;
+                case 1 -> Integer.MAX_VALUE;
+                case 2 -> rnd.nextInt(201) - 100;
+                default -> rnd.nextInt();
+            });
+        };
+    }
+
+    /** Positions to plant a special item at: all for short runs, both ends and a few inside for long ones. */
+    private static long[] positions(long n, Random rnd) {
+        if (n <= 70) {
+            long[] all = new long[(int) n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        List<Long> p = new ArrayList<>();
+        for (long i = 0; i < 17; i++) {
+            p.add(i);
+            p.add(n - 1 - i);
+        }
+        p.add(n / 2);
+        for (int i = 0; i < 5; i++) {
+            p.add((long) rnd.nextInt((int) n));
+        }
+        return p.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static void check(boolean ok, Supplier<String> message) {
+        if (!ok) {
+            fail(message.get());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ dispatch
+
+    private static double sumReal(RunKernels k, Run r) {
+        return r.type == Type.DOUBLE ? k.sumDoubles(r.seg, r.off, r.n, r.order)
+                : k.sumFloats(r.seg, r.off, r.n, r.order);
+    }
+
+    private static long sumInteger(RunKernels k, Run r) {
+        return r.type == Type.LONG ? k.sumLongs(r.seg, r.off, r.n, r.order) : k.sumInts(r.seg, r.off, r.n, r.order);
+    }
+
+    /** The minimum or maximum as canonical bits (every NaN is one NaN; -0.0 and 0.0 differ). */
+    private static long extreme(RunKernels k, Run r, boolean max) {
+        MemorySegment s = r.seg;
+        return switch (r.type) {
+            case DOUBLE -> Double.doubleToLongBits(max ? k.maxDoubles(s, r.off, r.n, r.order)
+                    : k.minDoubles(s, r.off, r.n, r.order));
+            case FLOAT -> Float.floatToIntBits(max ? k.maxFloats(s, r.off, r.n, r.order)
+                    : k.minFloats(s, r.off, r.n, r.order));
+            case LONG -> max ? k.maxLongs(s, r.off, r.n, r.order) : k.minLongs(s, r.off, r.n, r.order);
+            case INT -> max ? k.maxInts(s, r.off, r.n, r.order) : k.minInts(s, r.off, r.n, r.order);
+        };
+    }
+
+    /** The reference: a fold with {@link Math#min} / {@link Math#max} from the identity. */
+    private static long referenceExtreme(Run r, boolean max) {
+        switch (r.type) {
+            case DOUBLE -> {
+                double m = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                for (long i = 0; i < r.n; i++) {
+                    m = max ? Math.max(m, r.real(i)) : Math.min(m, r.real(i));
+                }
+                return Double.doubleToLongBits(m);
+            }
+            case FLOAT -> {
+                float m = max ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+                for (long i = 0; i < r.n; i++) {
+                    m = max ? Math.max(m, (float) r.real(i)) : Math.min(m, (float) r.real(i));
+                }
+                return Float.floatToIntBits(m);
+            }
+            case LONG -> {
+                long m = max ? Long.MIN_VALUE : Long.MAX_VALUE;
+                for (long i = 0; i < r.n; i++) {
+                    m = max ? Math.max(m, r.integer(i)) : Math.min(m, r.integer(i));
+                }
+                return m;
+            }
+            default -> {
+                int m = max ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+                for (long i = 0; i < r.n; i++) {
+                    m = max ? Math.max(m, (int) r.integer(i)) : Math.min(m, (int) r.integer(i));
+                }
+                return m;
+            }
+        }
+    }
+
+    private static void fill(RunKernels k, Run r, long bits) {
+        switch (r.type) {
+            case DOUBLE -> k.fillDoubles(r.seg, r.off, r.n, r.order, Double.longBitsToDouble(bits));
+            case FLOAT -> k.fillFloats(r.seg, r.off, r.n, r.order, Float.intBitsToFloat((int) bits));
+            case LONG -> k.fillLongs(r.seg, r.off, r.n, r.order, bits);
+            case INT -> k.fillInts(r.seg, r.off, r.n, r.order, (int) bits);
+        }
+    }
+
+    private static void scale(RunKernels k, Run r, long factorBits) {
+        switch (r.type) {
+            case DOUBLE -> k.scaleDoubles(r.seg, r.off, r.n, r.order, Double.longBitsToDouble(factorBits));
+            case FLOAT -> k.scaleFloats(r.seg, r.off, r.n, r.order, Float.intBitsToFloat((int) factorBits));
+            case LONG -> k.scaleLongs(r.seg, r.off, r.n, r.order, factorBits);
+            case INT -> k.scaleInts(r.seg, r.off, r.n, r.order, (int) factorBits);
+        }
+    }
+
+    private static long scaledBits(Type t, long bits, long factorBits) {
+        return switch (t) {
+            case DOUBLE -> Double.doubleToRawLongBits(Double.longBitsToDouble(bits)
+                    * Double.longBitsToDouble(factorBits));
+            case FLOAT -> Integer.toUnsignedLong(Float.floatToRawIntBits(Float.intBitsToFloat((int) bits)
+                    * Float.intBitsToFloat((int) factorBits)));
+            case LONG -> bits * factorBits;
+            case INT -> Integer.toUnsignedLong((int) bits * (int) factorBits);
+        };
+    }
+
+    private static boolean equal(RunKernels k, Run a, Run b) {
+        return switch (a.type) {
+            case DOUBLE -> k.equalDoubles(a.seg, a.off, b.seg, b.off, a.n, a.order);
+            case FLOAT -> k.equalFloats(a.seg, a.off, b.seg, b.off, a.n, a.order);
+            case LONG -> k.equalLongs(a.seg, a.off, b.seg, b.off, a.n, a.order);
+            case INT -> k.equalInts(a.seg, a.off, b.seg, b.off, a.n, a.order);
+        };
+    }
+
+    /** Special items to plant: NaN (two encodings), signed zeros, infinities, extremes. */
+    private static long[] specials(Type t) {
+        return switch (t) {
+            case DOUBLE -> new long[] {bitsOf(t, Double.NaN), 0x7ff0_0000_0000_0001L /* signalling NaN */,
+                    0xfff8_0000_0000_0000L /* negative NaN */, bitsOf(t, -0.0), bitsOf(t, 0.0),
+                    bitsOf(t, Double.POSITIVE_INFINITY), bitsOf(t, Double.NEGATIVE_INFINITY),
+                    bitsOf(t, Double.MAX_VALUE), bitsOf(t, -Double.MAX_VALUE), bitsOf(t, Double.MIN_VALUE)};
+            case FLOAT -> new long[] {bitsOf(t, Float.NaN), 0x7f80_0001L, 0xffc0_0000L, bitsOf(t, -0.0f),
+                    bitsOf(t, 0.0f), bitsOf(t, Float.POSITIVE_INFINITY), bitsOf(t, Float.NEGATIVE_INFINITY),
+                    bitsOf(t, Float.MAX_VALUE), bitsOf(t, -Float.MAX_VALUE), bitsOf(t, Float.MIN_VALUE)};
+            case LONG -> new long[] {Long.MIN_VALUE, Long.MAX_VALUE, 0, -1, 1};
+            case INT -> new long[] {intBits(t, Integer.MIN_VALUE), intBits(t, Integer.MAX_VALUE), 0,
+                    intBits(t, -1), 1};
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------------ tests
+
+    private long cpuStart;
+
+    @org.junit.jupiter.api.BeforeEach
+    void tStart() {
+        cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void tEnd(org.junit.jupiter.api.TestInfo info) throws Exception {
+        long t = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+        java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/twin-times.txt"), t / 1_000_000 + " "
+                + info.getDisplayName() + " " + info.getTestMethod().get().getName() + "\n",
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void namesSayWhichKernelsTheyAre() {
+        assertThat(simd.name()).startsWith("simd ").endsWith("-bit");
+        assertThat(SCALAR.name()).isEqualTo("scalar");
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void sumsAgree(Type t, ByteOrder o, Mem mem) {
+        Random rnd = new Random(1 + t.ordinal() * 31L + mem.ordinal() * 7L + (o == ByteOrder.BIG_ENDIAN ? 3 : 0));
+        try (Arena arena = Arena.ofConfined()) {
+            for (long n : SIZES) {
+                for (int mis = 0; mis < 8; mis++) {
+                    Run r = run(mem, arena, t, o, n, mis, rnd);
+                    byte[] before = r.bytes();
+                    if (t.floating()) {
+                        double reference = 0;
+                        double sumAbs = 0;
+                        for (long i = 0; i < n; i++) {
+                            reference += r.real(i);
+                            sumAbs += Math.abs(r.real(i));
+                        }
+                        double tolerance = sumAbs * RELATIVE;
+                        double scalar = sumReal(SCALAR, r);
+                        double vector = sumReal(simd, r);
+                        double ref = reference;
+                        check(Math.abs(scalar - ref) <= tolerance, () -> "scalar sum " + scalar + " != reference "
+                                + ref + " for " + r.describe());
+                        check(Math.abs(vector - scalar) <= tolerance, () -> "simd sum " + vector + " != scalar "
+                                + scalar + " (tolerance " + tolerance + ") for " + r.describe());
+                    } else {
+                        long reference = 0;
+                        for (long i = 0; i < n; i++) {
+                            reference += r.integer(i);
+                        }
+                        long ref = reference;
+                        long scalar = sumInteger(SCALAR, r);
+                        long vector = sumInteger(simd, r);
+                        check(scalar == ref, () -> "scalar sum " + scalar + " != " + ref + " for " + r.describe());
+                        check(vector == ref, () -> "simd sum " + vector + " != " + ref + " for " + r.describe());
+                    }
+                    check(MemorySegment.mismatch(r.seg, 0, r.seg.byteSize(), MemorySegment.ofArray(before), 0,
+                            before.length) == -1, () -> "a sum wrote memory: " + r.describe());
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void sumsPropagateNaNAndInfinity(Type t, ByteOrder o, Mem mem) {
+        Assumptions.assumeTrue(t.floating(), "integer sums have no NaN or infinity");
+        Random rnd = new Random(2 + t.ordinal() * 31L + mem.ordinal() * 7L + (o == ByteOrder.BIG_ENDIAN ? 3 : 0));
+        try (Arena arena = Arena.ofConfined()) {
+            for (long n : SIZES) {
+                if (n == 0) {
+                    continue;
+                }
+                Run[] runs = new Run[8];
+                for (int mis = 0; mis < 8; mis++) {
+                    runs[mis] = run(mem, arena, t, o, n, mis, rnd);
+                }
+                long[] at = positions(n, rnd);
+                for (int k = 0; k < at.length; k++) {
+                    long p = at[k];
+                    Run r = runs[(int) ((p + k) % 8)];
+                    long old = r.bits(p);
+                    long q = (p + n / 2) % n;
+                    long oldQ = r.bits(q);
+                    // NaN
+                    r.put(p, bitsOf(t, Double.NaN));
+                    check(Double.isNaN(sumReal(SCALAR, r)) && Double.isNaN(sumReal(simd, r)),
+                            () -> "NaN at " + p + " not propagated by a sum of " + r.describe());
+                    // +Infinity
+                    r.put(p, bitsOf(t, Double.POSITIVE_INFINITY));
+                    check(sumReal(SCALAR, r) == Double.POSITIVE_INFINITY
+                                    && sumReal(simd, r) == Double.POSITIVE_INFINITY,
+                            () -> "+Infinity at " + p + " not propagated by a sum of " + r.describe());
+                    // +Infinity and -Infinity: NaN
+                    if (q != p) {
+                        r.put(q, bitsOf(t, Double.NEGATIVE_INFINITY));
+                        check(Double.isNaN(sumReal(SCALAR, r)) && Double.isNaN(sumReal(simd, r)),
+                                () -> "+Infinity at " + p + " and -Infinity at " + q + " do not sum to NaN for "
+                                        + r.describe());
+                    }
+                    r.put(q, oldQ);
+                    r.put(p, old);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void minAndMaxAreIdentical(Type t, ByteOrder o, Mem mem) {
+        Random rnd = new Random(3 + t.ordinal() * 31L + mem.ordinal() * 7L + (o == ByteOrder.BIG_ENDIAN ? 3 : 0));
+        long[] specials = specials(t);
+        try (Arena arena = Arena.ofConfined()) {
+            for (long n : SIZES) {
+                Run[] runs = new Run[8];
+                for (int mis = 0; mis < 8; mis++) {
+                    runs[mis] = run(mem, arena, t, o, n, mis, rnd);
+                    checkExtremes(runs[mis], "random items");
+                }
+                // one special item at each position, in otherwise random items
+                long[] at = positions(n, rnd);
+                for (int k = 0; k < at.length; k++) {
+                    long p = at[k];
+                    for (int s = 0; s < specials.length; s++) {
+                        Run r = runs[(int) ((p + k + s) % 8)];
+                        long old = r.bits(p);
+                        r.put(p, specials[s]);
+                        checkExtremes(r, "special " + Long.toHexString(specials[s]) + " at " + p);
+                        r.put(p, old);
+                    }
+                }
+                if (t.floating() && n > 0) {
+                    // signed zeros only: one -0.0 among 0.0, one 0.0 among -0.0; and NaN among zeros
+                    for (int k = 0; k < at.length; k++) {
+                        long p = at[k];
+                        Run r = runs[(int) ((p + 3 * k) % 8)];
+                        for (boolean negativeBackground : new boolean[] {false, true}) {
+                            long background = bitsOf(t, negativeBackground ? -0.0 : 0.0);
+                            long planted = bitsOf(t, negativeBackground ? 0.0 : -0.0);
+                            for (long i = 0; i < n; i++) {
+                                r.put(i, background);
+                            }
+                            r.put(p, planted);
+                            checkExtremes(r, "signed zeros, " + Long.toHexString(planted) + " at " + p);
+                            r.put(p, bitsOf(t, Double.NaN));
+                            checkExtremes(r, "NaN among signed zeros at " + p);
+                        }
+                        for (long i = 0; i < n; i++) {
+                            r.put(i, randomBits(t, rnd));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkExtremes(Run r, String what) {
+        for (boolean max : new boolean[] {false, true}) {
+            long reference = referenceExtreme(r, max);
+            long scalar = extreme(SCALAR, r, max);
+            long vector = extreme(simd, r, max);
+            String op = max ? "max" : "min";
+            check(scalar == reference, () -> "scalar " + op + " " + show(r.type, scalar) + " != reference "
+                    + show(r.type, reference) + " (" + what + ") for " + r.describe());
+            check(vector == scalar, () -> "simd " + op + " " + show(r.type, vector) + " != scalar "
+                    + show(r.type, scalar) + " (" + what + ") for " + r.describe());
+        }
+    }
+
+    private static String show(Type t, long bits) {
+        return switch (t) {
+            case DOUBLE -> Double.toString(Double.longBitsToDouble(bits));
+            case FLOAT -> Float.toString(Float.intBitsToFloat((int) bits));
+            default -> Long.toString(bits);
+        };
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void fillWritesIdenticalBytes(Type t, ByteOrder o, Mem mem) {
+        Random rnd = new Random(4 + t.ordinal() * 31L + mem.ordinal() * 7L + (o == ByteOrder.BIG_ENDIAN ? 3 : 0));
+        long[] specials = specials(t);
+        try (Arena arena = Arena.ofConfined()) {
+            int counter = 0;
+            for (long n : SIZES) {
+                for (int mis = 0; mis < 8; mis++) {
+                    Run a = run(mem, arena, t, o, n, mis, rnd);
+                    long[] values = {randomBits(t, rnd), specials[counter++ % specials.length],
+                            specials[counter++ % specials.length]};
+                    for (long value : values) {
+                        Run b = twin(a, mem, arena);
+                        Run expected = twin(a, mem, arena);
+                        for (long i = 0; i < n; i++) {
+                            expected.put(i, value);
+                        }
+                        fill(SCALAR, a, value);
+                        fill(simd, b, value);
+                        String what = "fill with " + Long.toHexString(value) + " of " + a.describe();
+                        assertSameBytes(expected, a, "scalar " + what);
+                        assertSameBytes(a, b, "simd " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertSameBytes(Run expected, Run actual, String what) {
+        long at = MemorySegment.mismatch(expected.seg, 0, expected.seg.byteSize(), actual.seg, 0,
+                actual.seg.byteSize());
+        check(at == -1, () -> what + ": bytes differ from byte " + at + " (items start at byte " + actual.off
+                + ", item " + Math.floorDiv(at - actual.off, actual.type.size) + ")");
+    }
+
+    /**
+     * Like {@link #assertSameBytes}, but a NaN item matches any NaN: Java leaves the NaN that an arithmetic operation
+     * on NaN returns unspecified (interpreted and compiled code differ), so only NaN-ness is compared.
+     */
+    private static void assertSameItems(Run expected, Run actual, String what) {
+        long itemBytes = actual.n * actual.type.size;
+        check(MemorySegment.mismatch(expected.seg, 0, actual.off, actual.seg, 0, actual.off) == -1
+                        && MemorySegment.mismatch(expected.seg, actual.off + itemBytes, expected.seg.byteSize(),
+                        actual.seg, actual.off + itemBytes, actual.seg.byteSize()) == -1,
+                () -> what + ": bytes around the run changed");
+        for (long i = 0; i < actual.n; i++) {
+            long e = expected.bits(i);
+            long a = actual.bits(i);
+            boolean same = e == a || actual.type.floating() && Double.isNaN(decode(actual.type, e))
+                    && Double.isNaN(decode(actual.type, a));
+            long item = i;
+            check(same, () -> what + ": item " + item + " is " + show(actual.type, a) + " (0x" + Long.toHexString(a)
+                    + "), expected " + show(actual.type, e) + " (0x" + Long.toHexString(e) + ")");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void scaleWritesIdenticalItems(Type t, ByteOrder o, Mem mem) {
+        Random rnd = new Random(5 + t.ordinal() * 31L + mem.ordinal() * 7L + (o == ByteOrder.BIG_ENDIAN ? 3 : 0));
+        long[] specials = specials(t);
+        long[] factors = switch (t) {
+            case DOUBLE, FLOAT -> new long[] {bitsOf(t, 2.5), bitsOf(t, -1.0), bitsOf(t, 0.0), bitsOf(t, -0.0),
+                    bitsOf(t, Double.NaN), bitsOf(t, Double.POSITIVE_INFINITY), bitsOf(t, t == Type.DOUBLE ? 1e300
+                    : 1e30), bitsOf(t, t == Type.DOUBLE ? 1e-300 : 1e-30), bitsOf(t, 1.0 / 3)};
+            case LONG -> new long[] {3, -7, 0, Long.MIN_VALUE, Long.MAX_VALUE, -1, 0x1_0000_0001L};
+            case INT -> new long[] {3, intBits(t, -7), 0, intBits(t, Integer.MIN_VALUE),
+                    intBits(t, Integer.MAX_VALUE), intBits(t, -1), 65537};
+        };
+        try (Arena arena = Arena.ofConfined()) {
+            int counter = 0;
+            for (long n : SIZES) {
+                for (int mis = 0; mis < 8; mis++) {
+                    Run a = run(mem, arena, t, o, n, mis, rnd);
+                    for (long i = 0; i < n; i++) {
+                        if (rnd.nextInt(8) == 0) {
+                            a.put(i, specials[rnd.nextInt(specials.length)]);
+                        }
+                    }
+                    for (int f = 0; f < 3; f++) {
+                        long factor = factors[counter++ % factors.length];
+                        Run b = twin(a, mem, arena);
+                        Run expected = twin(a, mem, arena);
+                        for (long i = 0; i < n; i++) {
+                            expected.put(i, scaledBits(t, a.bits(i), factor));
+                        }
+                        Run original = twin(a, mem, arena);
+                        scale(SCALAR, a, factor);
+                        scale(simd, b, factor);
+                        String what = "scale by " + show(t, t == Type.INT ? (int) factor : factor) + " of "
+                                + a.describe();
+                        assertSameItems(expected, a, "scalar " + what);
+                        assertSameItems(a, b, "simd " + what);
+                        a = original; // scale the original again with the next factor
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("cases")
+    void equalGivesIdenticalAnswers(Type t, ByteOrder o, Mem mem) {
+        Random rnd = new Random(6 + t.ordinal() * 31L + mem.ordinal() * 7L + (o == ByteOrder.BIG_ENDIAN ? 3 : 0));
+        try (Arena arena = Arena.ofConfined()) {
+            for (long n : SIZES) {
+                for (int mis = 0; mis < 8; mis++) {
+                    Run a = run(mem, arena, t, o, n, mis, rnd);
+                    Run b = copy(a, mem, arena, (mis + 3) % 8, rnd);
+                    checkEqual(a, b, true, "identical items");
+                    checkEqual(a, a, true, "a run with itself");
+                    if (n == 0) {
+                        continue;
+                    }
+                    long[] at = mis == 0 || mis == 5 ? positions(n, rnd) : new long[] {0, n - 1, rnd.nextInt(
+                            (int) n)};
+                    for (long p : at) {
+                        long old = b.bits(p);
+                        // one item differs
+                        long changed = t.floating() ? bitsOf(t, decode(t, old) == 0 ? 1 : decode(t, old) * 2)
+                                : old ^ (1L << rnd.nextInt(t.size * 8));
+                        b.put(p, changed);
+                        checkEqual(a, b, false, "item " + p + " differs");
+                        checkEqual(b, a, false, "item " + p + " differs");
+                        if (t.floating()) {
+                            long oldA = a.bits(p);
+                            // NaN is unequal to itself, whatever its bits
+                            a.put(p, bitsOf(t, Double.NaN));
+                            b.put(p, bitsOf(t, Double.NaN));
+                            checkEqual(a, b, false, "NaN at " + p + " in both");
+                            checkEqual(a, a, false, "NaN at " + p + ", run with itself");
+                            // -0.0 equals 0.0: bits differ (in both byte orders), values do not
+                            a.put(p, bitsOf(t, -0.0));
+                            b.put(p, bitsOf(t, 0.0));
+                            checkEqual(a, b, true, "-0.0 against 0.0 at " + p);
+                            checkEqual(b, a, true, "0.0 against -0.0 at " + p);
+                            a.put(p, oldA);
+                        }
+                        b.put(p, old);
+                    }
+                    checkEqual(a, b, true, "identical items, restored");
+                }
+            }
+        }
+    }
+
+    private static void checkEqual(Run a, Run b, boolean expected, String what) {
+        boolean scalar = equal(SCALAR, a, b);
+        boolean vector = equal(simd, a, b);
+        check(scalar == expected, () -> "scalar equal = " + scalar + ", expected " + expected + " (" + what
+                + ") for " + a.describe() + " against " + b.describe());
+        check(vector == expected, () -> "simd equal = " + vector + ", expected " + expected + " (" + what
+                + ") for " + a.describe() + " against " + b.describe());
+    }
+
+    // ------------------------------------------------------------------------------------------------ row tables
+
+    /** A {@code double**}: a table of row pointers (in heap or native memory) into native rows. */
+    private record Table(MemorySegment table, long tableOffset, long tableStride, long rows, long suboffset,
+                         long cols, ByteOrder order, double[][] values) {
+        double sum(RunKernels k) {
+            return k.sumDoubleRows(table, tableOffset, tableStride, rows, MemorySegment.NULL.reinterpret(
+                    Long.MAX_VALUE), suboffset, cols, order);
+        }
+
+        long pointer(long r) {
+            return table.get(ValueLayout.ADDRESS_UNALIGNED, tableOffset + r * tableStride).address();
+        }
+
+        void setPointer(long r, long address) {
+            table.set(ValueLayout.ADDRESS_UNALIGNED, tableOffset + r * tableStride, MemorySegment.ofAddress(address));
+        }
+
+        String describe() {
+            return rows + " rows of " + cols + " doubles, " + order + ", suboffset " + suboffset + ", table stride "
+                    + tableStride + " at offset " + tableOffset + " of a " + (table.isNative() ? "native" : "heap")
+                    + " table";
+        }
+    }
+
+    private static Table table(Arena arena, boolean heapTable, long rows, long cols, long suboffset, long stride,
+                               int mis, ByteOrder order, Random rnd) {
+        long tableBytes = GUARD + mis + rows * stride + GUARD;
+        MemorySegment table = heapTable ? MemorySegment.ofArray(new byte[(int) tableBytes])
+                : arena.allocate(tableBytes, 8);
+        long rowBytes = cols * 8;
+        // rows in one block, each misaligned differently, each after a header of suboffset bytes
+        long pitch = suboffset + rowBytes + 16;
+        MemorySegment block = arena.allocate(Math.max(1, rows * pitch + 8), 8);
+        ValueLayout.OfDouble layout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
+        double[][] values = new double[(int) rows][(int) cols];
+        for (long r = 0; r < rows; r++) {
+            long rowPointer = r * pitch + (r * 3 + mis) % 8;
+            long first = rowPointer + suboffset;
+            for (long c = 0; c < cols; c++) {
+                double v = (rnd.nextDouble() * 2 - 1) * Math.pow(10, rnd.nextInt(7) - 3);
+                values[(int) r][(int) c] = v;
+                block.set(layout, first + c * 8, v);
+            }
+            table.set(ValueLayout.ADDRESS_UNALIGNED, GUARD + mis + r * stride, block.asSlice(rowPointer));
+        }
+        return new Table(table, GUARD + mis, stride, rows, suboffset, cols, order, values);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Mem.class, names = {"HEAP_BYTES", "NATIVE"})
+    void sumDoubleRowsAgrees(Mem tableMemory) {
+        Random rnd = new Random(7 + tableMemory.ordinal());
+        long[] rowCounts = {0, 1, 2, 3, 5, 17};
+        long[] suboffsets = {0, 5, 24};
+        long[] strides = {8, 16, 13};
+        int counter = 0;
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            for (long cols : SIZES) {
+                for (long rows : rowCounts) {
+                    if (cols >= 1000 && rows > 3) {
+                        continue;
+                    }
+                    int k = counter++;
+                    try (Arena arena = Arena.ofConfined()) {
+                        Table t = table(arena, tableMemory == Mem.HEAP_BYTES, rows, cols, suboffsets[k % 3],
+                                strides[(k / 3) % 3], k % 8, order, rnd);
+                        double reference = 0;
+                        double sumAbs = 0;
+                        for (double[] row : t.values) {
+                            for (double v : row) {
+                                reference += v;
+                                sumAbs += Math.abs(v);
+                            }
+                        }
+                        double tolerance = sumAbs * RELATIVE;
+                        double scalar = t.sum(SCALAR);
+                        double vector = t.sum(simd);
+                        double ref = reference;
+                        check(Math.abs(scalar - ref) <= tolerance, () -> "scalar row sum " + scalar
+                                + " != reference " + ref + " for " + t.describe());
+                        check(Math.abs(vector - scalar) <= tolerance, () -> "simd row sum " + vector
+                                + " != scalar " + scalar + " for " + t.describe());
+                        // a NULL row pointer: first, middle, last row
+                        for (long nullRow : rows == 0 ? new long[0] : new long[] {0, rows / 2, rows - 1}) {
+                            long saved = t.pointer(nullRow);
+                            t.setPointer(nullRow, 0);
+                            for (RunKernels kernels : new RunKernels[] {SCALAR, simd}) {
+                                RunKernels.NullRowException e = catchThrowableOfType(
+                                        RunKernels.NullRowException.class, () -> t.sum(kernels));
+                                assertThat(e).describedAs("%s: NULL row %d of %s", kernels.name(), nullRow,
+                                        t.describe()).isNotNull();
+                                assertThat(e.row()).describedAs("%s: NULL row of %s", kernels.name(),
+                                        t.describe()).isEqualTo(nullRow);
+                            }
+                            t.setPointer(nullRow, saved);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
