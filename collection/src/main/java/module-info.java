@@ -1,4 +1,6 @@
 /** Collects existing buffers and arrays into one indirect ({@code T**}) view. */
 module org.indirectbuffer.collection {
     requires transitive org.indirectbuffer.core;
+
+    exports org.indirectbuffer.collection;
 }

@@ -1,5 +1,6 @@
 /** Runnable programs, one per use case; each is also run by a test. */
 module org.indirectbuffer.samples {
     requires org.indirectbuffer.core;
+    requires org.indirectbuffer.collection;
     exports org.indirectbuffer.samples;
 }

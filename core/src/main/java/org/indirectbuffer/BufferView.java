@@ -96,13 +96,15 @@ public final class BufferView implements AutoCloseable {
     private final long len;
     /** The counter this view was lent by, or null for a view made by {@code wrap}. */
     private final ExportCounter exports;
+    /** Run once when a lent view is closed, before the export is released; null when there is none. */
+    private final Runnable onRelease;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
     private BufferView(MemorySegment memory, long bufOffset, Format format, boolean formatVisible, long itemSize,
                        long elementSize, long[] shape, long[] strides, long[] suboffsets, boolean shapeVisible,
                        boolean stridesVisible, boolean suboffsetsVisible, boolean readOnly, long len,
-                       Arena rowScope, ExportCounter exports) {
+                       Arena rowScope, ExportCounter exports, Runnable onRelease) {
         this.memory = memory;
         this.bufOffset = bufOffset;
         this.fullFormat = format;
@@ -120,6 +122,7 @@ public final class BufferView implements AutoCloseable {
         this.len = len;
         this.rowScope = rowScope;
         this.exports = exports;
+        this.onRelease = onRelease;
         boolean anyIndirect = false;
         for (long s : suboffsets) {
             anyIndirect |= s >= 0;
@@ -184,12 +187,26 @@ public final class BufferView implements AutoCloseable {
     }
 
     /**
-     * The full form of {@link #wrap(MemorySegment, long, Format, long[], long[], long[], boolean)} for exporters of
-     * this library: memory reached through pointers is tied to {@code rowScope}, so that closing it makes every
-     * segment the view handed out unusable (an {@code IllegalStateException}, never a read of freed memory).
+     * Wraps a descriptor whose pointers lead into memory that lives as long as {@code rowScope}: every segment the
+     * view hands out past a pointer (items, runs) is tied to that arena, so closing it makes them unusable (an
+     * {@code IllegalStateException}, never a read of freed memory). This is the form exporters use; otherwise as
+     * {@link #wrap(MemorySegment, long, Format, long[], long[], long[], boolean)}.
+     *
+     * @param memory     every byte the first level may touch (up to the first pointer followed)
+     * @param bufOffset  the offset in {@code memory} of the item whose indices are all 0
+     * @param format     the item format; its item size must be positive
+     * @param shape      the extent of each dimension
+     * @param strides    bytes between items of each dimension; {@code null} for C-contiguous
+     * @param suboffsets per dimension, the offset added after following a pointer, or negative; {@code null} for none
+     * @param readOnly   whether the view refuses writes
+     * @param rowScope   the arena whose lifetime bounds the memory pointers lead to; {@code null} for the global
+     *                   scope (the caller's promise, as in the short form)
+     * @return a view that is not counted as an export of anything
+     * @throws BufferException      if the descriptor is inconsistent (see the short form)
+     * @throws NullPointerException if {@code memory}, {@code format} or {@code shape} is null
      */
-    static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
-                           long[] suboffsets, boolean readOnly, Arena rowScope) {
+    public static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
+                                  long[] suboffsets, boolean readOnly, Arena rowScope) {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(shape, "shape");
@@ -262,7 +279,7 @@ public final class BufferView implements AutoCloseable {
         }
         MemorySegment mem = readOnly ? memory.asReadOnly() : memory;
         return new BufferView(mem, bufOffset, format, true, itemSize, itemSize, sh, st, so, true, true, anyIndirect,
-                readOnly, len, rowScope, null);
+                readOnly, len, rowScope, null, null);
     }
 
     /**
@@ -350,7 +367,7 @@ public final class BufferView implements AutoCloseable {
     }
 
     /** Applies a request to this (whole) view: what {@link ExportCounter#export} lends. */
-    BufferView forRequest(int flags, ExportCounter counter) {
+    BufferView forRequest(int flags, ExportCounter counter, Runnable onRelease) {
         ensureOpen();
         if (BufferRequest.requestsWritable(flags) && readOnly) {
             throw refuse(flags, "the buffer is read-only");
@@ -377,11 +394,12 @@ public final class BufferView implements AutoCloseable {
                         + "' cannot be given as unsigned bytes with a format; request ND as well");
             }
             return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, 1, new long[] {len},
-                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, rowScope, counter);
+                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, rowScope, counter,
+                    onRelease);
         }
         return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, elementSize, shape, strides,
                 suboffsets, true, BufferRequest.requestsStrides(flags),
-                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, rowScope, counter);
+                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, rowScope, counter, onRelease);
     }
 
     private BufferException refuse(int flags, String reason) {
@@ -1231,12 +1249,19 @@ public final class BufferView implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ lifetime
 
     /**
-     * Releases the view: the exporter's export count drops by one. Idempotent; safe from any thread.
+     * Releases the view: the exporter's release action runs (for example copying staged rows back) and its export
+     * count drops by one, even if that action throws. Idempotent; safe from any thread.
      */
     @Override
     public void close() {
         if (CLOSED.compareAndSet(this, false, true) && exports != null) {
-            exports.release();
+            try {
+                if (onRelease != null) {
+                    onRelease.run();
+                }
+            } finally {
+                exports.release();
+            }
         }
     }
 

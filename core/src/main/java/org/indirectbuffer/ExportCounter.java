@@ -69,10 +69,27 @@ public final class ExportCounter {
      * @throws IllegalArgumentException if {@code flags} holds unknown bits
      */
     public BufferView export(Supplier<BufferView> whole, int flags) {
+        return export(whole, flags, null);
+    }
+
+    /**
+     * Lends the exporter's memory as {@link #export(Supplier, int)} does, with an action run once when the view is
+     * closed, before the export is released: for example copying staged memory back, or freeing memory made for
+     * this export.
+     *
+     * @param whole     describes all of the exporter's memory (see {@link #export(Supplier, int)})
+     * @param flags     the consumer's request flags
+     * @param onRelease run once by the view's {@code close()}, on the closing thread; the export is released even
+     *                  if it throws. {@code null} for none. It is not run if the request is refused
+     * @return a new view shaped by {@code flags}
+     * @throws BufferException          if the request cannot be satisfied by the layout
+     * @throws IllegalArgumentException if {@code flags} holds unknown bits
+     */
+    public BufferView export(Supplier<BufferView> whole, int flags, Runnable onRelease) {
         Objects.requireNonNull(whole, "whole");
         BufferRequest.check(flags);
         synchronized (lock) {
-            BufferView view = whole.get().forRequest(flags, this);
+            BufferView view = whole.get().forRequest(flags, this, onRelease);
             count++;
             return view;
         }

@@ -375,9 +375,15 @@ class IndirectMemory2DLifetimeTest {
         }
     }
 
-    /** Closes, retrying while the reader has a view open; anything but "buffer is locked" is a failure. */
+    /**
+     * Closes, retrying while the reader has a view open; anything but "buffer is locked" is a failure. Waits for the
+     * export count to drop first, so that refusals (each an exception) stay rare.
+     */
     private static void closeRetrying(IndirectMemory2D m, Map<String, Integer> lockedCloses) {
         while (true) {
+            while (m.exportCount() > 0) {
+                Thread.onSpinWait();
+            }
             try {
                 m.close();
                 return;
@@ -529,6 +535,9 @@ class IndirectMemory2DLifetimeTest {
                 spin(random.nextInt(400));
                 // Same shape, new memory: the primary handle keeps reading the same values; views go stale.
                 while (true) {
+                    while (m.exportCount() > 0) {
+                        Thread.onSpinWait();
+                    }
                     try {
                         m.resize(2, 2);
                         break;

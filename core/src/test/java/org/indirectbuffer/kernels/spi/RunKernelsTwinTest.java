@@ -88,16 +88,27 @@ class RunKernelsTwinTest {
 
     /** {@code n} items at {@code off} of {@code seg} (which has random guard bytes around them). */
     private record Run(MemorySegment seg, long off, long n, Type type, ByteOrder order) {
+        // one constant layout per access site, so that the accesses compile to plain loads and stores
         long bits(long i) {
-            return type.size == 8 ? seg.get(longs(order), off + i * 8)
-                    : Integer.toUnsignedLong(seg.get(ints(order), off + i * 4));
+            boolean le = order == ByteOrder.LITTLE_ENDIAN;
+            if (type.size == 8) {
+                return le ? seg.get(LONG_LE, off + i * 8) : seg.get(LONG_BE, off + i * 8);
+            }
+            return Integer.toUnsignedLong(le ? seg.get(INT_LE, off + i * 4) : seg.get(INT_BE, off + i * 4));
         }
 
         void put(long i, long bits) {
+            boolean le = order == ByteOrder.LITTLE_ENDIAN;
             if (type.size == 8) {
-                seg.set(longs(order), off + i * 8, bits);
+                if (le) {
+                    seg.set(LONG_LE, off + i * 8, bits);
+                } else {
+                    seg.set(LONG_BE, off + i * 8, bits);
+                }
+            } else if (le) {
+                seg.set(INT_LE, off + i * 4, (int) bits);
             } else {
-                seg.set(ints(order), off + i * 4, (int) bits);
+                seg.set(INT_BE, off + i * 4, (int) bits);
             }
         }
 
@@ -117,14 +128,6 @@ class RunKernelsTwinTest {
             return type + " n=" + n + " offset=" + off + " " + order + " " + (seg.isNative() ? "native" : "heap "
                     + seg.heapBase().map(b -> b.getClass().getSimpleName()).orElse("?"));
         }
-    }
-
-    private static ValueLayout.OfLong longs(ByteOrder o) {
-        return o == ByteOrder.LITTLE_ENDIAN ? LONG_LE : LONG_BE;
-    }
-
-    private static ValueLayout.OfInt ints(ByteOrder o) {
-        return o == ByteOrder.LITTLE_ENDIAN ? INT_LE : INT_BE;
     }
 
     private static double decode(Type t, long bits) {
@@ -349,12 +352,12 @@ class RunKernelsTwinTest {
 
     @org.junit.jupiter.api.BeforeEach
     void tStart() {
-        cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        cpuStart = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     @org.junit.jupiter.api.AfterEach
     void tEnd(org.junit.jupiter.api.TestInfo info) throws Exception {
-        long t = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart;
+        long t = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() - cpuStart;
         java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/twin-times.txt"), t / 1_000_000 + " "
                 + info.getDisplayName() + " " + info.getTestMethod().get().getName() + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -464,11 +467,14 @@ class RunKernelsTwinTest {
                     runs[mis] = run(mem, arena, t, o, n, mis, rnd);
                     checkExtremes(runs[mis], "random items");
                 }
-                // one special item at each position, in otherwise random items
+                // one special item at each position, in otherwise random items (every special at every position
+                // of short runs; three specials, in turn, at each position of long ones)
                 long[] at = positions(n, rnd);
+                int perPosition = n <= 70 ? specials.length : 3;
                 for (int k = 0; k < at.length; k++) {
                     long p = at[k];
-                    for (int s = 0; s < specials.length; s++) {
+                    for (int j = 0; j < perPosition; j++) {
+                        int s = (k * perPosition + j) % specials.length;
                         Run r = runs[(int) ((p + k + s) % 8)];
                         long old = r.bits(p);
                         r.put(p, specials[s]);

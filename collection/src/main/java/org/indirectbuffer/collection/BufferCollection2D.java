@@ -1,0 +1,643 @@
+package org.indirectbuffer.collection;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.nio.ShortBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+import org.indirectbuffer.BufferException;
+import org.indirectbuffer.BufferExporter;
+import org.indirectbuffer.BufferRequest;
+import org.indirectbuffer.BufferView;
+import org.indirectbuffer.ExportCounter;
+import org.indirectbuffer.format.Format;
+import org.indirectbuffer.kernels.Kernels;
+
+/**
+ * Buffers the caller already has, collected into one indirect 2-D buffer — a {@code T**} for C — without copying
+ * where the memory allows it: indirect_buffer's {@code BufferCollection2D} in Java.
+ *
+ * <h2>Rows</h2>
+ * A row may be a Java array ({@code double[]}, {@code float[]}, {@code long[]}, {@code int[]}, {@code short[]},
+ * {@code byte[]}, {@code char[]}), an NIO buffer (heap or direct, any byte order, typed views included), a {@link
+ * MemorySegment} (heap or native), or any {@link BufferExporter}. The format is detected from the array type
+ * ({@code d f q i h b H}), the NIO buffer's type and byte order ({@code '>d'} for a big-endian {@code DoubleBuffer}
+ * on a little-endian machine), or the exporter's format; a {@code ByteBuffer} or {@code MemorySegment} is untyped
+ * bytes and takes the collection's format (unsigned bytes {@code B} when no row says otherwise). Equivalent formats
+ * ({@code '<d'} and {@code 'd'} on little-endian) are not a mismatch. An exporter row is exported (locked against
+ * resize or reformat) for as long as the collection holds it; with {@code unravel}, a C-contiguous N-D row is
+ * flattened.
+ *
+ * <h2>Heap rows and C</h2>
+ * Off-heap rows (direct buffers, native segments, native exporters) are referenced in place: the pointer table of
+ * an exported view holds their addresses and C writes land in the caller's memory. Java heap arrays cannot be
+ * pointed to from native memory, since the garbage collector moves them: for those rows ({@link #isStaged(long)})
+ * each exported view gets a native copy, made when the view is exported and, if the view is writable, copied back
+ * into the caller's arrays when it is closed. Java-side operations ({@code get}/{@code set}, {@link #sum()}, {@link
+ * #min()}, {@link #max()}, {@link #fill}, {@link #scale}, {@link #gather}) work on the rows directly, without
+ * staging. While a writable view is open, the staged copy is what C sees; writes made meanwhile from Java to a
+ * staged row are overwritten when the view is closed.
+ *
+ * <h2>Read-only and locking</h2>
+ * The collection is read-only when any row is; {@link #makeReadOnly()} makes it read-only, and throws {@link
+ * BufferException} ("buffer is locked") while a view of it is exported, unless it already is read-only. {@link
+ * #close()} releases every exporter row, even when one release throws, and is refused while a view is exported.
+ *
+ * <h2>Thread-safety</h2>
+ * Any number of threads may read at once; writes are not synchronized. Exports, {@code makeReadOnly} and {@code
+ * close} may be called from any thread.
+ */
+public final class BufferCollection2D implements BufferExporter, AutoCloseable {
+    private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+
+    /** One collected row: its items, and the view holding an exporter row (null for other kinds). */
+    private record Row(MemorySegment items, boolean readOnly, BufferView held) {
+        boolean staged() {
+            return !items.isNative();
+        }
+    }
+
+    private final List<Row> rows;
+    private final long cols;
+    private final Format format;
+    private final ExportCounter exports = new ExportCounter(this);
+    private volatile boolean readOnly;
+    private volatile boolean closed;
+
+    private BufferCollection2D(List<Row> rows, long cols, Format format, boolean readOnly) {
+        this.rows = rows;
+        this.cols = cols;
+        this.format = format;
+        this.readOnly = readOnly;
+    }
+
+    // ------------------------------------------------------------------------------------------------ building
+
+    /**
+     * Collects rows, detecting the column count and the format.
+     *
+     * @param rows the rows (see the class description); at least one, so that there is something to detect from
+     * @return the collection; it holds (and locks) exporter rows until closed
+     * @throws BufferException if a row is of an unsupported kind, the rows differ in length or format (the message
+     *                         names the row), or the list is empty
+     */
+    public static BufferCollection2D of(List<?> rows) {
+        return of(rows, -1, null, true);
+    }
+
+    /**
+     * Collects rows with an explicit column count and format (each may be left to detection).
+     *
+     * @param rows        the rows (see the class description)
+     * @param columnCount the items per row, or -1 to detect it from the first row
+     * @param format      the item format, or null to detect it from the first row that has one
+     * @param unravel     whether C-contiguous multi-dimensional rows are flattened (otherwise only 1-D rows are
+     *                    accepted)
+     * @return the collection; it holds (and locks) exporter rows until closed
+     * @throws BufferException if a row does not fit ("row 1: expected 2 columns, found 3", "row 0: expected format
+     *                         'd', found 'i'"), is of an unsupported kind, is multi-dimensional without {@code
+     *                         unravel} or not C-contiguous with it; or the list is empty and the column count or
+     *                         format is not given
+     */
+    public static BufferCollection2D of(List<?> rows, long columnCount, String format, boolean unravel) {
+        Objects.requireNonNull(rows, "rows");
+        if (columnCount < -1) {
+            throw new BufferException("columnCount = " + columnCount + ": expected -1 (detect) or a count >= 0");
+        }
+        Format explicit = format == null ? null : Format.parse(format);
+        if (explicit != null && explicit.itemSize() <= 0) {
+            throw new BufferException("format '" + format + "' has item size " + explicit.itemSize()
+                    + "; rows need items of at least one byte");
+        }
+        if (rows.isEmpty() && (explicit == null || columnCount < 0)) {
+            throw new BufferException("an empty collection needs an explicit format and column count (got format "
+                    + (format == null ? "null" : "'" + format + "'") + ", columnCount " + columnCount + ")");
+        }
+        List<Source> sources = new ArrayList<>(rows.size());
+        try {
+            for (int i = 0; i < rows.size(); i++) {
+                sources.add(Source.of(i, rows.get(i), unravel));
+            }
+            Format chosen = explicit;
+            for (Source s : sources) {
+                if (s.format != null) {
+                    if (chosen == null) {
+                        chosen = s.format;
+                    } else if (!s.format.isEquivalentTo(chosen)) {
+                        throw new BufferException("row " + s.index + ": expected format '" + chosen + "', found '"
+                                + s.format + "'");
+                    }
+                }
+            }
+            if (chosen == null) {
+                chosen = Format.parse("B");
+            }
+            long expected = columnCount;
+            List<Row> collected = new ArrayList<>(sources.size());
+            boolean anyReadOnly = false;
+            for (Source s : sources) {
+                long bytes = s.items.byteSize();
+                if (bytes % chosen.itemSize() != 0) {
+                    throw new BufferException("row " + s.index + ": " + bytes + " bytes is not a whole number of '"
+                            + chosen + "' items (" + chosen.itemSize() + " bytes each)");
+                }
+                long found = bytes / chosen.itemSize();
+                if (expected < 0) {
+                    expected = found;
+                } else if (found != expected) {
+                    throw new BufferException("row " + s.index + ": expected " + expected + " columns, found " + found);
+                }
+                anyReadOnly |= s.readOnly;
+                collected.add(new Row(s.items, s.readOnly, s.held));
+            }
+            return new BufferCollection2D(List.copyOf(collected), expected, chosen, anyReadOnly);
+        } catch (RuntimeException | Error e) {
+            releaseAll(sources.stream().map(s -> s.held).toList(), e);
+            throw e;
+        }
+    }
+
+    /** A row as given, before the collection's format and column count are settled. */
+    private record Source(int index, MemorySegment items, Format format, boolean readOnly, BufferView held) {
+        static Source of(int index, Object row, boolean unravel) {
+            if (row == null) {
+                throw new BufferException("row " + index + " is null");
+            }
+            return switch (row) {
+                case double[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("d"), false, null);
+                case float[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("f"), false, null);
+                case long[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("q"), false, null);
+                case int[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("i"), false, null);
+                case short[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("h"), false, null);
+                case byte[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("b"), false, null);
+                case char[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("H"), false, null);
+                case Buffer b -> ofBuffer(index, b);
+                case MemorySegment m -> new Source(index, m, null, m.isReadOnly(), null);
+                case BufferExporter e -> ofExporter(index, e, unravel);
+                default -> throw new BufferException("row " + index + ": unsupported row type "
+                        + row.getClass().getName() + "; expected a Java primitive array, an NIO buffer, a"
+                        + " MemorySegment or a BufferExporter");
+            };
+        }
+
+        private static Source ofBuffer(int index, Buffer buffer) {
+            String code;
+            ByteOrder order;
+            switch (buffer) {
+                case ByteBuffer b -> {
+                    return new Source(index, MemorySegment.ofBuffer(b), null, b.isReadOnly(), null);
+                }
+                case DoubleBuffer b -> {
+                    code = "d";
+                    order = b.order();
+                }
+                case FloatBuffer b -> {
+                    code = "f";
+                    order = b.order();
+                }
+                case LongBuffer b -> {
+                    code = "q";
+                    order = b.order();
+                }
+                case IntBuffer b -> {
+                    code = "i";
+                    order = b.order();
+                }
+                case ShortBuffer b -> {
+                    code = "h";
+                    order = b.order();
+                }
+                case CharBuffer b -> {
+                    code = "H";
+                    order = b.order();
+                }
+                default -> throw new BufferException("row " + index + ": unsupported NIO buffer "
+                        + buffer.getClass().getName());
+            }
+            String prefix = order.equals(ByteOrder.nativeOrder()) ? "" : order.equals(ByteOrder.BIG_ENDIAN) ? ">" : "<";
+            return new Source(index, MemorySegment.ofBuffer(buffer), Format.parse(prefix + code), buffer.isReadOnly(),
+                    null);
+        }
+
+        private static Source ofExporter(int index, BufferExporter exporter, boolean unravel) {
+            BufferView view = exporter.getBuffer(BufferRequest.FULL_RO);
+            try {
+                if (view.ndim() != 1 && !unravel) {
+                    throw new BufferException("row " + index + ": expected a 1-D buffer, found shape "
+                            + Arrays.toString(view.shape()) + "; pass unravel = true to flatten C-contiguous rows");
+                }
+                if (!view.isContiguous('C')) {
+                    throw new BufferException("row " + index + ": the buffer (shape " + Arrays.toString(view.shape())
+                            + ", strides " + Arrays.toString(view.strides())
+                            + (view.isIndirect() ? ", suboffsets " + Arrays.toString(view.suboffsets()) : "")
+                            + ") is not C-contiguous" + (view.ndim() == 1 ? "" : ", so it cannot be unravelled"));
+                }
+                MemorySegment items = view.memory().asSlice(view.bufOffset(), view.len());
+                return new Source(index, items, view.format(), view.isReadOnly(), view);
+            } catch (RuntimeException | Error e) {
+                view.close();
+                throw e;
+            }
+        }
+    }
+
+    /** Closes every held view, even when one throws; the first failure is thrown with the others suppressed. */
+    private static void releaseAll(List<BufferView> views, Throwable pending) {
+        RuntimeException first = null;
+        for (BufferView v : views) {
+            if (v == null) {
+                continue;
+            }
+            try {
+                v.close();
+            } catch (RuntimeException e) {
+                if (pending != null) {
+                    pending.addSuppressed(e);
+                } else if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ accessors
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("BufferCollection2D is closed: " + describe());
+        }
+    }
+
+    private String describe() {
+        return rows.size() + " x " + cols + " '" + format + "'";
+    }
+
+    /** @return the number of rows @throws IllegalStateException if closed */
+    public long rows() {
+        ensureOpen();
+        return rows.size();
+    }
+
+    /** @return the items per row @throws IllegalStateException if closed */
+    public long cols() {
+        ensureOpen();
+        return cols;
+    }
+
+    /** @return the item format @throws IllegalStateException if closed */
+    public Format format() {
+        ensureOpen();
+        return format;
+    }
+
+    /** @return whether the collection refuses writes @throws IllegalStateException if closed */
+    public boolean isReadOnly() {
+        ensureOpen();
+        return readOnly;
+    }
+
+    /**
+     * Returns whether a row lives on the Java heap, so that exported views see a native copy of it (see the class
+     * description).
+     *
+     * @param row the row index
+     * @return true for heap rows (Java arrays, heap NIO buffers, heap segments, heap exporters)
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if closed
+     */
+    public boolean isStaged(long row) {
+        return row(row, "isStaged").staged();
+    }
+
+    /**
+     * Returns the items of one row, where they live (the caller's array, buffer or segment; not a copy).
+     *
+     * @param row the row index
+     * @return the row's {@code cols * itemSize} bytes; read-only if the collection is
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if closed
+     */
+    public MemorySegment row(long row) {
+        MemorySegment items = row(row, "row").items;
+        return readOnly ? items.asReadOnly() : items;
+    }
+
+    private Row row(long row, String what) {
+        ensureOpen();
+        if (row < 0 || row >= rows.size()) {
+            throw new IndexOutOfBoundsException(what + ": row " + row + " out of range [0, " + rows.size() + ") of "
+                    + describe());
+        }
+        return rows.get((int) row);
+    }
+
+    /**
+     * Returns the number of views of the collection open now.
+     *
+     * @return the export count
+     */
+    public int exportCount() {
+        return exports.count();
+    }
+
+    // ------------------------------------------------------------------------------------------------ Java side
+
+    /**
+     * Returns a view of one row, directly over its memory (no staging): 1-D, {@code cols} items.
+     *
+     * @param row the row index
+     * @return a view not counted as an export; read-only if the collection is
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if closed
+     */
+    public BufferView rowView(long row) {
+        MemorySegment items = row(row, "rowView").items;
+        return BufferView.wrap(readOnly ? items.asReadOnly() : items, format, new long[] {cols}, null, null,
+                readOnly);
+    }
+
+    /**
+     * Reads a {@code double} item (format {@code d}), directly from the row.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not {@code d}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if closed
+     */
+    public double getDouble(long row, long col) {
+        return rowView(row).getDouble(col);
+    }
+
+    /**
+     * Writes a {@code double} item (format {@code d}), directly into the row.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value
+     * @throws ReadOnlyBufferException   if the collection is read-only
+     * @throws BufferException           if the format is not {@code d}
+     * @throws IndexOutOfBoundsException if an index is out of range
+     * @throws IllegalStateException     if closed
+     */
+    public void setDouble(long row, long col, double value) {
+        rowView(row).setDouble(value, col);
+    }
+
+    /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
+    public float getFloat(long row, long col) {
+        return rowView(row).getFloat(col);
+    }
+
+    /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
+    public void setFloat(long row, long col, float value) {
+        rowView(row).setFloat(value, col);
+    }
+
+    /** Reads an 8-byte integer item; see {@link #getDouble}. */
+    public long getLong(long row, long col) {
+        return rowView(row).getLong(col);
+    }
+
+    /** Writes an 8-byte integer item; see {@link #setDouble}. */
+    public void setLong(long row, long col, long value) {
+        rowView(row).setLong(value, col);
+    }
+
+    /** Reads a 4-byte integer item; see {@link #getDouble}. */
+    public int getInt(long row, long col) {
+        return rowView(row).getInt(col);
+    }
+
+    /** Writes a 4-byte integer item; see {@link #setDouble}. */
+    public void setInt(long row, long col, int value) {
+        rowView(row).setInt(value, col);
+    }
+
+    /**
+     * Sums every item with the SIMD kernels, row by row, directly over the rows (see {@link Kernels#sum}).
+     *
+     * @return the sum
+     * @throws BufferException       if the format is not one the kernels handle
+     * @throws IllegalStateException if closed
+     */
+    public double sum() {
+        ensureOpen();
+        double sum = 0;
+        for (long r = 0; r < rows.size(); r++) {
+            sum += Kernels.sum(rowView(r));
+        }
+        return sum;
+    }
+
+    /**
+     * Returns the smallest item (see {@link Kernels#min}).
+     *
+     * @return the minimum
+     * @throws BufferException       if there are no items or the format is not one the kernels handle
+     * @throws IllegalStateException if closed
+     */
+    public double min() {
+        return extreme(false);
+    }
+
+    /**
+     * Returns the largest item (see {@link Kernels#max}).
+     *
+     * @return the maximum
+     * @throws BufferException       if there are no items or the format is not one the kernels handle
+     * @throws IllegalStateException if closed
+     */
+    public double max() {
+        return extreme(true);
+    }
+
+    private double extreme(boolean max) {
+        ensureOpen();
+        if (rows.isEmpty() || cols == 0) {
+            throw new BufferException((max ? "max" : "min") + ": the collection has no items (" + describe() + ")");
+        }
+        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        for (long r = 0; r < rows.size(); r++) {
+            BufferView v = rowView(r);
+            result = max ? Math.max(result, Kernels.max(v)) : Math.min(result, Kernels.min(v));
+        }
+        return result;
+    }
+
+    /**
+     * Sets every item of a floating-point collection (see {@link Kernels#fill(BufferView, double)}).
+     *
+     * @param value the value
+     * @throws ReadOnlyBufferException if the collection is read-only
+     * @throws BufferException         if the format is not {@code d} or {@code f}
+     * @throws IllegalStateException   if closed
+     */
+    public void fill(double value) {
+        ensureOpen();
+        for (long r = 0; r < rows.size(); r++) {
+            Kernels.fill(rowView(r), value);
+        }
+    }
+
+    /**
+     * Multiplies every item of a floating-point collection in place (see {@link Kernels#scale(BufferView, double)}).
+     *
+     * @param factor the factor
+     * @throws ReadOnlyBufferException if the collection is read-only
+     * @throws BufferException         if the format is not {@code d} or {@code f}
+     * @throws IllegalStateException   if closed
+     */
+    public void scale(double factor) {
+        ensureOpen();
+        for (long r = 0; r < rows.size(); r++) {
+            Kernels.scale(rowView(r), factor);
+        }
+    }
+
+    /**
+     * Copies every item into {@code dst}, row after row (C order).
+     *
+     * @param dst receives {@code rows * cols * itemSize} bytes from its start
+     * @throws IndexOutOfBoundsException if {@code dst} is too short
+     * @throws IllegalStateException     if closed
+     */
+    public void gather(MemorySegment dst) {
+        ensureOpen();
+        long rowBytes = cols * format.itemSize();
+        long need = rowBytes * rows.size();
+        if (dst.byteSize() < need) {
+            throw new IndexOutOfBoundsException("destination holds " + dst.byteSize() + " bytes; the collection "
+                    + describe() + " needs " + need);
+        }
+        for (int r = 0; r < rows.size(); r++) {
+            MemorySegment.copy(rows.get(r).items, 0, dst, r * rowBytes, rowBytes);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ protocol
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The view has ndim 2, shape {@code {rows, cols}}, strides {@code {8, itemSize}} and suboffsets {@code {0,
+     * -1}}, so it needs {@link BufferRequest#INDIRECT}. Its pointer table is made for this export; staged rows are
+     * copied into native memory now and, if the view is writable, back into the caller's arrays when it is closed.
+     */
+    @Override
+    public BufferView getBuffer(int flags) {
+        Staging[] made = new Staging[1];
+        try {
+            return exports.export(() -> {
+                ensureOpen();
+                made[0] = new Staging();
+                return made[0].view;
+            }, flags, () -> made[0].release());
+        } catch (RuntimeException | Error e) {
+            if (made[0] != null) {
+                made[0].arena.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The memory one export needs: its pointer table, and native copies of the heap rows. */
+    private final class Staging {
+        final Arena arena = Arena.ofShared();
+        final MemorySegment[] copies = new MemorySegment[rows.size()];
+        final boolean writable = !readOnly;
+        final BufferView view;
+
+        Staging() {
+            try {
+                long rowBytes = cols * format.itemSize();
+                long n = rows.size();
+                MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+                for (int r = 0; r < n; r++) {
+                    MemorySegment items = rows.get(r).items;
+                    MemorySegment target = items;
+                    if (!items.isNative()) {
+                        target = arena.allocate(Math.max(rowBytes, 1), Math.max(8, format.alignment()));
+                        MemorySegment.copy(items, 0, target, 0, rowBytes);
+                        copies[r] = target;
+                    }
+                    table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, target);
+                }
+                view = BufferView.wrap(table, 0, format, new long[] {n, cols}, new long[] {POINTER, format.itemSize()},
+                        new long[] {0, -1}, !writable, arena);
+            } catch (RuntimeException | Error e) {
+                arena.close();
+                throw e;
+            }
+        }
+
+        /** Copies staged rows back (for a writable view), then frees the table and the copies. */
+        void release() {
+            try {
+                if (writable) {
+                    long rowBytes = cols * format.itemSize();
+                    for (int r = 0; r < copies.length; r++) {
+                        if (copies[r] != null) {
+                            MemorySegment.copy(copies[r], 0, rows.get(r).items, 0, rowBytes);
+                        }
+                    }
+                }
+            } finally {
+                arena.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ changes
+
+    /**
+     * Makes the collection read-only: later views and Java-side writes are refused. A no-op when it already is.
+     *
+     * @throws BufferException       if it is writable and a view is exported ("buffer is locked"); nothing changes
+     * @throws IllegalStateException if closed
+     */
+    public void makeReadOnly() {
+        ensureOpen();
+        exports.whileUnlocked("make read-only", () -> readOnly, () -> readOnly = true);
+    }
+
+    /**
+     * Releases every exporter row (each stays locked until then), even when one release throws; heap arrays,
+     * buffers and segments are left to their owners. Closing twice is harmless.
+     *
+     * @throws BufferException if a view of the collection is exported ("buffer is locked"); nothing is released
+     * @throws RuntimeException the first failure of a row's release, with the others suppressed (every row was
+     *                          still released)
+     */
+    @Override
+    public void close() {
+        exports.whileUnlocked("close", () -> closed, () -> {
+            closed = true;
+            releaseAll(rows.stream().map(Row::held).toList(), null);
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "BufferCollection2D[" + describe() + (readOnly ? ", read-only" : "") + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,24 @@
+/* C functions the collection tests call through a T** the collection exports. */
+
+/* Writes m[i][j] = i * 1000 + j + 0.5 into every cell. */
+void ct_fill_coordinates(double **m, int rows, int cols) {
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            m[i][j] = i * 1000.0 + j + 0.5;
+}
+
+/* Sums every cell. */
+double ct_sum(double **m, int rows, int cols) {
+    double s = 0.0;
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            s += m[i][j];
+    return s;
+}
+
+/* Adds `delta` to every cell of a float** (for float collections). */
+void ct_add_float(float **m, int rows, int cols, float delta) {
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            m[i][j] += delta;
+}
