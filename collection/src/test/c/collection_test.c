@@ -22,3 +22,16 @@ void ct_add_float(float **m, int rows, int cols, float delta) {
         for (int j = 0; j < cols; j++)
             m[i][j] += delta;
 }
+
+/* Copies the row pointers C receives into `out`, so a test can check where each row lives. */
+void ct_row_addresses(void **m, int rows, long long *out) {
+    for (int i = 0; i < rows; i++)
+        out[i] = (long long) (__INTPTR_TYPE__) m[i];
+}
+
+/* Adds `delta` to every cell of an int** (for int collections). */
+void ct_add_int(int **m, int rows, int cols, int delta) {
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            m[i][j] += delta;
+}

@@ -40,3 +40,10 @@ void ib_free_matrix(double **m, int rows) {
     for (int i = 0; i < rows; i++) free(m[i]);
     free(m);
 }
+
+/* Multiplies every cell of a rows x cols matrix, given as an array of row pointers, by f. */
+void ib_scale_rows(double **m, int rows, int cols, double f) {
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            m[i][j] *= f;
+}

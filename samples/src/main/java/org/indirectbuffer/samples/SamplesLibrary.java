@@ -31,6 +31,10 @@ public final class SamplesLibrary {
     /** {@code void ib_fill_coordinates(double **m, int rows, int cols)}: writes {@code m[i][j] = i * 1000 + j}. */
     public static final MethodHandle FILL_COORDINATES = bind("ib_fill_coordinates",
             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    /** {@code void ib_scale_rows(double **m, int rows, int cols, double f)}: multiplies every cell by {@code f}. */
+    public static final MethodHandle SCALE_ROWS = bind("ib_scale_rows",
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_DOUBLE));
     /** {@code double **ib_new_matrix(int rows, int cols)}: malloc'ed, cell (i, j) holds {@code i + j / 10}. */
     public static final MethodHandle NEW_MATRIX = bind("ib_new_matrix",
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
