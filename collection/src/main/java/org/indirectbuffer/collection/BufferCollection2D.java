@@ -46,7 +46,8 @@ import org.indirectbuffer.kernels.Kernels;
  * an exported view holds their addresses and C writes land in the caller's memory. Java heap arrays cannot be
  * pointed to from native memory, since the garbage collector moves them: for those rows ({@link #isStaged(long)})
  * each exported view gets a native copy, made when the view is exported and, if the view is writable, copied back
- * into the caller's arrays when it is closed. Java-side operations ({@code get}/{@code set}, {@link #sum()}, {@link
+ * into the caller's arrays when it is closed. A view is writable only when the consumer asked for {@link
+ * BufferRequest#WRITABLE} (and the collection is writable): a read-only request never copies back. Java-side operations ({@code get}/{@code set}, {@link #sum()}, {@link
  * #min()}, {@link #max()}, {@link #fill}, {@link #scale}, {@link #gather}) work on the rows directly, without
  * staging. While a writable view is open, the staged copy is what C sees; writes made meanwhile from Java to a
  * staged row are overwritten when the view is closed.
@@ -228,12 +229,24 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                         + buffer.getClass().getName());
             }
             String prefix = order.equals(ByteOrder.nativeOrder()) ? "" : order.equals(ByteOrder.BIG_ENDIAN) ? ">" : "<";
-            return new Source(index, MemorySegment.ofBuffer(buffer), Format.parse(prefix + code), buffer.isReadOnly(),
-                    null);
+            MemorySegment items;
+            try {
+                items = MemorySegment.ofBuffer(buffer);
+            } catch (IllegalArgumentException e) {
+                throw new BufferException("row " + index + ": the " + buffer.getClass().getSimpleName()
+                        + " has no memory a segment can view (" + e.getMessage() + "); copy it into an array or a"
+                        + " direct buffer first", e);
+            }
+            return new Source(index, items, Format.parse(prefix + code), buffer.isReadOnly(), null);
         }
 
         private static Source ofExporter(int index, BufferExporter exporter, boolean unravel) {
-            BufferView view = exporter.getBuffer(BufferRequest.FULL_RO);
+            BufferView view;
+            try {
+                view = exporter.getBuffer(BufferRequest.FULL); // writable when the exporter allows it
+            } catch (BufferException readOnlyExporter) {
+                view = exporter.getBuffer(BufferRequest.FULL_RO);
+            }
             try {
                 if (view.ndim() != 1 && !unravel) {
                     throw new BufferException("row " + index + ": expected a 1-D buffer, found shape "
@@ -542,6 +555,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * <p>The view has ndim 2, shape {@code {rows, cols}}, strides {@code {8, itemSize}} and suboffsets {@code {0,
      * -1}}, so it needs {@link BufferRequest#INDIRECT}. Its pointer table is made for this export; staged rows are
      * copied into native memory now and, if the view is writable, back into the caller's arrays when it is closed.
+     * Unlike most exporters, the view is read-only unless {@link BufferRequest#WRITABLE} was requested.
+     *
+     * @throws IllegalStateException if the collection is closed, or the memory of an off-heap row was freed
      */
     @Override
     public BufferView getBuffer(int flags) {
@@ -549,7 +565,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         try {
             return exports.export(() -> {
                 ensureOpen();
-                made[0] = new Staging();
+                made[0] = new Staging(!readOnly && BufferRequest.requestsWritable(flags));
                 return made[0].view;
             }, flags, () -> made[0].release());
         } catch (RuntimeException | Error e) {
@@ -564,16 +580,22 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private final class Staging {
         final Arena arena = Arena.ofShared();
         final MemorySegment[] copies = new MemorySegment[rows.size()];
-        final boolean writable = !readOnly;
+        final boolean writable;
         final BufferView view;
 
-        Staging() {
+        /** @param writable whether the consumer asked WRITABLE of a writable collection: only then is it copied back */
+        Staging(boolean writable) {
+            this.writable = writable;
             try {
                 long rowBytes = cols * format.itemSize();
                 long n = rows.size();
                 MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
                 for (int r = 0; r < n; r++) {
                     MemorySegment items = rows.get(r).items;
+                    if (!items.scope().isAlive()) {
+                        throw new IllegalStateException("row " + r + " of " + describe() + ": its memory was freed"
+                                + " (its arena or owner was closed); a row's memory must outlive the collection");
+                    }
                     MemorySegment target = items;
                     if (!items.isNative()) {
                         target = arena.allocate(Math.max(rowBytes, 1), Math.max(8, format.alignment()));

@@ -374,21 +374,6 @@ class RunKernelsTwinTest {
 
     // ------------------------------------------------------------------------------------------------ tests
 
-    private long cpuStart;
-
-    @org.junit.jupiter.api.BeforeEach
-    void tStart() {
-        cpuStart = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void tEnd(org.junit.jupiter.api.TestInfo info) throws Exception {
-        long t = ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos() - cpuStart;
-        java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/twin-times.txt"), t / 1_000_000 + " "
-                + info.getDisplayName() + " " + info.getTestMethod().get().getName() + "\n",
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    }
-
     @Test
     void namesSayWhichKernelsTheyAre() {
         assertThat(simd.name()).startsWith("simd ").endsWith("-bit");

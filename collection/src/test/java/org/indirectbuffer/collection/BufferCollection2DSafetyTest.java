@@ -13,21 +13,19 @@ import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
- * Failing cases of bugs found in {@link BufferCollection2D}, reported to its owner. Each is disabled so that the
- * shared build stays green; remove {@code @Disabled} when the fix lands.
+ * Rows whose memory went away, read-only requests, and NIO buffers without segment-viewable memory: each once let
+ * freed memory into an exported table, undid Java writes, or escaped with a foreign exception.
  */
-class BufferCollection2DKnownBugsTest {
+class BufferCollection2DSafetyTest {
 
     /**
      * A borrowed native row whose memory is freed by its owner is still put in the table of a later export, and the
      * view then reads (and C writes) freed memory. Java-side access already says IllegalStateException.
      */
     @Test
-    @Disabled("BUG: exported table holds pointers to freed row memory (no liveness check in Staging)")
     void aRowWhoseMemoryWasFreedIsRefusedAtExport() {
         Arena arena = Arena.ofShared();
         MemorySegment row = arena.allocate(ValueLayout.JAVA_DOUBLE, 4);
@@ -42,7 +40,6 @@ class BufferCollection2DKnownBugsTest {
 
     /** The same through rows of an IndirectMemory2D taken with {@code m.row(i)}, after the matrix is resized. */
     @Test
-    @Disabled("BUG: exported table holds pointers to freed row memory (no liveness check in Staging)")
     void rowsOfAResizedMatrixAreRefusedAtExport() {
         IndirectMemory2D m = IndirectMemory2D.createMemory(2, 3, "d", false);
         try (BufferCollection2D col = BufferCollection2D.of(List.of(m.row(0), m.row(1)), -1, "d", false)) {
@@ -60,7 +57,6 @@ class BufferCollection2DKnownBugsTest {
      * made while it was open.
      */
     @Test
-    @Disabled("BUG: a view from a read-only request (FULL_RO) copies staged rows back on close")
     void aReadOnlyRequestDoesNotCopyBack() {
         double[] a = {1, 2};
         try (BufferCollection2D col = BufferCollection2D.of(List.of(a))) {
@@ -74,7 +70,6 @@ class BufferCollection2DKnownBugsTest {
 
     /** A heap CharBuffer not backed by an array escapes as IllegalArgumentException without naming the row. */
     @Test
-    @Disabled("BUG: CharBuffer.wrap(CharSequence) row gives IllegalArgumentException from MemorySegment.ofBuffer")
     void aStringBackedCharBufferIsRefusedNamingTheRow() {
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(new char[2], CharBuffer.wrap("ab"))))
                 .isInstanceOf(BufferException.class)
