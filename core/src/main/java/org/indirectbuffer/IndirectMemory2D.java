@@ -11,6 +11,7 @@ import java.util.Objects;
 
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.NativeHeap;
 
 /**
  * A table of {@code rows} row pointers, each row {@code cols} items of one format: exactly what a C function declared

@@ -9,6 +9,8 @@ import java.lang.ref.Cleaner;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.indirectbuffer.internal.NativeHeap;
+
 /**
  * Frees foreign memory exactly once: deterministically on {@link #close()}, or through a {@link Cleaner} when the
  * nanny becomes unreachable. Hand one to {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String,

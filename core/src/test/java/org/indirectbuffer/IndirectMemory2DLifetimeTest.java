@@ -549,7 +549,7 @@ class IndirectMemory2DLifetimeTest {
     @Test
     @Timeout(120)
     void readsRacingResizeFailOnlyWithIllegalStateAndNeverSeeTornData() throws Exception {
-        int iterations = 20_000;
+        int iterations = 10_000;
         Random random = new Random(0x5E512EL);
         AtomicInteger refusals = new AtomicInteger();
         Reader reader = new Reader();

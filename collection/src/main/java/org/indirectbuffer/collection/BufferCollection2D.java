@@ -24,6 +24,7 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.ExportCounter;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.kernels.Kernels;
 
 /**
@@ -576,7 +577,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** The memory one export needs: its pointer table, and native copies of the heap rows. */
+    /**
+     * The memory one export needs: its pointer table, and native copies of the heap rows in one block from C's
+     * {@code malloc} (not zeroed: every byte is copied in at once). Freed when the view is closed, after its arena
+     * has made every segment of it unusable.
+     */
     private final class Staging {
         final Arena arena = Arena.ofShared();
         final MemorySegment[] copies = new MemorySegment[rows.size()];
@@ -588,17 +593,33 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
             this.writable = writable;
             try {
                 long rowBytes = cols * format.itemSize();
-                long n = rows.size();
-                MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+                int n = rows.size();
+                int heapRows = 0;
                 for (int r = 0; r < n; r++) {
                     MemorySegment items = rows.get(r).items;
                     if (!items.scope().isAlive()) {
                         throw new IllegalStateException("row " + r + " of " + describe() + ": its memory was freed"
                                 + " (its arena or owner was closed); a row's memory must outlive the collection");
                     }
+                    heapRows += items.isNative() ? 0 : 1;
+                }
+                // Rows stay 8-byte aligned: rowBytes rounded up.
+                long stride = (rowBytes + 7) & ~7L;
+                long blockBytes = Math.multiplyExact(stride, (long) heapRows);
+                MemorySegment block = MemorySegment.NULL;
+                if (heapRows > 0) {
+                    long address = NativeHeap.malloc(blockBytes);
+                    block = MemorySegment.ofAddress(address).reinterpret(blockBytes, arena,
+                            ignored -> NativeHeap.free(NativeHeap.FREE, address));
+                }
+                MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+                long next = 0;
+                for (int r = 0; r < n; r++) {
+                    MemorySegment items = rows.get(r).items;
                     MemorySegment target = items;
                     if (!items.isNative()) {
-                        target = arena.allocate(Math.max(rowBytes, 1), Math.max(8, format.alignment()));
+                        target = block.asSlice(next, rowBytes);
+                        next += stride;
                         MemorySegment.copy(items, 0, target, 0, rowBytes);
                         copies[r] = target;
                     }
