@@ -817,6 +817,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException         if closed
      */
     public void resize(long rows, long cols) {
+        live();
         if (!access.isResizeable() || pinned != null) {
             throw new UnsupportedOperationException("resize needs a RESIZEABLE owning handle; this one is "
                     + access + (pinned != null ? " (a view)" : "") + " on " + describe(shared.current));
@@ -847,6 +848,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException if closed, or this handle is a view
      */
     public void reinterpretData(String format) {
+        live();
         Format f = parseItemFormat(format);
         if (pinned != null) {
             throw new IllegalStateException("reinterpretData needs the primary handle; this is a view of "
