@@ -1,5 +1,14 @@
-/** Passes indirect ({@code T**}) layouts across JNA, both ways. */
+/**
+ * Passes indirect ({@code T**}) layouts across JNA, both ways: wraps the {@code T**} C returns (borrowed or adopted
+ * with a nanny), builds them from JNA objects, hands the toolkit's types to C as JNA {@link com.sun.jna.Pointer}s that
+ * keep their owner reachable, lets JNA library interfaces declare them as parameters, and covers {@code char**} and
+ * ragged (length-vector or sentinel-terminated) rows.
+ */
 module org.indirectbuffer.jna {
     requires transitive org.indirectbuffer.core;
-    requires com.sun.jna;
+    requires transitive org.indirectbuffer.collection;
+    // JNA types (Pointer, Memory, Function, TypeMapper) are part of this module's API.
+    requires transitive com.sun.jna;
+
+    exports org.indirectbuffer.jna;
 }

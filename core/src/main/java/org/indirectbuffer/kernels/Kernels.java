@@ -156,9 +156,8 @@ public final class Kernels {
             if (runs.stride() == 8 || runs.count() == 1) {
                 sum += RUNS.sumDoubles(runs.segment(), runs.offset(), runs.count(), order);
             } else {
-                ValueLayout.OfDouble layout = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
                 for (long k = 0; k < runs.count(); k++) {
-                    sum += runs.segment().get(layout, runs.offset() + k * runs.stride());
+                    sum += readFloating(runs.segment(), runs.offset() + k * runs.stride(), Kind.DOUBLE, order);
                 }
             }
         }
@@ -172,9 +171,8 @@ public final class Kernels {
             if (runs.stride() == 4 || runs.count() == 1) {
                 sum += RUNS.sumFloats(runs.segment(), runs.offset(), runs.count(), order);
             } else {
-                ValueLayout.OfFloat layout = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order);
                 for (long k = 0; k < runs.count(); k++) {
-                    sum += runs.segment().get(layout, runs.offset() + k * runs.stride());
+                    sum += readFloating(runs.segment(), runs.offset() + k * runs.stride(), Kind.FLOAT, order);
                 }
             }
         }
@@ -199,14 +197,27 @@ public final class Kernels {
         return sum;
     }
 
+    // Layouts for the item-by-item paths (strided runs), one per byte order, made once.
+    private static final ValueLayout.OfDouble D_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble D_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfFloat F_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong J_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong J_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt I_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private static boolean little(ByteOrder order) {
+        return order == ByteOrder.LITTLE_ENDIAN;
+    }
+
     private static long readLong(MemorySegment s, long offset, boolean longs, ByteOrder order) {
-        return longs ? s.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(order), offset)
-                : s.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(order), offset);
+        return longs ? s.get(little(order) ? J_LE : J_BE, offset) : s.get(little(order) ? I_LE : I_BE, offset);
     }
 
     private static double readFloating(MemorySegment s, long offset, Kind kind, ByteOrder order) {
-        return kind == Kind.DOUBLE ? s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order), offset)
-                : s.get(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(order), offset);
+        return kind == Kind.DOUBLE ? s.get(little(order) ? D_LE : D_BE, offset)
+                : s.get(little(order) ? F_LE : F_BE, offset);
     }
 
     // ------------------------------------------------------------------------------------------------ min / max
@@ -473,17 +484,17 @@ public final class Kernels {
 
     private static void writeFloating(MemorySegment s, long offset, Items items, double value) {
         if (items.kind == Kind.DOUBLE) {
-            s.set(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(items.order), offset, value);
+            s.set(little(items.order) ? D_LE : D_BE, offset, value);
         } else {
-            s.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(items.order), offset, (float) value);
+            s.set(little(items.order) ? F_LE : F_BE, offset, (float) value);
         }
     }
 
     private static void writeLong(MemorySegment s, long offset, Items items, long value) {
         if (items.kind == Kind.LONG) {
-            s.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(items.order), offset, value);
+            s.set(little(items.order) ? J_LE : J_BE, offset, value);
         } else {
-            s.set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(items.order), offset, (int) value);
+            s.set(little(items.order) ? I_LE : I_BE, offset, (int) value);
         }
     }
 

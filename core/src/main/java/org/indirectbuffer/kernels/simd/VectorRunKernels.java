@@ -30,7 +30,6 @@ public final class VectorRunKernels implements RunKernels {
     private static final int LL = LS.length();
     private static final int IL = IS.length();
     private static final ScalarRunKernels TAIL = new ScalarRunKernels();
-    private static final ValueLayout.OfDouble TAIL_DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
     /** Creates the kernels; fails with a linkage error when {@code jdk.incubator.vector} is absent. */
     public VectorRunKernels() {
@@ -381,8 +380,8 @@ public final class VectorRunKernels implements RunKernels {
             for (; k < bound1; k += DL) {
                 a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, base + k * 8, o));
             }
-            for (; k < cols; k++) {
-                tail += universe.get(TAIL_DOUBLE.withOrder(o), base + k * 8);
+            if (k < cols) {
+                tail += TAIL.sumDoubles(universe, base + k * 8, cols - k, o);
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
