@@ -215,3 +215,49 @@ struct jt_node **jt_new_nodes(int n) {
     }
     return rows;
 }
+
+/* ------------------------------------------------------------------ during and after a call */
+
+#include <errno.h>
+
+/* Sums m, calling back into Java halfway (so a test can try to close what C is using). */
+double jt_sum_with_callback(double **m, int rows, int cols, void (*cb)(void)) {
+    double s = 0.0;
+    for (int i = 0; i < rows; i++) {
+        if (i == rows / 2 && cb != NULL)
+            cb();
+        for (int j = 0; j < cols; j++)
+            s += m[i][j];
+    }
+    if (rows == 0 && cb != NULL)
+        cb();
+    return s;
+}
+
+/* Fills m as jt_fill does, then fails with errno = EINVAL (for `throws LastErrorException` methods). */
+void jt_fill_then_fail(double **m, int rows, int cols) {
+    jt_fill(m, rows, cols);
+    errno = EINVAL;
+}
+
+/* Calls back into Java with a NULL-terminated char** C is using. */
+int jt_count_strings_with_callback(char **s, void (*cb)(void)) {
+    if (cb != NULL)
+        cb();
+    return jt_count_strings(s);
+}
+
+/* Sums sentinel-terminated rows, calling back into Java first. */
+double jt_sum_nodes_with_callback(struct jt_node **rows, int n, void (*cb)(void)) {
+    if (cb != NULL)
+        cb();
+    return jt_sum_nodes(rows, n);
+}
+
+/* Sums a contiguous double[n] (a T*, for exporters without pointers). */
+double jt_sum_flat(const double *a, int n) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++)
+        s += a[i];
+    return s;
+}

@@ -583,7 +583,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * Returns the table of row pointers: the {@code T**} to pass to C (as an {@code ADDRESS} argument of a downcall,
      * or its {@code address()} to JNA). It is tied to this memory's scope: unusable after close or resize.
      *
-     * @return a segment of {@code rows * 8} bytes; read-only if this handle is
+     * @return a segment of {@code rows * 8} bytes; read-only if this handle is (writing through a read-only
+     *         segment throws the JDK's {@code IllegalArgumentException})
      * @throws IllegalStateException if closed or stale
      */
     public MemorySegment pointerTable() {
@@ -595,7 +596,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * Returns one row, bounded to its {@code cols} items and tied to this memory's scope.
      *
      * @param row the row index
-     * @return a segment of {@code cols * itemSize} bytes; read-only if this handle is
+     * @return a segment of {@code cols * itemSize} bytes; read-only if this handle is (writing through a read-only
+     *         segment throws the JDK's {@code IllegalArgumentException}); after close or resize, any access to it
+     *         throws {@code IllegalStateException}
      * @throws IndexOutOfBoundsException if {@code row} is out of range
      * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
      */

@@ -34,7 +34,9 @@ import org.indirectbuffer.kernels.spi.RunKernels;
  * <p>Thread-safety: the operations keep no state. Reading operations may run on one view from many threads at once;
  * writing ones ({@code fill}, {@code scale}, {@code scatter}) must be ordered by the caller. Every operation
  * throws {@link IllegalStateException} if the view is closed, or a pointer it follows is NULL (naming the dimension
- * and index), and {@link BufferException} if the view has no format or one these kernels do not handle.
+ * and index), and {@link BufferException} if the view has no format or one these kernels do not handle. A writing
+ * operation that meets a NULL pointer has already written the runs before it: check foreign tables first (for
+ * example {@code IndirectMemory2D.validate()}) where all-or-nothing matters.
  */
 public final class Kernels {
     private static final RunKernels RUNS = KernelProviders.selected();

@@ -1,0 +1,384 @@
+package org.indirectbuffer.jna;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import com.sun.jna.Pointer;
+
+/**
+ * A NULL-terminated {@code char**} built from Java strings in a chosen charset — what {@code main(argc, argv)}-style
+ * and list-taking C functions expect — and the reverse: {@link #read(Pointer, Charset)} turns a {@code char**} that C
+ * returned into a {@code String[]}.
+ *
+ * <h2>Ownership</h2>
+ * {@link #of} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and every string with its
+ * terminator), freed by {@link #close()}, or by a Cleaner once this object and every {@link IndirectPointer} of it
+ * are unreachable. C may read and write the bytes and reorder the table, but must not free anything. The static
+ * {@code read} methods <b>borrow</b>: they copy the strings into Java and never free the C memory (free it with the
+ * library's own function, for example through a {@link Deallocator}).
+ *
+ * <h2>Encoding</h2>
+ * Each string is encoded strictly: an unmappable character or an embedded NUL is an {@link IllegalArgumentException}
+ * naming the string, the character and its index. Each string is followed by a terminator as wide as the charset's
+ * NUL (1 byte for UTF-8 and the ISO-8859 family, 2 for UTF-16, 4 for UTF-32). Reading decodes up to that terminator
+ * and replaces malformed input with U+FFFD, as {@link String#String(byte[], Charset)} does.
+ *
+ * <h2>Thread-safety</h2>
+ * Any number of threads may read at once; {@code close()} may be called from any thread, and refuses ({@link
+ * org.indirectbuffer.BufferException}, "buffer is locked") while a native call made through {@link IndirectLibrary}
+ * uses the array.
+ */
+public final class CStringArray implements AutoCloseable {
+    private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+    /** Every address, for reading C strings whose length is found by scanning (the unchecked step of reading). */
+    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private final Lifetime lifetime;
+    private final MemorySegment table;
+    private final Charset charset;
+    private final int nulWidth;
+    private final int size;
+
+    private CStringArray(Arena arena, MemorySegment table, Charset charset, int nulWidth, int size) {
+        this.lifetime = new Lifetime(this, arena, this::describe);
+        this.table = table;
+        this.charset = charset;
+        this.nulWidth = nulWidth;
+        this.size = size;
+    }
+
+    /**
+     * Encodes strings into an owned, NULL-terminated {@code char**}.
+     *
+     * @param charset the encoding C expects (UTF-8 is the usual one)
+     * @param strings the strings, none null
+     * @return the owning array; {@link #close()} frees it
+     * @throws NullPointerException     if {@code charset}, the array or a string is null (naming its index)
+     * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
+     *                                  (naming the string's index, the character and its position)
+     */
+    public static CStringArray of(Charset charset, String... strings) {
+        return of(charset, List.of(Objects.requireNonNull(strings, "strings")));
+    }
+
+    /**
+     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #of(Charset, String...)}.
+     *
+     * @param charset the encoding
+     * @param strings the strings, none null
+     * @return the owning array
+     * @throws NullPointerException     if {@code charset}, the list or a string is null
+     * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
+     */
+    public static CStringArray of(Charset charset, List<String> strings) {
+        Objects.requireNonNull(charset, "charset");
+        Objects.requireNonNull(strings, "strings");
+        int n = strings.size();
+        int width = nulWidth(charset);
+        List<ByteBuffer> encoded = new ArrayList<>(n);
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            String s = strings.get(i);
+            if (s == null) {
+                throw new NullPointerException("string " + i + " is null; a NULL entry would end the char** early");
+            }
+            ByteBuffer b = encode(s, i, charset);
+            encoded.add(b);
+            // Each string starts 8-byte aligned: the widest NUL (UTF-32) needs 4.
+            total += (b.remaining() + width + 7) & ~7L;
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment table = arena.allocate((n + 1) * POINTER, POINTER);
+            MemorySegment block = arena.allocate(Math.max(total, 1), 8);
+            long at = 0;
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = encoded.get(i);
+                MemorySegment s = block.asSlice(at, b.remaining() + width);
+                MemorySegment.copy(MemorySegment.ofBuffer(b), 0, s, 0, b.remaining());
+                table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, i, s);
+                at += (b.remaining() + width + 7) & ~7L;
+            }
+            table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, n, MemorySegment.NULL);
+            return new CStringArray(arena, table, charset, width, n);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static ByteBuffer encode(String s, int index, Charset charset) {
+        int nul = s.indexOf('\0');
+        if (nul >= 0) {
+            throw new IllegalArgumentException("string " + index + " holds a NUL character at index " + nul
+                    + "; C would end the string there");
+        }
+        CharsetEncoder encoder = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            return encoder.encode(CharBuffer.wrap(s));
+        } catch (CharacterCodingException e) {
+            CharsetEncoder probe = charset.newEncoder();
+            for (int i = 0; i < s.length(); ) {
+                int cp = s.codePointAt(i);
+                String ch = new String(Character.toChars(cp));
+                if (!probe.canEncode(ch)) {
+                    throw new IllegalArgumentException("string " + index + " (\"" + abbreviate(s)
+                            + "\"): character '" + ch + "' (U+" + String.format("%04X", cp) + ") at index " + i
+                            + " cannot be encoded in " + charset.name(), e);
+                }
+                i += Character.charCount(cp);
+            }
+            throw new IllegalArgumentException("string " + index + " (\"" + abbreviate(s)
+                    + "\") cannot be encoded in " + charset.name() + ": " + e, e);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    /**
+     * The bytes of the charset's NUL character: what ends a string in it (1 for UTF-8, 2 for UTF-16, 4 for UTF-32).
+     */
+    static int nulWidth(Charset charset) {
+        if (!charset.canEncode()) {
+            throw new IllegalArgumentException("charset " + charset.name() + " cannot encode");
+        }
+        int one = "\0".getBytes(charset).length;
+        int two = "\0\0".getBytes(charset).length;
+        return Math.max(1, two - one);
+    }
+
+    // ------------------------------------------------------------------------------------------------ accessors
+
+    /** @return the number of strings (the NULL entry not counted) @throws IllegalStateException if closed */
+    public int size() {
+        lifetime.ensureOpen();
+        return size;
+    }
+
+    /** @return the charset the strings are encoded in */
+    public Charset charset() {
+        return charset;
+    }
+
+    /**
+     * Decodes string {@code i} from native memory as it is now (C may have written it).
+     *
+     * @param i the index
+     * @return the string
+     * @throws IndexOutOfBoundsException if {@code i} is out of range
+     * @throws IllegalStateException     if closed, or C set the entry to NULL
+     */
+    public String get(int i) {
+        lifetime.ensureOpen();
+        Objects.checkIndex(i, size);
+        long address = table.getAtIndex(ValueLayout.ADDRESS_UNALIGNED, i).address();
+        if (address == 0) {
+            throw new IllegalStateException("entry " + i + " of " + describe() + " is NULL");
+        }
+        return decode(address, charset, nulWidth);
+    }
+
+    /**
+     * Decodes every string (see {@link #get(int)}).
+     *
+     * @return the strings
+     * @throws IllegalStateException if closed, or an entry is NULL
+     */
+    public String[] toArray() {
+        String[] out = new String[size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = get(i);
+        }
+        return out;
+    }
+
+    /**
+     * Returns the table, {@code size() + 1} pointers ending with NULL: the {@code char**} for an FFM downcall.
+     * Tied to this object's scope.
+     *
+     * @return the table
+     * @throws IllegalStateException if closed
+     */
+    public MemorySegment pointerTable() {
+        lifetime.ensureOpen();
+        return table;
+    }
+
+    /**
+     * Returns the table as a JNA Pointer that keeps this array reachable.
+     *
+     * @return a keep-alive Pointer to the {@code char**}
+     * @throws IllegalStateException if closed
+     */
+    public IndirectPointer pointer() {
+        lifetime.ensureOpen();
+        return new IndirectPointer(table.address(), this, null, null);
+    }
+
+    Lifetime.Pin pinForCall() {
+        return lifetime.pin("native call on " + Thread.currentThread().getName());
+    }
+
+    /**
+     * Frees the memory; every segment handed out becomes unusable. Closing twice is harmless.
+     *
+     * @throws org.indirectbuffer.BufferException if a native call made through {@link IndirectLibrary} uses the
+     *                                            array now ("buffer is locked")
+     * @throws IllegalStateException              if an FFM downcall is using the memory right now
+     */
+    @Override
+    public void close() {
+        lifetime.close();
+    }
+
+    /** @return whether closed */
+    public boolean isClosed() {
+        return lifetime.isClosed();
+    }
+
+    private String describe() {
+        return "CStringArray[" + size + " strings, " + charset.name() + "]";
+    }
+
+    @Override
+    public String toString() {
+        String d = describe();
+        return isClosed() ? d.substring(0, d.length() - 1) + ", closed]" : d;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /**
+     * Reads a NULL-terminated {@code char**} that C returned into Java strings. Borrows: frees nothing.
+     *
+     * <p><b>Unchecked:</b> the table is trusted to end with a NULL entry and each string with a NUL in {@code
+     * charset}. Prefer {@link #read(Pointer, Charset, int)} when C's data is not trusted to be terminated.
+     *
+     * @param table   the {@code char**}
+     * @param charset the strings' encoding
+     * @return the strings, in order
+     * @throws IllegalArgumentException if {@code table} is NULL
+     */
+    public static String[] read(Pointer table, Charset charset) {
+        return read(table, charset, Integer.MAX_VALUE - 8);
+    }
+
+    /**
+     * Reads a NULL-terminated {@code char**} of at most {@code maxCount} strings. Borrows: frees nothing.
+     *
+     * @param table    the {@code char**}
+     * @param charset  the strings' encoding
+     * @param maxCount the most entries to read before the NULL one
+     * @return the strings, in order
+     * @throws IllegalArgumentException if {@code table} is NULL, or no NULL entry comes within {@code maxCount}
+     *                                  entries
+     */
+    public static String[] read(Pointer table, Charset charset, int maxCount) {
+        Objects.requireNonNull(charset, "charset");
+        long t = address(table, "table");
+        if (maxCount < 0) {
+            throw new IllegalArgumentException("maxCount = " + maxCount + ": expected >= 0");
+        }
+        int width = nulWidth(charset);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            long s = EVERYTHING.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
+            if (s == 0) {
+                return out.toArray(String[]::new);
+            }
+            if (i >= maxCount) {
+                throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
+                        + " the first " + maxCount + " entries");
+            }
+            out.add(decode(s, charset, width));
+        }
+    }
+
+    /**
+     * Reads the first {@code count} entries of a {@code char**} (NULL entries become {@code null}). Borrows.
+     *
+     * @param table   the {@code char**}
+     * @param count   how many entries
+     * @param charset the strings' encoding
+     * @return the strings
+     * @throws IllegalArgumentException if {@code table} is NULL while {@code count > 0}, or {@code count} is negative
+     */
+    public static String[] readCounted(Pointer table, int count, Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        if (count < 0) {
+            throw new IllegalArgumentException("count = " + count + ": expected >= 0");
+        }
+        if (count == 0) {
+            return new String[0];
+        }
+        long t = address(table, "table");
+        int width = nulWidth(charset);
+        String[] out = new String[count];
+        for (int i = 0; i < count; i++) {
+            long s = EVERYTHING.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
+            out[i] = s == 0 ? null : decode(s, charset, width);
+        }
+        return out;
+    }
+
+    /**
+     * Reads one NUL-terminated C string. Borrows.
+     *
+     * @param string  the {@code char*}
+     * @param charset its encoding
+     * @return the string
+     * @throws IllegalArgumentException if {@code string} is NULL
+     */
+    public static String readString(Pointer string, Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        return decode(address(string, "string"), charset, nulWidth(charset));
+    }
+
+    private static long address(Pointer p, String what) {
+        long a = p == null ? 0 : Pointer.nativeValue(p);
+        if (a == 0) {
+            throw new IllegalArgumentException(what + " is NULL; expected a C " + ("table".equals(what) ? "char**"
+                    : "char*"));
+        }
+        return a;
+    }
+
+    /** Decodes the string at {@code address} up to its terminator: {@code width} zero bytes at a unit boundary. */
+    private static String decode(long address, Charset charset, int width) {
+        long n = 0;
+        if (width == 1) {
+            while (EVERYTHING.get(ValueLayout.JAVA_BYTE, address + n) != 0) {
+                n++;
+            }
+        } else {
+            outer:
+            for (; ; n += width) {
+                for (int b = 0; b < width; b++) {
+                    if (EVERYTHING.get(ValueLayout.JAVA_BYTE, address + n + b) != 0) {
+                        continue outer;
+                    }
+                }
+                break;
+            }
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("C string at 0x" + Long.toHexString(address) + " is " + n
+                    + " bytes; too long for a Java string");
+        }
+        byte[] bytes = EVERYTHING.asSlice(address, n).toArray(ValueLayout.JAVA_BYTE);
+        return new String(bytes, charset);
+    }
+}

@@ -1,0 +1,152 @@
+package org.indirectbuffer.jna;
+
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+
+import com.sun.jna.Function;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import org.indirectbuffer.MemoryNanny;
+
+/**
+ * How a {@code T**} that C allocated is given back: C's {@code free} (through JNA's {@link Native#free(long)}), or the
+ * library's own deallocator as a JNA {@link Function} ({@code free_matrix(m)}, {@code free_matrix(m, rows)}) or any
+ * action. {@link JnaIndirect#adopt} turns it into a {@link MemoryNanny} for one table, which frees exactly once:
+ * when the adopting object is closed (after its last view closed), or when it and everything taken from it became
+ * unreachable.
+ *
+ * <p>The action runs on the closing thread or on a Cleaner thread, so it must not depend on thread-local state, and
+ * must not capture the adopting object (it could then never become unreachable). Immutable and thread-safe.
+ */
+public final class Deallocator {
+    /** Frees every row pointer (NULL rows skipped; read when freeing, so rows C swapped are freed as they stand), then the table, with C's {@code free}. */
+    public static final Deallocator C_FREE_ROWS_AND_TABLE = new Deallocator("C free (rows, then table)",
+            (table, rows) -> {
+                long t = Pointer.nativeValue(table);
+                for (long r = 0; r < rows; r++) {
+                    long row = Pointer.nativeValue(table.getPointer(r * Native.POINTER_SIZE));
+                    if (row != 0) {
+                        Native.free(row);
+                    }
+                }
+                Native.free(t);
+            });
+
+    /** Frees only the table with C's {@code free} (the rows belong to someone else, or to one block freed apart). */
+    public static final Deallocator C_FREE_TABLE = new Deallocator("C free (table only)",
+            (table, rows) -> Native.free(Pointer.nativeValue(table)));
+
+    private final String description;
+    private final BiConsumer<Pointer, Long> action;
+
+    private Deallocator(String description, BiConsumer<Pointer, Long> action) {
+        this.description = description;
+        this.action = action;
+    }
+
+    /**
+     * The library's deallocator taking the table: {@code void free_matrix(double **m)}.
+     *
+     * @param free the C function
+     * @return a deallocator calling {@code free(table)}
+     */
+    public static Deallocator function(Function free) {
+        Objects.requireNonNull(free, "free");
+        return new Deallocator(free.getName() + "(table)", (table, rows) -> free.invokeVoid(new Object[] {table}));
+    }
+
+    /**
+     * The library's deallocator taking the table and its row count as a C {@code int}: {@code void free_matrix(double
+     * **m, int rows)}.
+     *
+     * @param free the C function
+     * @return a deallocator calling {@code free(table, (int) rows)}
+     * @throws IllegalArgumentException when used for more than {@code Integer.MAX_VALUE} rows
+     */
+    public static Deallocator functionWithRowCount(Function free) {
+        Objects.requireNonNull(free, "free");
+        return new Deallocator(free.getName() + "(table, rows)", (table, rows) -> {
+            if (rows > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("rows = " + rows + " does not fit the C int of " + free.getName());
+            }
+            free.invokeVoid(new Object[] {table, (int) (long) rows});
+        });
+    }
+
+    /**
+     * Any action given the table and its row count, for example a call through a JNA library interface: {@code
+     * Deallocator.of("free_matrix", (m, rows) -> lib.free_matrix(m, (int) rows))}.
+     *
+     * @param description what is called, for messages and {@code toString}
+     * @param action      frees the table; run at most once per adopted table
+     * @return the deallocator
+     */
+    public static Deallocator of(String description, BiConsumer<Pointer, Long> action) {
+        return new Deallocator(Objects.requireNonNull(description, "description"),
+                Objects.requireNonNull(action, "action"));
+    }
+
+    /**
+     * An action that knows by itself what to free ({@code Runnable}): the table and row count are ignored.
+     *
+     * @param description what is called
+     * @param action      frees the memory; run at most once per adopted table
+     * @return the deallocator
+     */
+    public static Deallocator running(String description, Runnable action) {
+        Objects.requireNonNull(action, "action");
+        return new Deallocator(Objects.requireNonNull(description, "description"), (table, rows) -> action.run());
+    }
+
+    /**
+     * Frees a table now, without adopting it: for memory that was never adopted (a wrap that failed, a borrowed
+     * table the caller is done with). A NULL table is ignored.
+     *
+     * @param table the table
+     * @param rows  its row count
+     * @throws RuntimeException what the deallocator throws
+     */
+    public void free(Pointer table, long rows) {
+        if (table != null && Pointer.nativeValue(table) != 0) {
+            action.accept(new Pointer(Pointer.nativeValue(table)), rows);
+        }
+    }
+
+    /**
+     * Makes the nanny for one table: it calls this deallocator with {@code table} and {@code rows}, exactly once,
+     * when closed or when unreachable, unless {@link Armed#disarm() disarmed} first. A NULL table is never passed to
+     * the deallocator.
+     *
+     * @param table the table's address (kept as a plain Pointer; whatever {@code table} keeps reachable is not kept)
+     * @param rows  the row count
+     * @return the nanny and its arming switch
+     */
+    Armed nannyFor(Pointer table, long rows) {
+        long address = table == null ? 0 : Pointer.nativeValue(table);
+        Pointer plain = new Pointer(address);
+        AtomicBoolean armed = new AtomicBoolean(true);
+        BiConsumer<Pointer, Long> act = action;
+        MemoryNanny nanny = MemoryNanny.running("T** at 0x" + Long.toHexString(address) + " (" + rows
+                + " rows), released by " + description, () -> {
+            if (armed.get() && address != 0) {
+                act.accept(plain, rows);
+            }
+        });
+        return new Armed(nanny, armed);
+    }
+
+    /** A nanny that frees only while armed: disarmed when adopting failed, so the caller keeps the memory. */
+    record Armed(MemoryNanny nanny, AtomicBoolean armed) {
+        void disarm() {
+            armed.set(false);
+            nanny.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Deallocator[" + description + "]";
+    }
+}

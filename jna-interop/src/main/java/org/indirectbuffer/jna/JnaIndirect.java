@@ -1,0 +1,417 @@
+package org.indirectbuffer.jna;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.util.Objects;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+import org.indirectbuffer.BufferException;
+import org.indirectbuffer.BufferExporter;
+import org.indirectbuffer.BufferRequest;
+import org.indirectbuffer.BufferView;
+import org.indirectbuffer.IndirectMemory2D;
+import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.collection.BufferCollection2D;
+import org.indirectbuffer.format.Format;
+
+/**
+ * {@code T**} across JNA: wrap what C returns, build from JNA objects, and pass the toolkit's objects to C.
+ *
+ * <h2>Ownership is in the method's name</h2>
+ * <ul>
+ *   <li>{@code wrap…} <b>borrows</b> a foreign table: closing the result frees nothing. If the table is a JNA {@link
+ *       Memory} or an {@link IndirectPointer}, it is kept reachable for as long as the result is.</li>
+ *   <li>{@code wrap…} with a nanny, {@link #adopt} and {@link #fromOutParameter} <b>adopt</b>: the nanny (made from a
+ *       {@link Deallocator} by the latter two) is kept reachable as long as the result or anything taken from it is,
+ *       and frees the memory exactly once — when the result is closed (which is refused while a view of it is open),
+ *       or when all of it became unreachable. If adopting fails, nothing is freed: the caller still owns the memory.</li>
+ *   <li>{@link #fromRows} makes an <b>owned</b> table pointing at <b>borrowed</b> rows, and keeps the row Pointers
+ *       (JNA {@code Memory} included) reachable for as long as the result is.</li>
+ *   <li>{@code pointer…} returns an {@link IndirectPointer}: a JNA Pointer that keeps its owner reachable. {@link
+ *       #export} and {@link #pointer(BufferCollection2D)} also hold a counted view, released by {@code close()}.</li>
+ * </ul>
+ *
+ * <h2>What is unchecked</h2>
+ * A foreign table is trusted to hold {@code rows} pointers, each to {@code cols} items: the one unchecked step, as in
+ * {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean)}. What JNA objects know is checked:
+ * the size of a {@code Memory} table or row, and the length of a {@code Pointer[]}.
+ *
+ * <h2>Exceptions</h2>
+ * {@link BufferException} for shapes, formats and sizes that do not fit (the message names the value, what was
+ * expected and where: "row array has 3 entries; 4 rows were asked for"); {@link IllegalStateException} for closed
+ * owners and NULL out-parameters; {@link org.indirectbuffer.format.FormatException} for malformed formats.
+ *
+ * <p>Stateless and thread-safe. Restricted FFM methods are called on behalf of the caller: run with {@code
+ * --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.jna,com.sun.jna}.
+ */
+public final class JnaIndirect {
+    private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+
+    private JnaIndirect() {
+    }
+
+    // ------------------------------------------------------------------------------------------------ wrap
+
+    /**
+     * Borrows a {@code T**} that C returned (or any table of row pointers).
+     *
+     * @param table    the table; a JNA {@link Memory} is checked to hold {@code rows} pointers and kept reachable
+     * @param rows     the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format ({@code 'd'} for {@code double**})
+     * @param readOnly whether the result refuses writes
+     * @return an {@link IndirectMemory2D} whose {@code close()} frees nothing
+     * @throws BufferException if a size is negative, the table is NULL while {@code rows > 0}, a {@code Memory} table
+     *                         is too small, or the item size is 0
+     */
+    public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly) {
+        MemorySegment t = tableSegment(table, rows);
+        Object keep = keepAliveOf(table);
+        return keep == null ? IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly)
+                : IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, keep);
+    }
+
+    /**
+     * Adopts a {@code T**} with a memory nanny: a {@link MemoryNanny} (closed when the result is closed), or any
+     * object whose reachability keeps the memory alive (kept reachable as long as the result is).
+     *
+     * @param table       the table
+     * @param rows        the number of rows
+     * @param cols        the number of items per row
+     * @param format      the item format
+     * @param readOnly    whether the result refuses writes
+     * @param memoryNanny what frees the memory, or keeps it alive
+     * @return an {@link IndirectMemory2D} that owns the nanny
+     * @throws BufferException as {@link #wrap(Pointer, long, long, String, boolean)}; the nanny is then not adopted
+     */
+    public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly,
+                                        Object memoryNanny) {
+        Objects.requireNonNull(memoryNanny, "memoryNanny");
+        MemorySegment t = tableSegment(table, rows);
+        return adopting(memoryNanny, keepAliveOf(table),
+                nanny -> IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, nanny));
+    }
+
+    /**
+     * Adopts a {@code T**} that C allocated, to be given back through {@code deallocator} exactly once: when the
+     * result is closed (refused while a view is open), or when it and everything taken from it became unreachable.
+     *
+     * @param table       the table C returned
+     * @param rows        the number of rows
+     * @param cols        the number of items per row
+     * @param format      the item format
+     * @param readOnly    whether the result refuses writes
+     * @param deallocator how the memory is freed, e.g. {@link Deallocator#C_FREE_ROWS_AND_TABLE} or {@link
+     *                    Deallocator#functionWithRowCount} of the library's {@code free_matrix}
+     * @return an {@link IndirectMemory2D} that owns the memory
+     * @throws BufferException as {@link #wrap(Pointer, long, long, String, boolean)}; then nothing is freed
+     */
+    public static IndirectMemory2D adopt(Pointer table, long rows, long cols, String format, boolean readOnly,
+                                         Deallocator deallocator) {
+        Objects.requireNonNull(deallocator, "deallocator");
+        MemorySegment t = tableSegment(table, rows);
+        Format.parse(Objects.requireNonNull(format, "format"));
+        Deallocator.Armed armed = deallocator.nannyFor(table, rows);
+        try {
+            return adopting(armed.nanny(), keepAliveOf(table),
+                    nanny -> IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, nanny));
+        } catch (RuntimeException | Error e) {
+            armed.disarm();
+            throw e;
+        }
+    }
+
+    /**
+     * Adopts the {@code T**} a C function allocated and stored through a {@code T***} out-parameter ({@code int
+     * make_matrix(double ***out, int rows, int cols)} called with a {@link PointerByReference}).
+     *
+     * @param out         the out-parameter after the call
+     * @param rows        the number of rows
+     * @param cols        the number of items per row
+     * @param format      the item format
+     * @param readOnly    whether the result refuses writes
+     * @param deallocator how the memory is freed
+     * @return an {@link IndirectMemory2D} that owns the memory
+     * @throws IllegalStateException if the out-parameter holds NULL (C did not allocate) while {@code rows > 0}
+     * @throws BufferException       as {@link #adopt}
+     */
+    public static IndirectMemory2D fromOutParameter(PointerByReference out, long rows, long cols, String format,
+                                                    boolean readOnly, Deallocator deallocator) {
+        Objects.requireNonNull(out, "out");
+        Pointer table = out.getValue();
+        if ((table == null || Pointer.nativeValue(table) == 0) && rows > 0) {
+            throw new IllegalStateException("out-parameter at 0x" + Long.toHexString(Pointer.nativeValue(
+                    out.getPointer())) + " holds NULL; expected the " + rows + "-row T** the C function allocates"
+                    + " (did the call fail?)");
+        }
+        return adopt(table, rows, cols, format, readOnly, deallocator);
+    }
+
+    /**
+     * Builds a {@code T**} over rows given as JNA Pointers: one per row. The result owns its table (freed on close)
+     * and keeps the row Pointers reachable — JNA {@link Memory} rows cannot be freed under it.
+     *
+     * @param rows     the rows ({@code Memory}, {@link IndirectPointer}, or bare Pointers)
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly whether the result refuses writes
+     * @return an {@link IndirectMemory2D} of {@code rows.length} rows
+     * @throws BufferException as {@link #fromRows(Pointer[], long, long, String, boolean)}
+     */
+    public static IndirectMemory2D fromRows(Pointer[] rows, long cols, String format, boolean readOnly) {
+        return fromRows(rows, Objects.requireNonNull(rows, "rows").length, cols, format, readOnly);
+    }
+
+    /**
+     * Builds a {@code T**} of the first {@code rowCount} of {@code rows}: the Java analog of indirect_buffer's {@code
+     * from_ctype_ptr} over a ctypes array of row pointers, with its checks. The result owns its table and keeps the
+     * row Pointers reachable.
+     *
+     * @param rows     the row array; it must have at least {@code rowCount} entries
+     * @param rowCount the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly whether the result refuses writes
+     * @return an {@link IndirectMemory2D} of {@code rowCount} rows
+     * @throws BufferException       if the array has fewer entries than {@code rowCount} ("row array has 3 entries; 4
+     *                               rows were asked for"), an entry is null or NULL, a {@code Memory} row is smaller
+     *                               than {@code cols} items, or a size is negative or the item size 0
+     * @throws IllegalStateException if a {@code Memory} row was closed
+     */
+    public static IndirectMemory2D fromRows(Pointer[] rows, long rowCount, long cols, String format,
+                                            boolean readOnly) {
+        Objects.requireNonNull(rows, "rows");
+        Format f = Format.parse(Objects.requireNonNull(format, "format"));
+        if (rowCount < 0 || cols < 0) {
+            throw new BufferException("dimensions " + rowCount + " x " + cols + ": expected rows >= 0 and cols >= 0");
+        }
+        if (rows.length < rowCount) {
+            throw new BufferException("row array has " + rows.length + " entries; " + rowCount
+                    + " rows were asked for");
+        }
+        long rowBytes;
+        try {
+            rowBytes = Math.multiplyExact(cols, f.itemSize());
+        } catch (ArithmeticException e) {
+            throw new BufferException(cols + " columns of format '" + f + "' overflow a 64-bit byte count", e);
+        }
+        int n = (int) rowCount;
+        Pointer[] kept = new Pointer[n];
+        for (int r = 0; r < n; r++) {
+            Pointer p = rows[r];
+            long address = p == null ? 0 : Pointer.nativeValue(p);
+            if (address == 0) {
+                throw new BufferException("row " + r + " is " + (p == null ? "null" : "NULL") + "; expected a pointer"
+                        + " to " + cols + " items of '" + f + "'");
+            }
+            if (p instanceof Memory m && m.size() < rowBytes) {
+                throw new BufferException("row " + r + ": Memory of " + m.size() + " bytes holds " + m.size()
+                        / Math.max(1, f.itemSize()) + " items of '" + f + "'; expected " + cols + " columns ("
+                        + rowBytes + " bytes)");
+            }
+            kept[r] = p;
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+            for (int r = 0; r < n; r++) {
+                table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, MemorySegment.ofAddress(Pointer.nativeValue(kept[r])));
+            }
+            MemoryNanny nanny = MemoryNanny.running("table of " + n + " rows given as JNA Pointers", () -> {
+                if (arena.scope().isAlive()) {
+                    arena.close();
+                }
+                Reference.reachabilityFence(kept);
+            });
+            return IndirectMemory2D.fromPointer(table, rowCount, cols, format, readOnly, nanny);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ ragged
+
+    /**
+     * Borrows a foreign ragged {@code T**} whose row lengths are known; see {@link RaggedRows#fromPointer(MemorySegment,
+     * long[], String, boolean)}. A JNA {@link Memory} table is checked for size and kept reachable.
+     *
+     * @param table    the table
+     * @param lengths  each row's item count
+     * @param format   the item format
+     * @param readOnly whether writes are refused
+     * @return the rows; closing frees nothing
+     * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0
+     */
+    public static RaggedRows wrapRagged(Pointer table, long[] lengths, String format, boolean readOnly) {
+        MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
+        Object keep = keepAliveOf(table);
+        return keep == null ? RaggedRows.fromPointer(t, lengths, format, readOnly)
+                : RaggedRows.fromPointer(t, lengths, format, readOnly, keep);
+    }
+
+    /**
+     * Adopts a foreign {@code T**} of sentinel-terminated rows (a C-allocated {@code svm_node**}), freeing it through
+     * {@code deallocator} exactly once; see {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
+     * long, boolean, Object)}.
+     *
+     * @param table       the table
+     * @param rows        the number of rows
+     * @param format      the item format
+     * @param terminator  the item ending each row
+     * @param maxLength   the most items a row may have before its terminator
+     * @param readOnly    whether writes are refused
+     * @param deallocator how the memory is freed, or null to borrow
+     * @return the rows
+     * @throws BufferException       as {@link RaggedRows#fromTerminated}; then nothing is freed
+     * @throws IllegalStateException if a row pointer is NULL
+     */
+    public static RaggedRows wrapTerminated(Pointer table, long rows, String format, Terminator terminator,
+                                            long maxLength, boolean readOnly, Deallocator deallocator) {
+        MemorySegment t = tableSegment(table, rows);
+        Object keep = keepAliveOf(table);
+        if (deallocator == null) {
+            return keep == null ? RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly)
+                    : RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly, keep);
+        }
+        Deallocator.Armed armed = deallocator.nannyFor(table, rows);
+        try {
+            return adopting(armed.nanny(), keep,
+                    nanny -> RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly, nanny));
+        } catch (RuntimeException | Error e) {
+            armed.disarm();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ to C
+
+    /**
+     * The {@code T**} of owned or wrapped memory as a JNA Pointer that keeps {@code memory} reachable. Nothing is
+     * exported: {@code close()} of the Pointer does nothing, and the memory stays free to be closed or resized —
+     * which makes the address dangle, as in C. To lock the memory while C uses it, pass {@code memory} itself to a
+     * method of an {@link IndirectLibrary} interface, or use {@link #export}.
+     *
+     * @param memory the memory
+     * @return a keep-alive Pointer to its pointer table
+     * @throws IllegalStateException if the memory is closed or the handle stale
+     */
+    public static IndirectPointer pointer(IndirectMemory2D memory) {
+        Objects.requireNonNull(memory, "memory");
+        return new IndirectPointer(memory.pointerTable().address(), memory, null, null);
+    }
+
+    /**
+     * The {@code buf} of a view (the {@code T**} of an indirect 2-D view) as a JNA Pointer that keeps the view — and
+     * through it its exporter — reachable. The view stays the caller's to close; nothing more is exported.
+     *
+     * @param view an open view of native memory
+     * @return a keep-alive Pointer to {@code buf}
+     * @throws IllegalStateException if the view is closed
+     * @throws BufferException       if the view's memory is on the Java heap (C cannot point into it)
+     */
+    public static IndirectPointer pointer(BufferView view) {
+        Objects.requireNonNull(view, "view");
+        return new IndirectPointer(nativeBuf(view), view, null, null);
+    }
+
+    /**
+     * Exports a collection for C: a writable view if the collection is writable (its heap rows staged into native
+     * copies, written back when the Pointer is closed), a read-only one otherwise. <b>Close the Pointer</b> (try with
+     * resources) when C is done: until then the collection is locked and C's writes to heap rows are not seen in
+     * Java. An unreachable, unclosed Pointer is closed by a Cleaner.
+     *
+     * @param collection the collection
+     * @return a Pointer holding the export; its {@code close()} releases it
+     * @throws IllegalStateException if the collection is closed
+     */
+    public static IndirectPointer pointer(BufferCollection2D collection) {
+        Objects.requireNonNull(collection, "collection");
+        return export(collection, collection.isReadOnly() ? BufferRequest.FULL_RO : BufferRequest.FULL);
+    }
+
+    /**
+     * Exports any buffer for C and returns its {@code buf} as a Pointer holding the view: the exporter is locked
+     * (cannot be closed, resized, reformatted) until the Pointer is closed; closing it releases the view (for a
+     * collection, writing staged rows back when {@code flags} asked for {@link BufferRequest#WRITABLE}). An
+     * unreachable, unclosed Pointer is closed by a Cleaner.
+     *
+     * @param exporter the buffer
+     * @param flags    the request, e.g. {@link BufferRequest#FULL} or {@link BufferRequest#FULL_RO}
+     * @return a Pointer holding the export
+     * @throws BufferException       if the exporter refuses the request, or its memory is on the Java heap
+     * @throws IllegalStateException if the exporter is closed
+     */
+    public static IndirectPointer export(BufferExporter exporter, int flags) {
+        Objects.requireNonNull(exporter, "exporter");
+        BufferView view = exporter.getBuffer(flags);
+        try {
+            return new IndirectPointer(nativeBuf(view), exporter, view::close, view.toString());
+        } catch (RuntimeException | Error e) {
+            view.close();
+            throw e;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** The address of a view's {@code buf}, refusing heap memory (its "address" is an offset, not a C pointer). */
+    static long nativeBuf(BufferView view) {
+        MemorySegment memory = view.memory();
+        if (!memory.isNative()) {
+            throw new BufferException("view " + view + " lies on the Java heap, which C cannot point into (the"
+                    + " garbage collector moves it); copy it off-heap, or collect it in a BufferCollection2D,"
+                    + " which stages heap rows");
+        }
+        return view.buf().address();
+    }
+
+    /**
+     * The table as a segment for the core factories: zero-length (a bare C pointer), after checking what a JNA
+     * {@link Memory} knows of its size.
+     */
+    static MemorySegment tableSegment(Pointer table, long rows) {
+        long address = table == null ? 0 : Pointer.nativeValue(table);
+        if (table instanceof Memory m && rows >= 0 && m.size() < rows * POINTER) {
+            throw new BufferException("table Memory of " + m.size() + " bytes holds " + m.size() / POINTER
+                    + " row pointers; " + rows + " rows were asked for (" + rows * POINTER + " bytes)");
+        }
+        return MemorySegment.ofAddress(address);
+    }
+
+    /** What must stay reachable for the table's memory to stay valid: JNA Memory and keep-alive Pointers. */
+    static Object keepAliveOf(Pointer table) {
+        return table instanceof Memory || table instanceof IndirectPointer ? table : null;
+    }
+
+    /**
+     * Calls {@code make} with a nanny that is {@code nanny} (closed with it) and also keeps {@code keep} reachable; if
+     * {@code make} throws, the combined nanny is disarmed, so the caller's nanny is left as it was.
+     */
+    static <T> T adopting(Object nanny, Object keep, java.util.function.Function<Object, T> make) {
+        if (keep == null) {
+            return make.apply(nanny);
+        }
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MemoryNanny combined = MemoryNanny.running(nanny + " (keeping " + keep.getClass().getSimpleName()
+                + " reachable)", () -> {
+            if (armed.get() && nanny instanceof MemoryNanny n) {
+                n.close();
+            }
+            Reference.reachabilityFence(nanny);
+            Reference.reachabilityFence(keep);
+        });
+        try {
+            return make.apply(combined);
+        } catch (RuntimeException | Error e) {
+            armed.set(false);
+            combined.close();
+            throw e;
+        }
+    }
+}

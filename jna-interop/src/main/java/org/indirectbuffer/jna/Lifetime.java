@@ -1,0 +1,142 @@
+package org.indirectbuffer.jna;
+
+import java.lang.foreign.Arena;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import org.indirectbuffer.BufferException;
+
+/**
+ * The memory scope of one {@link RaggedRows} or {@link CStringArray}: a shared arena closed deterministically by
+ * {@code close()} or by a Cleaner when the owner becomes unreachable (the cleaning action captures the arena, never
+ * the owner), and the pins (native calls in progress, holds of dependents) that make {@code close()} refuse with
+ * "buffer is locked". Thread-safe.
+ */
+final class Lifetime {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final Object lock = new Object();
+    private final Arena arena;
+    private final ArenaCloser closer;
+    private final Cleaner.Cleanable cleanable;
+    private final List<Pin> pins = new ArrayList<>();
+    private final Supplier<String> describe;
+    private volatile boolean closed;
+
+    Lifetime(Object owner, Arena arena, Supplier<String> describe) {
+        this.arena = arena;
+        this.closer = new ArenaCloser(arena);
+        this.describe = describe;
+        this.cleanable = CLEANER.register(owner, closer);
+    }
+
+    Arena arena() {
+        return arena;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(describe.get() + " is closed");
+        }
+    }
+
+    /**
+     * Pins the memory: {@link #close()} refuses until the pin is released.
+     *
+     * @param holder who holds it, for messages
+     * @return the pin; running it releases it (once)
+     * @throws IllegalStateException if closed
+     */
+    Pin pin(String holder) {
+        synchronized (lock) {
+            ensureOpen();
+            Pin p = new Pin(this, holder);
+            pins.add(p);
+            return p;
+        }
+    }
+
+    int pinCount() {
+        synchronized (lock) {
+            return pins.size();
+        }
+    }
+
+    private void unpin(Pin p) {
+        synchronized (lock) {
+            pins.remove(p);
+        }
+    }
+
+    /**
+     * Frees the memory unless a pin is held. Closing twice is harmless.
+     *
+     * @throws BufferException       if pinned ("buffer is locked"), naming the holders
+     * @throws IllegalStateException if an FFM downcall is using the memory right now (closing later works)
+     */
+    void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (!pins.isEmpty()) {
+                List<String> holders = pins.stream().map(p -> p.holder).toList();
+                throw new BufferException("buffer is locked: cannot close " + describe.get() + " while "
+                        + pins.size() + (pins.size() == 1 ? " hold is" : " holds are") + " open: " + holders);
+            }
+            closer.run();
+            closed = true;
+        }
+        cleanable.clean();
+    }
+
+    /** The Cleaner's action: closes the arena (its cleanups free adopted memory). */
+    private static final class ArenaCloser implements Runnable {
+        private final Arena arena;
+
+        ArenaCloser(Arena arena) {
+            this.arena = arena;
+        }
+
+        @Override
+        public void run() {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        }
+    }
+
+    /** One hold on the memory; releasing it twice is harmless. */
+    static final class Pin implements Runnable {
+        private final Lifetime lifetime;
+        private final String holder;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Pin(Lifetime lifetime, String holder) {
+            this.lifetime = lifetime;
+            this.holder = holder;
+        }
+
+        @Override
+        public void run() {
+            if (released.compareAndSet(false, true)) {
+                lifetime.unpin(this);
+            }
+        }
+
+        boolean isReleased() {
+            return released.get();
+        }
+
+        String holder() {
+            return holder;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package org.indirectbuffer.jna;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ReadOnlyBufferException;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import org.indirectbuffer.BufferException;
+import org.indirectbuffer.BufferView;
+import org.indirectbuffer.format.ElementType;
+import org.indirectbuffer.kernels.Kernels;
+import org.junit.jupiter.api.Test;
+
+/** Ragged rows: a lengths vector, and sentinel-terminated struct rows (libsvm's svm_node). */
+class RaggedRowsTest {
+    private static final TestNative.Raw RAW = TestNative.RAW;
+    private static final TestNative.Typed LIB = TestNative.TYPED;
+
+    /** svm_node-like rows: item k of row i is {index k + 1, value i + k / 10}, ended by index -1. */
+    static RaggedRows nodes(long[] lengths, String format) {
+        Terminator t = format.contains(":index:") ? Terminator.field("index", -1) : Terminator.field(0, -1);
+        RaggedRows rows = RaggedRows.createTerminated(lengths, format, t);
+        RaggedRows.FieldAccess index = rows.field(0);
+        RaggedRows.FieldAccess value = rows.field(1);
+        for (int i = 0; i < lengths.length; i++) {
+            for (int k = 0; k < lengths[i]; k++) {
+                index.setInt(i, k, k + 1);
+                value.setDouble(i, k, i + k / 10.0);
+            }
+        }
+        return rows;
+    }
+
+    static double expectedNodeSum(long[] lengths) {
+        double s = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            for (int k = 0; k < lengths[i]; k++) {
+                s += (k + 1) * (i + k / 10.0);
+            }
+        }
+        return s;
+    }
+
+    @Test
+    void rowsOfDifferentLengthsWithALengthsVector() {
+        Random random = new Random(5);
+        long[] lengths = new long[40];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = random.nextInt(i % 7 == 0 ? 1 : 50); // some empty rows
+        }
+        try (RaggedRows rows = RaggedRows.create(lengths, "d")) {
+            RaggedRows.FieldAccess v = rows.field(0);
+            double expected = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                for (int j = 0; j < lengths[i]; j++) {
+                    double x = random.nextGaussian();
+                    v.setDouble(i, j, x);
+                    expected += x;
+                }
+            }
+            assertThat(rows.lengths()).containsExactly(lengths);
+            assertThat(rows.terminator()).isEmpty();
+            assertThat(RAW.jt_sum_ragged(rows.pointer(), lengths, lengths.length))
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(LIB.jt_sum_ragged(rows, lengths, lengths.length))
+                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+            double viaViews = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                try (BufferView view = rows.rowView(i)) {
+                    assertThat(view.shape()).containsExactly(lengths[i]);
+                    viaViews += Kernels.sum(view);
+                }
+            }
+            assertThat(viaViews).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(rows.row(3).byteSize()).isEqualTo(lengths[3] * 8);
+        }
+    }
+
+    @Test
+    void sentinelTerminatedNodesInBothFormatSpellings() {
+        long[] lengths = {3, 0, 1, 5};
+        for (String format : new String[] {"i4xd", "T{i:index:4x d:value:}"}) {
+            try (RaggedRows rows = nodes(lengths, format)) {
+                assertThat(rows.format().itemSize()).isEqualTo(16);
+                assertThat(rows.terminator()).isPresent();
+                assertThat(RAW.jt_sum_nodes(rows.pointer(), 4)).isEqualTo(expectedNodeSum(lengths));
+                for (int i = 0; i < 4; i++) {
+                    assertThat(RAW.jt_count_nodes(rows.rowPointer(i))).isEqualTo(lengths[i]);
+                }
+                // The terminator is in memory just past each row's items.
+                MemorySegment row0 = MemorySegment.ofAddress(rows.rowPointer(0).address()).reinterpret(4 * 16);
+                assertThat(row0.get(ValueLayout.JAVA_INT, 3 * 16)).isEqualTo(-1);
+                // C writes in place; Java sees them.
+                LIB.jt_double_nodes(rows, 4);
+                assertThat(rows.field(1).getDouble(3, 4)).isEqualTo(2 * (3 + 0.4));
+                assertThat(rows.holdCount()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void namedFieldsAndTheirTypesAreChecked() {
+        try (RaggedRows rows = nodes(new long[] {2}, "T{i:index:4x d:value:}")) {
+            RaggedRows.FieldAccess index = rows.field("index");
+            RaggedRows.FieldAccess value = rows.field("value");
+            assertThat(index.type()).isEqualTo(ElementType.INT32);
+            assertThat(value.offset()).isEqualTo(8);
+            assertThat(index.getInt(0, 1)).isEqualTo(2);
+            assertThat(index.getLong(0, 1)).isEqualTo(2);
+            assertThatThrownBy(() -> value.getInt(0, 0)).isInstanceOf(BufferException.class)
+                    .hasMessage("getInt: field 'value' of format 'T{i:index:4x d:value:}' is FLOAT64; getInt takes"
+                            + " integer fields of at most 4 bytes");
+            assertThatThrownBy(() -> index.getDouble(0, 0)).isInstanceOf(BufferException.class)
+                    .hasMessageContaining("'index'");
+            assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40)).isInstanceOf(BufferException.class)
+                    .hasMessageContaining("value 1099511627776 does not fit a 4-byte signed field");
+            assertThatThrownBy(() -> rows.field("weight")).isInstanceOf(BufferException.class)
+                    .hasMessage("field 'weight' not found in format 'T{i:index:4x d:value:}'; its fields are"
+                            + " [index, value]");
+            assertThatThrownBy(() -> rows.field(2)).isInstanceOf(BufferException.class)
+                    .hasMessageContaining("has 2 field(s)");
+            assertThatThrownBy(() -> index.getInt(0, 2)).isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageStartingWith("item 2 out of range [0, 2) of row 0 of RaggedRows[1 rows");
+            assertThatThrownBy(() -> index.getInt(1, 0)).isInstanceOf(IndexOutOfBoundsException.class)
+                    .hasMessageStartingWith("row 1 out of range [0, 1)");
+        }
+    }
+
+    @Test
+    void terminatorsAreCheckedAgainstTheFormat() {
+        assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "T{i:index:4x d:value:}",
+                Terminator.field("idx", -1))).isInstanceOf(BufferException.class)
+                .hasMessage("terminator field 'idx' not found in format 'T{i:index:4x d:value:}'; its fields are"
+                        + " [index, value]");
+        assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "i4xd", Terminator.field(1, -1)))
+                .isInstanceOf(BufferException.class).hasMessageContaining("is FLOAT64")
+                .hasMessageContaining("expected an integer or pointer field");
+        assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "h6xd", Terminator.field(0, 40000)))
+                .isInstanceOf(BufferException.class).hasMessageContaining("value 40000 does not fit a 2-byte");
+        assertThatThrownBy(() -> RaggedRows.create(new long[] {1, -2}, "d")).isInstanceOf(BufferException.class)
+                .hasMessage("lengths[1] = -2: expected a row length >= 0");
+        assertThatThrownBy(() -> Terminator.field(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+        // A NULL-terminated list of pointers: the zero item.
+        try (RaggedRows lists = RaggedRows.createTerminated(new long[] {2, 0}, "P", Terminator.zeroItem())) {
+            assertThat(lists.terminator()).contains(Terminator.zeroItem());
+            assertThat(MemorySegment.ofAddress(lists.rowPointer(0).address()).reinterpret(24)
+                    .get(ValueLayout.ADDRESS, 16)).isEqualTo(MemorySegment.NULL);
+        }
+    }
+
+    @Test
+    void cAllocatedTerminatedRowsAreScannedAndFreedOnce() {
+        Function free = TestNative.LIBRARY.getFunction("jt_free_matrix");
+        int frees = RAW.jt_free_calls();
+        Pointer table = RAW.jt_new_nodes(6);
+        try (RaggedRows rows = JnaIndirect.wrapTerminated(table, 6, "T{i:index:4x d:value:}",
+                Terminator.field("index", -1), 1000, true, Deallocator.functionWithRowCount(free))) {
+            assertThat(rows.lengths()).containsExactly(1, 2, 3, 4, 5, 6);
+            assertThat(rows.field("value").getDouble(5, 5)).isEqualTo(5.5);
+            assertThat(rows.toString()).contains("adopted").contains("read-only");
+            assertThatThrownBy(() -> rows.field("value").setDouble(0, 0, 1)).isInstanceOf(ReadOnlyBufferException.class);
+            assertThat(LIB.jt_sum_nodes(rows, 6)).isEqualTo(RAW.jt_sum_nodes(table, 6));
+        }
+        assertThat(RAW.jt_free_calls()).isEqualTo(frees + 1);
+    }
+
+    @Test
+    void scanningStopsAtMaxLengthAndAtNullRows() {
+        Pointer table = RAW.jt_new_nodes(4);
+        try {
+            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(table, 4, "i4xd", Terminator.field(0, -1), 2, true,
+                    null)).isInstanceOf(BufferException.class)
+                    .hasMessageMatching("row 2 of the T\\*\\* at 0x[0-9a-f]+: no terminator \\(field 0 = -1\\) within"
+                            + " the first 2 items of 'i4xd'");
+            Memory withNull = new Memory(2L * Native.POINTER_SIZE);
+            withNull.setPointer(0, table.getPointer(0));
+            withNull.setPointer(Native.POINTER_SIZE, Pointer.NULL);
+            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(withNull, 2, "i4xd", Terminator.field(0, -1), 10,
+                    true, null)).isInstanceOf(IllegalStateException.class).hasMessageContaining("row 1 of the T**")
+                    .hasMessageContaining("is NULL");
+            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(withNull, 3, "i4xd", Terminator.field(0, -1), 10,
+                    true, null)).isInstanceOf(BufferException.class)
+                    .hasMessageContaining("holds 2 row pointers; 3 rows were asked for");
+        } finally {
+            RAW.jt_free_matrix(table, 4);
+        }
+    }
+
+    @Test
+    void aHoldKeepsTheRowsOpenAndReachable() {
+        RaggedRows rows = nodes(new long[] {2, 2}, "i4xd");
+        RaggedRows.Hold hold = rows.hold("model 42");
+        assertThatThrownBy(rows::close).isInstanceOf(BufferException.class)
+                .hasMessageContaining("buffer is locked: cannot close RaggedRows[2 rows")
+                .hasMessageContaining("1 hold is open: [model 42]");
+        assertThat(rows.isClosed()).isFalse();
+        assertThat(RAW.jt_sum_nodes(rows.pointer(), 2)).isEqualTo(expectedNodeSum(new long[] {2, 2}));
+        hold.close();
+        hold.close();
+        rows.close();
+        rows.close();
+        assertThat(hold.isReleased()).isTrue();
+        assertThatThrownBy(() -> rows.row(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> rows.hold("late")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void rowsArePinnedDuringACall() {
+        try (RaggedRows rows = nodes(new long[] {1, 2, 3}, "i4xd")) {
+            AtomicReference<Throwable> duringCall = new AtomicReference<>();
+            double s = LIB.jt_sum_nodes_with_callback(rows, 3, () -> {
+                try {
+                    rows.close();
+                } catch (Throwable t) {
+                    duringCall.set(t);
+                }
+            });
+            assertThat(s).isEqualTo(expectedNodeSum(new long[] {1, 2, 3}));
+            assertThat(duringCall.get()).isInstanceOf(BufferException.class).hasMessageContaining("native call");
+            assertThat(rows.holdCount()).isZero();
+        }
+    }
+
+    @Test
+    void borrowedRaggedRowsOfKnownLengths() {
+        try (RaggedRows owner = RaggedRows.create(new long[] {2, 3}, "i")) {
+            owner.field(0).setInt(1, 2, 7);
+            try (RaggedRows borrowed = JnaIndirect.wrapRagged(owner.pointer(), new long[] {2, 3}, "i", true)) {
+                assertThat(borrowed.field(0).getInt(1, 2)).isEqualTo(7);
+                assertThat(borrowed.totalLength()).isEqualTo(5);
+                assertThat(borrowed.toString()).contains("adopted"); // keeps the owner's Pointer reachable
+            }
+            try (RaggedRows bare = RaggedRows.fromPointer(owner.pointerTable(), new long[] {2, 3}, "i", false)) {
+                assertThat(bare.toString()).contains("borrowed");
+                bare.field(0).setInt(0, 0, -5);
+            }
+            assertThat(owner.field(0).getInt(0, 0)).isEqualTo(-5);
+            assertThatThrownBy(() -> RaggedRows.fromPointer(owner.pointerTable(), new long[] {1, 1, 1}, "i", false))
+                    .isInstanceOf(BufferException.class).hasMessageContaining("holds 2 row pointers");
+        }
+    }
+}
