@@ -117,14 +117,14 @@ class RaggedRowsTest {
             assertThat(index.getInt(0, 1)).isEqualTo(2);
             assertThat(index.getLong(0, 1)).isEqualTo(2);
             assertThatThrownBy(() -> value.getInt(0, 0)).isInstanceOf(BufferException.class)
-                    .hasMessage("getInt: field 'value' of format 'T{i:index:4x d:value:}' is FLOAT64; getInt takes"
+                    .hasMessage("getInt: field 'value' of format 'T{i:index:4xd:value:}' is FLOAT64; getInt takes"
                             + " integer fields of at most 4 bytes");
             assertThatThrownBy(() -> index.getDouble(0, 0)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("'index'");
             assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("value 1099511627776 does not fit a 4-byte signed field");
             assertThatThrownBy(() -> rows.field("weight")).isInstanceOf(BufferException.class)
-                    .hasMessage("field 'weight' not found in format 'T{i:index:4x d:value:}'; its fields are"
+                    .hasMessage("field 'weight' not found in format 'T{i:index:4xd:value:}'; its fields are"
                             + " [index, value]");
             assertThatThrownBy(() -> rows.field(2)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("has 2 field(s)");
@@ -139,7 +139,7 @@ class RaggedRowsTest {
     void terminatorsAreCheckedAgainstTheFormat() {
         assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "T{i:index:4x d:value:}",
                 Terminator.field("idx", -1))).isInstanceOf(BufferException.class)
-                .hasMessage("terminator field 'idx' not found in format 'T{i:index:4x d:value:}'; its fields are"
+                .hasMessage("terminator field 'idx' not found in format 'T{i:index:4xd:value:}'; its fields are"
                         + " [index, value]");
         assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "i4xd", Terminator.field(1, -1)))
                 .isInstanceOf(BufferException.class).hasMessageContaining("is FLOAT64")

@@ -186,7 +186,7 @@ class WrapTest {
 
     @Test
     void nullAndTooSmallTablesAreRefusedWithTheirSizes() {
-        assertThatThrownBy(() -> JnaIndirect.wrap(Pointer.NULL, 2, 2, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.wrap(new Pointer(0), 2, 2, "d", false))
                 .isInstanceOf(BufferException.class).hasMessage("table is NULL, but 2 rows were given");
         assertThatThrownBy(() -> JnaIndirect.wrap(null, 2, 2, "d", false))
                 .isInstanceOf(BufferException.class).hasMessageContaining("NULL");
@@ -226,7 +226,7 @@ class WrapTest {
                 .isInstanceOf(BufferException.class).hasMessage("row array has 3 entries; 4 rows were asked for");
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, null}, 3, "d", false))
                 .isInstanceOf(BufferException.class).hasMessage("row 1 is null; expected a pointer to 3 items of 'd'");
-        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, Pointer.NULL}, 3, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, new Pointer(0)}, 3, "d", false))
                 .isInstanceOf(BufferException.class).hasMessageStartingWith("row 1 is NULL");
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, small}, 3, "d", false))
                 .isInstanceOf(BufferException.class)
