@@ -2,5 +2,6 @@
 module org.indirectbuffer.samples {
     requires org.indirectbuffer.core;
     requires org.indirectbuffer.collection;
+    requires org.indirectbuffer.jna;
     exports org.indirectbuffer.samples;
 }

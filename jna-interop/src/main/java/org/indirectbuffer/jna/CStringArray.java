@@ -162,13 +162,22 @@ public final class CStringArray implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ accessors
 
-    /** @return the number of strings (the NULL entry not counted) @throws IllegalStateException if closed */
+    /**
+     * Returns the number of strings (the NULL entry not counted).
+     *
+     * @return the number of strings (the NULL entry not counted)
+     * @throws IllegalStateException if closed
+     */
     public int size() {
         lifetime.ensureOpen();
         return size;
     }
 
-    /** @return the charset the strings are encoded in */
+    /**
+     * Returns the charset the strings are encoded in.
+     *
+     * @return the charset the strings are encoded in
+     */
     public Charset charset() {
         return charset;
     }
@@ -244,7 +253,11 @@ public final class CStringArray implements AutoCloseable {
         lifetime.close();
     }
 
-    /** @return whether closed */
+    /**
+     * Returns whether closed.
+     *
+     * @return whether closed
+     */
     public boolean isClosed() {
         return lifetime.isClosed();
     }

@@ -115,6 +115,21 @@ public final class Deallocator {
     }
 
     /**
+     * A memory nanny that gives one table back through this deallocator exactly once: when it is closed (as an
+     * adopting object closes it), or when it became unreachable. For the adopting factories that take a nanny, such as
+     * {@link JnaIndirect#wrap(Pointer, long, long, String, boolean, Object)} or {@link
+     * RaggedRows#fromPointer(java.lang.foreign.MemorySegment, long[], String, boolean, Object)}. A NULL table is never
+     * passed to the deallocator.
+     *
+     * @param table the table (only its address is kept)
+     * @param rows  its row count
+     * @return the nanny; it owns the table from now on
+     */
+    public MemoryNanny nanny(Pointer table, long rows) {
+        return nannyFor(table, rows).nanny();
+    }
+
+    /**
      * Makes the nanny for one table: it calls this deallocator with {@code table} and {@code rows}, exactly once,
      * when closed or when unreachable, unless {@link Armed#disarm() disarmed} first. A NULL table is never passed to
      * the deallocator.

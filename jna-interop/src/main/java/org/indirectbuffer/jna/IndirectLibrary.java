@@ -229,7 +229,7 @@ public final class IndirectLibrary {
         private static CallPointer exported(BufferExporter e, int flags) {
             BufferView view = e.getBuffer(flags);
             try {
-                return new CallPointer(JnaIndirect.nativeBuf(view), e, view::close, view.toString());
+                return new CallPointer(JnaIndirect.nativeBuf(view), e, view::close, "call export");
             } catch (RuntimeException | Error t) {
                 view.close();
                 throw t;

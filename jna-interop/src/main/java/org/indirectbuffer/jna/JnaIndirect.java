@@ -46,8 +46,9 @@ import org.indirectbuffer.format.Format;
  * expected and where: "row array has 3 entries; 4 rows were asked for"); {@link IllegalStateException} for closed
  * owners and NULL out-parameters; {@link org.indirectbuffer.format.FormatException} for malformed formats.
  *
- * <p>Stateless and thread-safe. Restricted FFM methods are called on behalf of the caller: run with {@code
- * --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.jna,com.sun.jna}.
+ * <p>Stateless and thread-safe. Restricted methods (FFM's {@code reinterpret}, JNA's JNI) are called on the caller's
+ * behalf: run with {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,}{@code
+ * org.indirectbuffer.jna,com.sun.jna} (the JDK warns otherwise, and will refuse in a future release).
  */
 public final class JnaIndirect {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
@@ -256,6 +257,33 @@ public final class JnaIndirect {
     }
 
     /**
+     * Adopts a foreign ragged {@code T**} whose row lengths are known, freeing it through {@code deallocator} exactly
+     * once (when the result is closed, or unreachable).
+     *
+     * @param table       the table
+     * @param lengths     each row's item count
+     * @param format      the item format
+     * @param readOnly    whether writes are refused
+     * @param deallocator how the memory is freed
+     * @return the rows
+     * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0; then
+     *                         nothing is freed
+     */
+    public static RaggedRows wrapRagged(Pointer table, long[] lengths, String format, boolean readOnly,
+                                        Deallocator deallocator) {
+        Objects.requireNonNull(deallocator, "deallocator");
+        MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
+        Deallocator.Armed armed = deallocator.nannyFor(table, lengths.length);
+        try {
+            return adopting(armed.nanny(), keepAliveOf(table),
+                    nanny -> RaggedRows.fromPointer(t, lengths, format, readOnly, nanny));
+        } catch (RuntimeException | Error e) {
+            armed.disarm();
+            throw e;
+        }
+    }
+
+    /**
      * Adopts a foreign {@code T**} of sentinel-terminated rows (a C-allocated {@code svm_node**}), freeing it through
      * {@code deallocator} exactly once; see {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
      * long, boolean, Object)}.
@@ -351,7 +379,8 @@ public final class JnaIndirect {
         Objects.requireNonNull(exporter, "exporter");
         BufferView view = exporter.getBuffer(flags);
         try {
-            return new IndirectPointer(nativeBuf(view), exporter, view::close, view.toString());
+            return new IndirectPointer(nativeBuf(view), exporter, view::close,
+                    "export of " + exporter.getClass().getSimpleName());
         } catch (RuntimeException | Error e) {
             view.close();
             throw e;

@@ -332,7 +332,12 @@ public final class RaggedRows implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ accessors
 
-    /** @return the number of rows @throws IllegalStateException if closed */
+    /**
+     * Returns the number of rows.
+     *
+     * @return the number of rows
+     * @throws IllegalStateException if closed
+     */
     public long rows() {
         lifetime.ensureOpen();
         return lengths.length;
@@ -352,13 +357,23 @@ public final class RaggedRows implements AutoCloseable {
         return lengths[(int) row];
     }
 
-    /** @return a copy of every row's length (terminators not counted) @throws IllegalStateException if closed */
+    /**
+     * Returns a copy of every row's length (terminators not counted).
+     *
+     * @return a copy of every row's length (terminators not counted)
+     * @throws IllegalStateException if closed
+     */
     public long[] lengths() {
         lifetime.ensureOpen();
         return lengths.clone();
     }
 
-    /** @return the total number of items, terminators not counted @throws IllegalStateException if closed */
+    /**
+     * Returns the total number of items, terminators not counted.
+     *
+     * @return the total number of items, terminators not counted
+     * @throws IllegalStateException if closed
+     */
     public long totalLength() {
         lifetime.ensureOpen();
         long n = 0;
@@ -368,18 +383,32 @@ public final class RaggedRows implements AutoCloseable {
         return n;
     }
 
-    /** @return the item format @throws IllegalStateException if closed */
+    /**
+     * Returns the item format.
+     *
+     * @return the item format
+     * @throws IllegalStateException if closed
+     */
     public Format format() {
         lifetime.ensureOpen();
         return format;
     }
 
-    /** @return the terminator ending each row, or empty for rows of known lengths */
+    /**
+     * Returns the terminator ending each row, or empty for rows of known lengths.
+     *
+     * @return the terminator ending each row, or empty for rows of known lengths
+     */
     public Optional<Terminator> terminator() {
         return Optional.ofNullable(terminator).map(Terminator.Resolved::terminator);
     }
 
-    /** @return whether writes through this object are refused @throws IllegalStateException if closed */
+    /**
+     * Returns whether writes through this object are refused.
+     *
+     * @return whether writes through this object are refused
+     * @throws IllegalStateException if closed
+     */
     public boolean isReadOnly() {
         lifetime.ensureOpen();
         return readOnly;
@@ -492,17 +521,29 @@ public final class RaggedRows implements AutoCloseable {
             this.layout = FieldValues.scalarLayout(field, format, "RaggedRows.field");
         }
 
-        /** @return the field's name, or null if unnamed */
+        /**
+         * Returns the field's name, or null if unnamed.
+         *
+         * @return the field's name, or null if unnamed
+         */
         public String name() {
             return field.name();
         }
 
-        /** @return the field's byte offset in the item */
+        /**
+         * Returns the field's byte offset in the item.
+         *
+         * @return the field's byte offset in the item
+         */
         public long offset() {
             return field.offset();
         }
 
-        /** @return the field's element type */
+        /**
+         * Returns the field's element type.
+         *
+         * @return the field's element type
+         */
         public ElementType type() {
             return field.type();
         }
@@ -584,7 +625,13 @@ public final class RaggedRows implements AutoCloseable {
             FieldValues.writeInteger(s, pos(col), layout, value);
         }
 
-        /** Writes an integer field; see {@link #setLong}. */
+        /**
+         * Writes an integer field; see {@link #setLong}.
+         *
+         * @param row   the row
+         * @param col   the item in the row
+         * @param value the value
+         */
         public void setInt(long row, long col, int value) {
             setLong(row, col, value);
         }
@@ -724,7 +771,11 @@ public final class RaggedRows implements AutoCloseable {
         return lifetime.pin("native call on " + Thread.currentThread().getName());
     }
 
-    /** @return the number of open holds and calls in progress */
+    /**
+     * Returns the number of open holds and calls in progress.
+     *
+     * @return the number of open holds and calls in progress
+     */
     public int holdCount() {
         return lifetime.pinCount();
     }
@@ -741,12 +792,20 @@ public final class RaggedRows implements AutoCloseable {
             this.pin = pin;
         }
 
-        /** @return the rows held */
+        /**
+         * Returns the rows held.
+         *
+         * @return the rows held
+         */
         public RaggedRows rows() {
             return rows;
         }
 
-        /** @return whether the hold was released */
+        /**
+         * Returns whether the hold was released.
+         *
+         * @return whether the hold was released
+         */
         public boolean isReleased() {
             return pin.isReleased();
         }
@@ -778,7 +837,11 @@ public final class RaggedRows implements AutoCloseable {
         lifetime.close();
     }
 
-    /** @return whether closed */
+    /**
+     * Returns whether closed.
+     *
+     * @return whether closed
+     */
     public boolean isClosed() {
         return lifetime.isClosed();
     }

@@ -248,6 +248,13 @@ class PassingTest {
         assertThat(LIB).isEqualTo(LIB).hasSameHashCodeAs(LIB);
     }
 
+    @Test
+    void aMissingLibraryIsReportedAsAbsentNotAsACrash() {
+        assertThat(IndirectLibrary.loadIfPresent("libindirectbuffer-no-such-library.so.9", BareLib.class)).isEmpty();
+        assertThatThrownBy(() -> IndirectLibrary.load("libindirectbuffer-no-such-library.so.9", BareLib.class))
+                .isInstanceOf(UnsatisfiedLinkError.class);
+    }
+
     // ------------------------------------------------------------------------------------------------ FFM
 
     @Test

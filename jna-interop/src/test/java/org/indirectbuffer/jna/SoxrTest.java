@@ -75,7 +75,7 @@ class SoxrTest {
                     org.assertj.core.data.Offset.offset(1L));
             for (int c = 0; c < 2; c++) {
                 int channel = c;
-                assertThat(maxError(k -> output.getFloat(channel, k), c, odone.getValue())).isLessThan(2e-3);
+                assertThat(maxError(k -> output.getFloat(channel, k), c, odone.getValue())).isLessThan(1e-5);
             }
         }
     }
@@ -99,8 +99,8 @@ class SoxrTest {
                     io(LibSoxr.SOXR_FLOAT64_S), highQuality(soxr), null);
             assertThat(error).isNull();
             long n = odone.getValue();
-            assertThat(maxError(k -> left[k], 0, n)).isLessThan(1e-4);
-            assertThat(maxError(k -> right[k], 1, n)).isLessThan(1e-4);
+            assertThat(maxError(k -> left[k], 0, n)).isLessThan(1e-5);
+            assertThat(maxError(k -> right[k], 1, n)).isLessThan(1e-5);
         }
     }
 }

@@ -126,6 +126,46 @@ class WrapTest {
     }
 
     @Test
+    void aDeallocatorsNannyAdoptsThroughTheNannyTakingFactories() {
+        int frees = C.jt_free_calls();
+        Pointer table = C.jt_new_matrix(3, 2);
+        org.indirectbuffer.MemoryNanny nanny = Deallocator.functionWithRowCount(FREE_MATRIX).nanny(table, 3);
+        try (IndirectMemory2D m = JnaIndirect.wrap(table, 3, 2, "d", true, nanny)) {
+            assertThat(m.getDouble(2, 1)).isCloseTo(2.1, org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(nanny.isFreed()).isFalse();
+        }
+        assertThat(nanny.isFreed()).isTrue();
+        assertThat(C.jt_free_calls()).isEqualTo(frees + 1);
+
+        Pointer nodes = C.jt_new_nodes(3);
+        try (RaggedRows r = JnaIndirect.wrapRagged(nodes, new long[] {1, 2, 3}, "i4xd", true,
+                Deallocator.functionWithRowCount(FREE_MATRIX))) {
+            assertThat(r.field(0).getInt(2, 2)).isEqualTo(3);
+        }
+        assertThat(C.jt_free_calls()).isEqualTo(frees + 2);
+    }
+
+    @Test
+    void aTableOnlyDeallocatorFreesTheTableAndLeavesBorrowedRows() {
+        int frees = C.jt_free_calls();
+        try (IndirectMemory2D rows = IndirectMemory2D.createFrom(new double[][] {{1, 2}, {3, 4}})) {
+            for (Deallocator d : new Deallocator[] {
+                    Deallocator.function(TestNative.LIBRARY.getFunction("jt_free_table_only")),
+                    Deallocator.C_FREE_TABLE}) {
+                // A table C code would malloc, pointing at rows someone else owns.
+                Pointer table = new Pointer(Native.malloc(2L * Native.POINTER_SIZE));
+                table.setPointer(0, new Pointer(rows.row(1).address()));
+                table.setPointer(Native.POINTER_SIZE, new Pointer(rows.row(0).address()));
+                try (IndirectMemory2D swapped = JnaIndirect.adopt(table, 2, 2, "d", true, d)) {
+                    assertThat(swapped.getDouble(0, 0)).isEqualTo(3.0);
+                }
+            }
+            assertThat(rows.getDouble(1, 1)).as("rows untouched").isEqualTo(4.0);
+        }
+        assertThat(C.jt_free_calls()).isEqualTo(frees + 1); // jt_free_table_only once; C free is not counted
+    }
+
+    @Test
     void runnableDeallocatorAndMemoryNannyAdoptionAlsoFreeOnce() {
         int frees = C.jt_free_calls();
         Pointer table = C.jt_new_matrix(2, 3);

@@ -1,0 +1,45 @@
+/**
+ * {@code T**} across JNA, both ways, and the FFM route beside it.
+ *
+ * <h2>The problem</h2>
+ * JNA refuses {@code double[][]} ("Unsupported array argument type"), so users build {@code double**} and {@code
+ * char**} by hand from {@code Memory} blocks and crash when one of them is collected while C still reads it. This
+ * package gives every direction a type that says who owns what and keeps it alive as long as needed:
+ *
+ * <table>
+ *   <caption>entry points</caption>
+ *   <tr><th>you have</th><th>you want</th><th>use</th></tr>
+ *   <tr><td>a {@code T**} C returned</td><td>to read it, C still owns it</td>
+ *       <td>{@link org.indirectbuffer.jna.JnaIndirect#wrap(com.sun.jna.Pointer, long, long, String, boolean)}</td></tr>
+ *   <tr><td>a {@code T**} C allocated for you</td><td>freed once, by C's {@code free} or the library's own
+ *       deallocator, after the last view</td><td>{@link org.indirectbuffer.jna.JnaIndirect#adopt} with a {@link
+ *       org.indirectbuffer.jna.Deallocator}; {@link org.indirectbuffer.jna.JnaIndirect#fromOutParameter} for {@code
+ *       T***} out-parameters</td></tr>
+ *   <tr><td>JNA {@code Pointer[]} / {@code Memory} rows, a ctypes-style row array</td><td>one {@code T**}, rows
+ *       kept reachable</td><td>{@link org.indirectbuffer.jna.JnaIndirect#fromRows}</td></tr>
+ *   <tr><td>an {@link org.indirectbuffer.IndirectMemory2D}, a {@link org.indirectbuffer.BufferView}, a {@link
+ *       org.indirectbuffer.collection.BufferCollection2D}</td><td>a JNA {@code Pointer} for C</td>
+ *       <td>{@link org.indirectbuffer.jna.JnaIndirect#pointer}: an {@link org.indirectbuffer.jna.IndirectPointer}
+ *       that keeps its owner reachable</td></tr>
+ *   <tr><td>a JNA library interface</td><td>parameters typed {@code IndirectMemory2D}, {@code
+ *       BufferCollection2D}, {@code BufferView}, {@code RaggedRows}, {@code CStringArray}</td>
+ *       <td>{@link org.indirectbuffer.jna.IndirectLibrary#load}: locked during the call, heap rows written back
+ *       after it</td></tr>
+ *   <tr><td>Java strings</td><td>a {@code char**} in a chosen charset, and back</td>
+ *       <td>{@link org.indirectbuffer.jna.CStringArray}</td></tr>
+ *   <tr><td>rows of different lengths, or ended by a sentinel ({@code svm_node} with index -1)</td><td>a ragged
+ *       {@code T**}</td><td>{@link org.indirectbuffer.jna.RaggedRows} with a {@link
+ *       org.indirectbuffer.jna.Terminator}</td></tr>
+ * </table>
+ *
+ * <h2>The FFM route</h2>
+ * The same objects go to a {@link java.lang.foreign.Linker} downcall as {@code ADDRESS} arguments: {@code
+ * IndirectMemory2D.pointerTable()}, {@code BufferView.buf()}, {@code RaggedRows.pointerTable()}, {@code
+ * CStringArray.pointerTable()}. Those segments are tied to their owner's memory scope, so a downcall in progress
+ * makes a concurrent {@code close()} fail instead of freeing, and a closed owner's segment is refused by the linker.
+ *
+ * <h2>Native access</h2>
+ * The module calls restricted methods on the caller's behalf (FFM's {@code reinterpret}, JNA's JNI): run with
+ * {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,org.indirectbuffer.jna,com.sun.jna}.
+ */
+package org.indirectbuffer.jna;
