@@ -355,35 +355,55 @@ public final class VectorRunKernels implements RunKernels {
     @Override
     public double sumDoubleRows(MemorySegment table, long tableOffset, long tableStride, long rows,
                                 MemorySegment universe, long suboffset, long cols, ByteOrder o) {
-        // Accumulators live across rows: a short row costs a pointer load and its vector adds, no reduction.
+        // Four rows at a time, each into its own accumulator that lives across rows: the four row loads are
+        // independent, so short rows cost little more than their vector adds (one row at a time waits on each
+        // pointer load), and long rows become four interleaved streams.
         DoubleVector a0 = DoubleVector.zero(DS);
         DoubleVector a1 = a0;
         DoubleVector a2 = a0;
         DoubleVector a3 = a0;
         double tail = 0;
-        long bound4 = cols - cols % (4L * DL);
-        long bound1 = bound(cols, DL);
-        for (long r = 0; r < rows; r++) {
-            long address = table.get(ValueLayout.JAVA_LONG_UNALIGNED, tableOffset + r * tableStride);
-            if (address == 0) {
-                throw new NullRowException(r);
-            }
-            long base = address + suboffset;
+        long bound = bound(cols, DL);
+        long r = 0;
+        for (; r + 3 < rows; r += 4) {
+            long b0 = rowBase(table, tableOffset, tableStride, r, suboffset);
+            long b1 = rowBase(table, tableOffset, tableStride, r + 1, suboffset);
+            long b2 = rowBase(table, tableOffset, tableStride, r + 2, suboffset);
+            long b3 = rowBase(table, tableOffset, tableStride, r + 3, suboffset);
             long k = 0;
-            for (; k < bound4; k += 4L * DL) {
-                long p = base + k * 8;
-                a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, p, o));
-                a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, p + 8L * DL, o));
-                a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, p + 16L * DL, o));
-                a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, p + 24L * DL, o));
-            }
-            for (; k < bound1; k += DL) {
-                a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, base + k * 8, o));
+            for (; k < bound; k += DL) {
+                long p = k * 8;
+                a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + p, o));
+                a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, b1 + p, o));
+                a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, b2 + p, o));
+                a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, b3 + p, o));
             }
             if (k < cols) {
-                tail += TAIL.sumDoubles(universe, base + k * 8, cols - k, o);
+                long p = k * 8;
+                long n = cols - k;
+                tail += TAIL.sumDoubles(universe, b0 + p, n, o) + TAIL.sumDoubles(universe, b1 + p, n, o)
+                        + TAIL.sumDoubles(universe, b2 + p, n, o) + TAIL.sumDoubles(universe, b3 + p, n, o);
+            }
+        }
+        for (; r < rows; r++) {
+            long b0 = rowBase(table, tableOffset, tableStride, r, suboffset);
+            long k = 0;
+            for (; k < bound; k += DL) {
+                a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + k * 8, o));
+            }
+            if (k < cols) {
+                tail += TAIL.sumDoubles(universe, b0 + k * 8, cols - k, o);
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
+    }
+
+    /** The address of row {@code r}'s first item: its pointer plus the suboffset; NULL throws. */
+    private static long rowBase(MemorySegment table, long tableOffset, long tableStride, long r, long suboffset) {
+        long address = table.get(ValueLayout.JAVA_LONG_UNALIGNED, tableOffset + r * tableStride);
+        if (address == 0) {
+            throw new NullRowException(r);
+        }
+        return address + suboffset;
     }
 }
