@@ -986,9 +986,16 @@ public final class BufferView implements AutoCloseable {
         }
     }
 
-    /** C order: one block copy per contiguous run of the last dimension, item by item otherwise. */
+    /**
+     * C order: one block copy per contiguous run of the last dimension, item by item otherwise. Runs that continue
+     * one another in memory (rows of one block, as a table into a single allocation has them) are merged into one
+     * copy, which lets large copies take the C library's fastest path.
+     */
     private void transferC(MemorySegment other, boolean intoView) {
         long position = 0;
+        MemorySegment pendingSegment = null;
+        long pendingOffset = 0;
+        long pendingBytes = 0;
         Runs runs = new Runs();
         while (runs.next()) {
             MemorySegment segment = runs.segment();
@@ -997,14 +1004,32 @@ public final class BufferView implements AutoCloseable {
             long stride = runs.stride();
             if (stride == elementSize || count == 1) {
                 long bytes = count * elementSize;
-                copyBytes(other, position, offset, bytes, intoView, segment);
-                position += bytes;
+                if (segment == pendingSegment && offset == pendingOffset + pendingBytes) {
+                    pendingBytes += bytes;
+                    continue;
+                }
+                if (pendingBytes > 0) {
+                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
+                    position += pendingBytes;
+                }
+                pendingSegment = segment;
+                pendingOffset = offset;
+                pendingBytes = bytes;
             } else {
+                if (pendingBytes > 0) {
+                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
+                    position += pendingBytes;
+                    pendingBytes = 0;
+                    pendingSegment = null;
+                }
                 for (long j = 0; j < count; j++) {
                     copyBytes(other, position, offset + stride * j, elementSize, intoView, segment);
                     position += elementSize;
                 }
             }
+        }
+        if (pendingBytes > 0) {
+            copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
         }
     }
 

@@ -119,9 +119,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final long rowBytes;
         final ValueLayout layout;
         final MemorySegment[] rowCache;
+        /** The block all rows lie in (ONE_BLOCK placement), or null. */
+        final MemorySegment block;
 
-        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format) {
+        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block) {
             this.scope = scope;
+            this.block = block;
             this.table = table;
             this.rows = rows;
             this.cols = cols;
@@ -132,7 +135,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         Generation withFormat(Format newFormat, long newCols) {
-            return new Generation(scope, table, rows, newCols, newFormat);
+            return new Generation(scope, table, rows, newCols, newFormat, block);
         }
 
         long rowAddress(long row) {
@@ -196,7 +199,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Objects.requireNonNull(placement, "placement");
         Format f = parseItemFormat(format);
         checkDimensions(rows, cols, f);
-        Generation g = allocate(rows, cols, f, placement);
+        Generation g = allocate(rows, cols, f, placement, true);
         return new IndirectMemory2D(new Shared("owned", placement, g), readOnly ? Access.READ_ONLY
                 : Access.RESIZEABLE, null);
     }
@@ -209,12 +212,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length ("row 2: expected 3 columns, found 4")
      */
     public static IndirectMemory2D createFrom(double[][] data) {
-        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "d", false);
-        Generation g = m.shared.current;
-        for (int r = 0; r < data.length; r++) {
-            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_DOUBLE_UNALIGNED, 0, data[r].length);
-        }
-        return m;
+        return createFrom(data, "d", ValueLayout.JAVA_DOUBLE_UNALIGNED);
     }
 
     /**
@@ -225,12 +223,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(float[][] data) {
-        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "f", false);
-        Generation g = m.shared.current;
-        for (int r = 0; r < data.length; r++) {
-            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, data[r].length);
-        }
-        return m;
+        return createFrom(data, "f", ValueLayout.JAVA_FLOAT_UNALIGNED);
     }
 
     /**
@@ -241,12 +234,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(long[][] data) {
-        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "q", false);
-        Generation g = m.shared.current;
-        for (int r = 0; r < data.length; r++) {
-            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_LONG_UNALIGNED, 0, data[r].length);
-        }
-        return m;
+        return createFrom(data, "q", ValueLayout.JAVA_LONG_UNALIGNED);
     }
 
     /**
@@ -257,12 +245,19 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(int[][] data) {
-        IndirectMemory2D m = createMemory(data.length, columns(data, data.length), "i", false);
-        Generation g = m.shared.current;
+        return createFrom(data, "i", ValueLayout.JAVA_INT_UNALIGNED);
+    }
+
+    /** Copies rows of Java arrays into one block, which is not zeroed first since every byte is written. */
+    private static IndirectMemory2D createFrom(Object[] data, String format, ValueLayout layout) {
+        long cols = columns(data, data.length);
+        Format f = Format.parse(format);
+        checkDimensions(data.length, cols, f);
+        Generation g = allocate(data.length, cols, f, RowPlacement.ONE_BLOCK, false);
         for (int r = 0; r < data.length; r++) {
-            MemorySegment.copy(data[r], 0, g.row(r, m), ValueLayout.JAVA_INT_UNALIGNED, 0, data[r].length);
+            MemorySegment.copy(data[r], 0, g.block, layout, r * g.rowBytes, (int) cols);
         }
-        return m;
+        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g), Access.RESIZEABLE, null);
     }
 
     /** The common row length of a Java 2-D array, or a message naming the first row that differs. */
@@ -282,18 +277,34 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         return cols;
     }
 
-    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement) {
+    /**
+     * Allocates a layout whose memory is freed when its scope closes. {@code zeroed} false leaves a one-block
+     * layout's rows uninitialized, for a caller about to write every byte.
+     */
+    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement, boolean zeroed) {
         long rowBytes = Math.multiplyExact(cols, format.itemSize());
         long tableBytes = Math.multiplyExact(rows, POINTER);
         Arena scope = Arena.ofShared();
         try {
             MemorySegment table;
+            MemorySegment oneBlock = null;
             if (placement == RowPlacement.ONE_BLOCK) {
                 table = scope.allocate(Math.max(tableBytes, POINTER), POINTER).asSlice(0, tableBytes);
                 long align = Math.max(POINTER, format.alignment());
-                MemorySegment block = scope.allocate(Math.max(Math.multiplyExact(rows, rowBytes), 1), align);
+                long blockBytes = Math.multiplyExact(rows, rowBytes);
+                MemorySegment block;
+                if (zeroed) {
+                    block = scope.allocate(Math.max(blockBytes, 1), align).asSlice(0, blockBytes);
+                } else {
+                    // malloc aligns to 16 bytes, enough for every item (long double included).
+                    long address = NativeHeap.malloc(blockBytes);
+                    block = MemorySegment.ofAddress(address).reinterpret(blockBytes, scope,
+                            ignored -> NativeHeap.free(NativeHeap.FREE, address));
+                }
+                oneBlock = block;
+                long base = block.address();
                 for (long r = 0; r < rows; r++) {
-                    table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, block.asSlice(r * rowBytes, rowBytes));
+                    setPointer(table, r, base + r * rowBytes);
                 }
             } else {
                 long[] allocated = new long[Math.toIntExact(rows) + 1];
@@ -316,13 +327,22 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     }
                 });
                 for (long r = 0; r < rows; r++) {
-                    table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, MemorySegment.ofAddress(allocated[(int) r + 1]));
+                    setPointer(table, r, allocated[(int) r + 1]);
                 }
             }
-            return new Generation(scope, table, rows, cols, format);
+            return new Generation(scope, table, rows, cols, format, oneBlock);
         } catch (RuntimeException | Error e) {
             scope.close();
             throw e;
+        }
+    }
+
+    /** Stores a row address in the table without making a segment for it. */
+    private static void setPointer(MemorySegment table, long row, long address) {
+        if (POINTER == 8) {
+            table.set(ValueLayout.JAVA_LONG_UNALIGNED, row * POINTER, address);
+        } else {
+            table.set(ValueLayout.ADDRESS_UNALIGNED, row * POINTER, MemorySegment.ofAddress(address));
         }
     }
 
@@ -393,7 +413,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     }
                     Reference.reachabilityFence(nanny);
                 });
-        Generation g = new Generation(scope, scoped, rows, cols, f);
+        Generation g = new Generation(scope, scoped, rows, cols, f, null);
         return new IndirectMemory2D(new Shared(origin, null, g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE,
                 null);
     }
@@ -464,7 +484,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 }
                 // The source's view is released when the scope closes: then nothing reaches its rows any more.
                 MemorySegment.NULL.reinterpret(0, scope, ignored -> view.close());
-                Generation g = new Generation(scope, table, outer, length, view.format());
+                Generation g = new Generation(scope, table, outer, length, view.format(), null);
                 return new IndirectMemory2D(new Shared(what + " of " + source, null, g),
                         view.isReadOnly() ? Access.READ_ONLY : Access.MODIFIABLE, null);
             } catch (RuntimeException | Error e) {
@@ -828,7 +848,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         shared.exports.whileUnlocked("resize", () -> {
             Generation old = live();
             checkDimensions(rows, cols, old.format);
-            Generation next = allocate(rows, cols, old.format, shared.placement);
+            Generation next = allocate(rows, cols, old.format, shared.placement, true);
             long keepRows = Math.min(rows, old.rows);
             long keepBytes = Math.min(next.rowBytes, old.rowBytes);
             for (long r = 0; r < keepRows; r++) {
