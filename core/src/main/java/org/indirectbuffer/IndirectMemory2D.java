@@ -290,7 +290,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             MemorySegment oneBlock = null;
             if (placement == RowPlacement.ONE_BLOCK) {
                 table = scope.allocate(Math.max(tableBytes, POINTER), POINTER).asSlice(0, tableBytes);
-                long align = Math.max(POINTER, format.alignment());
+                long align = Math.max(64, format.alignment()); // cache-line aligned rows block
                 long blockBytes = Math.multiplyExact(rows, rowBytes);
                 MemorySegment block;
                 if (zeroed) {
