@@ -12,6 +12,7 @@ import java.util.Objects;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * A table of {@code rows} row pointers, each row {@code cols} items of one format: exactly what a C function declared
@@ -60,7 +61,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         ROW_BY_ROW
     }
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
 
     private final Shared shared;
@@ -458,9 +459,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             int inner = columns ? 0 : 1;
             long itemSize = view.itemSize();
             boolean innerIndirect = sub != null && sub[inner] >= 0;
-            if (columns && sub != null && sub[0] >= 0) {
-                innerIndirect = true;
-            }
             if (innerIndirect || (shape[inner] > 1 && strides[inner] != itemSize)) {
                 throw new BufferException(what + ": the source's " + (columns ? "columns" : "rows")
                         + " are not contiguous (shape " + Arrays.toString(shape) + ", strides "

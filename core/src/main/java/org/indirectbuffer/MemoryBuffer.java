@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * A direct (pointer-free) N-dimensional buffer over memory that already exists — a Java array, an NIO buffer or a
@@ -39,7 +40,7 @@ import org.indirectbuffer.format.Format;
  * ExportCounter}. The data itself is not synchronized: writers order their writes themselves.
  */
 public final class MemoryBuffer implements BufferExporter, AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     private final MemorySegment memory;
     private final long bufOffset;

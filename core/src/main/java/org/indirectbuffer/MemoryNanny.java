@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * Frees foreign memory exactly once: deterministically on {@link #close()}, or through a {@link Cleaner} when the
@@ -23,7 +24,7 @@ import org.indirectbuffer.internal.NativeHeap;
  * <p>Thread-safety: all methods may be called from any thread.
  */
 public final class MemoryNanny implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final MethodType FREE_TYPE = MethodType.methodType(void.class, MemorySegment.class);
 
     private final Release release;

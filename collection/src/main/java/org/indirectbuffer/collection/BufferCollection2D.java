@@ -27,6 +27,7 @@ import org.indirectbuffer.ExportCounter;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.kernels.Kernels;
+import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * Buffers the caller already has, collected into one indirect 2-D buffer — a {@code T**} for C — without copying
@@ -65,7 +66,7 @@ import org.indirectbuffer.kernels.Kernels;
  */
 public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     /** One collected row: its items, and the view holding an exporter row (null for other kinds). */
     private record Row(MemorySegment items, boolean readOnly, BufferView held) {

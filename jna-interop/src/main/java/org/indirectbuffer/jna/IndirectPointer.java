@@ -5,6 +5,8 @@ import java.util.Objects;
 
 import com.sun.jna.Pointer;
 
+import org.indirectbuffer.internal.SharedCleaner;
+
 /**
  * A JNA {@link Pointer} that keeps the object whose memory it points into strongly reachable for as long as the
  * Pointer itself is: hand it to C (as an argument, or stored in a JNA {@code Structure} field) and the memory cannot
@@ -29,7 +31,7 @@ import com.sun.jna.Pointer;
  * <p>Thread-safety: immutable but for the released state; every method may be called from any thread.
  */
 public sealed class IndirectPointer extends Pointer implements AutoCloseable permits CallPointer {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     private final Object owner;
     /** Releases what this Pointer holds (an export, a pin); null for a keep-alive-only Pointer. */

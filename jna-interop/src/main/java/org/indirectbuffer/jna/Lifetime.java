@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.indirectbuffer.BufferException;
+import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * The memory scope of one {@link RaggedRows} or {@link CStringArray}: a shared arena closed deterministically by
@@ -16,7 +17,7 @@ import org.indirectbuffer.BufferException;
  * "buffer is locked". Thread-safe.
  */
 final class Lifetime {
-    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     private final Object lock = new Object();
     private final Arena arena;
