@@ -9,7 +9,6 @@ import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
 
-import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 
 /**
@@ -57,6 +56,8 @@ public final class BufferView implements AutoCloseable {
     public static final int MAX_NDIM = 64;
 
     private static final long POINTER_SIZE = ValueLayout.ADDRESS.byteSize();
+    /** Typed access to a view without format: unsigned bytes. */
+    private static final ItemLayouts BYTES = ItemLayouts.of(Format.parse("B"), "view format");
     private static final VarHandle CLOSED;
 
     static {
@@ -72,6 +73,8 @@ public final class BufferView implements AutoCloseable {
     private final long bufOffset;
     /** The exporter's format (never null here); {@link #format()} returns null when it was not requested. */
     private final Format fullFormat;
+    /** Typed-access layouts of {@link #fullFormat}, worked out once. */
+    private final ItemLayouts items;
     private final boolean formatVisible;
     private final long itemSize;
     /** Bytes one index step addresses: {@code itemSize}, or 1 for a view without shape. */
@@ -108,6 +111,7 @@ public final class BufferView implements AutoCloseable {
         this.memory = memory;
         this.bufOffset = bufOffset;
         this.fullFormat = format;
+        this.items = ItemLayouts.of(format, "view format");
         this.formatVisible = formatVisible;
         this.itemSize = itemSize;
         this.elementSize = elementSize;
@@ -627,7 +631,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public double getDouble(long... index) {
-        ValueLayout.OfDouble layout = (ValueLayout.OfDouble) typed("getDouble", double.class);
+        ValueLayout.OfDouble layout = items("getDouble", double.class).doubles("getDouble");
         checkIndex(index);
         return resolve(index).get(layout, 0);
     }
@@ -643,7 +647,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setDouble(double value, long... index) {
-        ValueLayout.OfDouble layout = (ValueLayout.OfDouble) typed("setDouble", double.class);
+        ValueLayout.OfDouble layout = items("setDouble", double.class).doubles("setDouble");
         checkWritable();
         checkIndex(index);
         resolve(index).set(layout, 0, value);
@@ -659,7 +663,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public float getFloat(long... index) {
-        ValueLayout layout = typed("getFloat", float.class);
+        ValueLayout layout = floatOrHalf("getFloat");
         checkIndex(index);
         MemorySegment item = resolve(index);
         return layout instanceof ValueLayout.OfFloat f ? item.get(f, 0)
@@ -677,7 +681,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setFloat(float value, long... index) {
-        ValueLayout layout = typed("setFloat", float.class);
+        ValueLayout layout = floatOrHalf("setFloat");
         checkWritable();
         checkIndex(index);
         MemorySegment item = resolve(index);
@@ -699,7 +703,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public long getLong(long... index) {
-        ValueLayout.OfLong layout = (ValueLayout.OfLong) typed("getLong", long.class);
+        ValueLayout.OfLong layout = items("getLong", long.class).longs("getLong");
         checkIndex(index);
         return resolve(index).get(layout, 0);
     }
@@ -715,7 +719,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setLong(long value, long... index) {
-        ValueLayout.OfLong layout = (ValueLayout.OfLong) typed("setLong", long.class);
+        ValueLayout.OfLong layout = items("setLong", long.class).longs("setLong");
         checkWritable();
         checkIndex(index);
         resolve(index).set(layout, 0, value);
@@ -731,7 +735,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public int getInt(long... index) {
-        ValueLayout.OfInt layout = (ValueLayout.OfInt) typed("getInt", int.class);
+        ValueLayout.OfInt layout = items("getInt", int.class).ints("getInt");
         checkIndex(index);
         return resolve(index).get(layout, 0);
     }
@@ -747,7 +751,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setInt(int value, long... index) {
-        ValueLayout.OfInt layout = (ValueLayout.OfInt) typed("setInt", int.class);
+        ValueLayout.OfInt layout = items("setInt", int.class).ints("setInt");
         checkWritable();
         checkIndex(index);
         resolve(index).set(layout, 0, value);
@@ -763,7 +767,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public short getShort(long... index) {
-        ValueLayout.OfShort layout = (ValueLayout.OfShort) typed("getShort", short.class);
+        ValueLayout.OfShort layout = items("getShort", short.class).shorts("getShort");
         checkIndex(index);
         return resolve(index).get(layout, 0);
     }
@@ -779,7 +783,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setShort(short value, long... index) {
-        ValueLayout.OfShort layout = (ValueLayout.OfShort) typed("setShort", short.class);
+        ValueLayout.OfShort layout = items("setShort", short.class).shorts("setShort");
         checkWritable();
         checkIndex(index);
         resolve(index).set(layout, 0, value);
@@ -795,7 +799,7 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public byte getByte(long... index) {
-        ValueLayout.OfByte layout = (ValueLayout.OfByte) typed("getByte", byte.class);
+        ValueLayout.OfByte layout = items("getByte", byte.class).bytes("getByte");
         checkIndex(index);
         return resolve(index).get(layout, 0);
     }
@@ -811,40 +815,30 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setByte(byte value, long... index) {
-        ValueLayout.OfByte layout = (ValueLayout.OfByte) typed("setByte", byte.class);
+        ValueLayout.OfByte layout = items("setByte", byte.class).bytes("setByte");
         checkWritable();
         checkIndex(index);
         resolve(index).set(layout, 0, value);
     }
 
-    /**
-     * Returns the value layout for typed access of {@code carrier}, or throws naming the method and the format.
-     * {@code float} also accepts half precision ({@code 'e'}), returned as its {@code short} layout.
-     */
-    private ValueLayout typed(String method, Class<?> carrier) {
+    /** The layout {@code getFloat}/{@code setFloat} use: a float, or the 16 bits of a half-precision item. */
+    private ValueLayout floatOrHalf(String method) {
+        ItemLayouts layouts = items(method, float.class);
+        ValueLayout.OfShort half = layouts.half();
+        return half != null ? half : layouts.floats(method);
+    }
+
+    /** The typed-access layouts of the view's format; unsigned bytes for a view without format or shape. */
+    private ItemLayouts items(String method, Class<?> carrier) {
         ensureOpen();
         if (!formatVisible || elementSize != itemSize) {
             if (carrier == byte.class && elementSize == 1) {
-                return ValueLayout.JAVA_BYTE;
+                return BYTES;
             }
             throw new BufferException(method + ": the view has no format (FORMAT or ND was not requested), so its "
                     + "items are unsigned bytes; request FORMAT and ND for typed access");
         }
-        ValueLayout layout = fullFormat.isSingleElement() ? fullFormat.valueLayout().orElse(null) : null;
-        if (layout != null) {
-            ElementType type = fullFormat.elementType();
-            boolean fits = switch (type) {
-                case FLOAT16 -> carrier == float.class;
-                case FLOAT32, FLOAT64 -> layout.carrier() == carrier;
-                case BOOL, PAD -> false;
-                default -> (type.isInteger() || type == ElementType.CHAR) && layout.carrier() == carrier;
-            };
-            if (fits) {
-                return layout;
-            }
-        }
-        throw new BufferException(method + ": view format '" + fullFormat + "' is not a single item of a type read as "
-                + carrier.getSimpleName());
+        return items;
     }
 
     private void checkWritable() {

@@ -9,7 +9,6 @@ import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
 
-import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.SharedCleaner;
@@ -118,7 +117,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final long cols;
         final Format format;
         final long rowBytes;
-        final ValueLayout layout;
+        final ItemLayouts items;
         final MemorySegment[] rowCache;
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
@@ -131,7 +130,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.cols = cols;
             this.format = format;
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
-            this.layout = format.isSingleElement() ? format.valueLayout().orElse(null) : null;
+            this.items = ItemLayouts.of(format, "format");
             this.rowCache = rows <= Integer.MAX_VALUE - 8 ? new MemorySegment[(int) rows] : null;
         }
 
@@ -658,20 +657,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    private ValueLayout typed(Generation g, String method, Class<?> carrier) {
-        ValueLayout layout = g.layout;
-        if (layout != null && layout.carrier() == carrier) {
-            ElementType type = g.format.elementType();
-            boolean fits = carrier == double.class || carrier == float.class ? type.isFloatingPoint()
-                    : type.isInteger() || type == ElementType.CHAR;
-            if (fits) {
-                return layout;
-            }
-        }
-        throw new BufferException(method + ": format '" + g.format + "' is not a single item of a type read as "
-                + carrier.getSimpleName());
-    }
-
     private void checkWritable() {
         if (!access.isWritable()) {
             throw new ReadOnlyBufferException();
@@ -690,7 +675,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     public double getDouble(long row, long col) {
         Generation g = live();
-        ValueLayout.OfDouble l = (ValueLayout.OfDouble) typed(g, "getDouble", double.class);
+        ValueLayout.OfDouble l = g.items.doubles("getDouble");
         checkCell(row, col, g);
         return g.row(row, this).get(l, col * 8);
     }
@@ -708,7 +693,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     public void setDouble(long row, long col, double value) {
         Generation g = live();
-        ValueLayout.OfDouble l = (ValueLayout.OfDouble) typed(g, "setDouble", double.class);
+        ValueLayout.OfDouble l = g.items.doubles("setDouble");
         checkWritable();
         checkCell(row, col, g);
         g.row(row, this).set(l, col * 8, value);
@@ -717,7 +702,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
     public float getFloat(long row, long col) {
         Generation g = live();
-        ValueLayout.OfFloat l = (ValueLayout.OfFloat) typed(g, "getFloat", float.class);
+        ValueLayout.OfFloat l = g.items.floats("getFloat");
         checkCell(row, col, g);
         return g.row(row, this).get(l, col * 4);
     }
@@ -725,7 +710,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
     public void setFloat(long row, long col, float value) {
         Generation g = live();
-        ValueLayout.OfFloat l = (ValueLayout.OfFloat) typed(g, "setFloat", float.class);
+        ValueLayout.OfFloat l = g.items.floats("setFloat");
         checkWritable();
         checkCell(row, col, g);
         g.row(row, this).set(l, col * 4, value);
@@ -734,7 +719,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Reads an 8-byte integer item ({@code q}, {@code Q}, native {@code l}, {@code n}...); see {@link #getDouble}. */
     public long getLong(long row, long col) {
         Generation g = live();
-        ValueLayout.OfLong l = (ValueLayout.OfLong) typed(g, "getLong", long.class);
+        ValueLayout.OfLong l = g.items.longs("getLong");
         checkCell(row, col, g);
         return g.row(row, this).get(l, col * 8);
     }
@@ -742,7 +727,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Writes an 8-byte integer item; see {@link #setDouble}. */
     public void setLong(long row, long col, long value) {
         Generation g = live();
-        ValueLayout.OfLong l = (ValueLayout.OfLong) typed(g, "setLong", long.class);
+        ValueLayout.OfLong l = g.items.longs("setLong");
         checkWritable();
         checkCell(row, col, g);
         g.row(row, this).set(l, col * 8, value);
@@ -751,7 +736,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Reads a 4-byte integer item ({@code i}, {@code I}...); see {@link #getDouble}. */
     public int getInt(long row, long col) {
         Generation g = live();
-        ValueLayout.OfInt l = (ValueLayout.OfInt) typed(g, "getInt", int.class);
+        ValueLayout.OfInt l = g.items.ints("getInt");
         checkCell(row, col, g);
         return g.row(row, this).get(l, col * 4);
     }
@@ -759,7 +744,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Writes a 4-byte integer item; see {@link #setDouble}. */
     public void setInt(long row, long col, int value) {
         Generation g = live();
-        ValueLayout.OfInt l = (ValueLayout.OfInt) typed(g, "setInt", int.class);
+        ValueLayout.OfInt l = g.items.ints("setInt");
         checkWritable();
         checkCell(row, col, g);
         g.row(row, this).set(l, col * 4, value);
@@ -768,7 +753,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Reads a 2-byte integer item ({@code h}, {@code H}); see {@link #getDouble}. */
     public short getShort(long row, long col) {
         Generation g = live();
-        ValueLayout.OfShort l = (ValueLayout.OfShort) typed(g, "getShort", short.class);
+        ValueLayout.OfShort l = g.items.shorts("getShort");
         checkCell(row, col, g);
         return g.row(row, this).get(l, col * 2);
     }
@@ -776,7 +761,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Writes a 2-byte integer item; see {@link #setDouble}. */
     public void setShort(long row, long col, short value) {
         Generation g = live();
-        ValueLayout.OfShort l = (ValueLayout.OfShort) typed(g, "setShort", short.class);
+        ValueLayout.OfShort l = g.items.shorts("setShort");
         checkWritable();
         checkCell(row, col, g);
         g.row(row, this).set(l, col * 2, value);
@@ -785,7 +770,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Reads a byte item ({@code b}, {@code B}, {@code c}); see {@link #getDouble}. */
     public byte getByte(long row, long col) {
         Generation g = live();
-        ValueLayout.OfByte l = (ValueLayout.OfByte) typed(g, "getByte", byte.class);
+        ValueLayout.OfByte l = g.items.bytes("getByte");
         checkCell(row, col, g);
         return g.row(row, this).get(l, col);
     }
@@ -793,7 +778,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Writes a byte item; see {@link #setDouble}. */
     public void setByte(long row, long col, byte value) {
         Generation g = live();
-        ValueLayout.OfByte l = (ValueLayout.OfByte) typed(g, "setByte", byte.class);
+        ValueLayout.OfByte l = g.items.bytes("setByte");
         checkWritable();
         checkCell(row, col, g);
         g.row(row, this).set(l, col, value);

@@ -25,6 +25,7 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.ExportCounter;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.CloseEach;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.kernels.Kernels;
 import org.indirectbuffer.internal.SharedCleaner;
@@ -276,26 +277,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /** Closes every held view, even when one throws; the first failure is thrown with the others suppressed. */
     private static void releaseAll(List<BufferView> views, Throwable pending) {
-        RuntimeException first = null;
-        for (BufferView v : views) {
-            if (v == null) {
-                continue;
-            }
-            try {
-                v.close();
-            } catch (RuntimeException e) {
-                if (pending != null) {
-                    pending.addSuppressed(e);
-                } else if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        CloseEach.closeEach(views, BufferView::close, pending);
     }
 
     // ------------------------------------------------------------------------------------------------ accessors

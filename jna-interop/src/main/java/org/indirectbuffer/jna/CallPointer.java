@@ -6,6 +6,8 @@ import java.util.List;
 
 import com.sun.jna.Function;
 
+import org.indirectbuffer.internal.CloseEach;
+
 /**
  * The argument {@link IndirectLibrary#TYPE_MAPPER} makes for one parameter of one native call: a keep-alive Pointer
  * holding the export (or pin) made for the call, which JNA releases right after the call returns ({@link
@@ -53,23 +55,7 @@ final class CallPointer extends IndirectPointer implements Function.PostCallRead
          */
         void close(Throwable failure) {
             FRAMES.get().remove(this);
-            RuntimeException first = null;
-            for (CallPointer p : pointers) {
-                try {
-                    p.close();
-                } catch (RuntimeException e) {
-                    if (failure != null) {
-                        failure.addSuppressed(e);
-                    } else if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
+            CloseEach.closeEach(pointers, CallPointer::close, failure);
         }
     }
 }
