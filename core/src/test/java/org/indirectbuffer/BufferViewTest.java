@@ -77,6 +77,47 @@ class BufferViewTest {
     }
 
     @Test
+    void copiesOverATableMergeOnlyRowsThatContinueOneAnother() {
+        // Rows in one block, the table pointing at them out of order and twice at one: 2, 3, 0, 1, 1, 4 (of 5).
+        int cols = 3;
+        MemorySegment block = arena.allocate(ValueLayout.JAVA_DOUBLE, 5L * cols);
+        for (int k = 0; k < 5 * cols; k++) {
+            block.setAtIndex(ValueLayout.JAVA_DOUBLE, k, k);
+        }
+        int[] order = {2, 3, 0, 1, 1, 4};
+        MemorySegment table = arena.allocate(ValueLayout.ADDRESS, order.length);
+        for (int r = 0; r < order.length; r++) {
+            table.setAtIndex(ValueLayout.ADDRESS, r, block.asSlice(order[r] * cols * 8L));
+        }
+        try (BufferView v = pointerTable(table, order.length, cols, false)) {
+            double[] c = new double[order.length * cols];
+            v.copyTo(MemorySegment.ofArray(c), 'C');
+            for (int r = 0; r < order.length; r++) {
+                for (int j = 0; j < cols; j++) {
+                    assertThat(c[r * cols + j]).as("row %d col %d", r, j).isEqualTo(order[r] * cols + j);
+                }
+            }
+            double[] in = new double[order.length * cols];
+            for (int k = 0; k < in.length; k++) {
+                in[k] = -k;
+            }
+            v.copyFrom(MemorySegment.ofArray(in), 'C');
+            // row 4 (block row 1) is written after row 3 (the same block row): the later copy wins
+            assertThat(v.getDouble(3, 0)).isEqualTo(-12.0);
+            assertThat(block.getAtIndex(ValueLayout.JAVA_DOUBLE, 0)).isEqualTo(-6.0); // row 2 -> block row 0
+            assertThat(block.getAtIndex(ValueLayout.JAVA_DOUBLE, 12)).isEqualTo(-15.0); // row 5 -> block row 4
+        }
+        // a negative table stride walks the table backwards
+        try (BufferView v = BufferView.wrap(table, 8L * (order.length - 1), D, new long[] {order.length, cols},
+                new long[] {-8, 8}, new long[] {0, -1}, true)) {
+            double[] c = new double[order.length * cols];
+            v.copyTo(MemorySegment.ofArray(c), 'C');
+            assertThat(c[0]).isEqualTo(block.getAtIndex(ValueLayout.JAVA_DOUBLE, 4L * cols));
+            assertThat(c[(order.length - 1) * cols]).isEqualTo(block.getAtIndex(ValueLayout.JAVA_DOUBLE, 2L * cols));
+        }
+    }
+
+    @Test
     void nullRowIsAnIllegalStateNamingTheRow() {
         MemorySegment table = doubleTable(4, 2);
         table.setAtIndex(ValueLayout.ADDRESS, 2, MemorySegment.NULL);

@@ -42,6 +42,8 @@ public class GatherBenchmark {
     private Arena arena;
     private MemorySegment block;
     private MemorySegment destination;
+    private MemorySegment[] rowSegments;
+    private long rowBytes;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -58,6 +60,11 @@ public class GatherBenchmark {
         block = arena.allocate((long) rows * cols * 8, 64);
         Matrices.copyContiguous(matrix, block);
         destination = arena.allocate(block.byteSize(), 64);
+        rowSegments = new MemorySegment[rows];
+        for (int r = 0; r < rows; r++) {
+            rowSegments[r] = matrix.row(r);
+        }
+        rowBytes = cols * 8L;
         library();
         if (destination.mismatch(block) != -1) {
             throw new IllegalStateException("gather differs from the contiguous copy");
@@ -74,6 +81,15 @@ public class GatherBenchmark {
     @Benchmark
     public MemorySegment library() {
         Kernels.gather(view, destination);
+        return destination;
+    }
+
+    /** What a user would write by hand: one copy per row, from the row's own segment. */
+    @Benchmark
+    public MemorySegment rowCopiesHandwritten() {
+        for (int r = 0; r < rowSegments.length; r++) {
+            MemorySegment.copy(rowSegments[r], 0, destination, r * rowBytes, rowBytes);
+        }
         return destination;
     }
 
