@@ -101,13 +101,15 @@ public final class BufferView implements AutoCloseable {
     private final ExportCounter exports;
     /** Run once when a lent view is closed, before the export is released; null when there is none. */
     private final Runnable onRelease;
+    /** The only thread that may close this view (a confined export), or null for any thread. */
+    private final Thread closer;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
     private BufferView(MemorySegment memory, long bufOffset, Format format, boolean formatVisible, long itemSize,
                        long elementSize, long[] shape, long[] strides, long[] suboffsets, boolean shapeVisible,
                        boolean stridesVisible, boolean suboffsetsVisible, boolean readOnly, long len,
-                       Arena rowScope, ExportCounter exports, Runnable onRelease) {
+                       Arena rowScope, ExportCounter exports, Runnable onRelease, Thread closer) {
         this.memory = memory;
         this.bufOffset = bufOffset;
         this.fullFormat = format;
@@ -127,6 +129,7 @@ public final class BufferView implements AutoCloseable {
         this.rowScope = rowScope;
         this.exports = exports;
         this.onRelease = onRelease;
+        this.closer = closer;
         boolean anyIndirect = false;
         for (long s : suboffsets) {
             anyIndirect |= s >= 0;
@@ -283,7 +286,7 @@ public final class BufferView implements AutoCloseable {
         }
         MemorySegment mem = readOnly ? memory.asReadOnly() : memory;
         return new BufferView(mem, bufOffset, format, true, itemSize, itemSize, sh, st, so, true, true, anyIndirect,
-                readOnly, len, rowScope, null, null);
+                readOnly, len, rowScope, null, null, null);
     }
 
     /**
@@ -370,8 +373,12 @@ public final class BufferView implements AutoCloseable {
         System.arraycopy(contiguousStrides(shape, itemSize, order), 0, strides, 0, shape.length);
     }
 
-    /** Applies a request to this (whole) view: what {@link ExportCounter#export} lends. */
-    BufferView forRequest(int flags, ExportCounter counter, Runnable onRelease) {
+    /**
+     * Applies a request to this (whole) view: what {@link ExportCounter#export} lends.
+     *
+     * @param closer the only thread that may close the lent view, or null for any
+     */
+    BufferView forRequest(int flags, ExportCounter counter, Runnable onRelease, Thread closer) {
         ensureOpen();
         if (BufferRequest.requestsWritable(flags) && readOnly) {
             throw refuse(flags, "the buffer is read-only");
@@ -399,11 +406,12 @@ public final class BufferView implements AutoCloseable {
             }
             return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, 1, new long[] {len},
                     new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, rowScope, counter,
-                    onRelease);
+                    onRelease, closer);
         }
         return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, elementSize, shape, strides,
                 suboffsets, true, BufferRequest.requestsStrides(flags),
-                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, rowScope, counter, onRelease);
+                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, rowScope, counter, onRelease,
+                closer);
     }
 
     private BufferException refuse(int flags, String reason) {
@@ -1310,10 +1318,18 @@ public final class BufferView implements AutoCloseable {
 
     /**
      * Releases the view: the exporter's release action runs (for example copying staged rows back) and its export
-     * count drops by one, even if that action throws. Idempotent; safe from any thread.
+     * count drops by one, even if that action throws. Idempotent; safe from any thread, except for a view its
+     * exporter lent {@linkplain ExportCounter#exportConfined confined} to one thread.
+     *
+     * @throws WrongThreadException if the view was lent confined to another thread; it stays open, nothing changes
      */
     @Override
     public void close() {
+        if (closer != null && closer != Thread.currentThread() && !closed) {
+            throw new WrongThreadException("buffer view was lent confined to thread '" + closer.getName()
+                    + "'; close it on that thread, not on '" + Thread.currentThread().getName() + "': "
+                    + describeLayout());
+        }
         if (CLOSED.compareAndSet(this, false, true) && exports != null) {
             try {
                 if (onRelease != null) {

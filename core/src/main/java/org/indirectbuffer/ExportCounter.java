@@ -86,10 +86,32 @@ public final class ExportCounter {
      * @throws IllegalArgumentException if {@code flags} holds unknown bits
      */
     public BufferView export(Supplier<BufferView> whole, int flags, Runnable onRelease) {
+        return export(whole, flags, onRelease, null);
+    }
+
+    /**
+     * Lends the exporter's memory as {@link #export(Supplier, int, Runnable)} does, to the calling thread alone:
+     * the view's {@link BufferView#close()} throws {@link WrongThreadException} on any other thread, so that {@code
+     * onRelease} always runs on the thread that exported. For views whose memory is {@linkplain Sharing#CONFINED
+     * confined} to that thread (made in an {@link java.lang.foreign.Arena#ofConfined() confined arena}), which only
+     * it can copy back or free.
+     *
+     * @param whole     describes all of the exporter's memory (see {@link #export(Supplier, int)})
+     * @param flags     the consumer's request flags
+     * @param onRelease run once by the view's {@code close()} on this thread; {@code null} for none
+     * @return a new view shaped by {@code flags}, to be closed on this thread
+     * @throws BufferException          if the request cannot be satisfied by the layout
+     * @throws IllegalArgumentException if {@code flags} holds unknown bits
+     */
+    public BufferView exportConfined(Supplier<BufferView> whole, int flags, Runnable onRelease) {
+        return export(whole, flags, onRelease, Thread.currentThread());
+    }
+
+    private BufferView export(Supplier<BufferView> whole, int flags, Runnable onRelease, Thread closer) {
         Objects.requireNonNull(whole, "whole");
         BufferRequest.check(flags);
         synchronized (lock) {
-            BufferView view = whole.get().forRequest(flags, this, onRelease);
+            BufferView view = whole.get().forRequest(flags, this, onRelease, closer);
             count++;
             return view;
         }

@@ -83,6 +83,36 @@ class ExportProtocolTest {
     }
 
     @Test
+    void aConfinedExportIsReleasedOnlyOnTheExportingThread() throws InterruptedException {
+        Object exporter = new Object();
+        ExportCounter counter = new ExportCounter(exporter);
+        List<Thread> releasedOn = new ArrayList<>();
+        MemorySegment memory = MemorySegment.ofArray(iota(4));
+        BufferView v = counter.exportConfined(() -> BufferView.wrap(memory, D, new long[] {4}, new long[] {8}, null,
+                false), BufferRequest.FULL, () -> releasedOn.add(Thread.currentThread()));
+        Throwable[] refused = new Throwable[1];
+        Thread other = new Thread(() -> {
+            try {
+                v.close();
+            } catch (Throwable t) {
+                refused[0] = t;
+            }
+        }, "other-thread");
+        other.start();
+        other.join();
+        assertThat(refused[0]).isInstanceOf(WrongThreadException.class)
+                .hasMessageContaining("'" + Thread.currentThread().getName() + "'").hasMessageContaining("'other-thread'");
+        assertThat(v.isClosed()).isFalse();
+        assertThat(counter.count()).isEqualTo(1);
+        assertThat(releasedOn).isEmpty();
+        assertThat(v.getDouble(3)).isEqualTo(3.0); // still usable here
+        v.close();
+        v.close();
+        assertThat(counter.count()).isZero();
+        assertThat(releasedOn).containsExactly(Thread.currentThread());
+    }
+
+    @Test
     void writableRequestOnReadOnlyMemoryIsRefused() {
         ByteBuffer bytes = ByteBuffer.allocateDirect(32).asReadOnlyBuffer();
         MemoryBuffer buffer = MemoryBuffer.wrap(bytes);

@@ -1,6 +1,7 @@
 package org.indirectbuffer.collection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -22,6 +23,7 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryBuffer;
+import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +77,61 @@ class BufferCollection2DNativeTest {
                 }
             }
             assertThat(col.sum()).isEqualTo(expectedSum(3, 4));
+        }
+    }
+
+    @Test
+    void aConfinedExportRoundTripsThroughCAndRefusesOtherThreads() throws Throwable {
+        double[][] data = new double[3][4];
+        DoubleBuffer direct = ByteBuffer.allocateDirect(4 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+        try (BufferCollection2D col = BufferCollection2D.of(List.of(data[0], direct, data[2]))) {
+            BufferView v = col.getBuffer(BufferRequest.FULL, Sharing.CONFINED);
+            fillCoordinates(v);
+            assertThat(direct.get(3)).isEqualTo(coordinate(1, 3)); // in place, at once
+            MemorySegment table = v.buf();
+            // Another thread can neither read the table and staged rows nor close the view.
+            Throwable[] seen = new Throwable[3];
+            Thread other = new Thread(() -> {
+                seen[0] = catching(() -> table.get(ValueLayout.JAVA_LONG, 0));
+                seen[1] = catching(() -> v.getDouble(0, 1));
+                seen[2] = catching(v::close);
+            });
+            other.start();
+            other.join();
+            assertThat(seen).allSatisfy(t -> assertThat(t).isInstanceOf(WrongThreadException.class));
+            assertThat(seen[2]).hasMessageContaining("close it on that thread");
+            assertThat(v.isClosed()).isFalse();
+            assertThat(col.exportCount()).isEqualTo(1);
+            assertThat(data[2][3]).isZero(); // not copied back by the refused close
+            v.close();
+            assertThat(col.exportCount()).isZero();
+            assertThat(data[0][1]).isEqualTo(coordinate(0, 1));
+            assertThat(data[2][3]).isEqualTo(coordinate(2, 3));
+            assertThatThrownBy(() -> table.get(ValueLayout.JAVA_LONG, 0)).isInstanceOf(IllegalStateException.class);
+            // A read-only confined export is not copied back.
+            try (BufferView ro = col.getBuffer(BufferRequest.FULL_RO, Sharing.CONFINED)) {
+                fillZeros(ro);
+            }
+            assertThat(data[2][3]).isEqualTo(coordinate(2, 3));
+        }
+    }
+
+    private static Throwable catching(Runnable r) {
+        try {
+            r.run();
+            return null;
+        } catch (Throwable t) {
+            return t;
+        }
+    }
+
+    /** Writes zeros through the table, as a misbehaving C function could into a read-only view. */
+    private static void fillZeros(BufferView v) {
+        long rows = v.shape()[0];
+        long cols = v.shape()[1];
+        MemorySegment table = v.buf().reinterpret(rows * 8);
+        for (long r = 0; r < rows; r++) {
+            table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(cols * 8).fill((byte) 0);
         }
     }
 
