@@ -20,7 +20,8 @@ import org.indirectbuffer.internal.SharedCleaner;
  * <h2>Ownership is in the factory's name</h2>
  * <ul>
  *   <li>{@code createMemory…}, {@code createFrom…} <b>own</b>: zeroed memory (table and rows) freed by {@link
- *       #close()}, or by a {@link Cleaner} if every handle and view becomes unreachable unclosed. Rows lie in
+ *       #close()}, or by a {@link Cleaner} if every handle and view becomes unreachable unclosed (for {@linkplain
+ *       Sharing#CONFINED confined} memory: and every segment of it). Rows lie in
  *       {@linkplain RowPlacement#ONE_BLOCK one block} or are {@linkplain RowPlacement#ROW_BY_ROW allocated one by one
  *       with C's calloc}; both are valid {@code T**} for C.</li>
  *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean)} <b>borrows</b> a foreign table: it never
@@ -44,7 +45,10 @@ import org.indirectbuffer.internal.SharedCleaner;
  * <h2>Thread-safety</h2>
  * Any number of threads may read at once. Writes are not synchronized: writers order them. {@code close}, {@code
  * resize} and {@code reinterpretData} may be called from any thread; a thread reading concurrently gets an {@link
- * IllegalStateException} (never a crash, never freed memory). A NULL row pointer in a foreign table is an {@link
+ * IllegalStateException} (never a crash, never freed memory). That is {@link Sharing#SHARED}, the default; owned
+ * memory created {@link Sharing#CONFINED} belongs to the creating thread instead: only it may reach the items, and
+ * close, resize or reformat the memory; other threads get {@link WrongThreadException}, and nothing changes. Closing
+ * shared memory costs a handshake with every Java thread; closing confined memory does not (see {@link Sharing}). A NULL row pointer in a foreign table is an {@link
  * IllegalStateException} naming the row, when the row is first reached or by {@link #validate()}.
  *
  * <h2>What is unchecked</h2>
@@ -62,6 +66,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+    /** Where a one-block layout's rows start: a cache line, which also suits every item's alignment. */
+    private static final long ROW_BLOCK_ALIGNMENT = 64;
 
     private final Shared shared;
     private final Access access;
@@ -82,21 +88,34 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final ExportCounter exports = new ExportCounter(this);
         final String origin;
         final RowPlacement placement;
+        final Sharing sharing;
+        /** The thread a confined memory belongs to; null for shared memory. */
+        final Thread owner;
         final ScopeCloser closer = new ScopeCloser();
         final Cleaner.Cleanable cleanable;
         volatile Generation current;
         volatile boolean closed;
 
         Shared(String origin, RowPlacement placement, Generation first) {
+            this(origin, placement, first, Sharing.SHARED);
+        }
+
+        Shared(String origin, RowPlacement placement, Generation first, Sharing sharing) {
             this.origin = origin;
             this.placement = placement;
+            this.sharing = sharing;
+            this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
             this.current = first;
             this.closer.scope = first.scope;
-            this.cleanable = CLEANER.register(this, closer);
+            this.cleanable = sharing == Sharing.SHARED ? CLEANER.register(this, closer) : null;
         }
     }
 
-    /** The Cleaner's action: closes the current scope (its cleanups free owned memory). Never captures Shared. */
+    /**
+     * Closes the current scope (its cleanups free owned memory): the Cleaner's action for shared memory, never
+     * capturing Shared. Confined memory has none (its scope can be closed only by its owner thread): its memory is
+     * freed by the Cleaner once the scope itself is unreachable (see {@code allocate}).
+     */
     private static final class ScopeCloser implements Runnable {
         volatile Arena scope;
 
@@ -118,7 +137,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final Format format;
         final long rowBytes;
         final ItemLayouts items;
-        final MemorySegment[] rowCache;
+        /**
+         * Row segments handed out, made on the first {@code row} call (not at creation: most layouts are passed to C
+         * and never asked for a row). Threads racing to make it may each make one; it is only a cache of immutable
+         * segments.
+         */
+        private MemorySegment[] rowCache;
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
 
@@ -131,7 +155,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.format = format;
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
             this.items = ItemLayouts.of(format, "format");
-            this.rowCache = rows <= Integer.MAX_VALUE - 8 ? new MemorySegment[(int) rows] : null;
         }
 
         Generation withFormat(Format newFormat, long newCols) {
@@ -149,6 +172,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 throw who.nullRow(row);
             }
             MemorySegment[] cache = rowCache;
+            if (cache == null && rows <= Integer.MAX_VALUE - 8) {
+                cache = new MemorySegment[(int) rows];
+                rowCache = cache;
+            }
             if (cache != null) {
                 MemorySegment cached = cache[(int) row];
                 if (cached != null && cached.address() == address) {
@@ -196,11 +223,31 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly,
                                                 RowPlacement placement) {
+        return createMemory(rows, cols, format, readOnly, placement, Sharing.SHARED);
+    }
+
+    /**
+     * Creates zeroed, owned memory with the given row placement, shared between threads or confined to this one.
+     *
+     * @param rows      the number of rows, {@code >= 0}
+     * @param cols      the number of items per row, {@code >= 0}
+     * @param format    the item format; its item size must be positive
+     * @param readOnly  whether the memory is {@link Access#READ_ONLY} rather than {@link Access#RESIZEABLE}
+     * @param placement where the rows lie
+     * @param sharing   {@link Sharing#CONFINED}: only this thread may reach the items, close, resize or reformat
+     *                  (others get {@link WrongThreadException}), and closing skips a handshake with every thread
+     * @return the owning handle; {@link #close()} frees the memory
+     * @throws BufferException  if a size is negative or overflows, or the format's item size is 0
+     * @throws OutOfMemoryError if the memory cannot be allocated
+     */
+    public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly,
+                                                RowPlacement placement, Sharing sharing) {
         Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(sharing, "sharing");
         Format f = parseItemFormat(format);
         checkDimensions(rows, cols, f);
-        Generation g = allocate(rows, cols, f, placement, true);
-        return new IndirectMemory2D(new Shared("owned", placement, g), readOnly ? Access.READ_ONLY
+        Generation g = allocate(rows, cols, f, placement, true, sharing);
+        return new IndirectMemory2D(new Shared("owned", placement, g, sharing), readOnly ? Access.READ_ONLY
                 : Access.RESIZEABLE, null);
     }
 
@@ -212,7 +259,21 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length ("row 2: expected 3 columns, found 4")
      */
     public static IndirectMemory2D createFrom(double[][] data) {
-        return createFrom(data, "d", ValueLayout.JAVA_DOUBLE_UNALIGNED);
+        return createFrom(data, Sharing.SHARED);
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code d}, one block), shared between threads or
+     * confined to this one (see {@link Sharing}).
+     *
+     * @param data    rows of equal length
+     * @param sharing which threads may use the memory
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(double[][] data, Sharing sharing) {
+        return createFrom(data, "d", sharing, (r, block, offset, cols) ->
+                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_DOUBLE_UNALIGNED, offset, cols));
     }
 
     /**
@@ -223,7 +284,21 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(float[][] data) {
-        return createFrom(data, "f", ValueLayout.JAVA_FLOAT_UNALIGNED);
+        return createFrom(data, Sharing.SHARED);
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code f}, one block), shared between threads or
+     * confined to this one (see {@link Sharing}).
+     *
+     * @param data    rows of equal length
+     * @param sharing which threads may use the memory
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(float[][] data, Sharing sharing) {
+        return createFrom(data, "f", sharing, (r, block, offset, cols) ->
+                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_FLOAT_UNALIGNED, offset, cols));
     }
 
     /**
@@ -234,7 +309,21 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(long[][] data) {
-        return createFrom(data, "q", ValueLayout.JAVA_LONG_UNALIGNED);
+        return createFrom(data, Sharing.SHARED);
+    }
+
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code q}, one block), shared between threads or
+     * confined to this one (see {@link Sharing}).
+     *
+     * @param data    rows of equal length
+     * @param sharing which threads may use the memory
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(long[][] data, Sharing sharing) {
+        return createFrom(data, "q", sharing, (r, block, offset, cols) ->
+                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_LONG_UNALIGNED, offset, cols));
     }
 
     /**
@@ -245,19 +334,48 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(int[][] data) {
-        return createFrom(data, "i", ValueLayout.JAVA_INT_UNALIGNED);
+        return createFrom(data, Sharing.SHARED);
     }
 
-    /** Copies rows of Java arrays into one block, which is not zeroed first since every byte is written. */
-    private static IndirectMemory2D createFrom(Object[] data, String format, ValueLayout layout) {
+    /**
+     * Creates owned memory holding a copy of {@code data} (format {@code i}, one block), shared between threads or
+     * confined to this one (see {@link Sharing}).
+     *
+     * @param data    rows of equal length
+     * @param sharing which threads may use the memory
+     * @return the owning handle, {@link Access#RESIZEABLE}
+     * @throws BufferException if the rows differ in length
+     */
+    public static IndirectMemory2D createFrom(int[][] data, Sharing sharing) {
+        return createFrom(data, "i", sharing, (r, block, offset, cols) ->
+                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_INT_UNALIGNED, offset, cols));
+    }
+
+    /** Copies row {@code row} of a Java 2-D array, {@code cols} items, into {@code block} at {@code offset}. */
+    @FunctionalInterface
+    private interface RowCopy {
+        void copy(int row, MemorySegment block, long offset, int cols);
+    }
+
+    /**
+     * Copies rows of Java arrays into one block, which is not zeroed first since every byte is written. Each element
+     * type passes its own {@code copy}, in which the array type and layout are constants: a generic copy of an
+     * {@code Object} row with a layout parameter costs several nanoseconds more per row.
+     */
+    private static IndirectMemory2D createFrom(Object[] data, String format, Sharing sharing, RowCopy copy) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(sharing, "sharing");
         long cols = columns(data, data.length);
         Format f = Format.parse(format);
         checkDimensions(data.length, cols, f);
-        Generation g = allocate(data.length, cols, f, RowPlacement.ONE_BLOCK, false);
+        Generation g = allocate(data.length, cols, f, RowPlacement.ONE_BLOCK, false, sharing);
+        MemorySegment block = g.block;
+        long rowBytes = g.rowBytes;
         for (int r = 0; r < data.length; r++) {
-            MemorySegment.copy(data[r], 0, g.block, layout, r * g.rowBytes, (int) cols);
+            copy.copy(r, block, r * rowBytes, (int) cols);
         }
-        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g), Access.RESIZEABLE, null);
+        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
+                null);
     }
 
     /** The common row length of a Java 2-D array, or a message naming the first row that differs. */
@@ -265,10 +383,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (rows == 0) {
             return 0;
         }
-        int cols = java.lang.reflect.Array.getLength(Objects.requireNonNull(data[0], "row 0"));
+        int cols = java.lang.reflect.Array.getLength(Objects.requireNonNull(data[0], "row 0 is null"));
         for (int r = 1; r < rows; r++) {
-            int index = r;
-            Object row = Objects.requireNonNull(data[r], () -> "row " + index + " is null");
+            Object row = data[r];
+            if (row == null) {
+                throw new NullPointerException("row " + r + " is null");
+            }
             int found = java.lang.reflect.Array.getLength(row);
             if (found != cols) {
                 throw new BufferException("row " + r + ": expected " + cols + " columns, found " + found);
@@ -279,61 +399,73 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /**
      * Allocates a layout whose memory is freed when its scope closes. {@code zeroed} false leaves a one-block
-     * layout's rows uninitialized, for a caller about to write every byte.
+     * layout's rows uninitialized, for a caller about to write every byte. The memory comes from C's allocator: a
+     * {@linkplain Sharing#CONFINED confined} scope cannot be closed by the Cleaner's thread, so its memory is also
+     * freed by the Cleaner once the scope itself (every segment of it) is unreachable, whichever comes first.
      */
-    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement, boolean zeroed) {
+    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement, boolean zeroed,
+                                       Sharing sharing) {
         long rowBytes = Math.multiplyExact(cols, format.itemSize());
         long tableBytes = Math.multiplyExact(rows, POINTER);
-        Arena scope = Arena.ofShared();
+        boolean oneBlock = placement == RowPlacement.ONE_BLOCK;
+        long blockBytes = oneBlock ? Math.multiplyExact(rows, rowBytes) : 0;
+        long[] allocated = new long[oneBlock ? 2 : Math.toIntExact(rows) + 1];
+        int count = 0;
         try {
-            MemorySegment table;
-            MemorySegment oneBlock = null;
-            if (placement == RowPlacement.ONE_BLOCK) {
-                table = scope.allocate(Math.max(tableBytes, POINTER), POINTER).asSlice(0, tableBytes);
-                long align = Math.max(64, format.alignment()); // cache-line aligned rows block
-                long blockBytes = Math.multiplyExact(rows, rowBytes);
-                MemorySegment block;
-                if (zeroed) {
-                    block = scope.allocate(Math.max(blockBytes, 1), align).asSlice(0, blockBytes);
-                } else {
-                    // malloc aligns to 16 bytes, enough for every item (long double included).
-                    long address = NativeHeap.malloc(blockBytes);
-                    block = MemorySegment.ofAddress(address).reinterpret(blockBytes, scope,
-                            ignored -> NativeHeap.free(NativeHeap.FREE, address));
-                }
-                oneBlock = block;
-                long base = block.address();
-                for (long r = 0; r < rows; r++) {
-                    setPointer(table, r, base + r * rowBytes);
-                }
+            allocated[count++] = NativeHeap.malloc(tableBytes); // every entry is written below
+            if (oneBlock) {
+                // cache-line aligned rows block: 63 spare bytes to round the address up
+                long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);
+                allocated[count++] = zeroed ? NativeHeap.calloc(padded) : NativeHeap.malloc(padded);
             } else {
-                long[] allocated = new long[Math.toIntExact(rows) + 1];
-                int count = 0;
-                try {
-                    allocated[count++] = NativeHeap.calloc(tableBytes);
-                    for (long r = 0; r < rows; r++) {
-                        allocated[count++] = NativeHeap.calloc(rowBytes);
-                    }
-                } catch (RuntimeException | Error e) {
-                    for (int i = 0; i < count; i++) {
-                        NativeHeap.free(NativeHeap.FREE, allocated[i]);
-                    }
-                    throw e;
-                }
-                // Freed when the scope closes, after every segment of it has become unusable.
-                table = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes, scope, ignored -> {
-                    for (long address : allocated) {
-                        NativeHeap.free(NativeHeap.FREE, address);
-                    }
-                });
                 for (long r = 0; r < rows; r++) {
-                    setPointer(table, r, allocated[(int) r + 1]);
+                    allocated[count++] = NativeHeap.calloc(rowBytes);
                 }
             }
-            return new Generation(scope, table, rows, cols, format, oneBlock);
         } catch (RuntimeException | Error e) {
-            scope.close();
+            new Freeing(Arrays.copyOf(allocated, count)).run();
             throw e;
+        }
+        Freeing freeing = new Freeing(allocated);
+        Arena scope = sharing.openArena();
+        Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
+        // Freed when the scope closes, after every segment of it has become unusable.
+        MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes, scope,
+                ignored -> free.run());
+        MemorySegment block = null;
+        if (oneBlock) {
+            long base = (allocated[1] + ROW_BLOCK_ALIGNMENT - 1) & -ROW_BLOCK_ALIGNMENT;
+            block = MemorySegment.ofAddress(base).reinterpret(blockBytes, scope, null);
+            for (long r = 0; r < rows; r++) {
+                setPointer(table, r, base + r * rowBytes);
+            }
+        } else {
+            for (long r = 0; r < rows; r++) {
+                setPointer(table, r, allocated[(int) r + 1]);
+            }
+        }
+        return new Generation(scope, table, rows, cols, format, block);
+    }
+
+    /**
+     * Frees owned memory once: run by the scope's close, or by the Cleaner when a confined scope became unreachable
+     * unclosed. Holds addresses only, never the scope or the memory's owner.
+     */
+    private static final class Freeing implements Runnable {
+        private final long[] addresses;
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+
+        Freeing(long[] addresses) {
+            this.addresses = addresses;
+        }
+
+        @Override
+        public void run() {
+            if (done.compareAndSet(false, true)) {
+                for (long address : addresses) {
+                    NativeHeap.free(NativeHeap.FREE, address);
+                }
+            }
         }
     }
 
@@ -821,9 +953,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws UnsupportedOperationException if this handle is not {@link Access#RESIZEABLE}
      * @throws BufferException               if a view is exported ("buffer is locked"), or the sizes are invalid
      * @throws IllegalStateException         if closed
+     * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
     public void resize(long rows, long cols) {
         live();
+        checkOwner("resize");
         if (!access.isResizeable() || pinned != null) {
             throw new UnsupportedOperationException("resize needs a RESIZEABLE owning handle; this one is "
                     + access + (pinned != null ? " (a view)" : "") + " on " + describe(shared.current));
@@ -831,7 +965,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         shared.exports.whileUnlocked("resize", () -> {
             Generation old = live();
             checkDimensions(rows, cols, old.format);
-            Generation next = allocate(rows, cols, old.format, shared.placement, true);
+            Generation next = allocate(rows, cols, old.format, shared.placement, true, shared.sharing);
             long keepRows = Math.min(rows, old.rows);
             long keepBytes = Math.min(next.rowBytes, old.rowBytes);
             for (long r = 0; r < keepRows; r++) {
@@ -852,9 +986,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException       if the row length does not divide, the item size is 0, or a view is exported
      *                               and the format is not equivalent ("buffer is locked")
      * @throws IllegalStateException if closed, or this handle is a view
+     * @throws WrongThreadException  if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
     public void reinterpretData(String format) {
         live();
+        checkOwner("reinterpretData");
         Format f = parseItemFormat(format);
         if (pinned != null) {
             throw new IllegalStateException("reinterpretData needs the primary handle; this is a view of "
@@ -949,6 +1085,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @throws BufferException       if this is the primary handle and a view is exported ("buffer is locked")
      * @throws IllegalStateException if a native call is using the memory right now (closing again afterwards works)
+     * @throws WrongThreadException  if this is the primary handle of memory {@linkplain Sharing#CONFINED confined} to
+     *                               another thread; nothing changes
      */
     @Override
     public void close() {
@@ -956,12 +1094,35 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             handleClosed = true;
             return;
         }
+        if (!shared.closed) {
+            checkOwner("close");
+        }
         shared.exports.whileUnlocked("close", () -> shared.closed, () -> {
             shared.closer.run();
             shared.closed = true;
             handleClosed = true;
-            shared.cleanable.clean();
+            if (shared.cleanable != null) {
+                shared.cleanable.clean();
+            }
         });
+    }
+
+    /**
+     * Returns which threads may use this memory: {@link Sharing#CONFINED} only for memory created so.
+     *
+     * @return the sharing chosen at creation
+     */
+    public Sharing sharing() {
+        return shared.sharing;
+    }
+
+    /** Refuses an operation on confined memory from a thread other than its owner, before anything changes. */
+    private void checkOwner(String operation) {
+        Thread owner = shared.owner;
+        if (owner != null && owner != Thread.currentThread()) {
+            throw new WrongThreadException(operation + ": " + describe(shared.current) + " is confined to thread '"
+                    + owner.getName() + "'; this is '" + Thread.currentThread().getName() + "'");
+        }
     }
 
     /**
