@@ -1002,9 +1002,7 @@ public final class BufferView implements AutoCloseable {
      */
     private void transferRows(MemorySegment other, boolean intoView) {
         long rowBytes = shape[1] * elementSize;
-        long position = 0;
-        long pendingAddress = 0;
-        long pendingBytes = 0;
+        Coalescer copies = new Coalescer(other, intoView);
         for (long r = 0; r < shape[0]; r++) {
             long offset = bufOffset + strides[0] * r;
             long address = POINTER_SIZE == 8 ? memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset)
@@ -1012,21 +1010,9 @@ public final class BufferView implements AutoCloseable {
             if (address == 0) {
                 throw nullPointer(0, new long[] {r, 0});
             }
-            address += suboffsets[0];
-            if (pendingBytes > 0 && address == pendingAddress + pendingBytes) {
-                pendingBytes += rowBytes;
-                continue;
-            }
-            if (pendingBytes > 0) {
-                copyBytes(other, position, pendingAddress, pendingBytes, intoView, universe);
-                position += pendingBytes;
-            }
-            pendingAddress = address;
-            pendingBytes = rowBytes;
+            copies.add(universe, address + suboffsets[0], rowBytes);
         }
-        if (pendingBytes > 0) {
-            copyBytes(other, position, pendingAddress, pendingBytes, intoView, universe);
-        }
+        copies.flush();
     }
 
     /**
@@ -1035,10 +1021,7 @@ public final class BufferView implements AutoCloseable {
      * copy, which lets large copies take the C library's fastest path.
      */
     private void transferC(MemorySegment other, boolean intoView) {
-        long position = 0;
-        MemorySegment pendingSegment = null;
-        long pendingOffset = 0;
-        long pendingBytes = 0;
+        Coalescer copies = new Coalescer(other, intoView);
         Runs runs = new Runs();
         while (runs.next()) {
             MemorySegment segment = runs.segment();
@@ -1046,33 +1029,52 @@ public final class BufferView implements AutoCloseable {
             long count = runs.count();
             long stride = runs.stride();
             if (stride == elementSize || count == 1) {
-                long bytes = count * elementSize;
-                if (segment == pendingSegment && offset == pendingOffset + pendingBytes) {
-                    pendingBytes += bytes;
-                    continue;
-                }
-                if (pendingBytes > 0) {
-                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
-                    position += pendingBytes;
-                }
-                pendingSegment = segment;
-                pendingOffset = offset;
-                pendingBytes = bytes;
+                copies.add(segment, offset, count * elementSize);
             } else {
-                if (pendingBytes > 0) {
-                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
-                    position += pendingBytes;
-                    pendingBytes = 0;
-                    pendingSegment = null;
-                }
                 for (long j = 0; j < count; j++) {
-                    copyBytes(other, position, offset + stride * j, elementSize, intoView, segment);
-                    position += elementSize;
+                    copies.add(segment, offset + stride * j, elementSize);
                 }
             }
         }
-        if (pendingBytes > 0) {
-            copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
+        copies.flush();
+    }
+
+    /**
+     * Copies byte ranges of a view to or from contiguous memory in order, merging ranges that continue one another
+     * in the same segment into one copy.
+     */
+    private static final class Coalescer {
+        private final MemorySegment other;
+        private final boolean intoView;
+        private long position;
+        private MemorySegment segment;
+        private long offset;
+        private long bytes;
+
+        Coalescer(MemorySegment other, boolean intoView) {
+            this.other = other;
+            this.intoView = intoView;
+        }
+
+        /** Adds {@code n} bytes at {@code off} of {@code s}: the next ones in the contiguous order. */
+        void add(MemorySegment s, long off, long n) {
+            if (bytes > 0 && s == segment && off == offset + bytes) {
+                bytes += n;
+                return;
+            }
+            flush();
+            segment = s;
+            offset = off;
+            bytes = n;
+        }
+
+        /** Copies what is pending. */
+        void flush() {
+            if (bytes > 0) {
+                copyBytes(other, position, offset, bytes, intoView, segment);
+                position += bytes;
+                bytes = 0;
+            }
         }
     }
 

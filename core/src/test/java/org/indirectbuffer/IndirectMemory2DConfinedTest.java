@@ -15,7 +15,6 @@ import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
@@ -150,18 +149,6 @@ class IndirectMemory2DConfinedTest {
         return keepRow ? m.row(3) : null;
     }
 
-    private static boolean gcUntil(Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (condition.get()) {
-                return true;
-            }
-            System.gc();
-            Thread.sleep(10);
-        }
-        return condition.get();
-    }
-
     @Test
     @Timeout(60)
     void memoryNeverClosedIsFreedOnceNothingReachesIt() throws InterruptedException {
@@ -170,7 +157,7 @@ class IndirectMemory2DConfinedTest {
         long baseline = mapped.get().get();
         createAndDrop(false);
         assertThat(mapped.get().get()).as("the block is mapped").isGreaterThanOrEqualTo(baseline + BIG);
-        assertThat(gcUntil(() -> mapped.get().get() < baseline + BIG))
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mapped.get().get() < baseline + BIG))
                 .as("unmapped by the Cleaner once unreachable").isTrue();
 
         // A segment held alone keeps the memory alive (and usable) until it too is unreachable.
@@ -184,6 +171,6 @@ class IndirectMemory2DConfinedTest {
         assertThat(mapped.get().get()).as("still mapped while a row segment is held").isGreaterThanOrEqualTo(before + BIG);
         assertThat(kept.get(0).get(ValueLayout.JAVA_DOUBLE, 40)).isEqualTo(42.0);
         kept.clear();
-        assertThat(gcUntil(() -> mapped.get().get() < before + BIG)).as("unmapped once the segment is gone").isTrue();
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mapped.get().get() < before + BIG)).as("unmapped once the segment is gone").isTrue();
     }
 }

@@ -37,7 +37,7 @@ class IndirectMemory2DLifetimeTest {
     // ------------------------------------------------------------------------------------------------ GC helpers
 
     /** Runs GCs until {@code condition} holds, for at most {@link #GC_LIMIT_NANOS}; returns whether it held. */
-    private static boolean gcUntil(BooleanSupplier condition) throws InterruptedException {
+    static boolean gcUntil(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + GC_LIMIT_NANOS;
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
