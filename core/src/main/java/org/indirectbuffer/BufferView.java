@@ -1001,7 +1001,8 @@ public final class BufferView implements AutoCloseable {
      * load and a compare.
      */
     private void transferRows(MemorySegment other, boolean intoView) {
-        // Kept in locals rather than a Coalescer: this loop is the hot one (measured: 1.4 ns per row against 6).
+        // The pending run is kept in locals, as in transferC: a small object holding it measured 6 ns per row
+        // here against 1.4.
         long rowBytes = shape[1] * elementSize;
         long position = 0;
         long pendingAddress = 0;
@@ -1036,7 +1037,10 @@ public final class BufferView implements AutoCloseable {
      * copy, which lets large copies take the C library's fastest path.
      */
     private void transferC(MemorySegment other, boolean intoView) {
-        Coalescer copies = new Coalescer(other, intoView);
+        long position = 0;
+        MemorySegment pendingSegment = null;
+        long pendingOffset = 0;
+        long pendingBytes = 0;
         Runs runs = new Runs();
         while (runs.next()) {
             MemorySegment segment = runs.segment();
@@ -1044,52 +1048,33 @@ public final class BufferView implements AutoCloseable {
             long count = runs.count();
             long stride = runs.stride();
             if (stride == elementSize || count == 1) {
-                copies.add(segment, offset, count * elementSize);
+                long bytes = count * elementSize;
+                if (segment == pendingSegment && offset == pendingOffset + pendingBytes) {
+                    pendingBytes += bytes;
+                    continue;
+                }
+                if (pendingBytes > 0) {
+                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
+                    position += pendingBytes;
+                }
+                pendingSegment = segment;
+                pendingOffset = offset;
+                pendingBytes = bytes;
             } else {
+                if (pendingBytes > 0) {
+                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
+                    position += pendingBytes;
+                    pendingBytes = 0;
+                    pendingSegment = null;
+                }
                 for (long j = 0; j < count; j++) {
-                    copies.add(segment, offset + stride * j, elementSize);
+                    copyBytes(other, position, offset + stride * j, elementSize, intoView, segment);
+                    position += elementSize;
                 }
             }
         }
-        copies.flush();
-    }
-
-    /**
-     * Copies byte ranges of a view to or from contiguous memory in order, merging ranges that continue one another
-     * in the same segment into one copy.
-     */
-    private static final class Coalescer {
-        private final MemorySegment other;
-        private final boolean intoView;
-        private long position;
-        private MemorySegment segment;
-        private long offset;
-        private long bytes;
-
-        Coalescer(MemorySegment other, boolean intoView) {
-            this.other = other;
-            this.intoView = intoView;
-        }
-
-        /** Adds {@code n} bytes at {@code off} of {@code s}: the next ones in the contiguous order. */
-        void add(MemorySegment s, long off, long n) {
-            if (bytes > 0 && s == segment && off == offset + bytes) {
-                bytes += n;
-                return;
-            }
-            flush();
-            segment = s;
-            offset = off;
-            bytes = n;
-        }
-
-        /** Copies what is pending. */
-        void flush() {
-            if (bytes > 0) {
-                copyBytes(other, position, offset, bytes, intoView, segment);
-                position += bytes;
-                bytes = 0;
-            }
+        if (pendingBytes > 0) {
+            copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
         }
     }
 

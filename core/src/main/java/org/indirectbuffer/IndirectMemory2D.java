@@ -8,6 +8,7 @@ import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
@@ -48,8 +49,9 @@ import org.indirectbuffer.internal.SharedCleaner;
  * IllegalStateException} (never a crash, never freed memory). That is {@link Sharing#SHARED}, the default; owned
  * memory created {@link Sharing#CONFINED} belongs to the creating thread instead: only it may reach the items, and
  * close, resize or reformat the memory; other threads get {@link WrongThreadException}, and nothing changes. Closing
- * shared memory costs a handshake with every Java thread; closing confined memory does not (see {@link Sharing}). A NULL row pointer in a foreign table is an {@link
- * IllegalStateException} naming the row, when the row is first reached or by {@link #validate()}.
+ * shared memory costs a handshake with every Java thread; closing confined memory does not (see {@link Sharing}).
+ * A NULL row pointer in a foreign table is an {@link IllegalStateException} naming the row, when the row is first
+ * reached or by {@link #validate()}.
  *
  * <h2>What is unchecked</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to {@code cols} items: the one unchecked step,
@@ -428,23 +430,30 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
         Freeing freeing = new Freeing(allocated);
         Arena scope = sharing.openArena();
-        Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
-        // Freed when the scope closes, after every segment of it has become unusable.
-        MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes, scope,
-                ignored -> free.run());
-        MemorySegment block = null;
-        if (oneBlock) {
-            long base = (allocated[1] + ROW_BLOCK_ALIGNMENT - 1) & -ROW_BLOCK_ALIGNMENT;
-            block = MemorySegment.ofAddress(base).reinterpret(blockBytes, scope, null);
-            for (long r = 0; r < rows; r++) {
-                setPointer(table, r, base + r * rowBytes);
+        try {
+            Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
+            // Freed when the scope closes, after every segment of it has become unusable.
+            MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes, scope,
+                    ignored -> free.run());
+            MemorySegment block = null;
+            if (oneBlock) {
+                long base = (allocated[1] + ROW_BLOCK_ALIGNMENT - 1) & -ROW_BLOCK_ALIGNMENT;
+                block = MemorySegment.ofAddress(base).reinterpret(blockBytes, scope, null);
+                for (long r = 0; r < rows; r++) {
+                    setPointer(table, r, base + r * rowBytes);
+                }
+            } else {
+                for (long r = 0; r < rows; r++) {
+                    setPointer(table, r, allocated[(int) r + 1]);
+                }
             }
-        } else {
-            for (long r = 0; r < rows; r++) {
-                setPointer(table, r, allocated[(int) r + 1]);
-            }
+            return new Generation(scope, table, rows, cols, format, block);
+        } catch (RuntimeException | Error e) {
+            // For example reinterpret refused without native access: nothing may leak.
+            scope.close();
+            freeing.run();
+            throw e;
         }
-        return new Generation(scope, table, rows, cols, format, block);
     }
 
     /**
@@ -453,7 +462,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     private static final class Freeing implements Runnable {
         private final long[] addresses;
-        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean done = new AtomicBoolean();
 
         Freeing(long[] addresses) {
             this.addresses = addresses;
