@@ -274,8 +274,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(double[][] data, Sharing sharing) {
-        return createFrom(data, "d", sharing, (r, block, offset, cols) ->
-                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_DOUBLE_UNALIGNED, offset, cols));
+        return createFrom(data, "d", sharing, (r, block, offset, cols) -> {
+            double[] row = data[r];
+            if (row == null || row.length != cols) {
+                return false;
+            }
+            MemorySegment.copy(row, 0, block, ValueLayout.JAVA_DOUBLE_UNALIGNED, offset, cols);
+            return true;
+        });
     }
 
     /**
@@ -299,8 +305,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(float[][] data, Sharing sharing) {
-        return createFrom(data, "f", sharing, (r, block, offset, cols) ->
-                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_FLOAT_UNALIGNED, offset, cols));
+        return createFrom(data, "f", sharing, (r, block, offset, cols) -> {
+            float[] row = data[r];
+            if (row == null || row.length != cols) {
+                return false;
+            }
+            MemorySegment.copy(row, 0, block, ValueLayout.JAVA_FLOAT_UNALIGNED, offset, cols);
+            return true;
+        });
     }
 
     /**
@@ -324,8 +336,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(long[][] data, Sharing sharing) {
-        return createFrom(data, "q", sharing, (r, block, offset, cols) ->
-                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_LONG_UNALIGNED, offset, cols));
+        return createFrom(data, "q", sharing, (r, block, offset, cols) -> {
+            long[] row = data[r];
+            if (row == null || row.length != cols) {
+                return false;
+            }
+            MemorySegment.copy(row, 0, block, ValueLayout.JAVA_LONG_UNALIGNED, offset, cols);
+            return true;
+        });
     }
 
     /**
@@ -349,59 +367,70 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(int[][] data, Sharing sharing) {
-        return createFrom(data, "i", sharing, (r, block, offset, cols) ->
-                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_INT_UNALIGNED, offset, cols));
+        return createFrom(data, "i", sharing, (r, block, offset, cols) -> {
+            int[] row = data[r];
+            if (row == null || row.length != cols) {
+                return false;
+            }
+            MemorySegment.copy(row, 0, block, ValueLayout.JAVA_INT_UNALIGNED, offset, cols);
+            return true;
+        });
     }
 
-    /** Copies row {@code row} of a Java 2-D array, {@code cols} items, into {@code block} at {@code offset}. */
+    /**
+     * Copies row {@code row} of a Java 2-D array, {@code cols} items, into {@code block} at {@code offset}, unless
+     * that row is null or of another length.
+     */
     @FunctionalInterface
     private interface RowCopy {
-        void copy(int row, MemorySegment block, long offset, int cols);
+        /** @return false, having copied nothing, if the row is null or does not have {@code cols} items */
+        boolean copy(int row, MemorySegment block, long offset, int cols);
     }
 
     /**
      * Copies rows of Java arrays into one block, which is not zeroed first since every byte is written. Each element
      * type passes its own {@code copy}, in which the array type and layout are constants: a generic copy of an
-     * {@code Object} row with a layout parameter costs several nanoseconds more per row.
+     * {@code Object} row with a layout parameter costs several nanoseconds more per row. One pass over the rows
+     * checks each row's length, copies it and writes its table entry: a separate pass to check the lengths first
+     * reads every row's header once more (at 100000 short rows, a few megabytes of cache lines).
      */
     private static IndirectMemory2D createFrom(Object[] data, String format, Sharing sharing, RowCopy copy) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(sharing, "sharing");
-        long cols = columns(data, data.length);
+        int rows = data.length;
+        int cols = rows == 0 ? 0 : java.lang.reflect.Array.getLength(Objects.requireNonNull(data[0], "row 0 is null"));
         Format f = Format.parse(format);
-        checkDimensions(data.length, cols, f);
-        Generation g = allocate(data.length, cols, f, RowPlacement.ONE_BLOCK, false, sharing);
+        checkDimensions(rows, cols, f);
+        Generation g = allocate(rows, cols, f, RowPlacement.ONE_BLOCK, false, sharing);
         MemorySegment block = g.block;
+        MemorySegment table = g.table;
+        long base = block.address();
         long rowBytes = g.rowBytes;
-        for (int r = 0; r < data.length; r++) {
-            copy.copy(r, block, r * rowBytes, (int) cols);
+        for (int r = 0; r < rows; r++) {
+            long offset = r * rowBytes;
+            if (!copy.copy(r, block, offset, cols)) {
+                g.scope.close(); // frees the memory
+                throw badRow(data, r, cols);
+            }
+            setPointer(table, r, base + offset);
         }
         return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
                 null);
     }
 
-    /** The common row length of a Java 2-D array, or a message naming the first row that differs. */
-    private static long columns(Object[] data, int rows) {
-        if (rows == 0) {
-            return 0;
+    /** Why row {@code r} of a Java 2-D array could not be copied: it is null, or not {@code cols} items long. */
+    private static RuntimeException badRow(Object[] data, int r, int cols) {
+        Object row = data[r];
+        if (row == null) {
+            return new NullPointerException("row " + r + " is null");
         }
-        int cols = java.lang.reflect.Array.getLength(Objects.requireNonNull(data[0], "row 0 is null"));
-        for (int r = 1; r < rows; r++) {
-            Object row = data[r];
-            if (row == null) {
-                throw new NullPointerException("row " + r + " is null");
-            }
-            int found = java.lang.reflect.Array.getLength(row);
-            if (found != cols) {
-                throw new BufferException("row " + r + ": expected " + cols + " columns, found " + found);
-            }
-        }
-        return cols;
+        return new BufferException("row " + r + ": expected " + cols + " columns, found "
+                + java.lang.reflect.Array.getLength(row));
     }
 
     /**
      * Allocates a layout whose memory is freed when its scope closes. {@code zeroed} false leaves a one-block
-     * layout's rows uninitialized, for a caller about to write every byte. The memory comes from C's allocator: a
+     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer. The memory comes from C's allocator: a
      * {@linkplain Sharing#CONFINED confined} scope cannot be closed by the Cleaner's thread, so its memory is also
      * freed by the Cleaner once the scope itself (every segment of it) is unreachable, whichever comes first.
      */
@@ -439,7 +468,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (oneBlock) {
                 long base = (allocated[1] + ROW_BLOCK_ALIGNMENT - 1) & -ROW_BLOCK_ALIGNMENT;
                 block = MemorySegment.ofAddress(base).reinterpret(blockBytes, scope, null);
-                for (long r = 0; r < rows; r++) {
+                for (long r = 0; zeroed && r < rows; r++) {
                     setPointer(table, r, base + r * rowBytes);
                 }
             } else {

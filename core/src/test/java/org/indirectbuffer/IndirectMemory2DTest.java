@@ -420,6 +420,10 @@ class IndirectMemory2DTest {
                 .isInstanceOf(BufferException.class).hasMessage(message);
         assertThatThrownBy(() -> IndirectMemory2D.createFrom(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9, 10}}))
                 .isInstanceOf(BufferException.class).hasMessage("row 2: expected 3 columns, found 4");
+        assertThatThrownBy(() -> IndirectMemory2D.createFrom(new int[][] {{1, 2}, {3, 4}, null}, Sharing.CONFINED))
+                .isInstanceOf(NullPointerException.class).hasMessage("row 2 is null");
+        assertThatThrownBy(() -> IndirectMemory2D.createFrom(new long[][] {null, {3, 4}}))
+                .isInstanceOf(NullPointerException.class).hasMessage("row 0 is null");
     }
 
     @ParameterizedTest
