@@ -30,6 +30,13 @@ public final class VectorRunKernels implements RunKernels {
     private static final int LL = LS.length();
     private static final int IL = IS.length();
     private static final ScalarRunKernels TAIL = new ScalarRunKernels();
+    /**
+     * Rows of at most this many whole vectors are summed by straight-line code. C2's compiled form of a loop that
+     * runs only once or twice per row is bimodal from one JVM run to the next: 100000 rows of 8 doubles (two 256-bit
+     * vectors) took 180–250 µs in some runs and 550–700 µs in most, where the straight-line form took 160–200 µs in
+     * every run (session 3, five forks each).
+     */
+    private static final int SHORT_ROW_VECTORS = 4;
 
     /** Creates the kernels; fails with a linkage error when {@code jdk.incubator.vector} is absent. */
     public VectorRunKernels() {
@@ -353,6 +360,7 @@ public final class VectorRunKernels implements RunKernels {
     // ---------------------------------------------------------------------------------------------------- rows
 
     @Override
+    @SuppressWarnings("fallthrough") // the short-row switch adds the vectors of a row from last to first
     public double sumDoubleRows(MemorySegment table, long tableOffset, long tableStride, long rows,
                                 MemorySegment universe, long suboffset, long cols, ByteOrder o) {
         // Four rows at a time, each into its own accumulator that lives across rows: the four row loads are
@@ -371,6 +379,37 @@ public final class VectorRunKernels implements RunKernels {
             long b2 = rowBase(table, tableOffset, tableStride, r + 2, suboffset);
             long b3 = rowBase(table, tableOffset, tableStride, r + 3, suboffset);
             long k = 0;
+            if (bound <= SHORT_ROW_VECTORS * DL) {
+                // Short rows: straight-line code, no inner loop (see SHORT_ROW_VECTORS).
+                switch ((int) (bound / DL)) {
+                    case 4:
+                        a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + 24L * DL, o));
+                        a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, b1 + 24L * DL, o));
+                        a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, b2 + 24L * DL, o));
+                        a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, b3 + 24L * DL, o));
+                        // fall through
+                    case 3:
+                        a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + 16L * DL, o));
+                        a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, b1 + 16L * DL, o));
+                        a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, b2 + 16L * DL, o));
+                        a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, b3 + 16L * DL, o));
+                        // fall through
+                    case 2:
+                        a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + 8L * DL, o));
+                        a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, b1 + 8L * DL, o));
+                        a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, b2 + 8L * DL, o));
+                        a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, b3 + 8L * DL, o));
+                        // fall through
+                    case 1:
+                        a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0, o));
+                        a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, b1, o));
+                        a2 = a2.add(DoubleVector.fromMemorySegment(DS, universe, b2, o));
+                        a3 = a3.add(DoubleVector.fromMemorySegment(DS, universe, b3, o));
+                        // fall through
+                    default:
+                        k = bound;
+                }
+            }
             for (; k < bound; k += DL) {
                 long p = k * 8;
                 a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + p, o));

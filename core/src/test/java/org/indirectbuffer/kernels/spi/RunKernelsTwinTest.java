@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @SuppressWarnings("restricted") // the row fast path reads absolute addresses; test code only
 class RunKernelsTwinTest {
     /** Covers 2, 4, 8 and 16 lanes: lanes - 1, lanes, lanes + 1, 2 lanes + 3, 4 lanes k +- 1, and long runs. */
-    private static final long[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 15, 16, 17, 19, 31, 32, 33, 35, 63, 64, 65,
+    private static final long[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 15, 16, 17, 19, 31, 32, 33, 35, 63, 64, 65,
             127, 128, 129, 1000, 4099};
     private static final int GUARD = 16;
     private static final double RELATIVE = 1e-12;
