@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.kernels.spi.KernelProviders;
 
 /**
  * A table of {@code rows} row pointers, each row {@code cols} items of one format: exactly what a C function declared
@@ -274,14 +275,19 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(double[][] data, Sharing sharing) {
-        return createFrom(data, "d", sharing, (r, block, offset, cols) -> {
+        if (POINTER == 8) {
+            // The kernels' one-pass copy: straight-line vector moves for short rows (about 3 ns per row less).
+            return createFrom(data, "d", sharing, g ->
+                    KernelProviders.selected().copyDoubleArrayRows(data, (int) g.cols, g.block, g.table));
+        }
+        return createFrom(data, "d", sharing, rowByRow((r, block, offset, cols) -> {
             double[] row = data[r];
             if (row == null || row.length != cols) {
                 return false;
             }
             MemorySegment.copy(row, 0, block, ValueLayout.JAVA_DOUBLE_UNALIGNED, offset, cols);
             return true;
-        });
+        }));
     }
 
     /**
@@ -305,14 +311,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(float[][] data, Sharing sharing) {
-        return createFrom(data, "f", sharing, (r, block, offset, cols) -> {
+        return createFrom(data, "f", sharing, rowByRow((r, block, offset, cols) -> {
             float[] row = data[r];
             if (row == null || row.length != cols) {
                 return false;
             }
             MemorySegment.copy(row, 0, block, ValueLayout.JAVA_FLOAT_UNALIGNED, offset, cols);
             return true;
-        });
+        }));
     }
 
     /**
@@ -336,14 +342,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(long[][] data, Sharing sharing) {
-        return createFrom(data, "q", sharing, (r, block, offset, cols) -> {
+        return createFrom(data, "q", sharing, rowByRow((r, block, offset, cols) -> {
             long[] row = data[r];
             if (row == null || row.length != cols) {
                 return false;
             }
             MemorySegment.copy(row, 0, block, ValueLayout.JAVA_LONG_UNALIGNED, offset, cols);
             return true;
-        });
+        }));
     }
 
     /**
@@ -367,19 +373,36 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException if the rows differ in length
      */
     public static IndirectMemory2D createFrom(int[][] data, Sharing sharing) {
-        return createFrom(data, "i", sharing, (r, block, offset, cols) -> {
+        return createFrom(data, "i", sharing, rowByRow((r, block, offset, cols) -> {
             int[] row = data[r];
             if (row == null || row.length != cols) {
                 return false;
             }
             MemorySegment.copy(row, 0, block, ValueLayout.JAVA_INT_UNALIGNED, offset, cols);
             return true;
-        });
+        }));
+    }
+
+    /**
+     * Copies every row of a Java 2-D array into one block, row {@code r} at {@code r * cols} items, and writes each
+     * row's address into the table, in one pass: a separate pass to check the lengths first would read every row's
+     * header once more (at 100000 short rows, a few megabytes of cache lines).
+     */
+    @FunctionalInterface
+    private interface RowsCopy {
+        /**
+         * @param g the new layout: {@code g.block} to copy into, {@code g.table} to write
+         * @return the number of rows when all were copied, else the index of the first row that is null or not
+         *         {@code g.cols} long
+         */
+        int copy(Generation g);
     }
 
     /**
      * Copies row {@code row} of a Java 2-D array, {@code cols} items, into {@code block} at {@code offset}, unless
-     * that row is null or of another length.
+     * that row is null or of another length. Each element type passes its own, in which the array type and layout
+     * are constants: a generic copy of an {@code Object} row with a layout parameter costs several nanoseconds more
+     * per row.
      */
     @FunctionalInterface
     private interface RowCopy {
@@ -387,14 +410,28 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         boolean copy(int row, MemorySegment block, long offset, int cols);
     }
 
-    /**
-     * Copies rows of Java arrays into one block, which is not zeroed first since every byte is written. Each element
-     * type passes its own {@code copy}, in which the array type and layout are constants: a generic copy of an
-     * {@code Object} row with a layout parameter costs several nanoseconds more per row. One pass over the rows
-     * checks each row's length, copies it and writes its table entry: a separate pass to check the lengths first
-     * reads every row's header once more (at 100000 short rows, a few megabytes of cache lines).
-     */
-    private static IndirectMemory2D createFrom(Object[] data, String format, Sharing sharing, RowCopy copy) {
+    /** A {@link RowsCopy} that copies with {@code copy} row by row and writes the table itself. */
+    private static RowsCopy rowByRow(RowCopy copy) {
+        return g -> {
+            MemorySegment block = g.block;
+            MemorySegment table = g.table;
+            long base = block.address();
+            long rowBytes = g.rowBytes;
+            int rows = (int) g.rows;
+            int cols = (int) g.cols;
+            for (int r = 0; r < rows; r++) {
+                long offset = r * rowBytes;
+                if (!copy.copy(r, block, offset, cols)) {
+                    return r;
+                }
+                setPointer(table, r, base + offset);
+            }
+            return rows;
+        };
+    }
+
+    /** Copies rows of Java arrays into a new one-block layout, which is not zeroed first since every byte is written. */
+    private static IndirectMemory2D createFrom(Object[] data, String format, Sharing sharing, RowsCopy copy) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(sharing, "sharing");
         int rows = data.length;
@@ -402,17 +439,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Format f = Format.parse(format);
         checkDimensions(rows, cols, f);
         Generation g = allocate(rows, cols, f, RowPlacement.ONE_BLOCK, false, sharing);
-        MemorySegment block = g.block;
-        MemorySegment table = g.table;
-        long base = block.address();
-        long rowBytes = g.rowBytes;
-        for (int r = 0; r < rows; r++) {
-            long offset = r * rowBytes;
-            if (!copy.copy(r, block, offset, cols)) {
-                g.scope.close(); // frees the memory
-                throw badRow(data, r, cols);
-            }
-            setPointer(table, r, base + offset);
+        int copied = copy.copy(g);
+        if (copied != rows) {
+            g.scope.close(); // frees the memory
+            throw badRow(data, copied, cols);
         }
         return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
                 null);

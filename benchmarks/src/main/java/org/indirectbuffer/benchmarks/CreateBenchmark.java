@@ -1,5 +1,8 @@
 package org.indirectbuffer.benchmarks;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.jna.Memory;
@@ -18,11 +21,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Building a {@code double**} from a {@code double[][]} and freeing it: {@code IndirectMemory2D.createFrom} against
- * the usual JNA way, one {@code Memory} per row plus a {@code Memory} table of their pointers.
+ * the usual JNA way, one {@code Memory} per row plus a {@code Memory} table of their pointers, and against
+ * hand-written FFM code.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,11 +40,35 @@ public class CreateBenchmark {
     public String shape;
 
     private double[][] data;
+    private Arena arena;
+    private MemorySegment allocatedOnce;
 
     @Setup(Level.Trial)
     public void setUp() {
         String[] dims = shape.split("x");
         data = Matrices.random(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]), 3);
+        arena = Arena.ofConfined();
+        allocatedOnce = arena.allocate(8L * data.length * data[0].length, 64);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    /**
+     * The floor no create can go below: only the copy of every row into memory allocated once, outside the
+     * measurement (no allocation, no table, no free).
+     */
+    @Benchmark
+    public long copyOnly() {
+        MemorySegment block = allocatedOnce;
+        int cols = data[0].length;
+        long rowBytes = 8L * cols;
+        for (int r = 0; r < data.length; r++) {
+            MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_DOUBLE, r * rowBytes, cols);
+        }
+        return block.address();
     }
 
     @Benchmark
@@ -54,6 +83,26 @@ public class CreateBenchmark {
     public long libraryConfined() {
         try (IndirectMemory2D m = IndirectMemory2D.createFrom(data, Sharing.CONFINED)) {
             return m.pointerTable().address();
+        }
+    }
+
+    /**
+     * Hand-written FFM, as a user would write it: a confined arena, a table and one block of rows from it (the arena
+     * zeroes them), a copy and a pointer per row, then close.
+     */
+    @Benchmark
+    public long handwrittenFfm() {
+        int rows = data.length;
+        int cols = rows == 0 ? 0 : data[0].length;
+        long rowBytes = 8L * cols;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = arena.allocate(ValueLayout.ADDRESS, rows);
+            MemorySegment block = arena.allocate(rowBytes * rows, 64);
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_DOUBLE, r * rowBytes, cols);
+                table.setAtIndex(ValueLayout.ADDRESS, r, block.asSlice(r * rowBytes, rowBytes));
+            }
+            return table.address();
         }
     }
 

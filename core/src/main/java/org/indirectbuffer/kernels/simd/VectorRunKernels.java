@@ -30,6 +30,7 @@ public final class VectorRunKernels implements RunKernels {
     private static final int LL = LS.length();
     private static final int IL = IS.length();
     private static final ScalarRunKernels TAIL = new ScalarRunKernels();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
      * Rows of at most this many whole vectors are summed by straight-line code. C2's compiled form of a loop that
      * runs only once or twice per row is bimodal from one JVM run to the next: 100000 rows of 8 doubles (two 256-bit
@@ -435,6 +436,45 @@ public final class VectorRunKernels implements RunKernels {
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail;
+    }
+
+    @Override
+    @SuppressWarnings("fallthrough") // the vectors of a row are copied from last to first
+    public int copyDoubleArrayRows(double[][] rows, int cols, MemorySegment block, MemorySegment table) {
+        int vectors = cols / DL;
+        if (vectors == 0 || vectors > SHORT_ROW_VECTORS) {
+            // Longer rows: one bulk copy per row (the JDK's copy stub) costs less than its call.
+            return TAIL.copyDoubleArrayRows(rows, cols, block, table);
+        }
+        // Short rows: straight-line vector moves; a bulk copy call per 64-byte row cost about 3 ns more per row.
+        long rowBytes = 8L * cols;
+        long base = block.address();
+        int whole = vectors * DL;
+        for (int r = 0; r < rows.length; r++) {
+            double[] row = rows[r];
+            if (row == null || row.length != cols) {
+                return r;
+            }
+            long offset = r * rowBytes;
+            switch (vectors) {
+                case 4:
+                    DoubleVector.fromArray(DS, row, 3 * DL).intoMemorySegment(block, offset + 24L * DL, NATIVE);
+                    // fall through
+                case 3:
+                    DoubleVector.fromArray(DS, row, 2 * DL).intoMemorySegment(block, offset + 16L * DL, NATIVE);
+                    // fall through
+                case 2:
+                    DoubleVector.fromArray(DS, row, DL).intoMemorySegment(block, offset + 8L * DL, NATIVE);
+                    // fall through
+                default:
+                    DoubleVector.fromArray(DS, row, 0).intoMemorySegment(block, offset, NATIVE);
+            }
+            for (int j = whole; j < cols; j++) {
+                block.set(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + 8L * j, row[j]);
+            }
+            table.set(ValueLayout.JAVA_LONG_UNALIGNED, r * 8L, base + offset);
+        }
+        return rows.length;
     }
 
     /** The address of row {@code r}'s first item: its pointer plus the suboffset; NULL throws. */

@@ -82,6 +82,16 @@ public interface RunKernels {
     double sumDoubleRows(MemorySegment table, long tableOffset, long tableStride, long rows, MemorySegment universe,
                          long suboffset, long cols, ByteOrder order);
 
+    /**
+     * Builds a {@code double**} from Java rows in one pass: row {@code r} of {@code rows} is copied, in native byte
+     * order, to offset {@code r * cols * 8} of {@code block}, and its address is written as the {@code r}-th 64-bit
+     * pointer of {@code table}. Stops at the first row that is null or not {@code cols} long, having copied the rows
+     * before it and nothing of it.
+     *
+     * @return {@code rows.length} when every row was copied, else the index of the row that stopped it
+     */
+    int copyDoubleArrayRows(double[][] rows, int cols, MemorySegment block, MemorySegment table);
+
     /** Thrown by the row fast paths when a row pointer is NULL; the caller turns it into its own message. */
     final class NullRowException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -395,4 +395,20 @@ public final class ScalarRunKernels implements RunKernels {
         }
         return sum;
     }
+
+    @Override
+    public int copyDoubleArrayRows(double[][] rows, int cols, MemorySegment block, MemorySegment table) {
+        long rowBytes = 8L * cols;
+        long base = block.address();
+        for (int r = 0; r < rows.length; r++) {
+            double[] row = rows[r];
+            if (row == null || row.length != cols) {
+                return r;
+            }
+            long offset = r * rowBytes;
+            MemorySegment.copy(row, 0, block, ValueLayout.JAVA_DOUBLE_UNALIGNED, offset, cols);
+            table.set(ValueLayout.JAVA_LONG_UNALIGNED, r * 8L, base + offset);
+        }
+        return rows.length;
+    }
 }

@@ -799,4 +799,61 @@ class RunKernelsTwinTest {
             }
         }
     }
+
+    @Test
+    void copyDoubleArrayRowsAgrees() {
+        Random rnd = new Random(11);
+        long[] rowCounts = {0, 1, 2, 3, 5, 17};
+        for (long cols : SIZES) {
+            for (long rows : rowCounts) {
+                if (cols >= 1000 && rows > 3) {
+                    continue;
+                }
+                double[][] data = new double[(int) rows][(int) cols];
+                for (double[] row : data) {
+                    for (int j = 0; j < cols; j++) {
+                        row[j] = rnd.nextDouble() - 0.5;
+                    }
+                }
+                for (RunKernels kernels : new RunKernels[] {SCALAR, simd}) {
+                    String what = kernels.name() + ", " + rows + " rows of " + cols;
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment block = arena.allocate(Math.max(1, rows * cols * 8), 64)
+                                .asSlice(0, rows * cols * 8);
+                        MemorySegment table = arena.allocate(Math.max(8, rows * 8), 8).asSlice(0, rows * 8);
+                        assertThat(kernels.copyDoubleArrayRows(data, (int) cols, block, table)).describedAs(what)
+                                .isEqualTo((int) rows);
+                        for (int r = 0; r < rows; r++) {
+                            long address = table.getAtIndex(ValueLayout.JAVA_LONG, r);
+                            assertThat(address).describedAs("%s: pointer %d", what, r)
+                                    .isEqualTo(block.address() + r * cols * 8);
+                            assertThat(block.asSlice(r * cols * 8, cols * 8).toArray(ValueLayout.JAVA_DOUBLE))
+                                    .describedAs("%s: row %d", what, r).isEqualTo(data[r]);
+                        }
+                        // a null row, a shorter and a longer one: first, middle, last; rows before it copied
+                        for (long bad : rows == 0 ? new long[0] : new long[] {0, rows / 2, rows - 1}) {
+                            double[] saved = data[(int) bad];
+                            for (double[] replacement : new double[][] {null, new double[(int) cols + 1],
+                                    cols == 0 ? null : new double[(int) cols - 1]}) {
+                                data[(int) bad] = replacement;
+                                block.fill((byte) 0);
+                                assertThat(kernels.copyDoubleArrayRows(data, (int) cols, block, table))
+                                        .describedAs("%s: bad row %d", what, bad).isEqualTo((int) bad);
+                                if (bad > 0) {
+                                    assertThat(block.asSlice((bad - 1) * cols * 8, cols * 8)
+                                            .toArray(ValueLayout.JAVA_DOUBLE))
+                                            .describedAs("%s: row before bad row %d", what, bad)
+                                            .isEqualTo(data[(int) bad - 1]);
+                                }
+                                assertThat(block.asSlice(bad * cols * 8, cols * 8).toArray(ValueLayout.JAVA_DOUBLE))
+                                        .describedAs("%s: bad row %d left untouched", what, bad)
+                                        .isEqualTo(new double[(int) cols]);
+                            }
+                            data[(int) bad] = saved;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
