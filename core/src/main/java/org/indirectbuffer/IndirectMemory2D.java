@@ -259,7 +259,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @param data rows of equal length
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length ("row 2: expected 3 columns, found 4")
+     * @throws BufferException      if the rows differ in length ("row 2: expected 3 columns, found 4")
+     * @throws NullPointerException if {@code data} or a row is null ("row 2 is null")
      */
     public static IndirectMemory2D createFrom(double[][] data) {
         return createFrom(data, Sharing.SHARED);
@@ -272,7 +273,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param data    rows of equal length
      * @param sharing which threads may use the memory
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data}, {@code sharing} or a row is null
      */
     public static IndirectMemory2D createFrom(double[][] data, Sharing sharing) {
         if (POINTER == 8) {
@@ -295,7 +297,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @param data rows of equal length
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data} or a row is null
      */
     public static IndirectMemory2D createFrom(float[][] data) {
         return createFrom(data, Sharing.SHARED);
@@ -308,7 +311,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param data    rows of equal length
      * @param sharing which threads may use the memory
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data}, {@code sharing} or a row is null
      */
     public static IndirectMemory2D createFrom(float[][] data, Sharing sharing) {
         return createFrom(data, "f", sharing, rowByRow((r, block, offset, cols) -> {
@@ -326,7 +330,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @param data rows of equal length
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data} or a row is null
      */
     public static IndirectMemory2D createFrom(long[][] data) {
         return createFrom(data, Sharing.SHARED);
@@ -339,7 +344,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param data    rows of equal length
      * @param sharing which threads may use the memory
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data}, {@code sharing} or a row is null
      */
     public static IndirectMemory2D createFrom(long[][] data, Sharing sharing) {
         return createFrom(data, "q", sharing, rowByRow((r, block, offset, cols) -> {
@@ -357,7 +363,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @param data rows of equal length
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data} or a row is null
      */
     public static IndirectMemory2D createFrom(int[][] data) {
         return createFrom(data, Sharing.SHARED);
@@ -370,7 +377,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param data    rows of equal length
      * @param sharing which threads may use the memory
      * @return the owning handle, {@link Access#RESIZEABLE}
-     * @throws BufferException if the rows differ in length
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code data}, {@code sharing} or a row is null
      */
     public static IndirectMemory2D createFrom(int[][] data, Sharing sharing) {
         return createFrom(data, "i", sharing, rowByRow((r, block, offset, cols) -> {

@@ -106,6 +106,24 @@ public class CreateBenchmark {
         }
     }
 
+    /** What closing a shared arena costs by itself: a handshake with every Java thread (part of a shared create). */
+    @Benchmark
+    public long sharedArenaOpenClose() {
+        Arena scope = Arena.ofShared();
+        long address = scope.allocate(8).address();
+        scope.close();
+        return address;
+    }
+
+    /** The same for a confined arena: no handshake. */
+    @Benchmark
+    public long confinedArenaOpenClose() {
+        Arena scope = Arena.ofConfined();
+        long address = scope.allocate(8).address();
+        scope.close();
+        return address;
+    }
+
     @Benchmark
     public long jnaMemory() {
         int rows = data.length;

@@ -57,8 +57,14 @@ public class GatherBenchmark {
         }
         view = matrix.getBuffer(BufferRequest.FULL_RO);
         arena = Arena.ofShared();
-        block = arena.allocate((long) rows * cols * 8, 64);
-        Matrices.copyContiguous(matrix, block);
+        long bytes = (long) rows * cols * 8;
+        if (placement == IndirectMemory2D.RowPlacement.ONE_BLOCK) {
+            // the matrix's own block, rows one after another: the same bytes in the same memory the gather reads
+            block = matrix.row(0).reinterpret(bytes);
+        } else {
+            block = arena.allocate(bytes, 64);
+            Matrices.copyContiguous(matrix, block);
+        }
         destination = arena.allocate(block.byteSize(), 64);
         rowSegments = new MemorySegment[rows];
         for (int r = 0; r < rows; r++) {
@@ -93,6 +99,10 @@ public class GatherBenchmark {
         return destination;
     }
 
+    /**
+     * The ceiling: one copy of the same bytes. For one block, the matrix's own block (the memory the gather reads);
+     * row by row, where no such block exists, a contiguous copy of the rows made at setup.
+     */
     @Benchmark
     public MemorySegment segmentCopy() {
         MemorySegment.copy(block, 0, destination, 0, block.byteSize());
