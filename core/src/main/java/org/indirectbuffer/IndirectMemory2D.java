@@ -438,7 +438,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         };
     }
 
-    /** Copies rows of Java arrays into a new one-block layout, which is not zeroed first since every byte is written. */
+    /**
+     * Copies rows of Java arrays into a new one-block layout, which is not zeroed first since every byte is written.
+     */
     private static IndirectMemory2D createFrom(Object[] data, String format, Sharing sharing, RowsCopy copy) {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(sharing, "sharing");
@@ -447,9 +449,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Format f = Format.parse(format);
         checkDimensions(rows, cols, f);
         Generation g = allocate(rows, cols, f, RowPlacement.ONE_BLOCK, false, sharing);
-        int copied = copy.copy(g);
-        if (copied != rows) {
+        int copied;
+        try {
+            copied = copy.copy(g);
+        } catch (RuntimeException | Error e) {
             g.scope.close(); // frees the memory
+            throw e;
+        }
+        if (copied != rows) {
+            g.scope.close();
             throw badRow(data, copied, cols);
         }
         return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
@@ -468,7 +476,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /**
      * Allocates a layout whose memory is freed when its scope closes. {@code zeroed} false leaves a one-block
-     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer. The memory comes from C's allocator: a
+     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer. The
+     * memory comes from C's allocator: a
      * {@linkplain Sharing#CONFINED confined} scope cannot be closed by the Cleaner's thread, so its memory is also
      * freed by the Cleaner once the scope itself (every segment of it) is unreachable, whichever comes first.
      */
@@ -481,7 +490,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long[] allocated = new long[oneBlock ? 2 : Math.toIntExact(rows) + 1];
         int count = 0;
         try {
-            allocated[count++] = NativeHeap.malloc(tableBytes); // every entry is written below
+            allocated[count++] = NativeHeap.malloc(tableBytes); // every entry written below, or by the caller
             if (oneBlock) {
                 // cache-line aligned rows block: 63 spare bytes to round the address up
                 long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);

@@ -424,6 +424,41 @@ class IndirectMemory2DTest {
                 .isInstanceOf(NullPointerException.class).hasMessage("row 2 is null");
         assertThatThrownBy(() -> IndirectMemory2D.createFrom(new long[][] {null, {3, 4}}))
                 .isInstanceOf(NullPointerException.class).hasMessage("row 0 is null");
+        // rows of 8 doubles: with the Vector API, the kernels' straight-line copy
+        assertThatThrownBy(() -> IndirectMemory2D.createFrom(new double[][] {new double[8], null, new double[8]}))
+                .isInstanceOf(NullPointerException.class).hasMessage("row 1 is null");
+        assertThatThrownBy(() -> IndirectMemory2D.createFrom(
+                new double[][] {new double[8], new double[8], new double[9]}, Sharing.CONFINED))
+                .isInstanceOf(BufferException.class).hasMessage("row 2: expected 8 columns, found 9");
+    }
+
+    @ParameterizedTest
+    @MethodSource("createFromColumns")
+    void createFromDoublesCopiesEveryRowAndPointsTheTableAtIt(int cols) {
+        Random random = new Random(cols);
+        double[][] data = new double[7][cols];
+        for (double[] row : data) {
+            for (int j = 0; j < cols; j++) {
+                row[j] = random.nextDouble();
+            }
+        }
+        for (Sharing sharing : Sharing.values()) {
+            try (IndirectMemory2D m = IndirectMemory2D.createFrom(data, sharing)) {
+                MemorySegment table = m.pointerTable();
+                for (int r = 0; r < data.length; r++) {
+                    long pointer = table.getAtIndex(ValueLayout.ADDRESS, r).address();
+                    assertThat(pointer).describedAs("row %d pointer, %d columns", r, cols)
+                            .isEqualTo(m.row(r).address());
+                    assertThat(m.row(r).toArray(ValueLayout.JAVA_DOUBLE))
+                            .describedAs("row %d, %d columns, %s", r, cols, sharing).isEqualTo(data[r]);
+                }
+            }
+        }
+    }
+
+    static Stream<Integer> createFromColumns() {
+        // below one vector, one to four whole vectors with and without a tail (AVX2: 4 doubles; AVX-512: 8), longer
+        return Stream.of(0, 1, 3, 4, 5, 8, 11, 12, 16, 17, 19, 32, 33, 1000);
     }
 
     @ParameterizedTest

@@ -32,10 +32,10 @@ public final class VectorRunKernels implements RunKernels {
     private static final ScalarRunKernels TAIL = new ScalarRunKernels();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
-     * Rows of at most this many whole vectors are summed by straight-line code. C2's compiled form of a loop that
-     * runs only once or twice per row is bimodal from one JVM run to the next: 100000 rows of 8 doubles (two 256-bit
-     * vectors) took 180–250 µs in some runs and 550–700 µs in most, where the straight-line form took 160–200 µs in
-     * every run (session 3, five forks each).
+     * Rows of at most this many whole vectors are summed (and copied in) by straight-line code. C2's compiled form
+     * of a loop that runs only once or twice per row is bimodal from one JVM run to the next: 100000 rows of 8
+     * doubles (two 256-bit vectors) took 180–250 µs in some runs and 550–700 µs in most, where the straight-line form
+     * took 160–300 µs in every run (session 3; one block and row by row).
      */
     private static final int SHORT_ROW_VECTORS = 4;
 
@@ -443,7 +443,8 @@ public final class VectorRunKernels implements RunKernels {
     public int copyDoubleArrayRows(double[][] rows, int cols, MemorySegment block, MemorySegment table) {
         int vectors = cols / DL;
         if (vectors == 0 || vectors > SHORT_ROW_VECTORS) {
-            // Longer rows: one bulk copy per row (the JDK's copy stub) costs less than its call.
+            // Rows shorter than one vector or longer than four: one bulk copy per row (the JDK's copy stub), whose
+            // call costs little beside a long row.
             return TAIL.copyDoubleArrayRows(rows, cols, block, table);
         }
         // Short rows: straight-line vector moves; a bulk copy call per 64-byte row cost about 3 ns more per row.
