@@ -477,9 +477,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /**
      * Allocates a layout whose memory is freed when its scope closes. {@code zeroed} false leaves a one-block
      * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer. The
-     * memory comes from C's allocator: a
-     * {@linkplain Sharing#CONFINED confined} scope cannot be closed by the Cleaner's thread, so its memory is also
-     * freed by the Cleaner once the scope itself (every segment of it) is unreachable, whichever comes first.
+     * memory comes from C's allocator: a {@linkplain Sharing#CONFINED confined} scope cannot be closed by the
+     * Cleaner's thread, so its memory is also freed by the Cleaner once the scope itself (every segment of it) is
+     * unreachable, whichever comes first.
      */
     private static Generation allocate(long rows, long cols, Format format, RowPlacement placement, boolean zeroed,
                                        Sharing sharing) {
