@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 
@@ -21,9 +22,9 @@ import org.indirectbuffer.kernels.spi.KernelProviders;
  *
  * <h2>Ownership is in the factory's name</h2>
  * <ul>
- *   <li>{@code createMemory…}, {@code createFrom…} <b>own</b>: zeroed memory (table and rows) freed by {@link
- *       #close()}, or by a {@link Cleaner} if every handle and view becomes unreachable unclosed (for {@linkplain
- *       Sharing#CONFINED confined} memory: and every segment of it). Rows lie in
+ *   <li>{@code createMemory…}, {@code createFrom…} <b>own</b>: memory (table and rows, zeroed or a copy) freed by
+ *       {@link #close()}, or by a {@link Cleaner} if every handle and view becomes unreachable unclosed (for
+ *       {@linkplain Sharing#CONFINED confined} memory: and every segment of it). Rows lie in
  *       {@linkplain RowPlacement#ONE_BLOCK one block} or are {@linkplain RowPlacement#ROW_BY_ROW allocated one by one
  *       with C's calloc}; both are valid {@code T**} for C.</li>
  *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean)} <b>borrows</b> a foreign table: it never
@@ -247,9 +248,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                                                 RowPlacement placement, Sharing sharing) {
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(sharing, "sharing");
-        Format f = parseItemFormat(format);
+        Format f = RowItemFormat.parse(format);
         checkDimensions(rows, cols, f);
-        Generation g = allocate(rows, cols, f, placement, true, sharing);
+        Generation g = allocate(rows, cols, f, placement, false, sharing);
         return new IndirectMemory2D(new Shared("owned", placement, g, sharing), readOnly ? Access.READ_ONLY
                 : Access.RESIZEABLE, null);
     }
@@ -448,7 +449,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         int cols = rows == 0 ? 0 : java.lang.reflect.Array.getLength(Objects.requireNonNull(data[0], "row 0 is null"));
         Format f = Format.parse(format);
         checkDimensions(rows, cols, f);
-        Generation g = allocate(rows, cols, f, RowPlacement.ONE_BLOCK, false, sharing);
+        Generation g = allocate(rows, cols, f, RowPlacement.ONE_BLOCK, true, sharing);
         int copied;
         try {
             copied = copy.copy(g);
@@ -475,14 +476,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * Allocates a layout whose memory is freed when its scope closes. {@code zeroed} false leaves a one-block
-     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer. The
-     * memory comes from C's allocator: a {@linkplain Sharing#CONFINED confined} scope cannot be closed by the
-     * Cleaner's thread, so its memory is also freed by the Cleaner once the scope itself (every segment of it) is
-     * unreachable, whichever comes first.
+     * Allocates a layout whose memory is freed when its scope closes. {@code callerFills} leaves a one-block
+     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer; otherwise
+     * the rows are zeroed and the table points at them. The memory comes from C's allocator: a {@linkplain
+     * Sharing#CONFINED confined} scope cannot be closed by the Cleaner's thread, so its memory is also freed by the
+     * Cleaner once the scope itself (every segment of it) is unreachable, whichever comes first.
      */
-    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement, boolean zeroed,
-                                       Sharing sharing) {
+    private static Generation allocate(long rows, long cols, Format format, RowPlacement placement,
+                                       boolean callerFills, Sharing sharing) {
         long rowBytes = Math.multiplyExact(cols, format.itemSize());
         long tableBytes = Math.multiplyExact(rows, POINTER);
         boolean oneBlock = placement == RowPlacement.ONE_BLOCK;
@@ -494,7 +495,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (oneBlock) {
                 // cache-line aligned rows block: 63 spare bytes to round the address up
                 long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);
-                allocated[count++] = zeroed ? NativeHeap.calloc(padded) : NativeHeap.malloc(padded);
+                allocated[count++] = callerFills ? NativeHeap.malloc(padded) : NativeHeap.calloc(padded);
             } else {
                 for (long r = 0; r < rows; r++) {
                     allocated[count++] = NativeHeap.calloc(rowBytes);
@@ -515,7 +516,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (oneBlock) {
                 long base = (allocated[1] + ROW_BLOCK_ALIGNMENT - 1) & -ROW_BLOCK_ALIGNMENT;
                 block = MemorySegment.ofAddress(base).reinterpret(blockBytes, scope, null);
-                for (long r = 0; zeroed && r < rows; r++) {
+                for (long r = 0; !callerFills && r < rows; r++) {
                     setPointer(table, r, base + r * rowBytes);
                 }
             } else {
@@ -611,7 +612,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, String format,
                                             boolean readOnly, Object nanny, String origin) {
         Objects.requireNonNull(table, "table");
-        Format f = parseItemFormat(format);
+        Format f = RowItemFormat.parse(format);
         checkDimensions(rows, cols, f);
         long tableBytes = rows * POINTER;
         if (table.address() == 0 && rows > 0) {
@@ -709,15 +710,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             view.close();
             throw e;
         }
-    }
-
-    private static Format parseItemFormat(String format) {
-        Format f = Format.parse(Objects.requireNonNull(format, "format"));
-        if (f.itemSize() <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + f.itemSize()
-                    + "; rows need items of at least one byte");
-        }
-        return f;
     }
 
     private static void checkDimensions(long rows, long cols, Format format) {
@@ -1050,7 +1042,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         shared.exports.whileUnlocked("resize", () -> {
             Generation old = live();
             checkDimensions(rows, cols, old.format);
-            Generation next = allocate(rows, cols, old.format, shared.placement, true, shared.sharing);
+            Generation next = allocate(rows, cols, old.format, shared.placement, false, shared.sharing);
             long keepRows = Math.min(rows, old.rows);
             long keepBytes = Math.min(next.rowBytes, old.rowBytes);
             for (long r = 0; r < keepRows; r++) {
@@ -1076,7 +1068,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     public void reinterpretData(String format) {
         live();
         checkOwner("reinterpretData");
-        Format f = parseItemFormat(format);
+        Format f = RowItemFormat.parse(format);
         if (pinned != null) {
             throw new IllegalStateException("reinterpretData needs the primary handle; this is a view of "
                     + describe(pinned));

@@ -16,6 +16,7 @@ import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.RowItemFormat;
 
 /**
  * A {@code T**} whose rows differ in length: row {@code i} holds {@link #length(long) length(i)} items of one format,
@@ -110,7 +111,7 @@ public final class RaggedRows implements AutoCloseable {
     }
 
     private static RaggedRows owned(long[] lengths, String format, Terminator terminator) {
-        Format f = parseItemFormat(format);
+        Format f = RowItemFormat.parse(format);
         long[] lens = checkLengths(lengths);
         Terminator.Resolved t = terminator == null ? null : terminator.resolve(f);
         long extra = t == null ? 0 : 1;
@@ -165,7 +166,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly) {
-        return foreign(table, checkLengths(lengths), parseItemFormat(format), null, readOnly, null);
+        return foreign(table, checkLengths(lengths), RowItemFormat.parse(format), null, readOnly, null);
     }
 
     /**
@@ -184,7 +185,7 @@ public final class RaggedRows implements AutoCloseable {
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly,
                                          Object memoryNanny) {
-        return foreign(table, checkLengths(lengths), parseItemFormat(format), null, readOnly,
+        return foreign(table, checkLengths(lengths), RowItemFormat.parse(format), null, readOnly,
                 Objects.requireNonNull(memoryNanny, "memoryNanny"));
     }
 
@@ -237,7 +238,7 @@ public final class RaggedRows implements AutoCloseable {
     private static RaggedRows terminated(MemorySegment table, long rows, String format, Terminator terminator,
                                          long maxLength, boolean readOnly, Object nanny) {
         Objects.requireNonNull(table, "table");
-        Format f = parseItemFormat(format);
+        Format f = RowItemFormat.parse(format);
         Terminator.Resolved t = Objects.requireNonNull(terminator, "terminator").resolve(f);
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
             throw new BufferException("rows = " + rows + ": expected 0 <= rows <= " + (Integer.MAX_VALUE - 8));
@@ -301,15 +302,6 @@ public final class RaggedRows implements AutoCloseable {
             throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers ("
                     + table.byteSize() + " bytes); expected " + rows + " rows (" + rows * POINTER + " bytes)");
         }
-    }
-
-    private static Format parseItemFormat(String format) {
-        Format f = Format.parse(Objects.requireNonNull(format, "format"));
-        if (f.itemSize() <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + f.itemSize()
-                    + "; rows need items of at least one byte");
-        }
-        return f;
     }
 
     private static long[] checkLengths(long[] lengths) {

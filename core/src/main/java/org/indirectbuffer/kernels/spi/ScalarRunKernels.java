@@ -1,5 +1,15 @@
 package org.indirectbuffer.kernels.spi;
 
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.D_BE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.D_LE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.F_BE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.F_LE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.I_BE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.I_LE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.J_BE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.J_LE;
+import static org.indirectbuffer.kernels.spi.OrderedLayouts.little;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -13,21 +23,8 @@ import java.nio.ByteOrder;
  * each of the two call sites, the layout is a constant there, so C2 compiles the access to a plain load.
  */
 public final class ScalarRunKernels implements RunKernels {
-    private static final ValueLayout.OfDouble D_LE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble D_BE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfFloat F_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F_BE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong J_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong J_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfInt I_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
     /** Creates the scalar kernels. */
     public ScalarRunKernels() {
-    }
-
-    private static boolean little(ByteOrder o) {
-        return o == ByteOrder.LITTLE_ENDIAN;
     }
 
     @Override
