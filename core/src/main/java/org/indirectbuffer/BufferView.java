@@ -10,6 +10,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.Restricted;
+import org.indirectbuffer.internal.RowRecord;
+import org.indirectbuffer.internal.ScopeArena;
+import org.indirectbuffer.internal.ViewSecrets;
 
 /**
  * A lent buffer: the Java form of CPython's {@code Py_buffer}, with indirect layouts (suboffsets) as first-class
@@ -29,8 +33,11 @@ import org.indirectbuffer.format.Format;
  * {@code buf} is the address of the item whose indices are all 0; with negative strides that is not the lowest
  * address the view touches, so a view carries {@link #memory()} (every byte its first level may touch) and {@link
  * #bufOffset()}, the offset of {@code buf} inside it. After a pointer is followed, the extent reachable from it is
- * known from the remaining dimensions, so every access stays bounds-checked: a view never hands out an unbounded
- * segment.
+ * known from the remaining dimensions: the memory reached is a segment of exactly that extent, with the scope of the
+ * memory's owner, so every access stays bounds-checked and ends when the owner closes the memory. A view never hands
+ * out an unbounded segment, nor one that outlives its owner. Tables the library made itself ({@link
+ * IndirectMemory2D}, collections) are read through the library's own record of their rows, never through the
+ * pointers in the table, which Java code only ever gets read-only.
  *
  * <p>As in CPython, fields the consumer did not request are {@code null}: {@link #format()} without
  * {@link BufferRequest#FORMAT} (meaning unsigned bytes; {@link #itemSize()} keeps the exporter's item size), {@link
@@ -66,6 +73,19 @@ public final class BufferView implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        ViewSecrets.install(new ViewSecrets.Access() {
+            @Override
+            public BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
+                                             boolean readOnly) {
+                return BufferView.ofRecordedRows(lentTable, record, format, cols, readOnly);
+            }
+
+            @Override
+            public ViewSecrets.RowTable rowTable(BufferView view) {
+                view.ensureOpen();
+                return view.indirect ? view.rowTable() : null;
+            }
+        });
     }
 
     /** First-level memory: every byte reachable before the first pointer is followed. */
@@ -88,13 +108,8 @@ public final class BufferView implements AutoCloseable {
     private final boolean suboffsetsVisible;
     /** Whether any dimension follows a pointer. */
     private final boolean indirect;
-    /**
-     * The address space pointers lead into, for indirect layouts: addresses are offsets in it. Tied to the scope the
-     * exporter gave (so closing the exporter's memory ends it), or global for foreign descriptors. Only ever sliced
-     * to single items or to runs the shape allows.
-     */
-    private final MemorySegment universe;
-    private final Arena rowScope;
+    /** How pointers are followed (null for a direct layout): shared by the whole view and the views lent of it. */
+    private final Pointers pointers;
     private final boolean readOnly;
     private final long len;
     /** The counter this view was lent by, or null for a view made by {@code wrap}. */
@@ -109,7 +124,7 @@ public final class BufferView implements AutoCloseable {
     private BufferView(MemorySegment memory, long bufOffset, Format format, boolean formatVisible, long itemSize,
                        long elementSize, long[] shape, long[] strides, long[] suboffsets, boolean shapeVisible,
                        boolean stridesVisible, boolean suboffsetsVisible, boolean readOnly, long len,
-                       Arena rowScope, ExportCounter exports, Runnable onRelease, Thread closer) {
+                       Pointers pointers, ExportCounter exports, Runnable onRelease, Thread closer) {
         this.memory = memory;
         this.bufOffset = bufOffset;
         this.fullFormat = format;
@@ -126,19 +141,11 @@ public final class BufferView implements AutoCloseable {
         this.suboffsetsVisible = suboffsetsVisible;
         this.readOnly = readOnly;
         this.len = len;
-        this.rowScope = rowScope;
+        this.pointers = pointers;
         this.exports = exports;
         this.onRelease = onRelease;
         this.closer = closer;
-        boolean anyIndirect = false;
-        for (long s : suboffsets) {
-            anyIndirect |= s >= 0;
-        }
-        this.indirect = anyIndirect;
-        MemorySegment everything = !anyIndirect ? null
-                : rowScope == null ? MemorySegment.NULL.reinterpret(Long.MAX_VALUE)
-                : MemorySegment.NULL.reinterpret(Long.MAX_VALUE, rowScope, null);
-        this.universe = everything != null && readOnly ? everything.asReadOnly() : everything;
+        this.indirect = pointers != null;
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -146,6 +153,8 @@ public final class BufferView implements AutoCloseable {
     /**
      * Wraps a descriptor whose {@code buf} is the start of {@code buf}: the form of {@link #wrap(MemorySegment, long,
      * Format, long[], long[], long[], boolean)} with {@code bufOffset} 0.
+     *
+     * <p>With a suboffset {@code >= 0} this is a <b>restricted method</b> (see the full form).
      *
      * @param buf        the memory, starting at the item whose indices are all 0
      * @param format     the item format
@@ -155,8 +164,9 @@ public final class BufferView implements AutoCloseable {
      *                   direct dimension; {@code null} when no dimension is indirect
      * @param readOnly   whether the view refuses writes
      * @return a view that is not counted as an export of anything; closing it only ends its own use
-     * @throws BufferException      if the descriptor is inconsistent (see the full form)
-     * @throws NullPointerException if {@code buf}, {@code format} or {@code shape} is null
+     * @throws BufferException        if the descriptor is inconsistent (see the full form)
+     * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
+     * @throws NullPointerException   if {@code buf}, {@code format} or {@code shape} is null
      */
     public static BufferView wrap(MemorySegment buf, Format format, long[] shape, long[] strides, long[] suboffsets,
                                   boolean readOnly) {
@@ -166,12 +176,19 @@ public final class BufferView implements AutoCloseable {
     /**
      * Wraps a foreign descriptor, for a consumer handed {@code buf}, shape, strides and suboffsets by someone else.
      * The descriptor is checked once, here: every index the shape allows must reach, at the first level, bytes inside
-     * {@code memory}. Memory reached through pointers is checked when the pointer is followed (NULL is refused) and
-     * bounded by the extent the remaining dimensions allow.
+     * {@code memory}, and the extent reachable after each pointer must fit a 64-bit byte count. Memory reached
+     * through a pointer is a segment of exactly that extent (NULL is refused), with the scope of {@code memory}: once
+     * {@code memory}'s owner closes it, every access through the view, at any level, throws {@link
+     * IllegalStateException}.
      *
-     * <p>The arrays are copied; the memory is borrowed and never freed. <b>Trust:</b> pointers stored in the memory
-     * are trusted to point at as many bytes as the remaining dimensions reach, and to stay valid while the view is
-     * used: that is the one unchecked step, and it is the caller's promise.
+     * <p>The arrays are copied; the memory is borrowed and never freed. For an indirect layout, {@link #memory()} and
+     * {@link #buf()} are read-only (they hold only pointers; items are reached through them).
+     *
+     * <p><b>Restricted:</b> a descriptor with a suboffset {@code >= 0} makes the view follow pointer values stored in
+     * {@code memory}, which nothing can check: they are trusted to point at as many bytes as the remaining dimensions
+     * reach, valid for as long as {@code memory} is. A wrong pointer can crash the JVM, so, as for the JDK's {@code
+     * MemorySegment.reinterpret}, the caller's module must have native access ({@code --enable-native-access}).
+     * Descriptors without suboffsets are checked completely and are not restricted.
      *
      * @param memory     every byte the first level may touch (up to the first pointer followed)
      * @param bufOffset  the offset in {@code memory} of the item whose indices are all 0
@@ -180,24 +197,31 @@ public final class BufferView implements AutoCloseable {
      * @param strides    bytes between items of each dimension; {@code null} for C-contiguous
      * @param suboffsets for each dimension, the offset to add after following a pointer, or a negative value for a
      *                   direct dimension; {@code null} when no dimension is indirect
-     * @param readOnly   whether the view refuses writes; must be {@code true} if {@code memory} is read-only
+     * @param readOnly   whether the view refuses writes; must be {@code true} if {@code memory} is read-only and the
+     *                   layout is direct
      * @return a view that is not counted as an export of anything; closing it only ends its own use
-     * @throws BufferException      if the arrays' lengths differ, a shape entry is negative, there are more than
-     *                              {@value #MAX_NDIM} dimensions, the item size is 0, {@code memory} is read-only but
-     *                              {@code readOnly} is false, the sizes overflow, or an index would reach outside
-     *                              {@code memory}; the message names the dimension and the values
-     * @throws NullPointerException if {@code memory}, {@code format} or {@code shape} is null
+     * @throws BufferException        if the arrays' lengths differ, a shape entry is negative, there are more than
+     *                                {@value #MAX_NDIM} dimensions, the item size is 0, {@code memory} is read-only
+     *                                but {@code readOnly} is false for a direct layout, the layout is indirect but
+     *                                {@code memory} is on the Java heap (a heap array holds no pointers), the sizes
+     *                                overflow (before or after a pointer), or an index would reach outside {@code
+     *                                memory}; the message names the dimension and the values
+     * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
+     * @throws NullPointerException   if {@code memory}, {@code format} or {@code shape} is null
      */
     public static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
                                   long[] suboffsets, boolean readOnly) {
-        return wrap(memory, bufOffset, format, shape, strides, suboffsets, readOnly, null);
+        if (hasSuboffset(suboffsets)) {
+            Restricted.check(BufferView.class, "BufferView.wrap (with suboffsets)");
+        }
+        return describe(memory, bufOffset, format, shape, strides, suboffsets, readOnly, null, null);
     }
 
     /**
      * Wraps a descriptor whose pointers lead into memory that lives as long as {@code rowScope}: every segment the
-     * view hands out past a pointer (items, runs) is tied to that arena, so closing it makes them unusable (an
-     * {@code IllegalStateException}, never a read of freed memory). This is the form exporters use; otherwise as
-     * {@link #wrap(MemorySegment, long, Format, long[], long[], long[], boolean)}.
+     * view reaches past a pointer (items, runs) is tied to that arena instead of {@code memory}'s scope, so closing
+     * it makes them unusable (an {@code IllegalStateException}, never a read of freed memory); otherwise as {@link
+     * #wrap(MemorySegment, long, Format, long[], long[], long[], boolean)}, and restricted as it is.
      *
      * @param memory     every byte the first level may touch (up to the first pointer followed)
      * @param bufOffset  the offset in {@code memory} of the item whose indices are all 0
@@ -206,14 +230,53 @@ public final class BufferView implements AutoCloseable {
      * @param strides    bytes between items of each dimension; {@code null} for C-contiguous
      * @param suboffsets per dimension, the offset added after following a pointer, or negative; {@code null} for none
      * @param readOnly   whether the view refuses writes
-     * @param rowScope   the arena whose lifetime bounds the memory pointers lead to; {@code null} for the global
-     *                   scope (the caller's promise, as in the short form)
+     * @param rowScope   the arena whose lifetime bounds the memory pointers lead to; {@code null} for {@code
+     *                   memory}'s own scope
      * @return a view that is not counted as an export of anything
-     * @throws BufferException      if the descriptor is inconsistent (see the short form)
-     * @throws NullPointerException if {@code memory}, {@code format} or {@code shape} is null
+     * @throws BufferException        if the descriptor is inconsistent (see the short form)
+     * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
+     * @throws NullPointerException   if {@code memory}, {@code format} or {@code shape} is null
      */
     public static BufferView wrap(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
                                   long[] suboffsets, boolean readOnly, Arena rowScope) {
+        if (hasSuboffset(suboffsets)) {
+            Restricted.check(BufferView.class, "BufferView.wrap (with suboffsets)");
+        }
+        return describe(memory, bufOffset, format, shape, strides, suboffsets, readOnly, rowScope, null);
+    }
+
+    private static boolean hasSuboffset(long[] suboffsets) {
+        if (suboffsets != null) {
+            for (long s : suboffsets) {
+                if (s >= 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A 2-D view of a {@code T**} the library made itself, read through the library's own record of its rows: see
+     * {@link ViewSecrets.Access#ofRecordedRows}. The lent table is only ever handed out read-only.
+     */
+    static BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
+                                     boolean readOnly) {
+        long itemSize = format.itemSize();
+        if (record.rowBytes() != Math.multiplyExact(cols, itemSize)
+                || lentTable.byteSize() < Math.multiplyExact(record.rows(), POINTER_SIZE)) {
+            throw new IllegalArgumentException("record of " + record.rows() + " rows of " + record.rowBytes()
+                    + " bytes does not match " + cols + " x " + itemSize + " bytes and a table of "
+                    + lentTable.byteSize() + " bytes");
+        }
+        return describe(lentTable, 0, format, new long[] {record.rows(), cols}, new long[] {POINTER_SIZE, itemSize},
+                new long[] {0, -1}, readOnly, null, record);
+    }
+
+    /** Checks a descriptor once and makes the view: the one place every view is made from its parts. */
+    static BufferView describe(MemorySegment memory, long bufOffset, Format format, long[] shape,
+                               long[] strides, long[] suboffsets, boolean readOnly, Arena rowScope,
+                               RowRecord record) {
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(shape, "shape");
@@ -265,10 +328,16 @@ public final class BufferView implements AutoCloseable {
                 }
             }
         }
-        if (memory.isReadOnly() && !readOnly) {
+        if (memory.isReadOnly() && !readOnly && !anyIndirect) {
             throw new BufferException("memory is read-only, but readOnly = false was given");
         }
+        if (anyIndirect && !memory.isNative()) {
+            throw new BufferException("descriptor with suboffsets " + Arrays.toString(so) + " follows pointers, but"
+                    + " its memory is on the Java heap (" + memory + "): a heap array holds no pointers; an"
+                    + " indirect layout's pointer tables must be in native memory");
+        }
         long len;
+        Pointers pointers = null;
         try {
             len = itemSize;
             for (long s : sh) {
@@ -280,13 +349,61 @@ public final class BufferView implements AutoCloseable {
                 throw new BufferException("bufOffset " + bufOffset + " lies outside memory of " + memory.byteSize()
                         + " bytes (an empty view's buf must still be in [0, " + memory.byteSize() + "])");
             }
+            if (anyIndirect) {
+                pointers = Pointers.of(memory, itemSize, sh, st, so, len, readOnly, rowScope, record);
+            }
         } catch (ArithmeticException e) {
             throw new BufferException("descriptor with shape " + Arrays.toString(sh) + ", strides "
-                    + Arrays.toString(st) + " and item size " + itemSize + " overflows a 64-bit byte count", e);
+                    + Arrays.toString(st) + ", suboffsets " + Arrays.toString(so) + " and item size " + itemSize
+                    + " overflows a 64-bit byte count", e);
         }
-        MemorySegment mem = readOnly ? memory.asReadOnly() : memory;
+        // An indirect layout's first level holds only pointers: Java code gets it read-only.
+        MemorySegment mem = readOnly || anyIndirect ? memory.asReadOnly() : memory;
         return new BufferView(mem, bufOffset, format, true, itemSize, itemSize, sh, st, so, true, true, anyIndirect,
-                readOnly, len, rowScope, null, null, null);
+                readOnly, len, pointers, null, null, null);
+    }
+
+    /**
+     * How a view follows its pointers: the extent each dereference reaches, the scope the memory reached belongs to,
+     * and, for tables the library made, its own record of the rows. Immutable; shared by a view and the views lent
+     * of it.
+     */
+    private static final class Pointers {
+        /** Per dimension: where the memory reached through its pointer starts, relative to pointer + suboffset. */
+        final long[] low;
+        /** Per dimension: how many bytes the memory reached through its pointer spans (0 for direct dimensions). */
+        final long[] size;
+        /** The scope memory reached through pointers gets. */
+        final Arena scope;
+        /** The library's record of dimension 0's rows, or null for a foreign table. */
+        final RowRecord record;
+
+        private Pointers(long[] low, long[] size, Arena scope, RowRecord record) {
+            this.low = low;
+            this.size = size;
+            this.scope = scope;
+            this.record = record;
+        }
+
+        static Pointers of(MemorySegment memory, long itemSize, long[] shape, long[] strides, long[] suboffsets,
+                           long len, boolean readOnly, Arena rowScope, RowRecord record) {
+            int n = shape.length;
+            long[] low = new long[n];
+            long[] size = new long[n];
+            for (int d = 0; d < n && len > 0; d++) {
+                if (suboffsets[d] >= 0) {
+                    long[] reach = reach(shape, strides, suboffsets, d + 1, itemSize);
+                    low[d] = reach[0];
+                    size[d] = Math.subtractExact(reach[1], reach[0]);
+                    // pointer + suboffset + [low, high) must stay a 64-bit count for any pointer below 2^63
+                    Math.addExact(suboffsets[d], reach[1]);
+                }
+            }
+            if (record != null && len > 0 && (low[0] != 0 || size[0] != record.rowBytes())) {
+                throw new IllegalArgumentException("a row record needs rows read from offset 0");
+            }
+            return new Pointers(low, size, rowScope != null ? rowScope : ScopeArena.of(memory.scope()), record);
+        }
     }
 
     /**
@@ -405,12 +522,12 @@ public final class BufferView implements AutoCloseable {
                         + "' cannot be given as unsigned bytes with a format; request ND as well");
             }
             return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, 1, new long[] {len},
-                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, rowScope, counter,
+                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, pointers, counter,
                     onRelease, closer);
         }
         return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, elementSize, shape, strides,
                 suboffsets, true, BufferRequest.requestsStrides(flags),
-                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, rowScope, counter, onRelease,
+                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, pointers, counter, onRelease,
                 closer);
     }
 
@@ -437,7 +554,8 @@ public final class BufferView implements AutoCloseable {
     /**
      * Returns every byte the first level of the view may touch (up to the first pointer followed).
      *
-     * @return the memory; read-only if the view is
+     * @return the memory; read-only if the view is, and always for an indirect layout (whose first level holds only
+     *         pointers: Java code cannot rewrite them)
      * @throws IllegalStateException if the view is closed
      */
     public MemorySegment memory() {
@@ -583,24 +701,43 @@ public final class BufferView implements AutoCloseable {
         for (int i = 0; i < ndim; i++) {
             offset += strides[i] * index[i];
             if (suboffsets[i] >= 0) {
-                offset = follow(segment, offset, i, index);
-                segment = universe;
+                segment = follow(segment, offset, i, index);
+                offset = -pointers.low[i];
             }
         }
         return segment.asSlice(offset, elementSize);
     }
 
     /**
-     * Follows the pointer stored at {@code offset} of {@code segment} (dimension {@code dim} is indirect) and returns
-     * the address it leads to plus the suboffset: an offset in {@link #universe}.
+     * Follows the pointer of dimension {@code dim} (indirect) stored at {@code offset} of {@code segment}: returns
+     * the memory it leads to, bounded to what the remaining dimensions reach and with the scope of the memory's
+     * owner; the pointer plus the suboffset lies at offset {@code -pointers.low[dim]} of it. Rows of a table the
+     * library made are taken from its record, never from the table.
      */
-    private long follow(MemorySegment segment, long offset, int dim, long[] index) {
+    private MemorySegment follow(MemorySegment segment, long offset, int dim, long[] index) {
+        Pointers p = pointers;
+        if (dim == 0 && p.record != null) {
+            MemorySegment row = p.record.row(index[0]);
+            return readOnly ? row.asReadOnly() : row;
+        }
         long address = POINTER_SIZE == 8 ? segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset)
                 : segment.get(ValueLayout.JAVA_INT_UNALIGNED, offset) & 0xFFFF_FFFFL;
         if (address == 0) {
             throw nullPointer(dim, index);
         }
-        return address + suboffsets[dim];
+        long start = address + suboffsets[dim] + p.low[dim];
+        if (address < 0 || start < 0 || start > Long.MAX_VALUE - p.size[dim]) {
+            throw badPointer(address, dim, index);
+        }
+        MemorySegment reached = MemorySegment.ofAddress(start).reinterpret(p.size[dim], p.scope, null);
+        return readOnly ? reached.asReadOnly() : reached;
+    }
+
+    private IllegalStateException badPointer(long address, int dim, long[] index) {
+        return new IllegalStateException("pointer 0x" + Long.toHexString(address) + " at dimension " + dim
+                + " reached by index " + Arrays.toString(Arrays.copyOf(index, dim + 1)) + " plus suboffset "
+                + suboffsets[dim] + " and the " + pointers.size[dim] + " bytes after it leave the address space, in "
+                + describeLayout());
     }
 
     private IllegalStateException nullPointer(int dim, long[] index) {
@@ -996,39 +1133,66 @@ public final class BufferView implements AutoCloseable {
     }
 
     /**
-     * C order over a {@code T**} ({@link #isRowTable()}): the table read directly, rows that continue one another
-     * merged into one copy. The general {@link Runs} walk costs tens of nanoseconds per row; this costs a pointer
-     * load and a compare.
+     * C order over a {@code T**} ({@link #isRowTable()}): the row addresses read directly, rows that continue one
+     * another merged into one copy. The general {@link Runs} walk costs tens of nanoseconds per row; this costs a
+     * pointer load and a compare. Rows of a collection (each with its own owner's scope) are copied row by row.
      */
     private void transferRows(MemorySegment other, boolean intoView) {
+        long rowBytes = shape[1] * elementSize;
+        ViewSecrets.RowTable table = rowTable();
+        if (table == null) {
+            RowRecord record = pointers.record;
+            for (long r = 0; r < shape[0]; r++) {
+                copyBytes(other, r * rowBytes, 0, rowBytes, intoView, record.row(r));
+            }
+            return;
+        }
         // The pending run is kept in locals, as in transferC: a small object holding it measured 6 ns per row
         // here against 1.4.
-        long rowBytes = shape[1] * elementSize;
+        MemorySegment addresses = table.table();
+        MemorySegment space = readOnly ? table.space().asReadOnly() : table.space();
         long position = 0;
         long pendingAddress = 0;
         long pendingBytes = 0;
         for (long r = 0; r < shape[0]; r++) {
-            long offset = bufOffset + strides[0] * r;
-            long address = POINTER_SIZE == 8 ? memory.get(ValueLayout.JAVA_LONG_UNALIGNED, offset)
-                    : memory.get(ValueLayout.JAVA_INT_UNALIGNED, offset) & 0xFFFF_FFFFL;
+            long address = addresses.get(ValueLayout.JAVA_LONG_UNALIGNED,
+                    table.tableOffset() + table.tableStride() * r);
             if (address == 0) {
                 throw nullPointer(0, new long[] {r, 0});
             }
-            address += suboffsets[0];
+            address += table.suboffset();
             if (pendingBytes > 0 && address == pendingAddress + pendingBytes) {
                 pendingBytes += rowBytes;
                 continue;
             }
             if (pendingBytes > 0) {
-                copyBytes(other, position, pendingAddress, pendingBytes, intoView, universe);
+                copyBytes(other, position, pendingAddress, pendingBytes, intoView, space);
                 position += pendingBytes;
             }
             pendingAddress = address;
             pendingBytes = rowBytes;
         }
         if (pendingBytes > 0) {
-            copyBytes(other, position, pendingAddress, pendingBytes, intoView, universe);
+            copyBytes(other, position, pendingAddress, pendingBytes, intoView, space);
         }
+    }
+
+    /**
+     * The table this {@code T**} view's rows are read through, for the row fast paths: the record's addresses for a
+     * table the library made, the view's own table otherwise; null when this is not a table of contiguous rows with
+     * 64-bit pointers, or the rows have different scopes. Its address space never leaves the library.
+     */
+    private ViewSecrets.RowTable rowTable() {
+        if (!isRowTable() || POINTER_SIZE != 8) {
+            return null;
+        }
+        RowRecord record = pointers.record;
+        if (record != null) {
+            return record.addresses() == null ? null
+                    : new ViewSecrets.RowTable(record.addresses(), 0, 8, shape[0], record.addressSpace(), 0);
+        }
+        return new ViewSecrets.RowTable(memory, bufOffset, strides[0], shape[0],
+                MemorySegment.NULL.reinterpret(Long.MAX_VALUE, pointers.scope, null), suboffsets[0]);
     }
 
     /**
@@ -1156,8 +1320,8 @@ public final class BufferView implements AutoCloseable {
                 descend(segments, offsets, index, d);
             }
             if (lastIndirect) {
-                long address = follow(segments[last], offsets[last] + strides[last] * index[last], last, index);
-                set(universe, address, 1, elementSize);
+                set(follow(segments[last], offsets[last] + strides[last] * index[last], last, index),
+                        -pointers.low[last], 1, elementSize);
             } else {
                 set(segments[last], offsets[last], shape[last], strides[last]);
             }
@@ -1172,8 +1336,9 @@ public final class BufferView implements AutoCloseable {
         }
 
         /**
-         * Returns the memory the current run lies in: a first-level segment, or the address space pointers lead into
-         * (tied to the exporter's scope).
+         * Returns the memory the current run lies in: the view's first-level {@link #memory()}, or the memory a
+         * pointer led to, bounded to the bytes the remaining dimensions reach from it and with the scope of the
+         * memory's owner (closing the owner makes it unusable). Read-only if the view is.
          *
          * @return the segment
          */
@@ -1225,8 +1390,8 @@ public final class BufferView implements AutoCloseable {
             long off = offsets[d] + strides[d] * index[d];
             MemorySegment segment = segments[d];
             if (suboffsets[d] >= 0) {
-                off = follow(segment, off, d, index);
-                segment = universe;
+                segment = follow(segment, off, d, index);
+                off = -pointers.low[d];
             }
             segments[d + 1] = segment;
             offsets[d + 1] = off;

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.Restricted;
+import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.kernels.spi.KernelProviders;
@@ -72,6 +74,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
     /** Where a one-block layout's rows start: a cache line, which also suits every item's alignment. */
     private static final long ROW_BLOCK_ALIGNMENT = 64;
+    /** The most rows {@link RowPlacement#ROW_BY_ROW} can allocate one by one (their addresses fill a Java array). */
+    private static final long MAX_SEPARATE_ROWS = Integer.MAX_VALUE - 8;
 
     private final Shared shared;
     private final Access access;
@@ -135,6 +139,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** One layout of the memory: replaced (and its scope closed) on resize; replaced on reinterpretData. */
     private static final class Generation {
         final Arena scope;
+        /** The table as lent (to C, and read-only to Java code). */
         final MemorySegment table;
         final long rows;
         final long cols;
@@ -142,15 +147,22 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final long rowBytes;
         final ItemLayouts items;
         /**
-         * Row segments handed out, made on the first {@code row} call (not at creation: most layouts are passed to C
-         * and never asked for a row). Threads racing to make it may each make one; it is only a cache of immutable
-         * segments.
+         * The library's own record of the rows, for memory it made (owned memory, views of another buffer's rows):
+         * Java reads go through it, never through the lent table, which C may rewrite. Null for a foreign table,
+         * whose pointers are the caller's promise.
+         */
+        final RowRecord record;
+        /**
+         * Row segments of a foreign table handed out, made on the first {@code row} call (not at creation: most
+         * layouts are passed to C and never asked for a row). Threads racing to make it may each make one; it is
+         * only a cache of immutable segments.
          */
         private MemorySegment[] rowCache;
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
 
-        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block) {
+        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
+                   RowRecord record) {
             this.scope = scope;
             this.block = block;
             this.table = table;
@@ -159,18 +171,40 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.format = format;
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
             this.items = ItemLayouts.of(format, "format");
+            this.record = record;
+        }
+
+        /**
+         * Copies the table's row pointers into the record, for a caller that wrote the table itself before lending
+         * it to anyone.
+         */
+        void recordTable() {
+            MemorySegment addresses = record.addresses();
+            if (POINTER == 8) {
+                MemorySegment.copy(table, 0, addresses, 0, rows * POINTER);
+            } else {
+                for (long r = 0; r < rows; r++) {
+                    addresses.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r, rowAddress(r));
+                }
+            }
         }
 
         Generation withFormat(Format newFormat, long newCols) {
-            return new Generation(scope, table, rows, newCols, newFormat, block);
+            return new Generation(scope, table, rows, newCols, newFormat, block, record);
         }
 
         long rowAddress(long row) {
             return table.get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
         }
 
-        /** Row {@code row} (in range), tied to the scope; the pointer is re-read each time, the segment cached. */
+        /**
+         * Row {@code row} (in range), tied to the memory's scope: from the record for memory the library made; for a
+         * foreign table the pointer is re-read each time, the segment cached.
+         */
         MemorySegment row(long row, IndirectMemory2D who) {
+            if (record != null) {
+                return record.row(row);
+            }
             long address = rowAddress(row);
             if (address == 0) {
                 throw who.nullRow(row);
@@ -250,6 +284,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Objects.requireNonNull(sharing, "sharing");
         Format f = RowItemFormat.parse(format);
         checkDimensions(rows, cols, f);
+        checkRowByRow(rows, placement);
         Generation g = allocate(rows, cols, f, placement, false, sharing);
         return new IndirectMemory2D(new Shared("owned", placement, g, sharing), readOnly ? Access.READ_ONLY
                 : Access.RESIZEABLE, null);
@@ -461,6 +496,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             g.scope.close();
             throw badRow(data, copied, cols);
         }
+        g.recordTable(); // the table is not lent yet: its pointers are the ones just written
         return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
                 null);
     }
@@ -477,7 +513,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /**
      * Allocates a layout whose memory is freed when its scope closes. {@code callerFills} leaves a one-block
-     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer; otherwise
+     * layout's rows and table uninitialized, for a caller about to write every byte and every row pointer (and then
+     * {@link Generation#recordTable()}); otherwise
      * the rows are zeroed and the table points at them. The memory comes from C's allocator: a {@linkplain
      * Sharing#CONFINED confined} scope cannot be closed by the Cleaner's thread, so its memory is also freed by the
      * Cleaner once the scope itself (every segment of it) is unreachable, whichever comes first.
@@ -486,12 +523,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                                        boolean callerFills, Sharing sharing) {
         long rowBytes = Math.multiplyExact(cols, format.itemSize());
         long tableBytes = Math.multiplyExact(rows, POINTER);
+        // The record of the rows (64-bit addresses) lies right after the table, in the same allocation, and is never
+        // lent: the lent table may be rewritten by C, the record only by this class.
+        long recordBytes = Math.multiplyExact(rows, 8L);
         boolean oneBlock = placement == RowPlacement.ONE_BLOCK;
         long blockBytes = oneBlock ? Math.multiplyExact(rows, rowBytes) : 0;
         long[] allocated = new long[oneBlock ? 2 : Math.toIntExact(rows) + 1];
         int count = 0;
         try {
-            allocated[count++] = NativeHeap.malloc(tableBytes); // every entry written below, or by the caller
+            // every entry written below, or by the caller
+            allocated[count++] = NativeHeap.malloc(Math.addExact(tableBytes, recordBytes));
             if (oneBlock) {
                 // cache-line aligned rows block: 63 spare bytes to round the address up
                 long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);
@@ -510,21 +551,26 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
             // Freed when the scope closes, after every segment of it has become unusable.
-            MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes, scope,
+            MemorySegment both = MemorySegment.ofAddress(allocated[0]).reinterpret(tableBytes + recordBytes, scope,
                     ignored -> free.run());
+            MemorySegment table = both.asSlice(0, tableBytes);
+            MemorySegment addresses = both.asSlice(tableBytes, recordBytes);
+            RowRecord record = RowRecord.ofAddresses(addresses, rows, rowBytes, scope.scope());
             MemorySegment block = null;
             if (oneBlock) {
                 long base = (allocated[1] + ROW_BLOCK_ALIGNMENT - 1) & -ROW_BLOCK_ALIGNMENT;
                 block = MemorySegment.ofAddress(base).reinterpret(blockBytes, scope, null);
                 for (long r = 0; !callerFills && r < rows; r++) {
                     setPointer(table, r, base + r * rowBytes);
+                    addresses.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r, base + r * rowBytes);
                 }
             } else {
                 for (long r = 0; r < rows; r++) {
                     setPointer(table, r, allocated[(int) r + 1]);
+                    addresses.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r, allocated[(int) r + 1]);
                 }
             }
-            return new Generation(scope, table, rows, cols, format, block);
+            return new Generation(scope, table, rows, cols, format, block, record);
         } catch (RuntimeException | Error e) {
             // For example reinterpret refused without native access: nothing may leak.
             scope.close();
@@ -569,9 +615,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /**
      * Borrows a foreign {@code T**}, for example one a C function returned. It is never freed by this object.
      *
-     * <p><b>Unchecked:</b> the table is trusted to hold {@code rows} pointers, each to {@code cols} items, valid
-     * until this object is closed. A table segment that already has a size must hold at least {@code rows} pointers;
-     * a zero-length one (a bare C pointer) is given that size here.
+     * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code rows} pointers, each to {@code cols}
+     * items, valid until this object is closed: the one thing the library cannot check, and a wrong pointer can crash
+     * the JVM. As for the JDK's {@code MemorySegment.reinterpret}, the caller's module must have native access
+     * ({@code --enable-native-access}). A table segment that already has a size must hold at least {@code rows}
+     * pointers; a zero-length one (a bare C pointer) is given that size here. Every segment this object hands out
+     * has its own scope, closed by {@link #close()}.
      *
      * @param table    the table of row pointers
      * @param rows     the number of rows
@@ -579,20 +628,26 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param format   the item format
      * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException if a size is negative, the table is NULL or too small, or the item size is 0
+     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
+     *                                  the item size is 0
+     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly) {
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
         return foreign(table, rows, cols, format, readOnly, null, "borrowed");
     }
 
     /**
      * Adopts a foreign {@code T**} with a memory nanny: the nanny is kept strongly reachable for as long as this
      * object, any handle or {@link BufferView} of it, or any segment it handed out is reachable, so the memory
-     * cannot be freed while Java can still reach it. A {@link MemoryNanny} is closed (frees the memory) when this
-     * object is closed; any other object is only kept reachable.
+     * cannot be freed while Java can still reach it. A {@link MemoryNanny} is adopted: the memory's segments belong
+     * to it, it is closed (frees the memory) when this object is closed, and closing it by hand first ends this
+     * object's memory (every later use throws {@link IllegalStateException}) and then frees. Any other object is only
+     * kept reachable.
      *
-     * <p><b>Unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
      *
      * @param table       the table of row pointers
      * @param rows        the number of rows
@@ -601,10 +656,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly    {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @param memoryNanny what frees the memory, or any object whose reachability keeps it alive
      * @return the primary handle
-     * @throws BufferException if a size is negative, the table is NULL or too small, or the item size is 0
+     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
+     *                                  the item size is 0
+     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalStateException    if the nanny has already freed its memory, or another owner adopted it
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly, Object memoryNanny) {
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
         Objects.requireNonNull(memoryNanny, "memoryNanny");
         return foreign(table, rows, cols, format, readOnly, memoryNanny, "adopted");
     }
@@ -618,20 +678,23 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (table.address() == 0 && rows > 0) {
             throw new BufferException("table is NULL, but " + rows + " rows were given");
         }
+        if (!table.isNative()) {
+            throw new BufferException("table " + table + " is on the Java heap: a heap array holds no row pointers;"
+                    + " a T** table must be native memory");
+        }
         if (table.byteSize() != 0 && table.byteSize() < tableBytes) {
             throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers (" + table.byteSize()
                     + " bytes); expected " + rows + " rows (" + tableBytes + " bytes)");
         }
-        Arena scope = Arena.ofShared();
-        MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
-                nanny == null ? null : ignored -> {
-                    // Runs once the scope is closed: nothing can reach the memory through it any more.
-                    if (nanny instanceof MemoryNanny n) {
-                        n.close();
-                    }
-                    Reference.reachabilityFence(nanny);
-                });
-        Generation g = new Generation(scope, scoped, rows, cols, f, null);
+        // A nanny's memory belongs to the nanny's scope: whoever closes it first (this object, the nanny, a Cleaner)
+        // ends every segment of it before the memory is freed.
+        Arena scope = nanny instanceof MemoryNanny n ? n.adopt(n) : Arena.ofShared();
+        if (nanny != null && !(nanny instanceof MemoryNanny)) {
+            // Any other object is kept reachable while any segment of the memory is.
+            MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(nanny));
+        }
+        MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
+        Generation g = new Generation(scope, scoped, rows, cols, f, null, null);
         return new IndirectMemory2D(new Shared(origin, null, g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE,
                 null);
     }
@@ -686,20 +749,36 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 throw new BufferException(what + ": the source's memory is on the Java heap, which native pointers"
                         + " cannot point into (the garbage collector moves it); copy it off-heap first");
             }
+            if (columns && view.isIndirect()) {
+                throw new BufferException(what + ": the source follows pointers (suboffsets " + Arrays.toString(sub)
+                        + "), so its columns are not one piece of memory each; viewOfColumns takes a direct buffer");
+            }
             long outer = shape[columns ? 1 : 0];
             long length = shape[inner];
+            if (outer > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(what + ": " + outer + " lines is more than a view can record (at most "
+                        + (Integer.MAX_VALUE - 8) + ")");
+            }
+            MemorySegment[] lines = lines(view, (int) outer, length, columns);
             Arena scope = Arena.ofShared();
             try {
                 MemorySegment table = scope.allocate(Math.max(outer * POINTER, POINTER), POINTER)
                         .asSlice(0, outer * POINTER);
-                for (long i = 0; i < outer; i++) {
-                    long address = length == 0 ? view.buf().address()
-                            : (columns ? view.elementAt(0, i) : view.elementAt(i, 0)).address();
-                    table.set(ValueLayout.ADDRESS_UNALIGNED, i * POINTER, MemorySegment.ofAddress(address));
+                long[] addresses = new long[(int) outer];
+                MemorySegment.Scope rowScope = outer == 0 ? scope.scope() : lines[0].scope();
+                boolean oneScope = true;
+                for (int i = 0; i < outer; i++) {
+                    addresses[i] = lines[i].address();
+                    setPointer(table, i, addresses[i]);
+                    oneScope &= lines[i].scope().equals(rowScope);
                 }
+                long rowBytes = length * itemSize;
+                RowRecord record = oneScope
+                        ? RowRecord.ofAddresses(MemorySegment.ofArray(addresses), outer, rowBytes, rowScope)
+                        : RowRecord.ofSegments(lines, rowBytes);
                 // The source's view is released when the scope closes: then nothing reaches its rows any more.
                 MemorySegment.NULL.reinterpret(0, scope, ignored -> view.close());
-                Generation g = new Generation(scope, table, outer, length, view.format(), null);
+                Generation g = new Generation(scope, table, outer, length, view.format(), null, record);
                 return new IndirectMemory2D(new Shared(what + " of " + source, null, g),
                         view.isReadOnly() ? Access.READ_ONLY : Access.MODIFIABLE, null);
             } catch (RuntimeException | Error e) {
@@ -712,16 +791,49 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
+    /**
+     * The source's rows (or columns), each one segment of {@code length} items with the scope of the source's memory:
+     * slices of its memory for a direct source, the memory reached through each row pointer for an indirect one.
+     */
+    private static MemorySegment[] lines(BufferView view, int outer, long length, boolean columns) {
+        long bytes = length * view.itemSize();
+        MemorySegment[] lines = new MemorySegment[outer];
+        if (!view.isIndirect() || length == 0) {
+            MemorySegment memory = view.memory();
+            long stride = view.strides()[columns ? 1 : 0];
+            for (int i = 0; i < outer; i++) {
+                lines[i] = memory.asSlice(length == 0 ? view.bufOffset() : view.bufOffset() + stride * i, bytes);
+            }
+            return lines;
+        }
+        BufferView.Runs runs = view.runs(); // one run per row: its last dimension is contiguous
+        for (int i = 0; i < outer; i++) {
+            runs.next();
+            lines[i] = runs.segment().asSlice(runs.offset(), bytes);
+        }
+        return lines;
+    }
+
     private static void checkDimensions(long rows, long cols, Format format) {
         if (rows < 0 || cols < 0) {
             throw new BufferException("dimensions " + rows + " x " + cols + ": expected rows >= 0 and cols >= 0");
         }
         try {
-            Math.multiplyExact(rows, POINTER);
-            Math.multiplyExact(Math.multiplyExact(rows, cols), format.itemSize());
+            // the table, the record of the rows, and the rows with a cache line of alignment padding
+            Math.addExact(Math.multiplyExact(rows, POINTER + 8L),
+                    Math.addExact(Math.multiplyExact(Math.multiplyExact(rows, cols), format.itemSize()),
+                            ROW_BLOCK_ALIGNMENT));
         } catch (ArithmeticException e) {
-            throw new BufferException("dimensions " + rows + " x " + cols + " of format '" + format
-                    + "' overflow a 64-bit byte count", e);
+            throw new IllegalArgumentException("dimensions " + rows + " x " + cols + " of format '" + format
+                    + "' (" + format.itemSize() + " bytes per item) overflow a 64-bit byte count", e);
+        }
+    }
+
+    /** Row-by-row placement records each row's allocation in a Java array. */
+    private static void checkRowByRow(long rows, RowPlacement placement) {
+        if (placement == RowPlacement.ROW_BY_ROW && rows > MAX_SEPARATE_ROWS) {
+            throw new IllegalArgumentException(rows + " rows: ROW_BY_ROW placement allocates each row on its own and"
+                    + " takes at most " + MAX_SEPARATE_ROWS + " rows; use ONE_BLOCK");
         }
     }
 
@@ -758,6 +870,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (pinned != null && pinned != g) {
             throw new IllegalStateException("stale view of " + describe(pinned)
                     + ": the memory was resized or reformatted after the view was taken");
+        }
+        if (!g.scope.scope().isAlive()) {
+            throw new IllegalStateException("IndirectMemory2D's memory was freed by its memory nanny (closed by hand"
+                    + " or by its Cleaner) while this object was open: " + describe(g));
         }
         return g;
     }
@@ -809,13 +925,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * Returns the table of row pointers: the {@code T**} to pass to C (as an {@code ADDRESS} argument of a downcall,
      * or its {@code address()} to JNA). It is tied to this memory's scope: unusable after close or resize.
      *
-     * @return a segment of {@code rows * 8} bytes; read-only if this handle is (writing through a read-only
-     *         segment throws the JDK's {@code IllegalArgumentException})
+     * <p>The segment is always read-only: Java code cannot rewrite the pointers (writing throws the JDK's {@code
+     * IllegalArgumentException}); C receives the table and may. For memory this class made (owned memory, {@link
+     * #viewOfRows}, {@link #viewOfColumns}) Java never follows the table's pointers: every read and write through
+     * this object and its views goes through the library's own record of the rows, so a table C rewrote changes
+     * what C sees, not where Java reads.
+     *
+     * @return a read-only segment of {@code rows * 8} bytes
      * @throws IllegalStateException if closed or stale
      */
     public MemorySegment pointerTable() {
-        Generation g = live();
-        return access.isWritable() ? g.table : g.table.asReadOnly();
+        return live().table.asReadOnly();
     }
 
     /**
@@ -1005,8 +1125,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     public BufferView getBuffer(int flags) {
         return shared.exports.export(() -> {
             Generation g = live();
-            return BufferView.wrap(g.table, 0, g.format, new long[] {g.rows, g.cols},
-                    new long[] {POINTER, g.format.itemSize()}, new long[] {0, -1}, !access.isWritable(), g.scope);
+            boolean readOnly = !access.isWritable();
+            if (g.record != null) {
+                return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly);
+            }
+            return BufferView.describe(g.table, 0, g.format, new long[] {g.rows, g.cols},
+                    new long[] {POINTER, g.format.itemSize()}, new long[] {0, -1}, readOnly, g.scope, null);
         }, flags);
     }
 
@@ -1042,6 +1166,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         shared.exports.whileUnlocked("resize", () -> {
             Generation old = live();
             checkDimensions(rows, cols, old.format);
+            checkRowByRow(rows, shared.placement);
             Generation next = allocate(rows, cols, old.format, shared.placement, false, shared.sharing);
             long keepRows = Math.min(rows, old.rows);
             long keepBytes = Math.min(next.rowBytes, old.rowBytes);

@@ -6,26 +6,38 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * Frees foreign memory exactly once: deterministically on {@link #close()}, or through a {@link Cleaner} when the
  * nanny becomes unreachable. Hand one to {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String,
- * boolean, Object)}, which keeps it reachable for as long as the memory or any view of it is, and closes it when
- * the memory is closed.
+ * boolean, Object)}, which <em>adopts</em> it: the memory's segments then belong to the nanny, so that whoever
+ * frees first (the owner's {@code close()}, the nanny's own {@code close()}, or a Cleaner) first ends every
+ * segment of the memory (later use is an {@link IllegalStateException}, never a read of freed memory) and only then
+ * frees. A nanny can be adopted once.
  *
  * <p>The freeing action captures only addresses and functions, never the nanny, so the nanny can become unreachable;
  * {@code close()} and the Cleaner run the same action, at most once between them.
+ *
+ * <p><b>Restricted:</b> the factories that free a caller-supplied address ({@link #freeingRowsAndTable(MemorySegment,
+ * long)}, {@link #freeingTable(MemorySegment)} and their forms with a free function) cannot check that the address
+ * came from that allocator and is freed by no one else; a wrong one corrupts the C heap. Like the JDK's {@code
+ * MemorySegment.reinterpret} they need native access for the caller's module ({@code --enable-native-access}), and
+ * they refuse segments that Java owns (heap arrays, and memory of an {@link Arena} other than the global one, which
+ * their arena frees).
  *
  * <p>Thread-safety: all methods may be called from any thread.
  */
 public final class MemoryNanny implements AutoCloseable {
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final MethodType FREE_TYPE = MethodType.methodType(void.class, MemorySegment.class);
+    private static final MemorySegment.Scope GLOBAL = MemorySegment.NULL.scope();
 
     private final Release release;
     private final Cleaner.Cleanable cleanable;
@@ -35,21 +47,57 @@ public final class MemoryNanny implements AutoCloseable {
         this.cleanable = CLEANER.register(this, release);
     }
 
-    /** The freeing action: runs its body at most once, and records that it did. */
+    /**
+     * The freeing action: frees at most once, and records that it did. Once adopted, the memory's segments belong
+     * to {@link #scope}, and freeing is that scope's cleanup, run when it closes (after every segment is dead).
+     */
     private static final class Release implements Runnable {
         private final AtomicBoolean done = new AtomicBoolean();
         private final String description;
         private final Runnable body;
+        /** The adopting owner's scope, or null while not adopted; guarded by this. */
+        private Arena scope;
 
         Release(String description, Runnable body) {
             this.description = description;
             this.body = body;
         }
 
-        @Override
-        public void run() {
+        synchronized Arena adopt(Object keepAlive) {
+            if (done.get()) {
+                throw new IllegalStateException("memory nanny for " + description + " has already freed its memory");
+            }
+            if (scope != null) {
+                throw new IllegalStateException("memory nanny for " + description + " is already adopted: one owner"
+                        + " frees it");
+            }
+            Arena arena = Arena.ofShared();
+            // Runs once the arena is closed, whoever closes it: nothing can reach the memory through it any more.
+            // It keeps the nanny reachable (so its Cleaner cannot close the arena) while any segment of it is.
+            MemorySegment.NULL.reinterpret(0, arena, ignored -> {
+                freeOnce();
+                Reference.reachabilityFence(keepAlive);
+            });
+            scope = arena;
+            return arena;
+        }
+
+        private void freeOnce() {
             if (done.compareAndSet(false, true)) {
                 body.run();
+            }
+        }
+
+        @Override
+        public void run() {
+            Arena adopted;
+            synchronized (this) {
+                adopted = scope;
+            }
+            if (adopted == null) {
+                freeOnce();
+            } else if (adopted.scope().isAlive()) {
+                adopted.close(); // its cleanup frees
             }
         }
     }
@@ -62,7 +110,9 @@ public final class MemoryNanny implements AutoCloseable {
      * @param table the pointer table (only its address is kept)
      * @param rows  how many row pointers the table holds
      * @return a nanny that owns the table and its rows
-     * @throws IllegalArgumentException if {@code rows} is negative
+     * @throws IllegalCallerException  if the caller's module has no native access (a restricted method)
+     * @throws IllegalArgumentException if the memory is on the Java heap or belongs to an arena, or {@code rows} is
+     *                                  negative
      */
     public static MemoryNanny freeingRowsAndTable(MemorySegment table, long rows) {
         return freeingRowsAndTable(table, rows, NativeHeap.FREE);
@@ -75,10 +125,13 @@ public final class MemoryNanny implements AutoCloseable {
      * @param rows  how many row pointers the table holds
      * @param free  a function of type {@code (MemorySegment)void}, e.g. a downcall to a library's own free
      * @return a nanny that owns the table and its rows
-     * @throws IllegalArgumentException if {@code rows} is negative or {@code free} has another type
+     * @throws IllegalCallerException  if the caller's module has no native access (a restricted method)
+     * @throws IllegalArgumentException if the memory is on the Java heap or belongs to an arena, {@code rows} is
+     *                                  negative, or {@code free} has another type
      */
     public static MemoryNanny freeingRowsAndTable(MemorySegment table, long rows, MethodHandle free) {
-        Objects.requireNonNull(table, "table");
+        Restricted.check(MemoryNanny.class, "MemoryNanny.freeingRowsAndTable");
+        checkForeign(table, "table");
         checkFree(free);
         if (rows < 0) {
             throw new IllegalArgumentException("rows = " + rows + ": expected >= 0");
@@ -102,6 +155,8 @@ public final class MemoryNanny implements AutoCloseable {
      *
      * @param table the pointer table (only its address is kept)
      * @return a nanny that owns the table
+     * @throws IllegalCallerException  if the caller's module has no native access (a restricted method)
+     * @throws IllegalArgumentException if the memory is on the Java heap or belongs to an arena
      */
     public static MemoryNanny freeingTable(MemorySegment table) {
         return freeingTable(table, NativeHeap.FREE);
@@ -113,10 +168,13 @@ public final class MemoryNanny implements AutoCloseable {
      * @param block the memory (only its address is kept)
      * @param free  a function of type {@code (MemorySegment)void}
      * @return a nanny that owns the block
-     * @throws IllegalArgumentException if {@code free} has another type
+     * @throws IllegalCallerException  if the caller's module has no native access (a restricted method)
+     * @throws IllegalArgumentException if the memory is on the Java heap or belongs to an arena, or {@code free}
+     *                                  has another type
      */
     public static MemoryNanny freeingTable(MemorySegment block, MethodHandle free) {
-        Objects.requireNonNull(block, "block");
+        Restricted.check(MemoryNanny.class, "MemoryNanny.freeingTable");
+        checkForeign(block, "block");
         checkFree(free);
         long address = block.address();
         return new MemoryNanny(new Release("block at 0x" + Long.toHexString(address),
@@ -153,6 +211,20 @@ public final class MemoryNanny implements AutoCloseable {
         return new MemoryNanny(new Release(Objects.requireNonNull(description, "description"), release));
     }
 
+    /** Refuses memory Java owns: a heap array, or a segment of an arena (which frees it itself). */
+    private static void checkForeign(MemorySegment segment, String what) {
+        Objects.requireNonNull(segment, what);
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException(what + " " + segment + " is on the Java heap: a nanny frees only memory"
+                    + " that foreign code allocated");
+        }
+        if (!segment.scope().equals(GLOBAL)) {
+            throw new IllegalArgumentException(what + " at 0x" + Long.toHexString(segment.address()) + " belongs to an"
+                    + " arena's scope, which frees it: a nanny frees only memory that foreign code allocated (a"
+                    + " segment made by MemorySegment.ofAddress or returned by a downcall)");
+        }
+    }
+
     private static void checkFree(MethodHandle free) {
         Objects.requireNonNull(free, "free");
         if (!free.type().equals(FREE_TYPE)) {
@@ -165,7 +237,19 @@ public final class MemoryNanny implements AutoCloseable {
      */
     @Override
     public void close() {
+        release.run(); // may throw while a native call holds the adopted memory: then nothing is freed yet
         cleanable.clean();
+    }
+
+    /**
+     * Adopts this nanny: returns the arena the adopting owner's segments must belong to. Closing the arena (the
+     * owner's close), this nanny's {@code close()} or its Cleaner ends those segments and then frees.
+     *
+     * @param keepAlive kept reachable while any segment of the arena is (the nanny, or what the owner keeps alive)
+     * @throws IllegalStateException if the nanny already freed, or another owner adopted it
+     */
+    Arena adopt(Object keepAlive) {
+        return release.adopt(keepAlive);
     }
 
     /**

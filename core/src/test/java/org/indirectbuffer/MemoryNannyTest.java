@@ -64,6 +64,11 @@ class MemoryNannyTest {
         }
     }
 
+    /** The same address as foreign code hands it over: a segment with no owner in Java. */
+    private static MemorySegment foreign(MemorySegment owned) {
+        return MemorySegment.ofAddress(owned.address());
+    }
+
     /** A table of {@code rows} row pointers to {@code cols} doubles each (value r * 10 + c), all in {@code arena}. */
     private static MemorySegment tableOfRows(Arena arena, int rows, int cols) {
         MemorySegment table = arena.allocate(ValueLayout.ADDRESS, Math.max(rows, 1)).asSlice(0,
@@ -95,7 +100,7 @@ class MemoryNannyTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 4, 3);
             List<Long> expected = expectedRowsThenTable(table, 4);
-            MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(table, 4, RECORDING_FREE);
+            MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(foreign(table), 4, RECORDING_FREE);
             assertThat(nanny.isFreed()).isFalse();
             assertThat(freed()).isEmpty();
             assertThat(nanny.toString()).contains(Long.toHexString(table.address())).doesNotContain("freed");
@@ -113,7 +118,7 @@ class MemoryNannyTest {
     void freeingRowsAndTableReadsTheRowsWhenItFreesAndSkipsNullRows() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 3, 2);
-            MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(table, 3, RECORDING_FREE);
+            MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(foreign(table), 3, RECORDING_FREE);
             // C swaps row 0 and NULLs row 2 after the nanny was made.
             MemorySegment swapped = arena.allocate(16);
             table.setAtIndex(ValueLayout.ADDRESS, 0, swapped);
@@ -132,7 +137,7 @@ class MemoryNannyTest {
         assertThat(freed()).isEmpty();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = arena.allocate(8);
-            MemoryNanny zero = MemoryNanny.freeingRowsAndTable(table, 0, RECORDING_FREE);
+            MemoryNanny zero = MemoryNanny.freeingRowsAndTable(foreign(table), 0, RECORDING_FREE);
             zero.close();
             assertThat(freed()).containsExactly(table.address());
         }
@@ -142,7 +147,7 @@ class MemoryNannyTest {
     void freeingTableFreesOnlyTheBlock() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 3, 2);
-            MemoryNanny nanny = MemoryNanny.freeingTable(table, RECORDING_FREE);
+            MemoryNanny nanny = MemoryNanny.freeingTable(foreign(table), RECORDING_FREE);
             assertThat(freed()).isEmpty();
             nanny.close();
             nanny.close();
@@ -167,7 +172,7 @@ class MemoryNannyTest {
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
-        MemoryNanny rowsAndTable = MemoryNanny.freeingRowsAndTable(table, 2);
+        MemoryNanny rowsAndTable = MemoryNanny.freeingRowsAndTable(foreign(table), 2);
         try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 3, "d", false, rowsAndTable)) {
             m.setDouble(1, 2, 4.5);
             assertThat(m.getDouble(1, 2)).isEqualTo(4.5);
@@ -268,7 +273,7 @@ class MemoryNannyTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 3, 2);
             List<Long> expected = expectedRowsThenTable(table, 3);
-            MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(table, 3, RECORDING_FREE);
+            MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(foreign(table), 3, RECORDING_FREE);
             IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 3, 2, "d", false, nanny);
             assertThat(m.getDouble(2, 1)).isEqualTo(21.0);
             assertThat(m.toString()).contains("adopted");
@@ -294,7 +299,7 @@ class MemoryNannyTest {
     void adoptedTableOnlyIsFreedOnClose() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 2, 2);
-            MemoryNanny nanny = MemoryNanny.freeingTable(table, RECORDING_FREE);
+            MemoryNanny nanny = MemoryNanny.freeingTable(foreign(table), RECORDING_FREE);
             IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 2, "d", true, nanny);
             assertThat(m.getDouble(1, 0)).isEqualTo(10.0);
             assertThat(freed()).isEmpty();
@@ -320,7 +325,7 @@ class MemoryNannyTest {
     void aNannyClosedFirstIsNotFreedAgainByTheMemory() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 1, 1);
-            MemoryNanny nanny = MemoryNanny.freeingTable(table, RECORDING_FREE);
+            MemoryNanny nanny = MemoryNanny.freeingTable(foreign(table), RECORDING_FREE);
             IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 1, "d", false, nanny);
             nanny.close();
             m.close();

@@ -21,6 +21,7 @@ import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 import org.indirectbuffer.kernels.spi.RunKernels;
 
@@ -50,6 +51,7 @@ import org.indirectbuffer.kernels.spi.RunKernels;
  */
 public final class Kernels {
     private static final RunKernels RUNS = KernelProviders.selected();
+    private static final ViewSecrets.Access VIEWS = ViewSecrets.get();
 
     private Kernels() {
     }
@@ -145,18 +147,15 @@ public final class Kernels {
     }
 
     private static double sumDoubles(BufferView view, ByteOrder order) {
-        if (view.ndim() == 2 && view.len() > 0 && ValueLayout.ADDRESS.byteSize() == 8) {
+        if (view.ndim() == 2 && view.len() > 0 && view.isIndirect()) {
             // The common double** (rows through a table of pointers, each row contiguous): one fused pass, so a
-            // row costs a pointer load and its vector adds, not a call and a reduction.
-            long[] sub = view.suboffsets();
-            long[] strides = view.strides();
-            if (sub != null && sub[0] >= 0 && sub[1] < 0 && strides[1] == 8) {
-                long[] shape = view.shape();
-                BufferView.Runs first = view.runs();
-                first.next(); // the first run lies in the address space the table's pointers lead into
+            // row costs a pointer load and its vector adds, not a call and a reduction. The table is the library's
+            // own record of the rows when it made them, and the address space is tied to the rows' owner.
+            ViewSecrets.RowTable table = VIEWS.rowTable(view);
+            if (table != null && view.strides()[1] == 8) {
                 try {
-                    return RUNS.sumDoubleRows(view.memory(), view.bufOffset(), strides[0], shape[0], first.segment(),
-                            sub[0], shape[1], order);
+                    return RUNS.sumDoubleRows(table.table(), table.tableOffset(), table.tableStride(), table.rows(),
+                            table.space(), table.suboffset(), view.shape()[1], order);
                 } catch (RunKernels.NullRowException e) {
                     // fall through: the general walk reports the NULL row with the view's own message
                 }
