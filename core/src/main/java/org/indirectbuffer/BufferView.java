@@ -776,9 +776,13 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public double getDouble(long... index) {
-        ValueLayout.OfDouble layout = items("getDouble", double.class).doubles("getDouble");
-        checkIndex(index);
-        return resolve(index).get(layout, 0);
+        try {
+            ValueLayout.OfDouble layout = items("getDouble", double.class).doubles("getDouble");
+            checkIndex(index);
+            return resolve(index).get(layout, 0);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.getDouble", this);
+        }
     }
 
     /**
@@ -792,10 +796,14 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setDouble(double value, long... index) {
-        ValueLayout.OfDouble layout = items("setDouble", double.class).doubles("setDouble");
-        checkWritable();
-        checkIndex(index);
-        resolve(index).set(layout, 0, value);
+        try {
+            ValueLayout.OfDouble layout = items("setDouble", double.class).doubles("setDouble");
+            checkWritable();
+            checkIndex(index);
+            resolve(index).set(layout, 0, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.setDouble", this);
+        }
     }
 
     /**
@@ -808,11 +816,15 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public float getFloat(long... index) {
-        ValueLayout layout = floatOrHalf("getFloat");
-        checkIndex(index);
-        MemorySegment item = resolve(index);
-        return layout instanceof ValueLayout.OfFloat f ? item.get(f, 0)
-                : Float.float16ToFloat(item.get((ValueLayout.OfShort) layout, 0));
+        try {
+            ValueLayout layout = floatOrHalf("getFloat");
+            checkIndex(index);
+            MemorySegment item = resolve(index);
+            return layout instanceof ValueLayout.OfFloat f ? item.get(f, 0)
+                    : Float.float16ToFloat(item.get((ValueLayout.OfShort) layout, 0));
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.getFloat", this);
+        }
     }
 
     /**
@@ -826,14 +838,18 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setFloat(float value, long... index) {
-        ValueLayout layout = floatOrHalf("setFloat");
-        checkWritable();
-        checkIndex(index);
-        MemorySegment item = resolve(index);
-        if (layout instanceof ValueLayout.OfFloat f) {
-            item.set(f, 0, value);
-        } else {
-            item.set((ValueLayout.OfShort) layout, 0, Float.floatToFloat16(value));
+        try {
+            ValueLayout layout = floatOrHalf("setFloat");
+            checkWritable();
+            checkIndex(index);
+            MemorySegment item = resolve(index);
+            if (layout instanceof ValueLayout.OfFloat f) {
+                item.set(f, 0, value);
+            } else {
+                item.set((ValueLayout.OfShort) layout, 0, Float.floatToFloat16(value));
+            }
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.setFloat", this);
         }
     }
 
@@ -848,9 +864,13 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public long getLong(long... index) {
-        ValueLayout.OfLong layout = items("getLong", long.class).longs("getLong");
-        checkIndex(index);
-        return resolve(index).get(layout, 0);
+        try {
+            ValueLayout.OfLong layout = items("getLong", long.class).longs("getLong");
+            checkIndex(index);
+            return resolve(index).get(layout, 0);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.getLong", this);
+        }
     }
 
     /**
@@ -864,10 +884,14 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setLong(long value, long... index) {
-        ValueLayout.OfLong layout = items("setLong", long.class).longs("setLong");
-        checkWritable();
-        checkIndex(index);
-        resolve(index).set(layout, 0, value);
+        try {
+            ValueLayout.OfLong layout = items("setLong", long.class).longs("setLong");
+            checkWritable();
+            checkIndex(index);
+            resolve(index).set(layout, 0, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.setLong", this);
+        }
     }
 
     /**
@@ -880,9 +904,13 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public int getInt(long... index) {
-        ValueLayout.OfInt layout = items("getInt", int.class).ints("getInt");
-        checkIndex(index);
-        return resolve(index).get(layout, 0);
+        try {
+            ValueLayout.OfInt layout = items("getInt", int.class).ints("getInt");
+            checkIndex(index);
+            return resolve(index).get(layout, 0);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.getInt", this);
+        }
     }
 
     /**
@@ -896,10 +924,14 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setInt(int value, long... index) {
-        ValueLayout.OfInt layout = items("setInt", int.class).ints("setInt");
-        checkWritable();
-        checkIndex(index);
-        resolve(index).set(layout, 0, value);
+        try {
+            ValueLayout.OfInt layout = items("setInt", int.class).ints("setInt");
+            checkWritable();
+            checkIndex(index);
+            resolve(index).set(layout, 0, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.setInt", this);
+        }
     }
 
     /**
@@ -912,9 +944,13 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public short getShort(long... index) {
-        ValueLayout.OfShort layout = items("getShort", short.class).shorts("getShort");
-        checkIndex(index);
-        return resolve(index).get(layout, 0);
+        try {
+            ValueLayout.OfShort layout = items("getShort", short.class).shorts("getShort");
+            checkIndex(index);
+            return resolve(index).get(layout, 0);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.getShort", this);
+        }
     }
 
     /**
@@ -928,10 +964,14 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setShort(short value, long... index) {
-        ValueLayout.OfShort layout = items("setShort", short.class).shorts("setShort");
-        checkWritable();
-        checkIndex(index);
-        resolve(index).set(layout, 0, value);
+        try {
+            ValueLayout.OfShort layout = items("setShort", short.class).shorts("setShort");
+            checkWritable();
+            checkIndex(index);
+            resolve(index).set(layout, 0, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.setShort", this);
+        }
     }
 
     /**
@@ -944,9 +984,13 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public byte getByte(long... index) {
-        ValueLayout.OfByte layout = items("getByte", byte.class).bytes("getByte");
-        checkIndex(index);
-        return resolve(index).get(layout, 0);
+        try {
+            ValueLayout.OfByte layout = items("getByte", byte.class).bytes("getByte");
+            checkIndex(index);
+            return resolve(index).get(layout, 0);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.getByte", this);
+        }
     }
 
     /**
@@ -960,10 +1004,14 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void setByte(byte value, long... index) {
-        ValueLayout.OfByte layout = items("setByte", byte.class).bytes("setByte");
-        checkWritable();
-        checkIndex(index);
-        resolve(index).set(layout, 0, value);
+        try {
+            ValueLayout.OfByte layout = items("setByte", byte.class).bytes("setByte");
+            checkWritable();
+            checkIndex(index);
+            resolve(index).set(layout, 0, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.setByte", this);
+        }
     }
 
     /** The layout {@code getFloat}/{@code setFloat} use: a float, or the 16 bits of a half-precision item. */
@@ -1047,8 +1095,12 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void copyTo(MemorySegment dst, char order) {
-        Objects.requireNonNull(dst, "dst");
-        transfer(dst, resolveOrder(order), false);
+        try {
+            Objects.requireNonNull(dst, "dst");
+            transfer(dst, resolveOrder(order), false);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.copyTo", this);
+        }
     }
 
     /**
@@ -1060,13 +1112,17 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException    if the view is closed or a pointer followed is NULL
      */
     public byte[] toBytes(char order) {
-        ensureOpen();
-        if (len > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("view of " + len + " bytes does not fit in a Java byte array");
+        try {
+            ensureOpen();
+            if (len > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("view of " + len + " bytes does not fit in a Java byte array");
+            }
+            byte[] bytes = new byte[(int) len];
+            copyTo(MemorySegment.ofArray(bytes), order);
+            return bytes;
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.toBytes", this);
         }
-        byte[] bytes = new byte[(int) len];
-        copyTo(MemorySegment.ofArray(bytes), order);
-        return bytes;
     }
 
     /**
@@ -1081,10 +1137,14 @@ public final class BufferView implements AutoCloseable {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public void copyFrom(MemorySegment src, char order) {
-        Objects.requireNonNull(src, "src");
-        char resolved = resolveOrder(order);
-        checkWritable();
-        transfer(src, resolved, true);
+        try {
+            Objects.requireNonNull(src, "src");
+            char resolved = resolveOrder(order);
+            checkWritable();
+            transfer(src, resolved, true);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "BufferView.copyFrom", this);
+        }
     }
 
     private char resolveOrder(char order) {

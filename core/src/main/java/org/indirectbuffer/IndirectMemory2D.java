@@ -675,12 +675,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Format f = RowItemFormat.parse(format);
         checkDimensions(rows, cols, f);
         long tableBytes = rows * POINTER;
-        if (table.address() == 0 && rows > 0) {
-            throw new BufferException("table is NULL, but " + rows + " rows were given");
-        }
         if (!table.isNative()) {
             throw new BufferException("table " + table + " is on the Java heap: a heap array holds no row pointers;"
                     + " a T** table must be native memory");
+        }
+        if (table.address() == 0 && rows > 0) {
+            throw new BufferException("table is NULL, but " + rows + " rows were given");
         }
         if (table.byteSize() != 0 && table.byteSize() < tableBytes) {
             throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers (" + table.byteSize()
@@ -756,8 +756,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             long outer = shape[columns ? 1 : 0];
             long length = shape[inner];
             if (outer > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(what + ": " + outer + " lines is more than a view can record (at most "
-                        + (Integer.MAX_VALUE - 8) + ")");
+                throw new IllegalArgumentException(what + ": " + outer + " lines is more than a view can record (at"
+                        + " most " + (Integer.MAX_VALUE - 8) + ")");
             }
             MemorySegment[] lines = lines(view, (int) outer, length, columns);
             Arena scope = Arena.ofShared();
@@ -1003,10 +1003,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
      */
     public double getDouble(long row, long col) {
-        Generation g = live();
-        ValueLayout.OfDouble l = g.items.doubles("getDouble");
-        checkCell(row, col, g);
-        return g.row(row, this).get(l, col * 8);
+        try {
+            Generation g = live();
+            ValueLayout.OfDouble l = g.items.doubles("getDouble");
+            checkCell(row, col, g);
+            return g.row(row, this).get(l, col * 8);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.getDouble", this);
+        }
     }
 
     /**
@@ -1021,96 +1025,140 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
      */
     public void setDouble(long row, long col, double value) {
-        Generation g = live();
-        ValueLayout.OfDouble l = g.items.doubles("setDouble");
-        checkWritable();
-        checkCell(row, col, g);
-        g.row(row, this).set(l, col * 8, value);
+        try {
+            Generation g = live();
+            ValueLayout.OfDouble l = g.items.doubles("setDouble");
+            checkWritable();
+            checkCell(row, col, g);
+            g.row(row, this).set(l, col * 8, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.setDouble", this);
+        }
     }
 
     /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
     public float getFloat(long row, long col) {
-        Generation g = live();
-        ValueLayout.OfFloat l = g.items.floats("getFloat");
-        checkCell(row, col, g);
-        return g.row(row, this).get(l, col * 4);
+        try {
+            Generation g = live();
+            ValueLayout.OfFloat l = g.items.floats("getFloat");
+            checkCell(row, col, g);
+            return g.row(row, this).get(l, col * 4);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.getFloat", this);
+        }
     }
 
     /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
     public void setFloat(long row, long col, float value) {
-        Generation g = live();
-        ValueLayout.OfFloat l = g.items.floats("setFloat");
-        checkWritable();
-        checkCell(row, col, g);
-        g.row(row, this).set(l, col * 4, value);
+        try {
+            Generation g = live();
+            ValueLayout.OfFloat l = g.items.floats("setFloat");
+            checkWritable();
+            checkCell(row, col, g);
+            g.row(row, this).set(l, col * 4, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.setFloat", this);
+        }
     }
 
     /** Reads an 8-byte integer item ({@code q}, {@code Q}, native {@code l}, {@code n}...); see {@link #getDouble}. */
     public long getLong(long row, long col) {
-        Generation g = live();
-        ValueLayout.OfLong l = g.items.longs("getLong");
-        checkCell(row, col, g);
-        return g.row(row, this).get(l, col * 8);
+        try {
+            Generation g = live();
+            ValueLayout.OfLong l = g.items.longs("getLong");
+            checkCell(row, col, g);
+            return g.row(row, this).get(l, col * 8);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.getLong", this);
+        }
     }
 
     /** Writes an 8-byte integer item; see {@link #setDouble}. */
     public void setLong(long row, long col, long value) {
-        Generation g = live();
-        ValueLayout.OfLong l = g.items.longs("setLong");
-        checkWritable();
-        checkCell(row, col, g);
-        g.row(row, this).set(l, col * 8, value);
+        try {
+            Generation g = live();
+            ValueLayout.OfLong l = g.items.longs("setLong");
+            checkWritable();
+            checkCell(row, col, g);
+            g.row(row, this).set(l, col * 8, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.setLong", this);
+        }
     }
 
     /** Reads a 4-byte integer item ({@code i}, {@code I}...); see {@link #getDouble}. */
     public int getInt(long row, long col) {
-        Generation g = live();
-        ValueLayout.OfInt l = g.items.ints("getInt");
-        checkCell(row, col, g);
-        return g.row(row, this).get(l, col * 4);
+        try {
+            Generation g = live();
+            ValueLayout.OfInt l = g.items.ints("getInt");
+            checkCell(row, col, g);
+            return g.row(row, this).get(l, col * 4);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.getInt", this);
+        }
     }
 
     /** Writes a 4-byte integer item; see {@link #setDouble}. */
     public void setInt(long row, long col, int value) {
-        Generation g = live();
-        ValueLayout.OfInt l = g.items.ints("setInt");
-        checkWritable();
-        checkCell(row, col, g);
-        g.row(row, this).set(l, col * 4, value);
+        try {
+            Generation g = live();
+            ValueLayout.OfInt l = g.items.ints("setInt");
+            checkWritable();
+            checkCell(row, col, g);
+            g.row(row, this).set(l, col * 4, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.setInt", this);
+        }
     }
 
     /** Reads a 2-byte integer item ({@code h}, {@code H}); see {@link #getDouble}. */
     public short getShort(long row, long col) {
-        Generation g = live();
-        ValueLayout.OfShort l = g.items.shorts("getShort");
-        checkCell(row, col, g);
-        return g.row(row, this).get(l, col * 2);
+        try {
+            Generation g = live();
+            ValueLayout.OfShort l = g.items.shorts("getShort");
+            checkCell(row, col, g);
+            return g.row(row, this).get(l, col * 2);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.getShort", this);
+        }
     }
 
     /** Writes a 2-byte integer item; see {@link #setDouble}. */
     public void setShort(long row, long col, short value) {
-        Generation g = live();
-        ValueLayout.OfShort l = g.items.shorts("setShort");
-        checkWritable();
-        checkCell(row, col, g);
-        g.row(row, this).set(l, col * 2, value);
+        try {
+            Generation g = live();
+            ValueLayout.OfShort l = g.items.shorts("setShort");
+            checkWritable();
+            checkCell(row, col, g);
+            g.row(row, this).set(l, col * 2, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.setShort", this);
+        }
     }
 
     /** Reads a byte item ({@code b}, {@code B}, {@code c}); see {@link #getDouble}. */
     public byte getByte(long row, long col) {
-        Generation g = live();
-        ValueLayout.OfByte l = g.items.bytes("getByte");
-        checkCell(row, col, g);
-        return g.row(row, this).get(l, col);
+        try {
+            Generation g = live();
+            ValueLayout.OfByte l = g.items.bytes("getByte");
+            checkCell(row, col, g);
+            return g.row(row, this).get(l, col);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.getByte", this);
+        }
     }
 
     /** Writes a byte item; see {@link #setDouble}. */
     public void setByte(long row, long col, byte value) {
-        Generation g = live();
-        ValueLayout.OfByte l = g.items.bytes("setByte");
-        checkWritable();
-        checkCell(row, col, g);
-        g.row(row, this).set(l, col, value);
+        try {
+            Generation g = live();
+            ValueLayout.OfByte l = g.items.bytes("setByte");
+            checkWritable();
+            checkCell(row, col, g);
+            g.row(row, this).set(l, col, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.setByte", this);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ protocol
@@ -1229,7 +1277,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException   if closed or stale
      */
     public void copyFrom(BufferExporter source) {
-        copyFrom(source, false);
+        try {
+            copyFrom(source, false);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.copyFrom", this);
+        }
     }
 
     /**
@@ -1243,11 +1295,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException   if closed or stale
      */
     public void copyFrom(BufferExporter source, boolean cast) {
-        Objects.requireNonNull(source, "source");
-        live();
-        checkWritable();
-        try (BufferView src = source.getBuffer(BufferRequest.FULL_RO); BufferView dst = getBuffer(BufferRequest.FULL)) {
-            BufferView.copyItems(src, dst, cast, 2);
+        try {
+            Objects.requireNonNull(source, "source");
+            live();
+            checkWritable();
+            try (BufferView src = source.getBuffer(BufferRequest.FULL_RO);
+                 BufferView dst = getBuffer(BufferRequest.FULL)) {
+                BufferView.copyItems(src, dst, cast, 2);
+            }
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.copyFrom", this);
         }
     }
 
@@ -1261,9 +1318,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException if closed or stale
      */
     public void copyTo(BufferExporter target, boolean cast) {
-        Objects.requireNonNull(target, "target");
-        try (BufferView src = getBuffer(BufferRequest.FULL_RO); BufferView dst = target.getBuffer(BufferRequest.FULL)) {
-            BufferView.copyItems(src, dst, cast, 2);
+        try {
+            Objects.requireNonNull(target, "target");
+            try (BufferView src = getBuffer(BufferRequest.FULL_RO);
+                 BufferView dst = target.getBuffer(BufferRequest.FULL)) {
+                BufferView.copyItems(src, dst, cast, 2);
+            }
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.copyTo", this);
         }
     }
 
@@ -1275,7 +1337,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException if closed or stale
      */
     public void copyTo(BufferExporter target) {
-        copyTo(target, false);
+        try {
+            copyTo(target, false);
+        } catch (InternalError e) {
+            throw MemoryFaultException.of(e, "IndirectMemory2D.copyTo", this);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ lifetime

@@ -19,6 +19,7 @@ import java.util.Objects;
 
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferView;
+import org.indirectbuffer.MemoryFaultException;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.ViewSecrets;
@@ -47,7 +48,10 @@ import org.indirectbuffer.kernels.spi.RunKernels;
  * throws {@link IllegalStateException} if the view is closed, or a pointer it follows is NULL (naming the dimension
  * and index), and {@link BufferException} if the view has no format or one these kernels do not handle. A writing
  * operation that meets a NULL pointer has already written the runs before it: check foreign tables first (for
- * example {@code IndirectMemory2D.validate()}) where all-or-nothing matters.
+ * example {@code IndirectMemory2D.validate()}) where all-or-nothing matters. Memory that faults when touched (a
+ * mapped file truncated by someone else) is a {@link org.indirectbuffer.MemoryFaultException}, never a JVM error.
+ * Closing the memory's owner on another thread while an operation runs makes that operation throw {@link
+ * IllegalStateException}: every segment the kernels touch belongs to the owner's scope.
  */
 public final class Kernels {
     private static final RunKernels RUNS = KernelProviders.selected();
@@ -122,12 +126,16 @@ public final class Kernels {
      * @throws IllegalStateException if the view is closed or a pointer followed is NULL
      */
     public static double sum(BufferView view) {
-        Items items = items(view, "sum", true);
-        return switch (items.kind) {
-            case DOUBLE -> sumDoubles(view, items.order);
-            case FLOAT -> sumFloats(view, items.order);
-            case LONG, INT -> sumLong(view, items);
-        };
+        try {
+            Items items = items(view, "sum", true);
+            return switch (items.kind) {
+                case DOUBLE -> sumDoubles(view, items.order);
+                case FLOAT -> sumFloats(view, items.order);
+                case LONG, INT -> sumLong(view, items);
+            };
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.sum", view);
+        }
     }
 
     /**
@@ -139,11 +147,15 @@ public final class Kernels {
      * @throws IllegalStateException if the view is closed or a pointer followed is NULL
      */
     public static long sumLong(BufferView view) {
-        Items items = items(view, "sumLong", true);
-        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
-            throw new BufferException("sumLong: format '" + view.format() + "' is floating-point; use sum");
+        try {
+            Items items = items(view, "sumLong", true);
+            if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+                throw new BufferException("sumLong: format '" + view.format() + "' is floating-point; use sum");
+            }
+            return sumLong(view, items);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.sumLong", view);
         }
-        return sumLong(view, items);
     }
 
     private static double sumDoubles(BufferView view, ByteOrder order) {
@@ -228,7 +240,11 @@ public final class Kernels {
      * @throws IllegalStateException if the view is closed or a pointer followed is NULL
      */
     public static double min(BufferView view) {
-        return extreme(view, "min", false);
+        try {
+            return extreme(view, "min", false);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.min", view);
+        }
     }
 
     /**
@@ -240,7 +256,11 @@ public final class Kernels {
      * @throws IllegalStateException if the view is closed or a pointer followed is NULL
      */
     public static double max(BufferView view) {
-        return extreme(view, "max", true);
+        try {
+            return extreme(view, "max", true);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.max", view);
+        }
     }
 
     /**
@@ -252,7 +272,11 @@ public final class Kernels {
      * @throws IllegalStateException if the view is closed or a pointer followed is NULL
      */
     public static long minLong(BufferView view) {
-        return extremeLong(view, "minLong", false);
+        try {
+            return extremeLong(view, "minLong", false);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.minLong", view);
+        }
     }
 
     /**
@@ -264,7 +288,11 @@ public final class Kernels {
      * @throws IllegalStateException if the view is closed or a pointer followed is NULL
      */
     public static long maxLong(BufferView view) {
-        return extremeLong(view, "maxLong", true);
+        try {
+            return extremeLong(view, "maxLong", true);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.maxLong", view);
+        }
     }
 
     private static void checkNotEmpty(BufferView view, String operation) {
@@ -350,25 +378,29 @@ public final class Kernels {
      * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
      */
     public static void fill(BufferView view, double value) {
-        Items items = items(view, "fill(double)", false);
-        if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
-            throw new BufferException("fill(double): format '" + view.format() + "' is an integer; use fill(long)");
-        }
-        checkWritable(view);
-        BufferView.Runs runs = view.runs();
-        while (runs.next()) {
-            MemorySegment s = runs.segment();
-            if (runs.stride() == items.kind.size || runs.count() == 1) {
-                if (items.kind == Kind.DOUBLE) {
-                    RUNS.fillDoubles(s, runs.offset(), runs.count(), items.order, value);
+        try {
+            Items items = items(view, "fill(double)", false);
+            if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
+                throw new BufferException("fill(double): format '" + view.format() + "' is an integer; use fill(long)");
+            }
+            checkWritable(view);
+            BufferView.Runs runs = view.runs();
+            while (runs.next()) {
+                MemorySegment s = runs.segment();
+                if (runs.stride() == items.kind.size || runs.count() == 1) {
+                    if (items.kind == Kind.DOUBLE) {
+                        RUNS.fillDoubles(s, runs.offset(), runs.count(), items.order, value);
+                    } else {
+                        RUNS.fillFloats(s, runs.offset(), runs.count(), items.order, (float) value);
+                    }
                 } else {
-                    RUNS.fillFloats(s, runs.offset(), runs.count(), items.order, (float) value);
-                }
-            } else {
-                for (long k = 0; k < runs.count(); k++) {
-                    writeFloating(s, runs.offset() + k * runs.stride(), items, value);
+                    for (long k = 0; k < runs.count(); k++) {
+                        writeFloating(s, runs.offset() + k * runs.stride(), items, value);
+                    }
                 }
             }
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.fill", view);
         }
     }
 
@@ -382,26 +414,30 @@ public final class Kernels {
      * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
      */
     public static void fill(BufferView view, long value) {
-        Items items = items(view, "fill(long)", false);
-        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
-            throw new BufferException("fill(long): format '" + view.format()
-                    + "' is floating-point; use fill(double)");
-        }
-        checkWritable(view);
-        BufferView.Runs runs = view.runs();
-        while (runs.next()) {
-            MemorySegment s = runs.segment();
-            if (runs.stride() == items.kind.size || runs.count() == 1) {
-                if (items.kind == Kind.LONG) {
-                    RUNS.fillLongs(s, runs.offset(), runs.count(), items.order, value);
+        try {
+            Items items = items(view, "fill(long)", false);
+            if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+                throw new BufferException("fill(long): format '" + view.format()
+                        + "' is floating-point; use fill(double)");
+            }
+            checkWritable(view);
+            BufferView.Runs runs = view.runs();
+            while (runs.next()) {
+                MemorySegment s = runs.segment();
+                if (runs.stride() == items.kind.size || runs.count() == 1) {
+                    if (items.kind == Kind.LONG) {
+                        RUNS.fillLongs(s, runs.offset(), runs.count(), items.order, value);
+                    } else {
+                        RUNS.fillInts(s, runs.offset(), runs.count(), items.order, (int) value);
+                    }
                 } else {
-                    RUNS.fillInts(s, runs.offset(), runs.count(), items.order, (int) value);
-                }
-            } else {
-                for (long k = 0; k < runs.count(); k++) {
-                    writeLong(s, runs.offset() + k * runs.stride(), items, value);
+                    for (long k = 0; k < runs.count(); k++) {
+                        writeLong(s, runs.offset() + k * runs.stride(), items, value);
+                    }
                 }
             }
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.fill", view);
         }
     }
 
@@ -415,31 +451,36 @@ public final class Kernels {
      * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
      */
     public static void scale(BufferView view, double factor) {
-        Items items = items(view, "scale(double)", true);
-        if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
-            throw new BufferException("scale(double): format '" + view.format() + "' is an integer; use scale(long)");
-        }
-        checkWritable(view);
-        BufferView.Runs runs = view.runs();
-        while (runs.next()) {
-            MemorySegment s = runs.segment();
-            if (runs.stride() == items.kind.size || runs.count() == 1) {
-                if (items.kind == Kind.DOUBLE) {
-                    RUNS.scaleDoubles(s, runs.offset(), runs.count(), items.order, factor);
-                } else {
-                    RUNS.scaleFloats(s, runs.offset(), runs.count(), items.order, (float) factor);
-                }
-            } else {
-                for (long k = 0; k < runs.count(); k++) {
-                    long p = runs.offset() + k * runs.stride();
+        try {
+            Items items = items(view, "scale(double)", true);
+            if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
+                throw new BufferException("scale(double): format '" + view.format()
+                        + "' is an integer; use scale(long)");
+            }
+            checkWritable(view);
+            BufferView.Runs runs = view.runs();
+            while (runs.next()) {
+                MemorySegment s = runs.segment();
+                if (runs.stride() == items.kind.size || runs.count() == 1) {
                     if (items.kind == Kind.DOUBLE) {
-                        writeFloating(s, p, items, readFloating(s, p, items.kind, items.order) * factor);
+                        RUNS.scaleDoubles(s, runs.offset(), runs.count(), items.order, factor);
                     } else {
-                        writeFloating(s, p, items, (float) readFloating(s, p, items.kind, items.order)
-                                * (float) factor);
+                        RUNS.scaleFloats(s, runs.offset(), runs.count(), items.order, (float) factor);
+                    }
+                } else {
+                    for (long k = 0; k < runs.count(); k++) {
+                        long p = runs.offset() + k * runs.stride();
+                        if (items.kind == Kind.DOUBLE) {
+                            writeFloating(s, p, items, readFloating(s, p, items.kind, items.order) * factor);
+                        } else {
+                            writeFloating(s, p, items, (float) readFloating(s, p, items.kind, items.order)
+                                    * (float) factor);
+                        }
                     }
                 }
             }
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.scale", view);
         }
     }
 
@@ -453,29 +494,33 @@ public final class Kernels {
      * @throws IllegalStateException   if the view is closed or a pointer followed is NULL
      */
     public static void scale(BufferView view, long factor) {
-        Items items = items(view, "scale(long)", true);
-        if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
-            throw new BufferException("scale(long): format '" + view.format()
-                    + "' is floating-point; use scale(double)");
-        }
-        checkWritable(view);
-        boolean longs = items.kind == Kind.LONG;
-        BufferView.Runs runs = view.runs();
-        while (runs.next()) {
-            MemorySegment s = runs.segment();
-            if (runs.stride() == items.kind.size || runs.count() == 1) {
-                if (longs) {
-                    RUNS.scaleLongs(s, runs.offset(), runs.count(), items.order, factor);
+        try {
+            Items items = items(view, "scale(long)", true);
+            if (items.kind == Kind.DOUBLE || items.kind == Kind.FLOAT) {
+                throw new BufferException("scale(long): format '" + view.format()
+                        + "' is floating-point; use scale(double)");
+            }
+            checkWritable(view);
+            boolean longs = items.kind == Kind.LONG;
+            BufferView.Runs runs = view.runs();
+            while (runs.next()) {
+                MemorySegment s = runs.segment();
+                if (runs.stride() == items.kind.size || runs.count() == 1) {
+                    if (longs) {
+                        RUNS.scaleLongs(s, runs.offset(), runs.count(), items.order, factor);
+                    } else {
+                        RUNS.scaleInts(s, runs.offset(), runs.count(), items.order, (int) factor);
+                    }
                 } else {
-                    RUNS.scaleInts(s, runs.offset(), runs.count(), items.order, (int) factor);
-                }
-            } else {
-                for (long k = 0; k < runs.count(); k++) {
-                    long p = runs.offset() + k * runs.stride();
-                    writeLong(s, p, items, longs ? readLong(s, p, true, items.order) * factor
-                            : (int) readLong(s, p, false, items.order) * (int) factor);
+                    for (long k = 0; k < runs.count(); k++) {
+                        long p = runs.offset() + k * runs.stride();
+                        writeLong(s, p, items, longs ? readLong(s, p, true, items.order) * factor
+                                : (int) readLong(s, p, false, items.order) * (int) factor);
+                    }
                 }
             }
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.scale", view);
         }
     }
 
@@ -507,7 +552,11 @@ public final class Kernels {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public static void gather(BufferView view, MemorySegment dst) {
-        view.copyTo(dst, 'C');
+        try {
+            view.copyTo(dst, 'C');
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.gather", view);
+        }
     }
 
     /**
@@ -520,7 +569,11 @@ public final class Kernels {
      * @throws IllegalStateException     if the view is closed or a pointer followed is NULL
      */
     public static void scatter(MemorySegment src, BufferView view) {
-        view.copyFrom(src, 'C');
+        try {
+            view.copyFrom(src, 'C');
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.scatter", view);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ equality
@@ -537,53 +590,57 @@ public final class Kernels {
      * @throws IllegalStateException if a view is closed or a pointer followed is NULL
      */
     public static boolean equal(BufferView a, BufferView b) {
-        Items ia = items(a, "equal", false);
-        Items ib = items(b, "equal", false);
-        if (!a.format().isEquivalentTo(b.format())) {
-            throw new BufferException("equal: formats '" + a.format() + "' and '" + b.format()
-                    + "' are not equivalent");
-        }
-        if (a.ndim() != b.ndim() || !Arrays.equals(a.shape(), b.shape())) {
-            return false;
-        }
-        BufferView.Runs ra = a.runs();
-        BufferView.Runs rb = b.runs();
-        long leftA = 0;
-        long leftB = 0;
-        long offA = 0;
-        long offB = 0;
-        long size = ia.kind.size;
-        while (true) {
-            if (leftA == 0) {
-                if (!ra.next()) {
-                    return true;
-                }
-                leftA = ra.count();
-                offA = ra.offset();
+        try {
+            Items ia = items(a, "equal", false);
+            Items ib = items(b, "equal", false);
+            if (!a.format().isEquivalentTo(b.format())) {
+                throw new BufferException("equal: formats '" + a.format() + "' and '" + b.format()
+                        + "' are not equivalent");
             }
-            if (leftB == 0) {
-                rb.next();
-                leftB = rb.count();
-                offB = rb.offset();
+            if (a.ndim() != b.ndim() || !Arrays.equals(a.shape(), b.shape())) {
+                return false;
             }
-            long n = Math.min(leftA, leftB);
-            boolean contiguous = (ra.stride() == size || leftA == 1) && (rb.stride() == size || leftB == 1);
-            if (contiguous && n > 0) {
-                if (!equalRun(ra.segment(), offA, rb.segment(), offB, n, ia)) {
-                    return false;
+            BufferView.Runs ra = a.runs();
+            BufferView.Runs rb = b.runs();
+            long leftA = 0;
+            long leftB = 0;
+            long offA = 0;
+            long offB = 0;
+            long size = ia.kind.size;
+            while (true) {
+                if (leftA == 0) {
+                    if (!ra.next()) {
+                        return true;
+                    }
+                    leftA = ra.count();
+                    offA = ra.offset();
                 }
-            } else {
-                for (long k = 0; k < n; k++) {
-                    if (!equalRun(ra.segment(), offA + k * ra.stride(), rb.segment(), offB + k * rb.stride(), 1,
-                            ia)) {
+                if (leftB == 0) {
+                    rb.next();
+                    leftB = rb.count();
+                    offB = rb.offset();
+                }
+                long n = Math.min(leftA, leftB);
+                boolean contiguous = (ra.stride() == size || leftA == 1) && (rb.stride() == size || leftB == 1);
+                if (contiguous && n > 0) {
+                    if (!equalRun(ra.segment(), offA, rb.segment(), offB, n, ia)) {
                         return false;
                     }
+                } else {
+                    for (long k = 0; k < n; k++) {
+                        if (!equalRun(ra.segment(), offA + k * ra.stride(), rb.segment(), offB + k * rb.stride(), 1,
+                                ia)) {
+                            return false;
+                        }
+                    }
                 }
+                offA += n * ra.stride();
+                offB += n * rb.stride();
+                leftA -= n;
+                leftB -= n;
             }
-            offA += n * ra.stride();
-            offB += n * rb.stride();
-            leftA -= n;
-            leftB -= n;
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "Kernels.equal", a);
         }
     }
 
