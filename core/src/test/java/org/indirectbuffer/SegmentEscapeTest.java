@@ -1,0 +1,192 @@
+package org.indirectbuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleReader;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import org.indirectbuffer.IndirectMemory2D.RowPlacement;
+import org.indirectbuffer.format.Format;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No public method hands out a segment larger than what the layout reaches, or one that outlives the memory's
+ * owner. The methods are found by reflection over every exported package of the module, so a new method that
+ * returns a segment fails {@link #everyPublicMethodReturningASegmentIsChecked()} until it is checked here; each is
+ * then called on owned, borrowed, adopted and viewed memory (collections are checked in their module).
+ */
+class SegmentEscapeTest {
+    /** The methods checked below, as {@code Class.method}. */
+    private static final Set<String> CHECKED = Set.of("BufferView.buf", "BufferView.memory", "BufferView.elementAt",
+            "BufferView.Runs.segment", "IndirectMemory2D.pointerTable", "IndirectMemory2D.row");
+
+    @Test
+    void everyPublicMethodReturningASegmentIsChecked() throws IOException {
+        assertThat(publicMethodsReturningSegments()).containsExactlyInAnyOrderElementsOf(CHECKED);
+    }
+
+    /** Public methods of public classes in the module's unqualified exports whose result is a segment. */
+    private static Set<String> publicMethodsReturningSegments() throws IOException {
+        Module module = IndirectMemory2D.class.getModule();
+        CodeSource main = IndirectMemory2D.class.getProtectionDomain().getCodeSource();
+        Set<String> exported = module.getDescriptor().exports().stream().filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+        Set<String> found = new TreeSet<>();
+        try (ModuleReader reader = module.getLayer().configuration().findModule(module.getName()).orElseThrow()
+                .reference().open()) {
+            for (String resource : reader.list().toList()) {
+                if (!resource.endsWith(".class") || resource.endsWith("module-info.class")) {
+                    continue;
+                }
+                String name = resource.substring(0, resource.length() - 6).replace('/', '.');
+                Class<?> type;
+                try {
+                    type = Class.forName(name, false, IndirectMemory2D.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (!exported.contains(type.getPackageName()) || !isPublic(type)
+                        || !main.equals(type.getProtectionDomain().getCodeSource())) {
+                    continue; // not exported, not public, or a test class patched into the module
+                }
+                for (Method m : type.getDeclaredMethods()) {
+                    if (Modifier.isPublic(m.getModifiers()) && MemorySegment.class.isAssignableFrom(m.getReturnType())) {
+                        found.add(type.getName().substring(type.getPackageName().length() + 1).replace('$', '.')
+                                + "." + m.getName());
+                    }
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return found;
+    }
+
+    private static boolean isPublic(Class<?> type) {
+        for (Class<?> t = type; t != null; t = t.getEnclosingClass()) {
+            if (!Modifier.isPublic(t.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A segment handed out, and the most bytes the layout lets it reach. */
+    private record Handed(String by, MemorySegment segment, long bound) {
+    }
+
+    /** Every segment-returning method, called on {@code m} and a full view of it. */
+    private static List<Handed> handOut(IndirectMemory2D m) {
+        List<Handed> out = new ArrayList<>();
+        long rowBytes = m.cols() * m.format().itemSize();
+        out.add(new Handed("pointerTable", m.pointerTable(), m.rows() * ValueLayout.ADDRESS.byteSize()));
+        out.add(new Handed("row", m.row(m.rows() - 1), rowBytes));
+        try (BufferView v = m.getBuffer(BufferRequest.FULL_RO)) {
+            out.addAll(handOut(v, m.rows() * ValueLayout.ADDRESS.byteSize(), rowBytes));
+        }
+        return out;
+    }
+
+    private static List<Handed> handOut(BufferView v, long firstLevel, long run) {
+        List<Handed> out = new ArrayList<>();
+        out.add(new Handed("buf", v.buf(), firstLevel));
+        out.add(new Handed("memory", v.memory(), firstLevel));
+        long[] last = v.shape();
+        for (int i = 0; i < last.length; i++) {
+            last[i]--;
+        }
+        out.add(new Handed("elementAt", v.elementAt(last), v.itemSize()));
+        BufferView.Runs runs = v.runs();
+        while (runs.next()) {
+            out.add(new Handed("Runs.segment", runs.segment(), run));
+        }
+        return out;
+    }
+
+    private static void assertBoundedAndDead(List<Handed> handed, Runnable closeOwner) {
+        for (Handed h : handed) {
+            assertThat(h.segment().byteSize()).as(h.by()).isLessThanOrEqualTo(h.bound());
+            assertThat(h.segment().scope().isAlive()).as(h.by()).isTrue();
+        }
+        closeOwner.run();
+        for (Handed h : handed) {
+            assertThat(h.segment().scope().isAlive()).as(h.by() + " after its owner closed").isFalse();
+        }
+    }
+
+    @Test
+    void ownedMemory() {
+        for (RowPlacement placement : RowPlacement.values()) {
+            for (Sharing sharing : Sharing.values()) {
+                IndirectMemory2D m = IndirectMemory2D.createMemory(3, 5, "d", false, placement, sharing);
+                assertBoundedAndDead(handOut(m), m::close);
+            }
+        }
+        IndirectMemory2D copy = IndirectMemory2D.createFrom(new double[][] {{1, 2}, {3, 4}});
+        assertBoundedAndDead(handOut(copy), copy::close);
+    }
+
+    @Test
+    void borrowedAndAdoptedMemory() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment table = arena.allocate(3 * ValueLayout.ADDRESS.byteSize(), 8);
+            for (int r = 0; r < 3; r++) {
+                table.setAtIndex(ValueLayout.ADDRESS, r, arena.allocate(40, 8));
+            }
+            MemorySegment bare = MemorySegment.ofAddress(table.address());
+            IndirectMemory2D borrowed = IndirectMemory2D.fromPointer(bare, 3, 5, "d", false);
+            assertBoundedAndDead(handOut(borrowed), borrowed::close);
+            IndirectMemory2D adopted = IndirectMemory2D.fromPointer(bare, 3, 5, "d", false,
+                    MemoryNanny.running("nothing", () -> { }));
+            assertBoundedAndDead(handOut(adopted), adopted::close);
+            // The same with a nanny that is closed by hand instead of the owner.
+            MemoryNanny nanny = MemoryNanny.running("nothing", () -> { });
+            IndirectMemory2D byNanny = IndirectMemory2D.fromPointer(bare, 3, 5, "d", false, nanny);
+            assertBoundedAndDead(handOut(byNanny), nanny::close);
+            byNanny.close();
+        }
+    }
+
+    @Test
+    void viewedMemoryDiesWithItsSource() {
+        for (boolean columns : new boolean[] {false, true}) {
+            MemoryBuffer source = MemoryBuffer.allocate(Format.parse("d"), columns ? 'F' : 'C', 4, 6);
+            IndirectMemory2D view = columns ? IndirectMemory2D.viewOfColumns(source)
+                    : IndirectMemory2D.viewOfRows(source);
+            assertBoundedAndDead(handOut(view), () -> {
+                view.close();
+                source.close();
+            });
+        }
+        // Rows of an indirect source: the viewed rows are the memory its pointers reach.
+        IndirectMemory2D indirect = IndirectMemory2D.createMemory(3, 4, "d", false, RowPlacement.ROW_BY_ROW);
+        IndirectMemory2D view = IndirectMemory2D.viewOfRows(indirect);
+        assertBoundedAndDead(handOut(view), () -> {
+            view.close();
+            indirect.close();
+        });
+    }
+
+    @Test
+    void directViewsOfAnExporter() {
+        MemoryBuffer buffer = MemoryBuffer.allocate(Format.parse("i"), 'C', 3, 7);
+        List<Handed> handed;
+        try (BufferView v = buffer.getBuffer(BufferRequest.FULL_RO)) {
+            handed = handOut(v, 3 * 7 * 4, 3 * 7 * 4);
+        }
+        assertBoundedAndDead(handed, buffer::close);
+    }
+}
