@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
@@ -13,6 +14,7 @@ import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.ScopeArena;
+import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.internal.ViewSecrets;
 
 /**
@@ -49,8 +51,11 @@ import org.indirectbuffer.internal.ViewSecrets;
  * A view borrows memory: it never frees it. A view lent by an exporter counts as an export until {@link #close()};
  * the exporter cannot move, reformat, make read-only or free its memory before then. After {@code close()} every
  * method but {@code close()}, {@link #isClosed()} and {@code toString()} throws {@link IllegalStateException};
- * closing twice is harmless. Segments the view returned stay valid as long as the memory they come from (they are
- * slices of {@link #memory()}, or of pointers it holds).
+ * closing twice is harmless. A lent view dropped without {@code close()} is released by a {@link Cleaner} once it
+ * is unreachable (the exporter's release action runs on the Cleaner's thread, except for a view lent confined to one
+ * thread), so a forgotten view does not lock its exporter forever; close views deterministically all the same.
+ * Segments the view returned stay valid as long as the memory they come from (they are slices of {@link #memory()},
+ * or of the memory its pointers reach) and die with that memory's owner.
  *
  * <h2>Thread-safety</h2>
  * A view is immutable but for its closed state: any number of threads may read through it at once. Writes through
@@ -114,10 +119,10 @@ public final class BufferView implements AutoCloseable {
     private final long len;
     /** The counter this view was lent by, or null for a view made by {@code wrap}. */
     private final ExportCounter exports;
-    /** Run once when a lent view is closed, before the export is released; null when there is none. */
-    private final Runnable onRelease;
     /** The only thread that may close this view (a confined export), or null for any thread. */
     private final Thread closer;
+    /** Releases a lent view's export once: on close, or through the Cleaner when the view is dropped unclosed. */
+    private final Cleaner.Cleanable release;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
@@ -143,8 +148,9 @@ public final class BufferView implements AutoCloseable {
         this.len = len;
         this.pointers = pointers;
         this.exports = exports;
-        this.onRelease = onRelease;
         this.closer = closer;
+        this.release = exports == null ? null : SharedCleaner.CLEANER.register(this,
+                new ExportRelease(exports, onRelease, closer));
         this.indirect = pointers != null;
     }
 
@@ -1557,9 +1563,22 @@ public final class BufferView implements AutoCloseable {
                     + "'; close it on that thread, not on '" + Thread.currentThread().getName() + "': "
                     + describeLayout());
         }
-        if (CLOSED.compareAndSet(this, false, true) && exports != null) {
+        if (CLOSED.compareAndSet(this, false, true) && release != null) {
+            release.clean();
+        }
+    }
+
+    /**
+     * A lent view's release: the exporter's release action, then the export count. Run once, by {@code close()} or
+     * by the Cleaner when the view became unreachable unclosed (it never captures the view). A view lent confined to
+     * one thread is only ever closed there; found unreachable by the Cleaner, its count is released but its release
+     * action is not run (it touches memory only that thread may: such memory is freed when its arena is).
+     */
+    private record ExportRelease(ExportCounter exports, Runnable onRelease, Thread closer) implements Runnable {
+        @Override
+        public void run() {
             try {
-                if (onRelease != null) {
+                if (onRelease != null && (closer == null || closer == Thread.currentThread())) {
                     onRelease.run();
                 }
             } finally {

@@ -310,4 +310,22 @@ class HostileTrialTest {
             buffer.close();
         }
     }
+
+    // ----------------------------------------------------------------------------------- 14: dropped views
+
+    @Test
+    void aViewDroppedUnclosedIsReleasedByTheCleaner() throws InterruptedException {
+        IndirectMemory2D m = IndirectMemory2D.createMemory(4, 4, "d", false);
+        for (int i = 0; i < 1000; i++) {
+            m.getBuffer(BufferRequest.FULL_RO); // dropped: never closed
+        }
+        assertThat(m.exportCount()).isPositive();
+        for (int tries = 0; tries < 100 && m.exportCount() > 0; tries++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(m.exportCount()).isZero();
+        m.resize(2, 2); // unlocked again
+        m.close();
+    }
 }

@@ -29,7 +29,9 @@ import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.CloseEach;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.Kernels;
 
 /**
@@ -678,9 +680,10 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                 }
                 MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
                 long next = 0;
+                MemorySegment[] record = new MemorySegment[n];
                 for (int r = 0; r < n; r++) {
                     MemorySegment items = rows.get(r).items;
-                    MemorySegment target = items;
+                    MemorySegment target = items.asSlice(0, rowBytes);
                     if (!items.isNative()) {
                         target = block.asSlice(next, rowBytes);
                         next += stride;
@@ -688,9 +691,13 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                         copies[r] = target;
                     }
                     table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, target);
+                    record[r] = target;
                 }
-                view = BufferView.wrap(table, 0, format, new long[] {n, cols}, new long[] {POINTER, format.itemSize()},
-                        new long[] {0, -1}, !writable, arena);
+                // Java reads each row through its own segment, with its owner's scope (a source arena closed while
+                // exported makes reads throw; a confined source is read only on its thread), never through the
+                // table, which C receives and Java code gets read-only.
+                view = ViewSecrets.get().ofRecordedRows(table, RowRecord.ofSegments(record, rowBytes), format, cols,
+                        !writable);
             } catch (RuntimeException | Error e) {
                 arena.close();
                 throw e;
