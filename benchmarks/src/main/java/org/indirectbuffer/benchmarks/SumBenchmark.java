@@ -97,6 +97,16 @@ public class SumBenchmark {
         return Kernels.sum(view);
     }
 
+    /**
+     * The general run walk over the same view: {@code Kernels.max} follows one pointer per row through the resolver
+     * (a bounded, owner-scoped segment per row) and hands the row to the vector kernel; what a dereference costs is
+     * this time per row minus the kernel's.
+     */
+    @Benchmark
+    public double libraryMax() {
+        return Kernels.max(view);
+    }
+
     /** The ceiling: the same Vector API loop over one contiguous segment of the same bytes. */
     @Benchmark
     public double vectorContiguous() {
