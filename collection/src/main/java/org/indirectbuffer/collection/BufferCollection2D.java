@@ -260,6 +260,10 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
             } catch (BufferException readOnlyExporter) {
                 view = exporter.getBuffer(BufferRequest.FULL_RO);
             }
+            if (view == null) {
+                throw new BufferException("row " + index + ": exporter " + exporter + " returned null from getBuffer;"
+                        + " an exporter must return a view or throw BufferException");
+            }
             try {
                 if (view.ndim() != 1 && !unravel) {
                     throw new BufferException("row " + index + ": expected a 1-D buffer, found shape "

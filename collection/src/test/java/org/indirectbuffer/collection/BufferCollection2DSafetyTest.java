@@ -147,4 +147,25 @@ class BufferCollection2DSafetyTest {
         }
         assertThat(col.toString()).contains("closed");
     }
+
+    /** An exporter whose getBuffer returns null: a NullPointerException from the cleanup code, before. */
+    @Test
+    void anExporterReturningNullIsRefusedNamingTheRowAndTheOtherRowsAreReleased() {
+        org.indirectbuffer.MemoryBuffer good = org.indirectbuffer.MemoryBuffer.wrap(new double[3]);
+        org.indirectbuffer.BufferExporter broken = new org.indirectbuffer.BufferExporter() {
+            @Override
+            public BufferView getBuffer(int flags) {
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return "broken exporter";
+            }
+        };
+        assertThatThrownBy(() -> BufferCollection2D.of(List.of(good, broken)))
+                .isInstanceOf(BufferException.class)
+                .hasMessageStartingWith("row 1: exporter broken exporter returned null");
+        assertThat(good.exportCount()).as("row 0's export was released").isZero();
+    }
 }
