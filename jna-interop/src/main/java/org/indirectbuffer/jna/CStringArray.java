@@ -218,12 +218,12 @@ public final class CStringArray implements AutoCloseable {
      * Returns the table, {@code size() + 1} pointers ending with NULL: the {@code char**} for an FFM downcall.
      * Tied to this object's scope.
      *
-     * @return the table
+     * @return the table, read-only (Java code cannot rewrite the pointers; C may)
      * @throws IllegalStateException if closed
      */
     public MemorySegment pointerTable() {
         lifetime.ensureOpen();
-        return table;
+        return table.asReadOnly();
     }
 
     /**

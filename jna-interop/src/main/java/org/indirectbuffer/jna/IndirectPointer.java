@@ -83,8 +83,9 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
 
     /**
      * Releases the export this Pointer holds, if any: closes the view (copying staged rows back when it is writable)
-     * or ends the pin. The address must not be used by C afterwards. A keep-alive-only Pointer has nothing to release
-     * and stays valid for as long as its owner is open. Idempotent; safe from any thread.
+     * or ends the pin, and makes this Pointer NULL (as JNA's {@code Memory} is after it is disposed), so that passing
+     * it to C afterwards passes NULL, never the address of released memory. A keep-alive-only Pointer has nothing to
+     * release and stays valid for as long as its owner is open. Idempotent; safe from any thread.
      *
      * @throws RuntimeException what releasing the export threw (for example a copy-back into a closed row source);
      *                          the export counts as released all the same
@@ -92,7 +93,11 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     @Override
     public void close() {
         if (release != null) {
-            release.run();
+            try {
+                release.run();
+            } finally {
+                peer = 0;
+            }
         }
     }
 

@@ -410,12 +410,12 @@ public final class RaggedRows implements AutoCloseable {
      * Returns the table of row pointers: the {@code T**} to pass to C (an {@code ADDRESS} argument of an FFM
      * downcall; {@link #pointer()} for JNA). Tied to this object's scope.
      *
-     * @return a segment of {@code rows * 8} bytes; read-only if this object is
+     * @return a read-only segment of {@code rows * 8} bytes (Java code cannot rewrite the pointers; C may)
      * @throws IllegalStateException if closed
      */
     public MemorySegment pointerTable() {
         lifetime.ensureOpen();
-        return readOnly ? table.asReadOnly() : table;
+        return table.asReadOnly();
     }
 
     /**

@@ -248,4 +248,23 @@ class RaggedRowsTest {
                     .isInstanceOf(BufferException.class).hasMessageContaining("holds 2 row pointers");
         }
     }
+
+    @Test
+    void theLentTablesAreReadOnlyAndAClosedExportPointerIsNull() {
+        RaggedRows rows = nodes(new long[] {2, 2}, "i4xd");
+        assertThatThrownBy(() -> rows.pointerTable().set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0xdead_0000L))
+                .isInstanceOf(IllegalArgumentException.class);
+        rows.close();
+        try (CStringArray strings = CStringArray.of(java.nio.charset.StandardCharsets.UTF_8, "a", "b")) {
+            assertThatThrownBy(() -> strings.pointerTable().set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        org.indirectbuffer.IndirectMemory2D m = org.indirectbuffer.IndirectMemory2D.createMemory(2, 2, "d", false);
+        IndirectPointer exported = JnaIndirect.export(m, org.indirectbuffer.BufferRequest.FULL);
+        assertThat(exported.address()).isNotZero();
+        exported.close();
+        assertThat(exported.address()).as("a released export passes NULL to C").isZero();
+        assertThat(com.sun.jna.Pointer.nativeValue(exported)).isZero();
+        m.close();
+    }
 }
