@@ -23,8 +23,23 @@ import java.util.Optional;
  * code) with the byte order in force written in front: {@code Format.parse(nested.toString())} equals it, and a
  * top-level string that is a single {@code T{...}} and nothing else describes the struct itself (its fields are the
  * struct's fields), as in NumPy.
+ *
+ * <p>Every operation on a {@code Format} takes time and stack proportional to the length of its string, never to
+ * its repeat counts: {@code "(1000000000000000000)T{if}"} is parsed, sized, laid out and compared as quickly as
+ * {@code "(2)T{if}"}. To bound the stack, {@code T{...}} and {@code &} nest at most {@value #MAX_NESTING} levels
+ * deep (each <code>T{</code> and each {@code &} inside another is one more level); {@link #parse(String)} rejects
+ * deeper nesting with a {@link FormatException} that names the position of the first <code>T{</code> or {@code &} too
+ * deep and the limit. Sub-array shapes do not nest.
  */
 public final class Format {
+    /**
+     * The deepest nesting of {@code T{...}} and {@code &} that {@link #parse(String)} accepts: {@value} levels
+     * ({@code "T{".repeat(64) + "}".repeat(64)} and {@code "&".repeat(64) + "d"} parse, one more level does not).
+     * It keeps the recursion of parsing, {@link #layout()}, its {@code toString()} and
+     * {@link #isEquivalentTo(Format)} far from the end of any thread's stack.
+     */
+    public static final int MAX_NESTING = 64;
+
     private static final Map<String, Format> COMMON;
 
     static {
@@ -82,8 +97,12 @@ public final class Format {
      * @param format the format string
      * @return the parsed format, whose {@link #source()} is {@code format}
      * @throws NullPointerException if {@code format} is {@code null}
-     * @throws FormatException      if {@code format} is not a valid format string; it names the position and what
-     *                              was expected there
+     * @throws FormatException      if {@code format} is not a valid format string, if {@code T{...}} and
+     *                              {@code &} nest deeper than {@value #MAX_NESTING} levels, or if a repeat count,
+     *                              sub-array dimension, element count or the item size exceeds
+     *                              {@link Long#MAX_VALUE}; it names the position and what was expected there
+     *                              (e.g. {@code "nesting deeper than 64 levels"} at the first <code>T{</code> or
+     *                              {@code &} too deep)
      */
     public static Format parse(String format) {
         Objects.requireNonNull(format, "format");
@@ -294,8 +313,17 @@ public final class Format {
      * on LP64, {@code <l} and {@code <i} everywhere), with the same resolved byte order for multi-byte elements.
      * Consecutive elements of one kind form one run, so {@code "3d"}, {@code "ddd"}, {@code "(3)d"} and
      * {@code "T{dd}d"} are equivalent; a string ({@code s p u w}) is a unit of its length ({@code "2s"} is not
-     * {@code "ss"}); padding and names do not matter. Formats whose flattened description exceeds
-     * 4096 runs are equivalent only when {@link #equals(Object) equal}.
+     * {@code "ss"}); padding and names do not matter.
+     *
+     * <p>The work is bounded whatever the repeat counts: repetitions are compared symbolically, never expanded.
+     * Both formats are walked in step, run by run, and where both stand at the start of repetitions of the same
+     * struct or sub-array at the same offset, the repetitions they have in common are skipped at once, so
+     * {@code "(1000000000000000000)T{if}"} and {@code "(1000000000000000000)T{i:a:f}"} are equivalent, and
+     * {@code "(1000000000000000000)0s"} and {@code "0s"} (no elements, item size 0) too, in a few steps. A
+     * comparison, pointer targets included, takes at most 65,536 steps; formats it cannot
+     * decide within them (runs that do not line up repetition for repetition, such as
+     * {@code "(100000)T{if}"} against {@code "i(99999)T{fi}f"}) are equivalent only when
+     * {@link #equals(Object) equal}.
      *
      * @param other the format to compare with
      * @return {@code true} if both describe the same item
@@ -309,7 +337,7 @@ public final class Format {
         if (itemSize != other.itemSize) {
             return false;
         }
-        return flat().equivalent(other.flat());
+        return Flat.equivalent(this, other);
     }
 
     Flat flat() {

@@ -12,6 +12,13 @@ import java.util.Objects;
  * {@code \xNN}, <code>&#92;uNNNN</code>), and a string longer than {@value #MAX_SHOWN} characters is shown as an excerpt
  * around the position ({@code ...} marking the cuts); {@link #format()} always returns the whole string unchanged.
  *
+ * <p>Besides bad syntax, it reports the limits of {@link Format#parse(String)}: {@code T{...}} and {@code &}
+ * nested deeper than {@value Format#MAX_NESTING} levels, at the first <code>T{</code> or {@code &} too deep
+ * ({@code "nesting deeper than 64 levels"}, expected {@code "at most 64 nested T{...} and '&'"}); and counts,
+ * element counts and item sizes beyond {@link Long#MAX_VALUE}, at the start of the item, naming its count and
+ * element size: <pre>format '9223372036854775807d' position 0: item size overflows: repeat count
+ * 9223372036854775807 of 8-byte 'd': expected a total size of at most 9223372036854775807 bytes</pre>
+ *
  * <p>Instances are immutable.
  */
 public class FormatException extends IllegalArgumentException {

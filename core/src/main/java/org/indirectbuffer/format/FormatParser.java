@@ -11,8 +11,8 @@ import java.util.Set;
  * grammar and the size rules. One instance parses one string, on one thread.
  */
 final class FormatParser {
-    /** Deepest nesting of {@code T{...}} and {@code &} accepted (protects the stack). */
-    static final int MAX_DEPTH = 64;
+    /** Deepest nesting of {@code T{...}} and {@code &} accepted (bounds the stack of every recursive operation). */
+    static final int MAX_DEPTH = Format.MAX_NESTING;
 
     private static final long[] NO_SHAPE = {};
     private static final String TOO_LARGE = "at most " + Long.MAX_VALUE;
@@ -149,34 +149,47 @@ final class FormatParser {
                 extended = true;
             }
 
-            // Placement: native mode aligns the item and every element of it; standard modes do not.
+            // Placement: native mode aligns the item and every element of it; standard modes do not. Element count
+            // and size are checked here, once, so that nothing later (Field.elementCount, Flat, layout()) overflows.
             long n = count;
-            long stride = t.size;
-            try {
-                for (long d : shape) {
-                    n = Math.multiplyExact(n, d);
+            for (long d : shape) {
+                n = multiplyOrElse(n, d);
+                if (n < 0) {
+                    throw error(itemStart, "element count overflows: " + quantity(shape, count) + " of '"
+                            + shortCode(t) + "'", TOO_LARGE + " elements");
                 }
-                if (itemMode.nativeSize) {
-                    b.offset = roundUpExact(b.offset, t.align);
-                    stride = roundUpExact(stride, t.align);
-                    b.align = Math.max(b.align, t.align);
+            }
+            long stride = t.size; // every size is a multiple of its alignment (a struct's is padded to it)
+            if (itemMode.nativeSize) {
+                long aligned = roundUpOrElse(b.offset, t.align);
+                if (aligned < 0) {
+                    throw error(itemStart, "item size overflows: aligning " + t.size + "-byte '" + shortCode(t)
+                            + "' to " + t.align + " bytes after " + b.offset + " bytes",
+                            "a total size of " + TOO_LARGE + " bytes");
                 }
-                long fieldOffset = b.offset;
-                b.offset = Math.addExact(b.offset, Math.multiplyExact(n, stride));
-                if (name != null) {
-                    if (b.names == null) {
-                        b.names = new HashSet<>();
-                    }
-                    if (!b.names.add(name)) {
-                        throw error(nameStart, "duplicate field name '" + name + "'",
-                                "a name not used before in the same struct");
-                    }
+                b.offset = aligned;
+                b.align = Math.max(b.align, t.align);
+            }
+            long fieldBytes = multiplyOrElse(n, stride);
+            long end = fieldBytes < 0 || b.offset > Long.MAX_VALUE - fieldBytes ? -1 : b.offset + fieldBytes;
+            if (end < 0) {
+                throw error(itemStart, "item size overflows: " + quantity(shape, count) + " of " + stride + "-byte '"
+                        + shortCode(t) + "'" + (b.offset == 0 ? "" : " after " + b.offset
+                        + (b.offset == 1 ? " byte" : " bytes")), "a total size of " + TOO_LARGE + " bytes");
+            }
+            long fieldOffset = b.offset;
+            b.offset = end;
+            if (name != null) {
+                if (b.names == null) {
+                    b.names = new HashSet<>();
                 }
-                if (t.type != ElementType.PAD) {
-                    b.add(new Field(name, fieldOffset, t.type, count, shape, t.nested, itemMode.order), stride);
+                if (!b.names.add(name)) {
+                    throw error(nameStart, "duplicate field name '" + name + "'",
+                            "a name not used before in the same struct");
                 }
-            } catch (ArithmeticException e) {
-                throw error(itemStart, "item size overflows", "a total size of " + TOO_LARGE + " bytes");
+            }
+            if (t.type != ElementType.PAD) {
+                b.add(new Field(name, fieldOffset, t.type, count, shape, t.nested, itemMode.order), stride);
             }
 
             // Canonical text of the item.
@@ -413,6 +426,37 @@ final class FormatParser {
             throw error(at, "size overflows when padded to alignment " + align,
                     "a total size of " + TOO_LARGE + " bytes");
         }
+    }
+
+    /** {@code a × b} for non-negative operands, or -1 if it overflows. */
+    private static long multiplyOrElse(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? -1 : lo;
+    }
+
+    /** {@code value} rounded up to a multiple of {@code align}, or -1 if that overflows. */
+    private static long roundUpOrElse(long value, long align) {
+        long rem = value % align;
+        return rem == 0 ? value : value > Long.MAX_VALUE - (align - rem) ? -1 : value + (align - rem);
+    }
+
+    /** How many elements an item has, as written: "repeat count 3", "sub-array (2,3)", or both. */
+    private static String quantity(long[] shape, long count) {
+        if (shape.length == 0) {
+            return "repeat count " + count;
+        }
+        StringBuilder b = new StringBuilder("sub-array (");
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i == 0 ? "" : ",").append(shape[i]);
+        }
+        b.append(')');
+        return count == 1 ? b.toString() : b.append(" of repeat count ").append(count).toString();
+    }
+
+    /** The canonical code of a type for a message, cut to at most 20 characters ({@code "T{iiiiiiiiiiiiiii..."}). */
+    private static String shortCode(TypeInfo t) {
+        return t.canon.length() <= 20 ? t.canon : t.canon.substring(0, 17) + "...";
     }
 
     private static long roundUpExact(long value, long align) {

@@ -60,7 +60,10 @@
  *   <li>Native sizes come from this platform: pointers from {@code ValueLayout.ADDRESS}, C {@code long} 4 on Windows
  *   and pointer-sized elsewhere, {@code long double} 16/16 except on Windows and macOS/aarch64 (8/8). The tests'
  *   reference table was generated on x86-64 Linux.</li>
- *   <li>{@code T{...}} and {@code &} nest at most 64 deep.</li>
+ *   <li>{@code T{...}} and {@code &} nest at most {@value org.indirectbuffer.format.Format#MAX_NESTING} levels
+ *   deep, a limit of ours (a deeper string is a {@link org.indirectbuffer.format.FormatException} at the first
+ *   level too deep); repeat counts cost nothing: every operation takes time proportional to the string's length,
+ *   so {@code "(1000000000000000000)T{if}"} is as quick as {@code "(2)T{if}"}.</li>
  * </ul>
  */
 package org.indirectbuffer.format;
