@@ -261,3 +261,10 @@ double jt_sum_flat(const double *a, int n) {
         s += a[i];
     return s;
 }
+
+/* ------------------------------------------------------------------ pointers as C receives them */
+
+/* The address C was given: 0 when JNA passed NULL. Never dereferences it. */
+long long jt_address_of(const void *p) {
+    return (long long) (unsigned long) p;
+}

@@ -15,6 +15,9 @@ import java.util.Objects;
 
 import com.sun.jna.Pointer;
 
+import org.indirectbuffer.internal.Restricted;
+import org.indirectbuffer.internal.ScopeArena;
+
 /**
  * A NULL-terminated {@code char**} built from Java strings in a chosen charset — what {@code main(argc, argv)}-style
  * and list-taking C functions expect — and the reverse: {@link #read(Pointer, Charset)} turns a {@code char**} that C
@@ -27,11 +30,26 @@ import com.sun.jna.Pointer;
  * {@code read} methods <b>borrow</b>: they copy the strings into Java and never free the C memory (free it with the
  * library's own function, for example through a {@link Deallocator}).
  *
+ * <h2>Java reads through the library's own record</h2>
+ * The table ({@link #pointerTable()}, {@link #pointer()}) is lent to C, which may rewrite it; Java code gets it
+ * read-only. {@link #get(int)} never follows it: string {@code i} is read through the segment the library allocated
+ * for it (its bytes and its terminator), in this object's scope. So bytes C wrote in place are seen, a table C
+ * reordered or rewrote changes what C sees but not what {@code get} reads, a string whose terminator C overwrote is
+ * an {@link IllegalStateException} instead of a scan past its end, and a {@code get} racing {@code close()} on
+ * another thread gets an {@code IllegalStateException}, never a read of freed memory. The same record is used when
+ * the table comes back to {@link #read(Pointer, Charset)} or {@link #readCounted}.
+ *
  * <h2>Encoding</h2>
  * Each string is encoded strictly: an unmappable character or an embedded NUL is an {@link IllegalArgumentException}
  * naming the string, the character and its index. Each string is followed by a terminator as wide as the charset's
  * NUL (1 byte for UTF-8 and the ISO-8859 family, 2 for UTF-16, 4 for UTF-32). Reading decodes up to that terminator
  * and replaces malformed input with U+FFFD, as {@link String#String(byte[], Charset)} does.
+ *
+ * <h2>Restricted methods</h2>
+ * {@link #read(Pointer, Charset)}, {@link #read(Pointer, Charset, int)}, {@link #readCounted} and {@link #readString}
+ * dereference an address C supplied, which nothing can check; a wrong one can crash the JVM. Like the JDK's {@code
+ * MemorySegment.reinterpret} they need native access for the caller's module ({@code --enable-native-access}), and
+ * throw {@link IllegalCallerException} otherwise. {@link #of} only allocates and owns: it is not restricted.
  *
  * <h2>Thread-safety</h2>
  * Any number of threads may read at once; {@code close()} may be called from any thread, and refuses ({@link
@@ -40,21 +58,28 @@ import com.sun.jna.Pointer;
  */
 public final class CStringArray implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    /** Every address, for reading C strings whose length is found by scanning (the unchecked step of reading). */
+    /**
+     * Every address, for reading foreign C strings whose length is found by scanning (the unchecked step of the
+     * restricted {@code read} methods); never handed out, and never used for strings this class made.
+     */
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Lifetime lifetime;
+    /** The table as lent to C (and read-only to Java code); never read by Java. */
     private final MemorySegment table;
+    /** The library's record: string {@code i}'s bytes and terminator as allocated, in the arena's scope. */
+    private final MemorySegment[] strings;
     private final Charset charset;
     private final int nulWidth;
     private final int size;
 
-    private CStringArray(Arena arena, MemorySegment table, Charset charset, int nulWidth, int size) {
+    private CStringArray(Arena arena, MemorySegment table, MemorySegment[] strings, Charset charset, int nulWidth) {
         this.lifetime = new Lifetime(this, arena, this::describe);
         this.table = table;
+        this.strings = strings;
         this.charset = charset;
         this.nulWidth = nulWidth;
-        this.size = size;
+        this.size = strings.length;
     }
 
     /**
@@ -101,16 +126,20 @@ public final class CStringArray implements AutoCloseable {
         try {
             MemorySegment table = arena.allocate((n + 1) * POINTER, POINTER);
             MemorySegment block = arena.allocate(Math.max(total, 1), 8);
+            MemorySegment[] record = new MemorySegment[n];
             long at = 0;
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = encoded.get(i);
                 MemorySegment s = block.asSlice(at, b.remaining() + width);
                 MemorySegment.copy(MemorySegment.ofBuffer(b), 0, s, 0, b.remaining());
+                record[i] = s;
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, i, s);
                 at += (b.remaining() + width + 7) & ~7L;
             }
             table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, n, MemorySegment.NULL);
-            return new CStringArray(arena, table, charset, width, n);
+            CStringArray made = new CStringArray(arena, table, record, charset, width);
+            LentTables.register(table.address(), made, arena);
+            return made;
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -183,21 +212,55 @@ public final class CStringArray implements AutoCloseable {
     }
 
     /**
-     * Decodes string {@code i} from native memory as it is now (C may have written it).
+     * Decodes string {@code i} from native memory as it is now: bytes C wrote in place are seen. It is read through
+     * the library's own record of the string (its bytes and terminator as allocated), never through the lent table:
+     * a table C reordered or rewrote does not change which bytes are read.
      *
      * @param i the index
      * @return the string
      * @throws IndexOutOfBoundsException if {@code i} is out of range
-     * @throws IllegalStateException     if closed, or C set the entry to NULL
+     * @throws IllegalStateException     if closed (also when another thread closes it during the read), or C
+     *                                   overwrote the string's terminator (the string is never read past the end of
+     *                                   its allocation)
      */
     public String get(int i) {
         lifetime.ensureOpen();
         Objects.checkIndex(i, size);
-        long address = table.getAtIndex(ValueLayout.ADDRESS_UNALIGNED, i).address();
-        if (address == 0) {
-            throw new IllegalStateException("entry " + i + " of " + describe() + " is NULL");
+        try {
+            return decodeRecorded(strings[i], i);
+        } catch (IllegalStateException e) {
+            if (lifetime.isClosed() || !lifetime.arena().scope().isAlive()) {
+                // The JDK's "Already closed": another thread closed this array while the string was read.
+                throw new IllegalStateException(describe() + " is closed (string " + i + " was being read when it"
+                        + " was closed)", e);
+            }
+            throw e;
         }
-        return decode(address, charset, nulWidth);
+    }
+
+    /** Decodes a recorded string up to its terminator, which must lie inside the segment. */
+    private String decodeRecorded(MemorySegment s, int i) {
+        long n = terminatorIn(s, nulWidth);
+        if (n < 0) {
+            throw new IllegalStateException("string " + i + " of " + describe() + " has no NUL terminator within the "
+                    + s.byteSize() + " bytes allocated for it (C overwrote it); it is not read past its end");
+        }
+        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), charset);
+    }
+
+    /** The offset of the first NUL unit ({@code width} zero bytes at a unit boundary) in {@code s}, or -1. */
+    private static long terminatorIn(MemorySegment s, int width) {
+        long end = s.byteSize() - width;
+        outer:
+        for (long n = 0; n <= end; n += width) {
+            for (int b = 0; b < width; b++) {
+                if (s.get(ValueLayout.JAVA_BYTE, n + b) != 0) {
+                    continue outer;
+                }
+            }
+            return n;
+        }
+        return -1;
     }
 
     /**
@@ -218,7 +281,10 @@ public final class CStringArray implements AutoCloseable {
      * Returns the table, {@code size() + 1} pointers ending with NULL: the {@code char**} for an FFM downcall.
      * Tied to this object's scope.
      *
-     * @return the table, read-only (Java code cannot rewrite the pointers; C may)
+     * <p>The segment is always read-only: Java code cannot rewrite the pointers (writing throws the JDK's {@code
+     * IllegalArgumentException}); C receives the table and may. Java never follows it (see {@link #get(int)}).
+     *
+     * @return the table, read-only
      * @throws IllegalStateException if closed
      */
     public MemorySegment pointerTable() {
@@ -234,7 +300,7 @@ public final class CStringArray implements AutoCloseable {
      */
     public IndirectPointer pointer() {
         lifetime.ensureOpen();
-        return new IndirectPointer(table.address(), this, null, null);
+        return IndirectPointer.keeping(table.address(), this, lifetime.arena().scope(), null, null);
     }
 
     Lifetime.Pin pinForCall() {
@@ -277,20 +343,30 @@ public final class CStringArray implements AutoCloseable {
     /**
      * Reads a NULL-terminated {@code char**} that C returned into Java strings. Borrows: frees nothing.
      *
-     * <p><b>Unchecked:</b> the table is trusted to end with a NULL entry and each string with a NUL in {@code
-     * charset}. Prefer {@link #read(Pointer, Charset, int)} when C's data is not trusted to be terminated.
+     * <p><b>Restricted, unchecked:</b> the table is trusted to end with a NULL entry and each string with a NUL in
+     * {@code charset}, all readable: the library cannot check it, and a wrong pointer can crash the JVM, so the
+     * caller's module must have native access. Prefer {@link #read(Pointer, Charset, int)} when C's data is not
+     * trusted to be terminated. The table of a {@code CStringArray} ({@link #pointer()}) is read through that
+     * array's own record instead, and a closed {@link IndirectPointer} is refused.
      *
      * @param table   the {@code char**}
      * @param charset the strings' encoding
      * @return the strings, in order
      * @throws IllegalArgumentException if {@code table} is NULL
+     * @throws IllegalStateException    if {@code table} is an {@link IndirectPointer} that has ended, or the memory it
+     *                                  points into is closed during the read
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static String[] read(Pointer table, Charset charset) {
-        return read(table, charset, Integer.MAX_VALUE - 8);
+        Restricted.check(CStringArray.class, "CStringArray.read");
+        return readUpTo(table, charset, Integer.MAX_VALUE - 8);
     }
 
     /**
      * Reads a NULL-terminated {@code char**} of at most {@code maxCount} strings. Borrows: frees nothing.
+     *
+     * <p><b>Restricted, unchecked:</b> as {@link #read(Pointer, Charset)}, but the table is read to at most {@code
+     * maxCount + 1} entries; each string is still trusted to be terminated.
      *
      * @param table    the {@code char**}
      * @param charset  the strings' encoding
@@ -298,17 +374,37 @@ public final class CStringArray implements AutoCloseable {
      * @return the strings, in order
      * @throws IllegalArgumentException if {@code table} is NULL, or no NULL entry comes within {@code maxCount}
      *                                  entries
+     * @throws IllegalStateException    if {@code table} is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static String[] read(Pointer table, Charset charset, int maxCount) {
+        Restricted.check(CStringArray.class, "CStringArray.read");
+        return readUpTo(table, charset, maxCount);
+    }
+
+    private static String[] readUpTo(Pointer table, Charset charset, int maxCount) {
         Objects.requireNonNull(charset, "charset");
         long t = address(table, "table");
         if (maxCount < 0) {
             throw new IllegalArgumentException("maxCount = " + maxCount + ": expected >= 0");
         }
         int width = nulWidth(charset);
+        CStringArray own = LentTables.lookup(t, CStringArray.class);
+        if (own != null) {
+            if (own.size > maxCount) {
+                throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
+                        + " the first " + maxCount + " entries");
+            }
+            String[] out = new String[own.size];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = own.recordedAs(i, charset, width);
+            }
+            return out;
+        }
+        MemorySegment space = space(table);
         List<String> out = new ArrayList<>();
         for (int i = 0; ; i++) {
-            long s = EVERYTHING.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
+            long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
             if (s == 0) {
                 return out.toArray(String[]::new);
             }
@@ -316,20 +412,28 @@ public final class CStringArray implements AutoCloseable {
                 throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
                         + " the first " + maxCount + " entries");
             }
-            out.add(decode(s, charset, width));
+            out.add(decode(space, s, charset, width));
         }
     }
 
     /**
      * Reads the first {@code count} entries of a {@code char**} (NULL entries become {@code null}). Borrows.
      *
+     * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code count} entries, each NULL or a string
+     * terminated in {@code charset}; the caller's module must have native access. The table of a {@code
+     * CStringArray} is read through its own record, and holds {@code size() + 1} entries (the last NULL).
+     *
      * @param table   the {@code char**}
      * @param count   how many entries
      * @param charset the strings' encoding
      * @return the strings
-     * @throws IllegalArgumentException if {@code table} is NULL while {@code count > 0}, or {@code count} is negative
+     * @throws IllegalArgumentException if {@code table} is NULL while {@code count > 0}, {@code count} is negative,
+     *                                  or {@code count} exceeds the entries of a {@code CStringArray}'s table
+     * @throws IllegalStateException    if {@code table} is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static String[] readCounted(Pointer table, int count, Charset charset) {
+        Restricted.check(CStringArray.class, "CStringArray.readCounted");
         Objects.requireNonNull(charset, "charset");
         if (count < 0) {
             throw new IllegalArgumentException("count = " + count + ": expected >= 0");
@@ -340,9 +444,21 @@ public final class CStringArray implements AutoCloseable {
         long t = address(table, "table");
         int width = nulWidth(charset);
         String[] out = new String[count];
+        CStringArray own = LentTables.lookup(t, CStringArray.class);
+        if (own != null) {
+            if (count > own.size + 1) {
+                throw new IllegalArgumentException("count = " + count + ": the char** at 0x" + Long.toHexString(t)
+                        + " is the table of " + own + ", which holds " + (own.size + 1) + " entries (the last NULL)");
+            }
+            for (int i = 0; i < count; i++) {
+                out[i] = i < own.size ? own.recordedAs(i, charset, width) : null;
+            }
+            return out;
+        }
+        MemorySegment space = space(table);
         for (int i = 0; i < count; i++) {
-            long s = EVERYTHING.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
-            out[i] = s == 0 ? null : decode(s, charset, width);
+            long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
+            out[i] = s == 0 ? null : decode(space, s, charset, width);
         }
         return out;
     }
@@ -350,17 +466,39 @@ public final class CStringArray implements AutoCloseable {
     /**
      * Reads one NUL-terminated C string. Borrows.
      *
+     * <p><b>Restricted, unchecked:</b> the string is trusted to end with a NUL in {@code charset}; the caller's
+     * module must have native access.
+     *
      * @param string  the {@code char*}
      * @param charset its encoding
      * @return the string
      * @throws IllegalArgumentException if {@code string} is NULL
+     * @throws IllegalStateException    if {@code string} is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static String readString(Pointer string, Charset charset) {
+        Restricted.check(CStringArray.class, "CStringArray.readString");
         Objects.requireNonNull(charset, "charset");
-        return decode(address(string, "string"), charset, nulWidth(charset));
+        long a = address(string, "string");
+        return decode(space(string), a, charset, nulWidth(charset));
+    }
+
+    /** String {@code i} of the record, decoded in another charset (for {@code read} of this array's table). */
+    private String recordedAs(int i, Charset cs, int width) {
+        MemorySegment s = strings[i];
+        long n = terminatorIn(s, width);
+        if (n < 0) {
+            throw new IllegalStateException("string " + i + " of " + describe() + " has no " + cs.name() + " NUL"
+                    + " terminator within the " + s.byteSize() + " bytes allocated for it; it is not read past its"
+                    + " end");
+        }
+        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), cs);
     }
 
     private static long address(Pointer p, String what) {
+        if (p instanceof IndirectPointer ip) {
+            ip.ensureUsable(what);
+        }
         long a = p == null ? 0 : Pointer.nativeValue(p);
         if (a == 0) {
             throw new IllegalArgumentException(what + " is NULL; expected a C " + ("table".equals(what) ? "char**"
@@ -369,18 +507,27 @@ public final class CStringArray implements AutoCloseable {
         return a;
     }
 
+    /**
+     * The address space a foreign {@code char**} is read in: in the scope of the memory a keep-alive Pointer points
+     * into (so its owner closing during the read is an {@code IllegalStateException}), else global. Never handed out.
+     */
+    private static MemorySegment space(Pointer p) {
+        MemorySegment.Scope scope = p instanceof IndirectPointer ip ? ip.scope() : null;
+        return scope == null ? EVERYTHING : MemorySegment.NULL.reinterpret(Long.MAX_VALUE, ScopeArena.of(scope), null);
+    }
+
     /** Decodes the string at {@code address} up to its terminator: {@code width} zero bytes at a unit boundary. */
-    private static String decode(long address, Charset charset, int width) {
+    private static String decode(MemorySegment space, long address, Charset charset, int width) {
         long n = 0;
         if (width == 1) {
-            while (EVERYTHING.get(ValueLayout.JAVA_BYTE, address + n) != 0) {
+            while (space.get(ValueLayout.JAVA_BYTE, address + n) != 0) {
                 n++;
             }
         } else {
             outer:
             for (; ; n += width) {
                 for (int b = 0; b < width; b++) {
-                    if (EVERYTHING.get(ValueLayout.JAVA_BYTE, address + n + b) != 0) {
+                    if (space.get(ValueLayout.JAVA_BYTE, address + n + b) != 0) {
                         continue outer;
                     }
                 }
@@ -391,7 +538,7 @@ public final class CStringArray implements AutoCloseable {
             throw new IllegalArgumentException("C string at 0x" + Long.toHexString(address) + " is " + n
                     + " bytes; too long for a Java string");
         }
-        byte[] bytes = EVERYTHING.asSlice(address, n).toArray(ValueLayout.JAVA_BYTE);
+        byte[] bytes = space.asSlice(address, n).toArray(ValueLayout.JAVA_BYTE);
         return new String(bytes, charset);
     }
 }

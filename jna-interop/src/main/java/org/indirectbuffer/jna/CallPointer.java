@@ -12,17 +12,19 @@ import org.indirectbuffer.internal.CloseEach;
  * The argument {@link IndirectLibrary#TYPE_MAPPER} makes for one parameter of one native call: a keep-alive Pointer
  * holding the export (or pin) made for the call, which JNA releases right after the call returns ({@link
  * Function.PostCallRead}, which JNA runs on each converted argument). If the call throws, the {@link CallFrame} of a
- * library loaded with {@link IndirectLibrary#load} releases it; otherwise the Cleaner does.
+ * library loaded with {@link IndirectLibrary#load} releases it; otherwise the Cleaner does. Once released it is NULL,
+ * like every closed {@link IndirectPointer}.
  */
 final class CallPointer extends IndirectPointer implements Function.PostCallRead {
     CallPointer(long address, Object owner, Runnable releaseAction, String description) {
-        super(address, owner, releaseAction, description);
+        super(address, owner, null, releaseAction, description);
         CallFrame.register(this);
     }
 
     /** Called by JNA after the native call returned: the export made for the call ends now. */
     @Override
     public void read() {
+        end("the native call it was made for returned");
         close();
     }
 

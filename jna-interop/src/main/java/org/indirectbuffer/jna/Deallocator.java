@@ -5,10 +5,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 import com.sun.jna.Function;
+import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.internal.Restricted;
 
 /**
  * How a {@code T**} that C allocated is given back: C's {@code free} (through JNA's {@link Native#free(long)}), or the
@@ -19,6 +21,14 @@ import org.indirectbuffer.MemoryNanny;
  *
  * <p>The action runs on the closing thread or on a Cleaner thread, so it must not depend on thread-local state, and
  * must not capture the adopting object (it could then never become unreachable). Immutable and thread-safe.
+ *
+ * <p><b>Restricted:</b> a deallocator frees whatever address it is given, and cannot check that the address came from
+ * the matching allocator and is freed by no one else; a wrong one corrupts the C heap or crashes the JVM. So the
+ * methods that hand it an address ({@link #free(Pointer, long)}, {@link #nanny(Pointer, long)}, and {@link
+ * JnaIndirect#adopt} and the other adopting factories) are restricted: the caller's module must have native access
+ * ({@code --enable-native-access}), else they throw {@link IllegalCallerException}. They refuse memory Java owns: a JNA
+ * {@link Memory} (JNA frees it) and an {@link IndirectPointer} (its owner frees it). Making a deallocator ({@link
+ * #function}, {@link #of}, ...) frees nothing and is not restricted.
  */
 public final class Deallocator {
     /** Frees every row pointer (NULL rows skipped; read when freeing, so rows C swapped are freed as they stand), then the table, with C's {@code free}. */
@@ -104,11 +114,19 @@ public final class Deallocator {
      * Frees a table now, without adopting it: for memory that was never adopted (a wrap that failed, a borrowed
      * table the caller is done with). A NULL table is ignored.
      *
+     * <p><b>Restricted, unchecked:</b> the table is trusted to be memory this deallocator frees, freed by no one else
+     * (see the class documentation).
+     *
      * @param table the table
      * @param rows  its row count
-     * @throws RuntimeException what the deallocator throws
+     * @throws IllegalArgumentException if the table is memory Java owns (a JNA {@code Memory}, an {@link
+     *                                  IndirectPointer})
+     * @throws IllegalCallerException   if the caller's module has no native access
+     * @throws RuntimeException         what the deallocator throws
      */
     public void free(Pointer table, long rows) {
+        Restricted.check(Deallocator.class, "Deallocator.free");
+        refuseJavaOwned(table, rows);
         if (table != null && Pointer.nativeValue(table) != 0) {
             action.accept(new Pointer(Pointer.nativeValue(table)), rows);
         }
@@ -121,11 +139,18 @@ public final class Deallocator {
      * RaggedRows#fromPointer(java.lang.foreign.MemorySegment, long[], String, boolean, Object)}. A NULL table is never
      * passed to the deallocator.
      *
+     * <p><b>Restricted, unchecked:</b> the table is trusted to be memory this deallocator frees, freed by no one else
+     * (see the class documentation).
+     *
      * @param table the table (only its address is kept)
      * @param rows  its row count
      * @return the nanny; it owns the table from now on
+     * @throws IllegalArgumentException if the table is memory Java owns (a JNA {@code Memory}, an {@link
+     *                                  IndirectPointer})
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public MemoryNanny nanny(Pointer table, long rows) {
+        Restricted.check(Deallocator.class, "Deallocator.nanny");
         return nannyFor(table, rows).nanny();
     }
 
@@ -137,8 +162,10 @@ public final class Deallocator {
      * @param table the table's address (kept as a plain Pointer; whatever {@code table} keeps reachable is not kept)
      * @param rows  the row count
      * @return the nanny and its arming switch
+     * @throws IllegalArgumentException if the table is memory Java owns
      */
     Armed nannyFor(Pointer table, long rows) {
+        refuseJavaOwned(table, rows);
         long address = table == null ? 0 : Pointer.nativeValue(table);
         Pointer plain = new Pointer(address);
         AtomicBoolean armed = new AtomicBoolean(true);
@@ -150,6 +177,18 @@ public final class Deallocator {
             }
         });
         return new Armed(nanny, armed);
+    }
+
+    /** Refuses memory Java frees itself: freeing it here would free it twice (or free an arena's memory). */
+    private void refuseJavaOwned(Pointer table, long rows) {
+        if (table instanceof IndirectPointer p) {
+            throw new IllegalArgumentException(this + " cannot free the " + rows + "-row table " + p + ": it is memory"
+                    + " Java owns, freed by its owner; only memory C allocated can be given to a deallocator");
+        }
+        if (table instanceof Memory m) {
+            throw new IllegalArgumentException(this + " cannot free the " + rows + "-row table " + m + ": a JNA Memory"
+                    + " is freed by JNA itself; only memory C allocated can be given to a deallocator");
+        }
     }
 
     /** A nanny that frees only while armed: disarmed when adopting failed, so the caller keeps the memory. */

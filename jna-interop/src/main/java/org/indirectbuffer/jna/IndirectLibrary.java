@@ -52,7 +52,9 @@ import org.indirectbuffer.collection.BufferCollection2D;
  *       "buffer is locked"</td><td>unpinned</td></tr>
  * </table>
  * Each argument is an {@link IndirectPointer} keeping its owner reachable for the whole call, whatever the garbage
- * collector does. The release after the call is JNA's post-call hook ({@code Function.PostCallRead}, which JNA runs
+ * collector does. An {@link IndirectPointer} passed where a {@code Pointer} is declared is checked before the call: one
+ * that was closed, or whose memory ended (its owner closed or resized), is an {@link IllegalStateException} naming it,
+ * and C is not called. The release after the call is JNA's post-call hook ({@code Function.PostCallRead}, which JNA runs
  * on every converted argument after the native function returned). With {@link #load}, it also runs when the call
  * throws (a {@code LastErrorException}, a later argument that fails to convert); with the bare {@link #TYPE_MAPPER}
  * in your own {@code Native.load}, a failed call's exports are released by a Cleaner instead. A {@code null}
@@ -68,7 +70,8 @@ import org.indirectbuffer.collection.BufferCollection2D;
  */
 public final class IndirectLibrary {
     /** Converts {@link IndirectMemory2D}, {@link BufferCollection2D}, {@link BufferExporter}, {@link BufferView},
-     *  {@link RaggedRows} and {@link CStringArray} arguments; see the class documentation. */
+     *  {@link RaggedRows} and {@link CStringArray} arguments, and refuses {@link IndirectPointer} arguments that have
+     *  ended; see the class documentation. */
     public static final TypeMapper TYPE_MAPPER = new Mapper(null);
 
     private IndirectLibrary() {
@@ -182,7 +185,7 @@ public final class IndirectLibrary {
 
         @Override
         public ToNativeConverter getToNativeConverter(Class<?> type) {
-            if (handles(type)) {
+            if (handles(type) || IndirectPointer.class.isAssignableFrom(type)) {
                 return Converter.INSTANCE;
             }
             return delegate == null ? null : delegate.getToNativeConverter(type);
@@ -212,6 +215,11 @@ public final class IndirectLibrary {
         public Object toNative(Object value, ToNativeContext context) {
             return switch (value) {
                 case null -> null;
+                case IndirectPointer p -> {
+                    // A closed Pointer, or one whose memory ended, is refused before C is called.
+                    p.ensureUsable("argument " + context(context));
+                    yield p;
+                }
                 case IndirectMemory2D m -> exported(m, m.isReadOnly() ? BufferRequest.FULL_RO : BufferRequest.FULL);
                 case BufferCollection2D c -> exported(c, c.isReadOnly() ? BufferRequest.FULL_RO : BufferRequest.FULL);
                 case BufferExporter e -> exportedEitherWay(e);
@@ -220,6 +228,11 @@ public final class IndirectLibrary {
                 case CStringArray s -> pinned(s, s.pinForCall(), s.pointerTable().address());
                 default -> throw new IllegalArgumentException("IndirectLibrary cannot convert " + value.getClass());
             };
+        }
+
+        private static String context(ToNativeContext context) {
+            return context instanceof com.sun.jna.FunctionParameterContext f
+                    ? f.getParameterIndex() + " of " + f.getFunction().getName() : "";
         }
 
         private static CallPointer pinned(Object owner, Lifetime.Pin pin, long address) {

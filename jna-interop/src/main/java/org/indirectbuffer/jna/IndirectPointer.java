@@ -1,9 +1,16 @@
 package org.indirectbuffer.jna;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
+import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
+import com.sun.jna.WString;
 
 import org.indirectbuffer.internal.SharedCleaner;
 
@@ -14,21 +21,33 @@ import org.indirectbuffer.internal.SharedCleaner;
  * JnaIndirect#pointer} and friends return; {@link IndirectLibrary#TYPE_MAPPER} makes one for each argument.
  *
  * <h2>Ownership</h2>
- * The Pointer <b>borrows</b>: it never frees its {@link #owner()}. Reachability is all it guarantees. An explicit
- * {@code close()} of the owner while C still uses the address is the caller's error, exactly as in C; the {@link
- * IndirectLibrary} route avoids it by locking the owner for the duration of each call. A Pointer made by {@link
+ * The Pointer <b>borrows</b>: it never frees its {@link #owner()}. It keeps it reachable, and ends when the owner's
+ * memory ends (below). An explicit {@code close()} of the owner while a C call in progress still uses the address is
+ * the caller's error, exactly as in C; the {@link IndirectLibrary} route avoids it by locking the owner for the
+ * duration of each call. A Pointer made by {@link
  * JnaIndirect#export} or {@link JnaIndirect#pointer(org.indirectbuffer.collection.BufferCollection2D)} also holds a
  * counted {@link org.indirectbuffer.BufferView export} of its owner: {@link #close()} releases it (for a collection
  * with heap rows, that copies C's writes back into the Java arrays). If such a Pointer becomes unreachable
  * unclosed, a {@link Cleaner} releases the export.
  *
- * <h2>What JNA does not check</h2>
- * A JNA Pointer is a raw address: its {@code getDouble}, {@code setInt}, ... methods are not bounds- or
- * lifetime-checked, here as anywhere in JNA. Read and write from Java through the owner's accessors (checked) and use
- * the Pointer to pass the address to C. {@link #share(long, long)} returns a Pointer that keeps the same owner
- * reachable; other derived Pointers ({@code getPointer}, ...) are plain JNA Pointers.
+ * <h2>Closed and ended Pointers are NULL</h2>
+ * A Pointer ends when {@link #close()} is called on it (or on the Pointer it was {@linkplain #share(long, long)
+ * shared} from), or when the memory it points into ends (its owner is closed or resized, an export is released):
+ * from then on its JNA value ({@link Pointer#nativeValue(Pointer)}, {@link #address()}) is 0, as JNA's own {@code
+ * Memory} after {@code close()}, so plain JNA passes NULL to C instead of an address of freed memory. Every route this
+ * library controls refuses an ended Pointer before C is called, with an {@link IllegalStateException} naming it:
+ * arguments converted by {@link IndirectLibrary#TYPE_MAPPER}, the tables, rows and strings given to {@link
+ * JnaIndirect}, {@link RaggedRows}, {@link CStringArray} and {@link Deallocator}, and this class's own {@code get…},
+ * {@code set…}, {@code read}, {@code write} and {@code share} methods.
  *
- * <p>Thread-safety: immutable but for the released state; every method may be called from any thread.
+ * <h2>What JNA does not check</h2>
+ * A JNA Pointer is a raw address: its {@code getDouble}, {@code setInt}, ... methods are not bounds-checked, here as
+ * anywhere in JNA, and the check that the Pointer has not ended is made before each of them, not during it (a close
+ * racing on another thread is not caught). Read and write from Java through the owner's accessors (checked) and use
+ * the Pointer to pass the address to C. {@link #share(long, long)} returns a Pointer that keeps the same owner
+ * reachable and ends with this one; other derived Pointers ({@code getPointer}, ...) are plain JNA Pointers.
+ *
+ * <p>Thread-safety: immutable but for the ended state; every method may be called from any thread.
  */
 public sealed class IndirectPointer extends Pointer implements AutoCloseable permits CallPointer {
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
@@ -36,11 +55,46 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     private final Object owner;
     /** Releases what this Pointer holds (an export, a pin); null for a keep-alive-only Pointer. */
     private final Release release;
+    /** The address as made: {@code peer} becomes 0 when the Pointer ends; messages keep naming it. */
+    private final long madeAt;
+    /** The scope of the memory the address points into, or null when unknown: once dead, the Pointer has ended. */
+    private final MemorySegment.Scope scope;
+    /** The Pointer {@link #share(long, long)} was first called on: this one, or the root it was shared from. */
+    private final IndirectPointer root;
+    /** Why this Pointer ended, or null while it has not; written under {@code this}. */
+    private volatile String ended;
+    /** Pointers shared from this root, ended with it; guarded by {@code this}. */
+    private List<WeakReference<IndirectPointer>> shares;
 
-    IndirectPointer(long address, Object owner, Runnable releaseAction, String description) {
+    IndirectPointer(long address, Object owner, MemorySegment.Scope scope, Runnable releaseAction,
+                    String description) {
+        this(address, owner, scope, releaseAction, description, null);
+    }
+
+    private IndirectPointer(long address, Object owner, MemorySegment.Scope scope, Runnable releaseAction,
+                            String description, IndirectPointer root) {
         super(address);
         this.owner = Objects.requireNonNull(owner, "owner");
+        this.madeAt = address;
+        this.scope = scope;
+        this.root = root == null ? this : root;
         this.release = releaseAction == null ? null : new Release(releaseAction, description, this);
+    }
+
+    /**
+     * A keep-alive Pointer handed to the caller: it ends (becomes NULL) when {@code scope} ends.
+     *
+     * @param address where it points
+     * @param owner   what it keeps reachable
+     * @param scope   the scope of the memory at {@code address}, or null if unknown
+     * @param release what {@link #close()} releases, or null
+     * @param description the release, for messages
+     */
+    static IndirectPointer keeping(long address, Object owner, MemorySegment.Scope scope, Runnable release,
+                                   String description) {
+        IndirectPointer p = new IndirectPointer(address, owner, scope, release, description);
+        PointerRevocation.watch(p, scope);
+        return p;
     }
 
     /**
@@ -55,9 +109,10 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     }
 
     /**
-     * Returns the address as a Java {@code long} (what {@link Pointer#nativeValue(Pointer)} gives).
+     * Returns the address as a Java {@code long} (what {@link Pointer#nativeValue(Pointer)} gives): 0 once this
+     * Pointer has ended.
      *
-     * @return the address
+     * @return the address, or 0 once ended
      */
     public long address() {
         return Pointer.nativeValue(this);
@@ -82,41 +137,493 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     }
 
     /**
-     * Releases the export this Pointer holds, if any: closes the view (copying staged rows back when it is writable)
-     * or ends the pin, and makes this Pointer NULL (as JNA's {@code Memory} is after it is disposed), so that passing
-     * it to C afterwards passes NULL, never the address of released memory. A keep-alive-only Pointer has nothing to
-     * release and stays valid for as long as its owner is open. Idempotent; safe from any thread.
+     * Returns whether this Pointer has ended: it was closed (itself, or the Pointer it was shared from), or the
+     * memory it points into ended. An ended Pointer is NULL to JNA and refused by this library.
+     *
+     * @return true once ended
+     */
+    public boolean isClosed() {
+        return endedBecause() != null;
+    }
+
+    /**
+     * Ends this Pointer: its JNA value becomes NULL, every route this library controls refuses it, and the Pointers
+     * shared from it end too. Then releases the export it holds, if any: closes the view (copying staged rows back
+     * when it is writable) or ends the pin. Idempotent; safe from any thread.
      *
      * @throws RuntimeException what releasing the export threw (for example a copy-back into a closed row source);
      *                          the export counts as released all the same
      */
     @Override
     public void close() {
+        end("it was closed");
         if (release != null) {
-            try {
-                release.run();
-            } finally {
-                peer = 0;
+            release.run();
+        }
+    }
+
+    /** Ends this Pointer and those shared from it, without releasing anything. */
+    void end(String why) {
+        List<WeakReference<IndirectPointer>> shared;
+        synchronized (this) {
+            if (ended == null) {
+                ended = why;
+            }
+            Pointer.nativeValue(this, 0);
+            shared = shares;
+            shares = null;
+        }
+        if (shared != null) {
+            for (WeakReference<IndirectPointer> ref : shared) {
+                IndirectPointer p = ref.get();
+                if (p != null) {
+                    p.end("the Pointer it was shared from ended (" + why + ")");
+                }
             }
         }
     }
 
+    /** Why this Pointer cannot be used, or null if it can. */
+    private String endedBecause() {
+        String why = ended;
+        if (why == null && scope != null && !scope.isAlive()) {
+            why = "the memory it points into has ended (its owner was closed, resized or freed)";
+            end(why);
+        }
+        if (why == null && root != this && root.isClosed()) {
+            why = "the Pointer it was shared from ended";
+            end(why);
+        }
+        return why;
+    }
+
     /**
-     * Returns a Pointer {@code offset} bytes further that keeps the same owner reachable (and releases nothing).
+     * Refuses an ended Pointer before its address is used.
+     *
+     * @param role what the Pointer was given as, for the message ("argument 0", "table")
+     * @throws IllegalStateException naming this Pointer and why it ended
+     */
+    void ensureUsable(String role) {
+        String why = endedBecause();
+        if (why != null) {
+            throw new IllegalStateException(role + " " + this + " cannot be used: " + why + "; its address is no"
+                    + " longer given to C (JNA sees it as NULL)");
+        }
+    }
+
+    private void usable() {
+        ensureUsable("Pointer");
+    }
+
+    /** The scope of the memory this Pointer points into, or null if unknown. */
+    MemorySegment.Scope scope() {
+        return scope;
+    }
+
+    /**
+     * Returns a Pointer {@code offset} bytes further that keeps the same owner reachable (and releases nothing); it
+     * ends when this one does.
      *
      * @param offset bytes from this address
      * @param size   ignored, as by JNA's {@code Pointer}
      * @return a keep-alive Pointer
+     * @throws IllegalStateException if this Pointer has ended
      */
     @Override
     public Pointer share(long offset, long size) {
-        return new IndirectPointer(address() + offset, owner, null, null);
+        usable();
+        IndirectPointer p = new IndirectPointer(madeAt + offset, owner, scope, null, null, root);
+        synchronized (root) {
+            if (root.ended == null) {
+                List<WeakReference<IndirectPointer>> list = root.shares;
+                if (list == null) {
+                    list = root.shares = new ArrayList<>(2);
+                }
+                if (list.size() >= 16 && Integer.bitCount(list.size()) == 1) {
+                    list.removeIf(r -> r.get() == null); // amortized: purge at each power of two
+                }
+                list.add(new WeakReference<>(p));
+                return p;
+            }
+        }
+        p.end("the Pointer it was shared from ended");
+        return p;
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "@0x" + Long.toHexString(address()) + " keeping " + owner
-                + (release == null ? "" : release.done() ? " (released)" : " (holding an export)");
+        String why = ended;
+        return getClass().getSimpleName() + "@0x" + Long.toHexString(madeAt) + " keeping " + owner
+                + (why != null ? " (ended: " + why + ")" : release == null ? ""
+                : release.done() ? " (released)" : " (holding an export)");
+    }
+
+    // ------------------------------------------------------------------------------- JNA accessors, refused once ended
+
+    @Override
+    public void clear(long size) {
+        usable();
+        super.clear(size);
+    }
+
+    @Override
+    public long indexOf(long offset, byte value) {
+        usable();
+        return super.indexOf(offset, value);
+    }
+
+    @Override
+    public void read(long offset, byte[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, short[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, char[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, int[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, long[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, float[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, double[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void read(long offset, Pointer[] buf, int index, int length) {
+        usable();
+        super.read(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, byte[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, short[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, char[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, int[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, long[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, float[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, double[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public void write(long offset, Pointer[] buf, int index, int length) {
+        usable();
+        super.write(offset, buf, index, length);
+    }
+
+    @Override
+    public byte getByte(long offset) {
+        usable();
+        return super.getByte(offset);
+    }
+
+    @Override
+    public char getChar(long offset) {
+        usable();
+        return super.getChar(offset);
+    }
+
+    @Override
+    public short getShort(long offset) {
+        usable();
+        return super.getShort(offset);
+    }
+
+    @Override
+    public int getInt(long offset) {
+        usable();
+        return super.getInt(offset);
+    }
+
+    @Override
+    public long getLong(long offset) {
+        usable();
+        return super.getLong(offset);
+    }
+
+    @Override
+    public NativeLong getNativeLong(long offset) {
+        usable();
+        return super.getNativeLong(offset);
+    }
+
+    @Override
+    public float getFloat(long offset) {
+        usable();
+        return super.getFloat(offset);
+    }
+
+    @Override
+    public double getDouble(long offset) {
+        usable();
+        return super.getDouble(offset);
+    }
+
+    @Override
+    public Pointer getPointer(long offset) {
+        usable();
+        return super.getPointer(offset);
+    }
+
+    @Override
+    public ByteBuffer getByteBuffer(long offset, long length) {
+        usable();
+        return super.getByteBuffer(offset, length);
+    }
+
+    @Override
+    public String getWideString(long offset) {
+        usable();
+        return super.getWideString(offset);
+    }
+
+    @Override
+    public String getString(long offset) {
+        usable();
+        return super.getString(offset);
+    }
+
+    @Override
+    public String getString(long offset, String encoding) {
+        usable();
+        return super.getString(offset, encoding);
+    }
+
+    @Override
+    public byte[] getByteArray(long offset, int arraySize) {
+        usable();
+        return super.getByteArray(offset, arraySize);
+    }
+
+    @Override
+    public char[] getCharArray(long offset, int arraySize) {
+        usable();
+        return super.getCharArray(offset, arraySize);
+    }
+
+    @Override
+    public short[] getShortArray(long offset, int arraySize) {
+        usable();
+        return super.getShortArray(offset, arraySize);
+    }
+
+    @Override
+    public int[] getIntArray(long offset, int arraySize) {
+        usable();
+        return super.getIntArray(offset, arraySize);
+    }
+
+    @Override
+    public long[] getLongArray(long offset, int arraySize) {
+        usable();
+        return super.getLongArray(offset, arraySize);
+    }
+
+    @Override
+    public float[] getFloatArray(long offset, int arraySize) {
+        usable();
+        return super.getFloatArray(offset, arraySize);
+    }
+
+    @Override
+    public double[] getDoubleArray(long offset, int arraySize) {
+        usable();
+        return super.getDoubleArray(offset, arraySize);
+    }
+
+    @Override
+    public Pointer[] getPointerArray(long offset) {
+        usable();
+        return super.getPointerArray(offset);
+    }
+
+    @Override
+    public Pointer[] getPointerArray(long offset, int arraySize) {
+        usable();
+        return super.getPointerArray(offset, arraySize);
+    }
+
+    @Override
+    public String[] getStringArray(long offset) {
+        usable();
+        return super.getStringArray(offset);
+    }
+
+    @Override
+    public String[] getStringArray(long offset, String encoding) {
+        usable();
+        return super.getStringArray(offset, encoding);
+    }
+
+    @Override
+    public String[] getStringArray(long offset, int length) {
+        usable();
+        return super.getStringArray(offset, length);
+    }
+
+    @Override
+    public String[] getWideStringArray(long offset) {
+        usable();
+        return super.getWideStringArray(offset);
+    }
+
+    @Override
+    public String[] getWideStringArray(long offset, int length) {
+        usable();
+        return super.getWideStringArray(offset, length);
+    }
+
+    @Override
+    public String[] getStringArray(long offset, int length, String encoding) {
+        usable();
+        return super.getStringArray(offset, length, encoding);
+    }
+
+    @Override
+    public void setMemory(long offset, long length, byte value) {
+        usable();
+        super.setMemory(offset, length, value);
+    }
+
+    @Override
+    public void setByte(long offset, byte value) {
+        usable();
+        super.setByte(offset, value);
+    }
+
+    @Override
+    public void setShort(long offset, short value) {
+        usable();
+        super.setShort(offset, value);
+    }
+
+    @Override
+    public void setChar(long offset, char value) {
+        usable();
+        super.setChar(offset, value);
+    }
+
+    @Override
+    public void setInt(long offset, int value) {
+        usable();
+        super.setInt(offset, value);
+    }
+
+    @Override
+    public void setLong(long offset, long value) {
+        usable();
+        super.setLong(offset, value);
+    }
+
+    @Override
+    public void setNativeLong(long offset, NativeLong value) {
+        usable();
+        super.setNativeLong(offset, value);
+    }
+
+    @Override
+    public void setFloat(long offset, float value) {
+        usable();
+        super.setFloat(offset, value);
+    }
+
+    @Override
+    public void setDouble(long offset, double value) {
+        usable();
+        super.setDouble(offset, value);
+    }
+
+    @Override
+    public void setPointer(long offset, Pointer value) {
+        usable();
+        super.setPointer(offset, value);
+    }
+
+    @Override
+    public void setWideString(long offset, String value) {
+        usable();
+        super.setWideString(offset, value);
+    }
+
+    @Override
+    public void setString(long offset, WString value) {
+        usable();
+        super.setString(offset, value);
+    }
+
+    @Override
+    public void setString(long offset, String value) {
+        usable();
+        super.setString(offset, value);
+    }
+
+    @Override
+    public void setString(long offset, String value, String encoding) {
+        usable();
+        super.setString(offset, value, encoding);
+    }
+
+    @Override
+    public String dump(long offset, int size) {
+        usable();
+        return super.dump(offset, size);
     }
 
     /**

@@ -18,6 +18,7 @@ import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.Restricted;
 
 /**
  * {@code T**} across JNA: wrap what C returns, build from JNA objects, and pass the toolkit's objects to C.
@@ -36,18 +37,25 @@ import org.indirectbuffer.format.Format;
  *       #export} and {@link #pointer(BufferCollection2D)} also hold a counted view, released by {@code close()}.</li>
  * </ul>
  *
- * <h2>What is unchecked</h2>
+ * <h2>What is unchecked: the restricted methods</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to {@code cols} items: the one unchecked step, as in
  * {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean)}. What JNA objects know is checked:
- * the size of a {@code Memory} table or row, and the length of a {@code Pointer[]}.
+ * the size of a {@code Memory} table or row, the length of a {@code Pointer[]}, and that an {@link IndirectPointer}
+ * has not ended. Every method that dereferences or frees a caller-supplied address ({@code wrap…}, {@link #adopt},
+ * {@link #fromOutParameter}, {@link #fromRows}) is <b>restricted</b>, as the JDK's {@code MemorySegment.reinterpret}
+ * is: the caller's module must have native access ({@code --enable-native-access=M}, or {@code ALL-UNNAMED} on the
+ * class path), else it throws {@link IllegalCallerException}. The {@code pointer…} and {@link #export} methods only
+ * lend memory Java owns or borrowed already, and are not restricted.
  *
  * <h2>Exceptions</h2>
  * {@link BufferException} for shapes, formats and sizes that do not fit (the message names the value, what was
  * expected and where: "row array has 3 entries; 4 rows were asked for"); {@link IllegalStateException} for closed
- * owners and NULL out-parameters; {@link org.indirectbuffer.format.FormatException} for malformed formats.
+ * owners, ended {@link IndirectPointer}s and NULL out-parameters; {@link IllegalCallerException} for a restricted
+ * method called without native access; {@link org.indirectbuffer.format.FormatException} for malformed formats.
  *
- * <p>Stateless and thread-safe. Restricted methods (FFM's {@code reinterpret}, JNA's JNI) are called on the caller's
- * behalf: run with {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,}{@code
+ * <p>Stateless and thread-safe. The JDK's restricted methods (FFM's {@code reinterpret}, JNA's JNI) are called on the
+ * caller's behalf (the restricted methods of this class first check the caller's own native access): run with
+ * {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,}{@code
  * org.indirectbuffer.jna,com.sun.jna} (the JDK warns otherwise, and will refuse in a future release).
  */
 public final class JnaIndirect {
@@ -61,16 +69,23 @@ public final class JnaIndirect {
     /**
      * Borrows a {@code T**} that C returned (or any table of row pointers).
      *
+     * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code rows} pointers, each to {@code cols}
+     * items, valid until the result is closed; a wrong pointer can crash the JVM, so the caller's module must have
+     * native access.
+     *
      * @param table    the table; a JNA {@link Memory} is checked to hold {@code rows} pointers and kept reachable
      * @param rows     the number of rows
      * @param cols     the number of items per row
      * @param format   the item format ({@code 'd'} for {@code double**})
      * @param readOnly whether the result refuses writes
      * @return an {@link IndirectMemory2D} whose {@code close()} frees nothing
-     * @throws BufferException if a size is negative, the table is NULL while {@code rows > 0}, a {@code Memory} table
-     *                         is too small, or the item size is 0
+     * @throws BufferException        if a size is negative, the table is NULL while {@code rows > 0}, a {@code Memory}
+     *                                table is too small, or the item size is 0
+     * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrap");
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
         return keep == null ? IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly)
@@ -81,6 +96,8 @@ public final class JnaIndirect {
      * Adopts a {@code T**} with a memory nanny: a {@link MemoryNanny} (closed when the result is closed), or any
      * object whose reachability keeps the memory alive (kept reachable as long as the result is).
      *
+     * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
+     *
      * @param table       the table
      * @param rows        the number of rows
      * @param cols        the number of items per row
@@ -88,10 +105,14 @@ public final class JnaIndirect {
      * @param readOnly    whether the result refuses writes
      * @param memoryNanny what frees the memory, or keeps it alive
      * @return an {@link IndirectMemory2D} that owns the nanny
-     * @throws BufferException as {@link #wrap(Pointer, long, long, String, boolean)}; the nanny is then not adopted
+     * @throws BufferException        as {@link #wrap(Pointer, long, long, String, boolean)}; the nanny is then not
+     *                                adopted
+     * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly,
                                         Object memoryNanny) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrap");
         Objects.requireNonNull(memoryNanny, "memoryNanny");
         MemorySegment t = tableSegment(table, rows);
         return adopting(memoryNanny, keepAliveOf(table),
@@ -102,6 +123,11 @@ public final class JnaIndirect {
      * Adopts a {@code T**} that C allocated, to be given back through {@code deallocator} exactly once: when the
      * result is closed (refused while a view is open), or when it and everything taken from it became unreachable.
      *
+     * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code rows} pointers, each to {@code cols}
+     * items, and to be freed by {@code deallocator} and by no one else: a wrong table crashes the JVM or corrupts the
+     * C heap, so the caller's module must have native access. Memory Java owns is refused: a JNA {@link Memory} (JNA
+     * frees it) or an {@link IndirectPointer} (its owner frees it).
+     *
      * @param table       the table C returned
      * @param rows        the number of rows
      * @param cols        the number of items per row
@@ -110,10 +136,14 @@ public final class JnaIndirect {
      * @param deallocator how the memory is freed, e.g. {@link Deallocator#C_FREE_ROWS_AND_TABLE} or {@link
      *                    Deallocator#functionWithRowCount} of the library's {@code free_matrix}
      * @return an {@link IndirectMemory2D} that owns the memory
-     * @throws BufferException as {@link #wrap(Pointer, long, long, String, boolean)}; then nothing is freed
+     * @throws BufferException          as {@link #wrap(Pointer, long, long, String, boolean)}; then nothing is freed
+     * @throws IllegalArgumentException if the table is memory Java owns ({@code Memory}, {@code IndirectPointer})
+     * @throws IllegalStateException    if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D adopt(Pointer table, long rows, long cols, String format, boolean readOnly,
                                          Deallocator deallocator) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.adopt");
         Objects.requireNonNull(deallocator, "deallocator");
         MemorySegment t = tableSegment(table, rows);
         Format.parse(Objects.requireNonNull(format, "format"));
@@ -131,6 +161,8 @@ public final class JnaIndirect {
      * Adopts the {@code T**} a C function allocated and stored through a {@code T***} out-parameter ({@code int
      * make_matrix(double ***out, int rows, int cols)} called with a {@link PointerByReference}).
      *
+     * <p><b>Restricted, unchecked:</b> as {@link #adopt}.
+     *
      * @param out         the out-parameter after the call
      * @param rows        the number of rows
      * @param cols        the number of items per row
@@ -138,11 +170,13 @@ public final class JnaIndirect {
      * @param readOnly    whether the result refuses writes
      * @param deallocator how the memory is freed
      * @return an {@link IndirectMemory2D} that owns the memory
-     * @throws IllegalStateException if the out-parameter holds NULL (C did not allocate) while {@code rows > 0}
-     * @throws BufferException       as {@link #adopt}
+     * @throws IllegalStateException  if the out-parameter holds NULL (C did not allocate) while {@code rows > 0}
+     * @throws BufferException        as {@link #adopt}
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static IndirectMemory2D fromOutParameter(PointerByReference out, long rows, long cols, String format,
                                                     boolean readOnly, Deallocator deallocator) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.fromOutParameter");
         Objects.requireNonNull(out, "out");
         Pointer table = out.getValue();
         if ((table == null || Pointer.nativeValue(table) == 0) && rows > 0) {
@@ -157,14 +191,19 @@ public final class JnaIndirect {
      * Builds a {@code T**} over rows given as JNA Pointers: one per row. The result owns its table (freed on close)
      * and keeps the row Pointers reachable — JNA {@link Memory} rows cannot be freed under it.
      *
+     * <p><b>Restricted, unchecked:</b> as the full form.
+     *
      * @param rows     the rows ({@code Memory}, {@link IndirectPointer}, or bare Pointers)
      * @param cols     the number of items per row
      * @param format   the item format
      * @param readOnly whether the result refuses writes
      * @return an {@link IndirectMemory2D} of {@code rows.length} rows
-     * @throws BufferException as {@link #fromRows(Pointer[], long, long, String, boolean)}
+     * @throws BufferException        as {@link #fromRows(Pointer[], long, long, String, boolean)}
+     * @throws IllegalStateException  if a row is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static IndirectMemory2D fromRows(Pointer[] rows, long cols, String format, boolean readOnly) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.fromRows");
         return fromRows(rows, Objects.requireNonNull(rows, "rows").length, cols, format, readOnly);
     }
 
@@ -172,6 +211,10 @@ public final class JnaIndirect {
      * Builds a {@code T**} of the first {@code rowCount} of {@code rows}: the Java analog of indirect_buffer's {@code
      * from_ctype_ptr} over a ctypes array of row pointers, with its checks. The result owns its table and keeps the
      * row Pointers reachable.
+     *
+     * <p><b>Restricted, unchecked:</b> each row (but a {@code Memory}, whose size is known) is trusted to point at
+     * {@code cols} items valid until the result is closed; a wrong pointer can crash the JVM, so the caller's module
+     * must have native access. A row that is an {@link IndirectPointer} that has ended is refused.
      *
      * @param rows     the row array; it must have at least {@code rowCount} entries
      * @param rowCount the number of rows
@@ -182,10 +225,13 @@ public final class JnaIndirect {
      * @throws BufferException       if the array has fewer entries than {@code rowCount} ("row array has 3 entries; 4
      *                               rows were asked for"), an entry is null or NULL, a {@code Memory} row is smaller
      *                               than {@code cols} items, or a size is negative or the item size 0
-     * @throws IllegalStateException if a {@code Memory} row was closed
+     * @throws IllegalStateException  if a row is an {@link IndirectPointer} that has ended ({@code Memory} rows
+     *                                closed are NULL: a {@code BufferException})
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static IndirectMemory2D fromRows(Pointer[] rows, long rowCount, long cols, String format,
                                             boolean readOnly) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.fromRows");
         Objects.requireNonNull(rows, "rows");
         Format f = Format.parse(Objects.requireNonNull(format, "format"));
         if (rowCount < 0 || cols < 0) {
@@ -205,6 +251,9 @@ public final class JnaIndirect {
         Pointer[] kept = new Pointer[n];
         for (int r = 0; r < n; r++) {
             Pointer p = rows[r];
+            if (p instanceof IndirectPointer ip) {
+                ip.ensureUsable("row " + r);
+            }
             long address = p == null ? 0 : Pointer.nativeValue(p);
             if (address == 0) {
                 throw new BufferException("row " + r + " is " + (p == null ? "null" : "NULL") + "; expected a pointer"
@@ -242,14 +291,19 @@ public final class JnaIndirect {
      * Borrows a foreign ragged {@code T**} whose row lengths are known; see {@link RaggedRows#fromPointer(MemorySegment,
      * long[], String, boolean)}. A JNA {@link Memory} table is checked for size and kept reachable.
      *
+     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromPointer(MemorySegment, long[], String, boolean)}.
+     *
      * @param table    the table
      * @param lengths  each row's item count
      * @param format   the item format
      * @param readOnly whether writes are refused
      * @return the rows; closing frees nothing
-     * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0
+     * @throws BufferException        if a length is negative, the table is NULL or too small, or the item size is 0
+     * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows wrapRagged(Pointer table, long[] lengths, String format, boolean readOnly) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapRagged");
         MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
         Object keep = keepAliveOf(table);
         return keep == null ? RaggedRows.fromPointer(t, lengths, format, readOnly)
@@ -260,17 +314,24 @@ public final class JnaIndirect {
      * Adopts a foreign ragged {@code T**} whose row lengths are known, freeing it through {@code deallocator} exactly
      * once (when the result is closed, or unreachable).
      *
+     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromPointer(MemorySegment, long[], String, boolean)}, and
+     * the table is trusted to be freed by {@code deallocator} and no one else; memory Java owns is refused.
+     *
      * @param table       the table
      * @param lengths     each row's item count
      * @param format      the item format
      * @param readOnly    whether writes are refused
      * @param deallocator how the memory is freed
      * @return the rows
-     * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0; then
-     *                         nothing is freed
+     * @throws BufferException          if a length is negative, the table is NULL or too small, or the item size is
+     *                                  0; then nothing is freed
+     * @throws IllegalArgumentException if the table is memory Java owns ({@code Memory}, {@code IndirectPointer})
+     * @throws IllegalStateException    if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static RaggedRows wrapRagged(Pointer table, long[] lengths, String format, boolean readOnly,
                                         Deallocator deallocator) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapRagged");
         Objects.requireNonNull(deallocator, "deallocator");
         MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
         Deallocator.Armed armed = deallocator.nannyFor(table, lengths.length);
@@ -288,6 +349,10 @@ public final class JnaIndirect {
      * {@code deallocator} exactly once; see {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
      * long, boolean, Object)}.
      *
+     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
+     * long, boolean)} (including that {@code maxLength} must not exceed what a row's allocation holds), and with a
+     * deallocator the table is trusted to be freed by it and no one else; memory Java owns is refused.
+     *
      * @param table       the table
      * @param rows        the number of rows
      * @param format      the item format
@@ -296,11 +361,16 @@ public final class JnaIndirect {
      * @param readOnly    whether writes are refused
      * @param deallocator how the memory is freed, or null to borrow
      * @return the rows
-     * @throws BufferException       as {@link RaggedRows#fromTerminated}; then nothing is freed
-     * @throws IllegalStateException if a row pointer is NULL
+     * @throws BufferException          as {@link RaggedRows#fromTerminated}; then nothing is freed
+     * @throws IllegalArgumentException if a deallocator is given for memory Java owns ({@code Memory}, {@code
+     *                                  IndirectPointer})
+     * @throws IllegalStateException    if a row pointer is NULL, or the table is an {@link IndirectPointer} that has
+     *                                  ended
+     * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static RaggedRows wrapTerminated(Pointer table, long rows, String format, Terminator terminator,
                                             long maxLength, boolean readOnly, Deallocator deallocator) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapTerminated");
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
         if (deallocator == null) {
@@ -321,9 +391,10 @@ public final class JnaIndirect {
 
     /**
      * The {@code T**} of owned or wrapped memory as a JNA Pointer that keeps {@code memory} reachable. Nothing is
-     * exported: {@code close()} of the Pointer does nothing, and the memory stays free to be closed or resized —
-     * which makes the address dangle, as in C. To lock the memory while C uses it, pass {@code memory} itself to a
-     * method of an {@link IndirectLibrary} interface, or use {@link #export}.
+     * exported: {@code close()} of the Pointer releases nothing (it only ends the Pointer), and the memory stays free
+     * to be closed or resized. When it is, the Pointer ends: JNA sees NULL, and this library refuses it. A call in
+     * progress when the memory is closed is the caller's error, as in C; to lock the memory while C uses it, pass
+     * {@code memory} itself to a method of an {@link IndirectLibrary} interface, or use {@link #export}.
      *
      * @param memory the memory
      * @return a keep-alive Pointer to its pointer table
@@ -331,7 +402,8 @@ public final class JnaIndirect {
      */
     public static IndirectPointer pointer(IndirectMemory2D memory) {
         Objects.requireNonNull(memory, "memory");
-        return new IndirectPointer(memory.pointerTable().address(), memory, null, null);
+        MemorySegment table = memory.pointerTable();
+        return IndirectPointer.keeping(table.address(), memory, table.scope(), null, null);
     }
 
     /**
@@ -345,7 +417,8 @@ public final class JnaIndirect {
      */
     public static IndirectPointer pointer(BufferView view) {
         Objects.requireNonNull(view, "view");
-        return new IndirectPointer(nativeBuf(view), view, null, null);
+        long buf = nativeBuf(view);
+        return IndirectPointer.keeping(buf, view, view.memory().scope(), null, null);
     }
 
     /**
@@ -379,7 +452,7 @@ public final class JnaIndirect {
         Objects.requireNonNull(exporter, "exporter");
         BufferView view = exporter.getBuffer(flags);
         try {
-            return new IndirectPointer(nativeBuf(view), exporter, view::close,
+            return IndirectPointer.keeping(nativeBuf(view), exporter, view.memory().scope(), view::close,
                     "export of " + exporter.getClass().getSimpleName());
         } catch (RuntimeException | Error e) {
             view.close();
@@ -405,6 +478,9 @@ public final class JnaIndirect {
      * {@link Memory} knows of its size.
      */
     static MemorySegment tableSegment(Pointer table, long rows) {
+        if (table instanceof IndirectPointer ip) {
+            ip.ensureUsable("table");
+        }
         long address = table == null ? 0 : Pointer.nativeValue(table);
         if (table instanceof Memory m && rows >= 0 && m.size() < rows * POINTER) {
             throw new BufferException("table Memory of " + m.size() + " bytes holds " + m.size() / POINTER

@@ -16,7 +16,9 @@ import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
+import org.indirectbuffer.internal.ScopeArena;
 
 /**
  * A {@code T**} whose rows differ in length: row {@code i} holds {@link #length(long) length(i)} items of one format,
@@ -30,7 +32,8 @@ import org.indirectbuffer.internal.RowItemFormat;
  *       the table points into), freed by {@link #close()}, or by a Cleaner once this object and every {@link Hold}
  *       and {@link IndirectPointer} of it are unreachable.</li>
  *   <li>{@link #fromPointer(MemorySegment, long[], String, boolean)} and {@link #fromTerminated(MemorySegment, long,
- *       String, Terminator, long, boolean)} <b>borrow</b> a foreign table: never freed here.</li>
+ *       String, Terminator, long, boolean)} <b>borrow</b> a foreign table: never freed here. They are <b>restricted
+ *       methods</b> (see below).</li>
  *   <li>The forms with a {@code memoryNanny} <b>adopt</b>: the nanny is kept reachable as long as this object or any
  *       segment it handed out is, and a {@link MemoryNanny} is closed (frees) when this object is closed.</li>
  * </ul>
@@ -47,10 +50,22 @@ import org.indirectbuffer.internal.RowItemFormat;
  * Any number of threads may read at once; writes are not synchronized. {@code close()} and holds may be used from
  * any thread; a reader racing a close gets an {@link IllegalStateException}.
  *
- * <h2>What is unchecked</h2>
+ * <h2>Rows the library made are read through its own record</h2>
+ * The table of owned rows ({@link #pointerTable()}, {@link #pointer()}) is lent to C, which may rewrite it; Java code
+ * gets it read-only. Every read and write through this object (rows, items, fields, views, {@link #rowPointer}) goes
+ * through the library's own record of the rows it allocated, each bounded to its row (items and terminator) and tied
+ * to this object's scope: a table C rewrote changes what C sees, never where Java reads. When such a table comes back
+ * as a foreign one ({@code fromPointer(rows.pointerTable(), ...)}, {@code fromTerminated}, {@link
+ * JnaIndirect#wrapRagged}, {@link JnaIndirect#wrapTerminated}), its rows are read through the same record: a row
+ * whose terminator C overwrote is never scanned past its end, lengths beyond a row's allocation are refused, and the
+ * memory cannot be adopted by a nanny (the library frees it).
+ *
+ * <h2>What is unchecked: the restricted methods</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to as many items as its length says (or up to and
- * including its terminator): the one unchecked step, named by the {@code from…} factories. A NULL row pointer is an
- * {@link IllegalStateException} naming the row.
+ * including its terminator): the one unchecked step, named by the {@code from…} factories. Because a wrong pointer can
+ * crash the JVM, they are <b>restricted</b>, as the JDK's {@code MemorySegment.reinterpret} is: the caller's module
+ * must have native access ({@code --enable-native-access=M}, or {@code ALL-UNNAMED} on the class path), else they
+ * throw {@link IllegalCallerException}. A NULL row pointer is an {@link IllegalStateException} naming the row.
  */
 public final class RaggedRows implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
@@ -63,10 +78,19 @@ public final class RaggedRows implements AutoCloseable {
     private final Terminator.Resolved terminator;
     private final boolean readOnly;
     private final String origin;
+    /**
+     * The library's own record of rows it allocated, each its whole row (items and terminator) in the owner's scope:
+     * what Java reads instead of the lent table. Null for a foreign table, whose pointers are re-read.
+     */
+    private final MemorySegment[] recorded;
+    /** The scope of the memory the rows and table live in: the owner's, for a borrowed table this module made. */
+    private final MemorySegment.Scope memoryScope;
+    /** Row segments of a foreign table (null when recorded): a cache of immutable segments, raced harmlessly. */
     private final MemorySegment[] rowCache;
 
     private RaggedRows(Arena arena, MemorySegment table, long[] lengths, Format format,
-                       Terminator.Resolved terminator, boolean readOnly, String origin) {
+                       Terminator.Resolved terminator, boolean readOnly, String origin, MemorySegment[] recorded,
+                       MemorySegment.Scope memoryScope) {
         this.lifetime = new Lifetime(this, arena, this::describe);
         this.table = table;
         this.lengths = lengths;
@@ -75,7 +99,9 @@ public final class RaggedRows implements AutoCloseable {
         this.terminator = terminator;
         this.readOnly = readOnly;
         this.origin = origin;
-        this.rowCache = new MemorySegment[lengths.length];
+        this.recorded = recorded;
+        this.memoryScope = memoryScope != null ? memoryScope : arena.scope();
+        this.rowCache = recorded != null ? null : new MemorySegment[lengths.length];
     }
 
     // ------------------------------------------------------------------------------------------------ owning
@@ -135,14 +161,18 @@ public final class RaggedRows implements AutoCloseable {
             MemorySegment table = arena.allocate(Math.max(rows * POINTER, POINTER), POINTER).asSlice(0,
                     rows * POINTER);
             MemorySegment block = arena.allocate(Math.max(total, 1), Math.max(POINTER, f.alignment()));
+            MemorySegment[] record = new MemorySegment[lens.length];
             for (int r = 0; r < lens.length; r++) {
                 MemorySegment row = block.asSlice(offsets[r], (lens[r] + extra) * f.itemSize());
+                record[r] = row;
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, row);
                 if (t != null) {
                     t.write(row, lens[r]);
                 }
             }
-            return new RaggedRows(arena, table, lens, f, t, false, "owned");
+            RaggedRows made = new RaggedRows(arena, table, lens, f, t, false, "owned", record, null);
+            LentTables.register(table.address(), made, arena);
+            return made;
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -154,24 +184,30 @@ public final class RaggedRows implements AutoCloseable {
     /**
      * Borrows a foreign ragged {@code T**} whose row lengths are known. Never freed here.
      *
-     * <p><b>Unchecked:</b> the table is trusted to hold {@code lengths.length} pointers, row {@code i} to at least
-     * {@code lengths[i]} items, valid until this object is closed. A table segment that has a size must hold at
-     * least that many pointers; a zero-length one (a bare C pointer) is given that size.
+     * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code lengths.length} pointers, row {@code i} to
+     * at least {@code lengths[i]} items, valid until this object is closed: the one thing the library cannot check,
+     * and a wrong pointer can crash the JVM, so the caller's module must have native access. A table segment that has
+     * a size must hold at least that many pointers; a zero-length one (a bare C pointer) is given that size. A table
+     * this module made ({@link #create}) is not followed: its rows are read through the owner's record, and a length
+     * beyond what a row's allocation holds is refused.
      *
      * @param table    the table of row pointers
      * @param lengths  the number of items of each row (copied)
      * @param format   the item format
      * @param readOnly whether writes through this object are refused
      * @return the rows; closing frees nothing
-     * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0
+     * @throws BufferException        if a length is negative, the table is NULL, on the Java heap or too small, the
+     *                                item size is 0, or a length exceeds a row this module allocated
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly) {
-        return foreign(table, checkLengths(lengths), RowItemFormat.parse(format), null, readOnly, null);
+        Restricted.check(RaggedRows.class, "RaggedRows.fromPointer");
+        return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null);
     }
 
     /**
      * Adopts a foreign ragged {@code T**} with a memory nanny (see {@link RaggedRows class docs}); otherwise as
-     * {@link #fromPointer(MemorySegment, long[], String, boolean)}.
+     * {@link #fromPointer(MemorySegment, long[], String, boolean)}, and <b>restricted</b> as it is.
      *
      * @param table       the table of row pointers
      * @param lengths     the number of items of each row (copied)
@@ -180,12 +216,16 @@ public final class RaggedRows implements AutoCloseable {
      * @param memoryNanny what frees the memory (a {@link MemoryNanny} is closed by {@link #close()}), or any object
      *                    whose reachability keeps it alive
      * @return the rows
-     * @throws BufferException if a length is negative, the table is NULL or too small, or the item size is 0; the
-     *                         nanny is then not adopted (the caller still owns the memory)
+     * @throws BufferException        if a length is negative, the table is NULL, on the Java heap or too small, the
+     *                                item size is 0, or the table is one this module made and the nanny a {@link
+     *                                MemoryNanny} (the library frees that memory itself); the nanny is then not
+     *                                adopted (the caller still owns the memory)
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly,
                                          Object memoryNanny) {
-        return foreign(table, checkLengths(lengths), RowItemFormat.parse(format), null, readOnly,
+        Restricted.check(RaggedRows.class, "RaggedRows.fromPointer");
+        return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly,
                 Objects.requireNonNull(memoryNanny, "memoryNanny"));
     }
 
@@ -193,30 +233,43 @@ public final class RaggedRows implements AutoCloseable {
      * Borrows a foreign {@code T**} of sentinel-terminated rows, finding each row's length by scanning it for the
      * terminator (libsvm's {@code svm_node**}, a model's support vectors).
      *
-     * <p><b>Unchecked:</b> the table is trusted to hold {@code rows} pointers, each to items up to and including a
-     * terminator, valid until this object is closed.
+     * <p>Each row is scanned item by item through a segment of {@code maxLength + 1} items (at most {@code maxLength}
+     * items and the terminator), in the scope of the table's memory, and the scan stops at the terminator: a row
+     * without one within {@code maxLength} items is a {@link BufferException}, never a read past that bound. A table
+     * this module made ({@link #createTerminated}) is not followed: each row is scanned through the owner's record,
+     * never past the end of what the library allocated for it.
+     *
+     * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code rows} pointers, each to items up to and
+     * including a terminator, valid until this object is closed; and {@code maxLength} must not exceed what a row's
+     * real allocation holds: an unterminated row is read to {@code maxLength + 1} items, so a bound larger than the
+     * row reads past its end (into unmapped memory, perhaps). The library cannot check either, and a wrong pointer
+     * or bound can crash the JVM, so the caller's module must have native access ({@code --enable-native-access}).
      *
      * @param table      the table of row pointers
      * @param rows       the number of rows
      * @param format     the item format
      * @param terminator the item that ends each row
      * @param maxLength  the most items a row may have before its terminator: a row without one within that many
-     *                   items is an error, not a read into unrelated memory
+     *                   items is an error, not a read into unrelated memory; at most what every row's allocation
+     *                   holds, less its terminator
      * @param readOnly   whether writes through this object are refused
      * @return the rows; closing frees nothing
-     * @throws BufferException       if {@code rows} or {@code maxLength} is negative, the table is NULL or too small,
-     *                               the terminator does not fit the format, or a row has no terminator within
-     *                               {@code maxLength} items (naming the row)
-     * @throws IllegalStateException if a row pointer is NULL (naming the row)
+     * @throws BufferException        if {@code rows} or {@code maxLength} is negative, the table is NULL, on the Java
+     *                                heap or too small, the terminator does not fit the format, or a row has no
+     *                                terminator within {@code maxLength} items or within the row this module
+     *                                allocated (naming the row)
+     * @throws IllegalStateException  if a row pointer is NULL (naming the row)
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromTerminated(MemorySegment table, long rows, String format, Terminator terminator,
                                             long maxLength, boolean readOnly) {
+        Restricted.check(RaggedRows.class, "RaggedRows.fromTerminated");
         return terminated(table, rows, format, terminator, maxLength, readOnly, null);
     }
 
     /**
      * Adopts a foreign {@code T**} of sentinel-terminated rows with a memory nanny; otherwise as {@link
-     * #fromTerminated(MemorySegment, long, String, Terminator, long, boolean)}.
+     * #fromTerminated(MemorySegment, long, String, Terminator, long, boolean)}, and <b>restricted</b> as it is.
      *
      * @param table       the table of row pointers
      * @param rows        the number of rows
@@ -226,11 +279,14 @@ public final class RaggedRows implements AutoCloseable {
      * @param readOnly    whether writes through this object are refused
      * @param memoryNanny what frees the memory, or any object whose reachability keeps it alive
      * @return the rows
-     * @throws BufferException       as the borrowing form; the nanny is then not adopted
-     * @throws IllegalStateException if a row pointer is NULL
+     * @throws BufferException        as the borrowing form, or if the table is one this module made and the nanny a
+     *                                {@link MemoryNanny}; the nanny is then not adopted
+     * @throws IllegalStateException  if a row pointer is NULL
+     * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromTerminated(MemorySegment table, long rows, String format, Terminator terminator,
                                             long maxLength, boolean readOnly, Object memoryNanny) {
+        Restricted.check(RaggedRows.class, "RaggedRows.fromTerminated");
         return terminated(table, rows, format, terminator, maxLength, readOnly,
                 Objects.requireNonNull(memoryNanny, "memoryNanny"));
     }
@@ -247,41 +303,128 @@ public final class RaggedRows implements AutoCloseable {
             throw new BufferException("maxLength = " + maxLength + ": expected >= 0");
         }
         checkTable(table, rows);
-        MemorySegment cells = MemorySegment.ofAddress(table.address()).reinterpret(rows * POINTER);
-        long[] lengths = new long[(int) rows];
+        long itemSize = f.itemSize();
+        long scanItems;
         long scanBytes;
         try {
-            scanBytes = Math.multiplyExact(Math.addExact(maxLength, 1), f.itemSize());
+            scanItems = Math.addExact(maxLength, 1); // up to maxLength items, then the terminator
+            scanBytes = Math.multiplyExact(scanItems, itemSize);
         } catch (ArithmeticException e) {
             throw new BufferException("maxLength = " + maxLength + " items of format '" + f
                     + "' overflows a 64-bit byte count", e);
         }
+        RaggedRows own = ownTable(table, rows, nanny);
+        long[] lengths = new long[(int) rows];
+        if (own != null) {
+            // A table this module made: scan the rows it allocated, each bounded to its allocation.
+            MemorySegment[] mine = new MemorySegment[(int) rows];
+            for (int r = 0; r < rows; r++) {
+                MemorySegment row = own.recorded[r];
+                long items = row.byteSize() / itemSize;
+                long n = findTerminator(row, t, Math.min(items, scanItems));
+                if (n < 0) {
+                    throw items < scanItems
+                            ? new BufferException("row " + r + " of the T** at 0x" + Long.toHexString(table.address())
+                            + ": no terminator (" + terminator + ") within its " + items + " items of '" + f + "' ("
+                            + row.byteSize() + " bytes: the whole row " + own + " allocated, which is never read"
+                            + " past its end)")
+                            : noTerminator(r, table, terminator, maxLength, f);
+                }
+                lengths[r] = n;
+                mine[r] = row.asSlice(0, (n + 1) * itemSize);
+            }
+            return foreign(table, lengths, f, t, readOnly, nanny, own, mine);
+        }
+        // A foreign table: its cells are read in the scope of the table's memory, and each row through a segment of
+        // at most maxLength + 1 items in that scope, so the scan can never go past that bound (and a close of the
+        // table's owner racing it is an IllegalStateException). That bound is the caller's promise.
+        long tableBytes = rows * POINTER;
+        MemorySegment cells = table.byteSize() >= tableBytes ? table : table.reinterpret(tableBytes);
+        Arena rowScope = ScopeArena.of(cells.scope());
         for (int r = 0; r < rows; r++) {
             long address = cells.getAtIndex(ValueLayout.ADDRESS_UNALIGNED, r).address();
             if (address == 0) {
                 throw new IllegalStateException("row " + r + " of the T** at 0x" + Long.toHexString(table.address())
                         + " (" + rows + " rows of '" + f + "') is NULL");
             }
-            // Reads item by item and stops at the terminator: never past it, whatever the scan bound.
-            MemorySegment items = MemorySegment.ofAddress(address).reinterpret(scanBytes);
-            long n = 0;
-            while (!t.matches(items, n)) {
-                if (++n > maxLength) {
-                    throw new BufferException("row " + r + " of the T** at 0x" + Long.toHexString(table.address())
-                            + ": no terminator (" + terminator + ") within the first " + maxLength + " items of '"
-                            + f + "'");
-                }
+            MemorySegment items = MemorySegment.ofAddress(address).reinterpret(scanBytes, rowScope, null);
+            long n = findTerminator(items, t, scanItems);
+            if (n < 0) {
+                throw noTerminator(r, table, terminator, maxLength, f);
             }
             lengths[r] = n;
         }
-        return foreign(table, lengths, f, t, readOnly, nanny);
+        return foreign(table, lengths, f, t, readOnly, nanny, null, null);
+    }
+
+    private static BufferException noTerminator(int r, MemorySegment table, Terminator terminator, long maxLength,
+                                                Format f) {
+        return new BufferException("row " + r + " of the T** at 0x" + Long.toHexString(table.address())
+                + ": no terminator (" + terminator + ") within the first " + maxLength + " items of '" + f + "'");
+    }
+
+    /** The index of the first terminator among the first {@code limit} items of {@code items}, or -1. */
+    private static long findTerminator(MemorySegment items, Terminator.Resolved t, long limit) {
+        for (long n = 0; n < limit; n++) {
+            if (t.matches(items, n)) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    /** Borrows (or adopts) a table of rows of known lengths. */
+    private static RaggedRows borrow(MemorySegment table, long[] lengths, Format f, boolean readOnly, Object nanny) {
+        Objects.requireNonNull(table, "table");
+        checkTable(table, lengths.length);
+        RaggedRows own = ownTable(table, lengths.length, nanny);
+        MemorySegment[] mine = null;
+        if (own != null) {
+            mine = new MemorySegment[lengths.length];
+            for (int r = 0; r < lengths.length; r++) {
+                MemorySegment row = own.recorded[r];
+                long bytes;
+                try {
+                    bytes = Math.multiplyExact(lengths[r], f.itemSize());
+                } catch (ArithmeticException e) {
+                    bytes = Long.MAX_VALUE;
+                }
+                if (bytes > row.byteSize()) {
+                    throw new BufferException("row " + r + ": " + lengths[r] + " items of '" + f + "' ("
+                            + (bytes == Long.MAX_VALUE ? "overflowing" : bytes + " bytes") + ") were asked for, but"
+                            + " the row " + own + " allocated holds " + row.byteSize() + " bytes");
+                }
+                mine[r] = row.asSlice(0, bytes);
+            }
+        }
+        return foreign(table, lengths, f, null, readOnly, nanny, own, mine);
+    }
+
+    /**
+     * The open {@code RaggedRows} that made {@code table}, or null for a foreign table.
+     *
+     * @throws BufferException if it holds fewer than {@code rows} rows, or a {@link MemoryNanny} would adopt it
+     */
+    private static RaggedRows ownTable(MemorySegment table, long rows, Object nanny) {
+        RaggedRows own = LentTables.lookup(table.address(), RaggedRows.class);
+        if (own == null) {
+            return null;
+        }
+        if (nanny instanceof MemoryNanny) {
+            throw new BufferException("table at 0x" + Long.toHexString(table.address()) + " is the lent table of "
+                    + own + ": memory this library owns and frees when that object closes; borrow it (without a"
+                    + " nanny) rather than adopt it");
+        }
+        if (rows > own.lengths.length) {
+            throw new BufferException("table at 0x" + Long.toHexString(table.address()) + " is the lent table of "
+                    + own + ", which holds " + own.lengths.length + " row pointers; " + rows + " rows were asked for");
+        }
+        return own;
     }
 
     private static RaggedRows foreign(MemorySegment table, long[] lengths, Format f, Terminator.Resolved t,
-                                      boolean readOnly, Object nanny) {
-        Objects.requireNonNull(table, "table");
+                                      boolean readOnly, Object nanny, RaggedRows own, MemorySegment[] mine) {
         long rows = lengths.length;
-        checkTable(table, rows);
         Arena arena = Arena.ofShared();
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(rows * POINTER, arena,
                 nanny == null ? null : ignored -> {
@@ -291,10 +434,15 @@ public final class RaggedRows implements AutoCloseable {
                     }
                     Reference.reachabilityFence(nanny);
                 });
-        return new RaggedRows(arena, scoped, lengths, f, t, readOnly, nanny == null ? "borrowed" : "adopted");
+        return new RaggedRows(arena, scoped, lengths, f, t, readOnly, nanny == null ? "borrowed" : "adopted", mine,
+                own == null ? null : own.memoryScope);
     }
 
     private static void checkTable(MemorySegment table, long rows) {
+        if (!table.isNative()) {
+            throw new BufferException("table " + table + " is on the Java heap: a heap array holds no row pointers;"
+                    + " a T** table must be native memory");
+        }
         if (table.address() == 0 && rows > 0) {
             throw new BufferException("table is NULL, but " + rows + " rows were given");
         }
@@ -410,7 +558,11 @@ public final class RaggedRows implements AutoCloseable {
      * Returns the table of row pointers: the {@code T**} to pass to C (an {@code ADDRESS} argument of an FFM
      * downcall; {@link #pointer()} for JNA). Tied to this object's scope.
      *
-     * @return a read-only segment of {@code rows * 8} bytes (Java code cannot rewrite the pointers; C may)
+     * <p>The segment is always read-only: Java code cannot rewrite the pointers (writing throws the JDK's {@code
+     * IllegalArgumentException}); C receives the table and may. For rows this library made, Java never follows the
+     * table's pointers (see the class documentation), so a table C rewrote changes what C sees, not where Java reads.
+     *
+     * @return a read-only segment of {@code rows * 8} bytes
      * @throws IllegalStateException if closed
      */
     public MemorySegment pointerTable() {
@@ -419,8 +571,9 @@ public final class RaggedRows implements AutoCloseable {
     }
 
     /**
-     * Returns one row's items, bounded to its length (the terminator excluded) and tied to this object's scope. The
-     * row pointer is read from the table each time, so C code that swapped rows is seen.
+     * Returns one row's items, bounded to its length (the terminator excluded) and tied to this object's scope. Rows
+     * this library made are taken from its own record; for a foreign table the row pointer is read from the table
+     * each time, so C code that swapped rows is seen.
      *
      * @param row the row
      * @return a segment of {@code length(row) * itemSize} bytes; read-only if this object is
@@ -685,8 +838,14 @@ public final class RaggedRows implements AutoCloseable {
         }
     }
 
-    /** Row {@code r} with its terminator, tied to the scope; the pointer is re-read, the segment cached. */
+    /**
+     * Row {@code r} with its terminator, tied to the scope: from the record for rows the library made; for a foreign
+     * table the pointer is re-read, the segment cached.
+     */
     private MemorySegment fullRow(int r) {
+        if (recorded != null) {
+            return recorded[r];
+        }
         long address = table.getAtIndex(ValueLayout.ADDRESS_UNALIGNED, r).address();
         if (address == 0) {
             throw new IllegalStateException("row " + r + " of " + describe() + " is NULL");
@@ -727,7 +886,7 @@ public final class RaggedRows implements AutoCloseable {
      */
     public IndirectPointer pointer() {
         lifetime.ensureOpen();
-        return new IndirectPointer(table.address(), this, null, null);
+        return IndirectPointer.keeping(table.address(), this, memoryScope, null, null);
     }
 
     /**
@@ -742,7 +901,7 @@ public final class RaggedRows implements AutoCloseable {
     public IndirectPointer rowPointer(long row) {
         lifetime.ensureOpen();
         checkRow(row);
-        return new IndirectPointer(fullRow((int) row).address(), this, null, null);
+        return IndirectPointer.keeping(fullRow((int) row).address(), this, memoryScope, null, null);
     }
 
     /**

@@ -37,9 +37,19 @@
  * IndirectMemory2D.pointerTable()}, {@code BufferView.buf()}, {@code RaggedRows.pointerTable()}, {@code
  * CStringArray.pointerTable()}. Those segments are tied to their owner's memory scope, so a downcall in progress
  * makes a concurrent {@code close()} fail instead of freeing, and a closed owner's segment is refused by the linker.
+ * They are read-only to Java code; Java reads of memory this module made go through its own record of the rows,
+ * never through the table C may rewrite.
  *
- * <h2>Native access</h2>
- * The module calls restricted methods on the caller's behalf (FFM's {@code reinterpret}, JNA's JNI): run with
- * {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,org.indirectbuffer.jna,com.sun.jna}.
+ * <h2>Closed handles</h2>
+ * An {@link org.indirectbuffer.jna.IndirectPointer} that was closed, or whose memory ended, is NULL to JNA and refused
+ * with an {@code IllegalStateException} by every route this package controls, before C is called.
+ *
+ * <h2>Native access and restricted methods</h2>
+ * The module calls the JDK's restricted methods on the caller's behalf (FFM's {@code reinterpret}, JNA's JNI): run
+ * with {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,org.indirectbuffer.jna,}
+ * {@code com.sun.jna}. Its own methods that dereference or free an address the caller supplies ({@code
+ * JnaIndirect.wrap…}, {@code adopt}, {@code fromOutParameter}, {@code fromRows}, {@code RaggedRows.from…}, {@code
+ * CStringArray.read…}, {@code Deallocator.free} and {@code nanny}) are restricted too: they throw {@code
+ * IllegalCallerException} unless the caller's own module has native access.
  */
 package org.indirectbuffer.jna;

@@ -55,8 +55,13 @@ class PassingTest {
             assertThat(p.holdsExport()).isFalse();
             assertThat(RAW.jt_sum(p, 3, 5)).isEqualTo(sum(coordinates(3, 5)));
             assertThat(m.exportCount()).isZero();
-            p.close(); // nothing to release
-            assertThat(RAW.jt_sum(p, 3, 5)).isEqualTo(sum(coordinates(3, 5)));
+            p.close(); // nothing to release, but the Pointer has ended: NULL to JNA, refused by the library
+            assertThat(p.isClosed()).isTrue();
+            assertThat(com.sun.jna.Pointer.nativeValue(p)).isZero();
+            assertThatThrownBy(() -> LIB.jt_sum(p, 3, 5)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("it was closed");
+            assertThat(m.isClosed()).as("the owner is untouched").isFalse();
+            assertThat(RAW.jt_sum(JnaIndirect.pointer(m), 3, 5)).isEqualTo(sum(coordinates(3, 5)));
         }
     }
 

@@ -97,6 +97,11 @@ final class TestNative {
 
         double jt_sum_flat(org.indirectbuffer.BufferExporter a, int n);
 
+        /** A plain Pointer parameter of a typed library: the type mapper checks IndirectPointers passed to it. */
+        double jt_sum(Pointer m, int rows, int cols);
+
+        long jt_address_of(Pointer p);
+
         /** Declared with an impossible return type: must fail before C is called. */
         IndirectMemory2D jt_new_matrix(int rows, int cols);
     }
@@ -144,6 +149,9 @@ final class TestNative {
         Pointer jt_new_nodes(int n);
 
         void jt_fill_then_fail(Pointer m, int rows, int cols) throws com.sun.jna.LastErrorException;
+
+        /** The address C received (0 for NULL); never dereferenced. */
+        long jt_address_of(Pointer p);
     }
 
     /** The same library through the FFM Linker. */

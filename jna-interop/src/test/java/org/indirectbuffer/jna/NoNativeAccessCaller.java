@@ -1,0 +1,67 @@
+package org.indirectbuffer.jna;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
+
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
+
+/**
+ * Calls the module's methods from a caller without native access: {@link SafetyTest} defines a copy of this class in
+ * a class loader of its own, so that the copy lives in that loader's unnamed module, which the test JVM does not
+ * grant native access (only the named modules are listed in {@code --enable-native-access}). Public API only (the
+ * copy is in another runtime package); no lambdas or nested classes (the loader defines this one class).
+ */
+public final class NoNativeAccessCaller implements Function<Object[], Object> {
+    /** Needed by the reflective instantiation. */
+    public NoNativeAccessCaller() {
+    }
+
+    @Override
+    public Object apply(Object[] a) {
+        String what = (String) a[0];
+        Pointer p = a.length > 1 && a[1] instanceof Pointer x ? x : null;
+        switch (what) {
+            case "module":
+                return NoNativeAccessCaller.class.getModule();
+            case "JnaIndirect.wrap":
+                return JnaIndirect.wrap(p, 1, 1, "d", true);
+            case "JnaIndirect.wrap with nanny":
+                return JnaIndirect.wrap(p, 1, 1, "d", true, new Object());
+            case "JnaIndirect.adopt":
+                return JnaIndirect.adopt(p, 1, 1, "d", true, (Deallocator) a[2]);
+            case "JnaIndirect.fromOutParameter":
+                return JnaIndirect.fromOutParameter((PointerByReference) a[1], 1, 1, "d", true, (Deallocator) a[2]);
+            case "JnaIndirect.fromRows":
+                return JnaIndirect.fromRows(new Pointer[] {p}, 1, "d", true);
+            case "JnaIndirect.wrapRagged":
+                return JnaIndirect.wrapRagged(p, new long[] {1}, "d", true);
+            case "JnaIndirect.wrapTerminated":
+                return JnaIndirect.wrapTerminated(p, 1, "i4xd", Terminator.field(0, -1), 10, true, null);
+            case "RaggedRows.fromPointer":
+                return RaggedRows.fromPointer(MemorySegment.ofAddress(Pointer.nativeValue(p)), new long[] {1}, "d",
+                        true);
+            case "RaggedRows.fromTerminated":
+                return RaggedRows.fromTerminated(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1, "i4xd",
+                        Terminator.field(0, -1), 10, true);
+            case "CStringArray.read":
+                return CStringArray.read(p, StandardCharsets.UTF_8);
+            case "CStringArray.readCounted":
+                return CStringArray.readCounted(p, 1, StandardCharsets.UTF_8);
+            case "CStringArray.readString":
+                return CStringArray.readString(p, StandardCharsets.UTF_8);
+            case "Deallocator.free":
+                ((Deallocator) a[2]).free(p, 1);
+                return null;
+            case "Deallocator.nanny":
+                return ((Deallocator) a[2]).nanny(p, 1);
+            case "RaggedRows.create":
+                return RaggedRows.create(new long[] {2, 1}, "d");
+            case "CStringArray.of":
+                return CStringArray.of(StandardCharsets.UTF_8, "not", "restricted");
+            default:
+                throw new IllegalArgumentException(what);
+        }
+    }
+}
