@@ -52,8 +52,8 @@ import org.indirectbuffer.internal.ViewSecrets;
  * the exporter cannot move, reformat, make read-only or free its memory before then. After {@code close()} every
  * method but {@code close()}, {@link #isClosed()} and {@code toString()} throws {@link IllegalStateException};
  * closing twice is harmless. A lent view dropped without {@code close()} is released by a {@link Cleaner} once it
- * is unreachable (the exporter's release action runs on the Cleaner's thread, except for a view lent confined to one
- * thread), so a forgotten view does not lock its exporter forever; close views deterministically all the same.
+ * is unreachable (its export count only: the exporter's release action, such as a copy-back, runs only on {@code
+ * close()}), so a forgotten view does not lock its exporter forever; close views deterministically all the same.
  * Segments the view returned stay valid as long as the memory they come from (they are slices of {@link #memory()},
  * or of the memory its pointers reach) and die with that memory's owner.
  *
@@ -123,6 +123,8 @@ public final class BufferView implements AutoCloseable {
     private final Thread closer;
     /** Releases a lent view's export once: on close, or through the Cleaner when the view is dropped unclosed. */
     private final Cleaner.Cleanable release;
+    /** What {@link #release} runs; told by {@code close()} that the release is deliberate. */
+    private final ExportRelease releaseAction;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
@@ -149,8 +151,8 @@ public final class BufferView implements AutoCloseable {
         this.pointers = pointers;
         this.exports = exports;
         this.closer = closer;
-        this.release = exports == null ? null : SharedCleaner.CLEANER.register(this,
-                new ExportRelease(exports, onRelease, closer));
+        this.releaseAction = exports == null ? null : new ExportRelease(exports, onRelease);
+        this.release = exports == null ? null : SharedCleaner.CLEANER.register(this, releaseAction);
         this.indirect = pointers != null;
     }
 
@@ -1564,21 +1566,31 @@ public final class BufferView implements AutoCloseable {
                     + describeLayout());
         }
         if (CLOSED.compareAndSet(this, false, true) && release != null) {
+            releaseAction.closed = true;
             release.clean();
         }
     }
 
     /**
      * A lent view's release: the exporter's release action, then the export count. Run once, by {@code close()} or
-     * by the Cleaner when the view became unreachable unclosed (it never captures the view). A view lent confined to
-     * one thread is only ever closed there; found unreachable by the Cleaner, its count is released but its release
-     * action is not run (it touches memory only that thread may: such memory is freed when its arena is).
+     * by the Cleaner when the view became unreachable unclosed (it never captures the view). Found by the Cleaner,
+     * only the count is released: the exporter's release action (for a collection, copying staged rows back into
+     * the user's arrays) must not run at a moment the garbage collector picks.
      */
-    private record ExportRelease(ExportCounter exports, Runnable onRelease, Thread closer) implements Runnable {
+    private static final class ExportRelease implements Runnable {
+        private final ExportCounter exports;
+        private final Runnable onRelease;
+        volatile boolean closed;
+
+        ExportRelease(ExportCounter exports, Runnable onRelease) {
+            this.exports = exports;
+            this.onRelease = onRelease;
+        }
+
         @Override
         public void run() {
             try {
-                if (onRelease != null && (closer == null || closer == Thread.currentThread())) {
+                if (onRelease != null && closed) {
                     onRelease.run();
                 }
             } finally {
