@@ -117,13 +117,14 @@ public final class BufferView implements AutoCloseable {
     private final Pointers pointers;
     private final boolean readOnly;
     private final long len;
-    /** The counter this view was lent by, or null for a view made by {@code wrap}. */
-    private final ExportCounter exports;
     /** The only thread that may close this view (a confined export), or null for any thread. */
     private final Thread closer;
     /** Releases a lent view's export once: on close, or through the Cleaner when the view is dropped unclosed. */
     private final Cleaner.Cleanable release;
-    /** What {@link #release} runs; told by {@code close()} that the release is deliberate. */
+    /**
+     * What {@link #release} runs, told by {@code close()} that the release is deliberate; it holds the counter this
+     * view was lent by, so that the exporter outlives the views of it. Null for a view made by {@code wrap}.
+     */
     private final ExportRelease releaseAction;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
@@ -149,7 +150,6 @@ public final class BufferView implements AutoCloseable {
         this.readOnly = readOnly;
         this.len = len;
         this.pointers = pointers;
-        this.exports = exports;
         this.closer = closer;
         this.releaseAction = exports == null ? null : new ExportRelease(exports, onRelease);
         this.release = exports == null ? null : SharedCleaner.CLEANER.register(this, releaseAction);
