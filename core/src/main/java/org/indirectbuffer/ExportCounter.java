@@ -1,6 +1,7 @@
 package org.indirectbuffer;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -23,7 +24,12 @@ public final class ExportCounter {
     /** Kept strongly reachable by every view this counter lent, so an exporter outlives the views of it. */
     @SuppressWarnings({"unused", "FieldCanBeLocal"})
     private final Object exporter;
-    private int count;
+    /**
+     * Raised only under {@link #lock} (so that no export begins during a {@link #whileUnlocked} operation), lowered
+     * without it: a release never waits for the monitor, so the Cleaner's thread, releasing a dropped view, cannot be
+     * held up by a thread that exports (and may wait for that very Cleaner to free memory) meanwhile.
+     */
+    private final AtomicInteger count = new AtomicInteger();
 
     /**
      * Creates a counter with no exports.
@@ -42,9 +48,7 @@ public final class ExportCounter {
      * @return the export count, 0 when the exporter is free to change its memory
      */
     public int count() {
-        synchronized (lock) {
-            return count;
-        }
+        return count.get();
     }
 
     /**
@@ -112,7 +116,7 @@ public final class ExportCounter {
         BufferRequest.check(flags);
         synchronized (lock) {
             BufferView view = whole.get().forRequest(flags, this, onRelease, closer);
-            count++;
+            count.incrementAndGet();
             return view;
         }
     }
@@ -125,8 +129,9 @@ public final class ExportCounter {
      */
     public void checkUnlocked(String operation) {
         synchronized (lock) {
-            if (count > 0) {
-                throw locked(operation, count);
+            int n = count.get();
+            if (n > 0) {
+                throw locked(operation, n);
             }
         }
     }
@@ -158,8 +163,9 @@ public final class ExportCounter {
             if (isNoOp.getAsBoolean()) {
                 return;
             }
-            if (count > 0) {
-                throw locked(operation, count);
+            int n = count.get();
+            if (n > 0) {
+                throw locked(operation, n);
             }
             action.run();
         }
@@ -178,13 +184,11 @@ public final class ExportCounter {
         }
     }
 
-    /** Called once by a view this counter lent, when it is closed. */
+    /** Called once by a view this counter lent, when it is closed or found unreachable; never takes the monitor. */
     void release() {
-        synchronized (lock) {
-            if (count <= 0) {
-                throw new IllegalStateException("export counter released more often than acquired: count " + count);
-            }
-            count--;
+        int before = count.getAndUpdate(n -> n > 0 ? n - 1 : n);
+        if (before <= 0) {
+            throw new IllegalStateException("export counter released more often than acquired: count " + before);
         }
     }
 

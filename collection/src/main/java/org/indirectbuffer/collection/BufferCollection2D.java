@@ -31,6 +31,7 @@ import org.indirectbuffer.internal.CloseEach;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.internal.StagedMemory;
 import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.Kernels;
 
@@ -557,6 +558,12 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * {@linkplain Sharing#SHARED shared}: any thread may use and close it, and closing it costs a handshake with
      * every Java thread; see {@link #getBuffer(int, Sharing)} for a confined one.
      *
+     * <p>A view dropped without {@code close()} is found by a {@code Cleaner}: its export is released (the collection
+     * unlocks), and its table and staged copies are freed once no segment of them is reachable — but nothing is
+     * copied back, so Java never sees C's writes through a dropped view. Exports that pile up unclosed make the next
+     * export ask for a garbage collection and wait for the Cleaner once their staged bytes pass 64 MiB (or twice
+     * what was still in use at the last wait), so a loop that forgets {@code close()} stays bounded.
+     *
      * @throws IllegalStateException if the collection is closed, or the memory of an off-heap row was freed
      */
     @Override
@@ -645,7 +652,8 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     /**
      * The memory one export needs: its pointer table, and native copies of the heap rows in one block from C's
      * {@code malloc} (not zeroed: every byte is copied in at once). Freed when the view is closed, after its arena
-     * has made every segment of it unusable.
+     * has made every segment of it unusable; for a view dropped unclosed, once no segment of it is reachable (see
+     * {@link StagedMemory}), without copying back.
      */
     private final class Staging {
         final Arena arena;
@@ -672,18 +680,18 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                     }
                     heapRows += items.isNative() ? 0 : 1;
                 }
-                // Rows stay 8-byte aligned: rowBytes rounded up.
+                // One block from C's allocator: the table, then the staged rows, each 8-byte aligned. It dies with
+                // this export's arena, or, for an export dropped unclosed, once no segment of it is reachable; it
+                // goes back to the spare (or is freed) either way. Nothing is allocated from the arena itself, which
+                // would keep it until a close that a dropped export never gets.
                 long stride = (rowBytes + 7) & ~7L;
-                long blockBytes = Math.multiplyExact(stride, (long) heapRows);
-                MemorySegment block = MemorySegment.NULL;
-                if (heapRows > 0) {
-                    // This export's segments die with its arena; the memory goes back to the spare (or is freed).
-                    long address = spare.take(blockBytes);
-                    block = MemorySegment.ofAddress(address).reinterpret(blockBytes, arena,
-                            ignored -> spare.give(address, blockBytes));
-                }
-                MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
-                long next = 0;
+                long tableBytes = n * POINTER;
+                long blockBytes = Math.max(Math.addExact(tableBytes, Math.multiplyExact(stride, (long) heapRows)), 8);
+                SpareBlock keep = spare; // a local: the freeing action must not capture this Staging (nor its arena)
+                MemorySegment block = StagedMemory.allocate(blockBytes, arena, () -> keep.take(blockBytes),
+                        address -> keep.give(address, blockBytes));
+                MemorySegment table = block.asSlice(0, tableBytes);
+                long next = tableBytes;
                 MemorySegment[] record = new MemorySegment[n];
                 for (int r = 0; r < n; r++) {
                     MemorySegment items = rows.get(r).items;
