@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the C libraries that the JNA interop tests and samples prove themselves against: libsvm, liblinear,
 # libsoxr and librubberband (Debian packages; the -dev packages pull in the runtime libraries libsvm.so.3,
-# liblinear.so.4, libsoxr.so.0 and librubberband.so.2, and add the headers). Without them those tests skip.
+# liblinear.so.4, libsoxr.so.0 and librubberband.so.2, and add the headers), and jemalloc (libjemalloc2), the
+# interposed allocator core's InterposedAllocatorTest runs a JVM under. Without them those tests skip.
 # Installs only what is missing; does nothing when everything is there.
 set -euo pipefail
 
-packages=(libsvm-dev liblinear-dev libsoxr-dev librubberband-dev)
+packages=(libsvm-dev liblinear-dev libsoxr-dev librubberband-dev libjemalloc2)
 
 missing=()
 for p in "${packages[@]}"; do

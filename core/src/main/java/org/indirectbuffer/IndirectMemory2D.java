@@ -28,12 +28,15 @@ import org.indirectbuffer.kernels.spi.KernelProviders;
  *       {@link #close()}, or by a {@link Cleaner} if every handle and view becomes unreachable unclosed (for
  *       {@linkplain Sharing#CONFINED confined} memory: and every segment of it). Rows lie in
  *       {@linkplain RowPlacement#ONE_BLOCK one block} or are {@linkplain RowPlacement#ROW_BY_ROW allocated one by one
- *       with C's calloc}; both are valid {@code T**} for C.</li>
+ *       with the process's calloc}; both are valid {@code T**} for C. The library allocates and frees C memory
+ *       with the process's {@code malloc}, {@code calloc} and {@code free}: the ones its C code calls, also under an
+ *       interposed allocator ({@code LD_PRELOAD=libjemalloc.so.2}).</li>
  *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean)} <b>borrows</b> a foreign table: it never
- *       frees it, and the caller keeps it alive until this object is closed.</li>
- *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean, Object)} <b>adopts</b>: the nanny is kept
- *       strongly reachable for as long as the memory, any handle or view of it, or any segment it handed out is;
- *       a {@link MemoryNanny} is closed (frees) when this object is closed.</li>
+ *       frees it, and the caller keeps it alive until this object is closed; {@link #fromPointerKeepingAlive}
+ *       borrows and keeps a given object reachable for as long as the memory is.</li>
+ *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean, MemoryNanny)} <b>adopts</b> a {@link
+ *       MemoryNanny}: the memory's segments belong to it, and it frees when this object is closed (or, unclosed,
+ *       when nothing of it is reachable). A nanny is adopted once.</li>
  *   <li>{@link #viewOfRows} and {@link #viewOfColumns} <b>borrow</b> another buffer's rows or columns without
  *       copying; the source stays exported (locked) until the view is closed.</li>
  * </ul>
@@ -636,41 +639,74 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly) {
         Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
-        return foreign(table, rows, cols, format, readOnly, null, "borrowed");
+        return foreign(table, rows, cols, format, readOnly, null, null, "borrowed");
     }
 
     /**
-     * Adopts a foreign {@code T**} with a memory nanny: the nanny is kept strongly reachable for as long as this
-     * object, any handle or {@link BufferView} of it, or any segment it handed out is reachable, so the memory
-     * cannot be freed while Java can still reach it. A {@link MemoryNanny} is adopted: the memory's segments belong
-     * to it, it is closed (frees the memory) when this object is closed, and closing it by hand first ends this
-     * object's memory (every later use throws {@link IllegalStateException}) and then frees. Any other object is only
-     * kept reachable.
+     * Borrows a foreign {@code T**} as {@link #fromPointer(MemorySegment, long, long, String, boolean)} does, and keeps
+     * {@code keepAlive} strongly reachable for as long as this object, any handle or {@link BufferView} of it, or any
+     * segment it handed out is reachable: for memory whose lifetime follows a Java object (the JNA {@code Memory}
+     * objects the rows live in, a buffer a C library keeps only while its Java handle lives). Nothing is freed and
+     * nothing is run: to free, adopt a {@link MemoryNanny} with {@link #fromPointer(MemorySegment, long, long, String,
+     * boolean, MemoryNanny)}.
      *
      * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
      *
-     * @param table       the table of row pointers
-     * @param rows        the number of rows
-     * @param cols        the number of items per row
-     * @param format      the item format
-     * @param readOnly    {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
-     * @param memoryNanny what frees the memory, or any object whose reachability keeps it alive
-     * @return the primary handle
+     * @param table     the table of row pointers
+     * @param rows      the number of rows
+     * @param cols      the number of items per row
+     * @param format    the item format
+     * @param readOnly  {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
+     * @param keepAlive what must stay reachable while the memory is used
+     * @return the primary handle; closing it frees nothing
      * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
      *                                  the item size is 0
+     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count, or {@code keepAlive} is a {@link
+     *                                  MemoryNanny} (which would then never free: adopt it instead)
+     * @throws IllegalCallerException   if the caller's module has no native access
+     */
+    public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
+                                                           boolean readOnly, Object keepAlive) {
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointerKeepingAlive");
+        Objects.requireNonNull(keepAlive, "keepAlive");
+        if (keepAlive instanceof MemoryNanny) {
+            throw new IllegalArgumentException("keepAlive is " + keepAlive + ": a nanny kept alive never frees; adopt"
+                    + " it with fromPointer(table, rows, cols, format, readOnly, nanny)");
+        }
+        return foreign(table, rows, cols, format, readOnly, null, keepAlive, "borrowed");
+    }
+
+    /**
+     * Adopts a foreign {@code T**} with a memory nanny: the memory's segments belong to the nanny, which is closed
+     * (frees the memory) when this object is closed, or by its Cleaner once this object, every handle and {@link
+     * BufferView} of it and every segment it handed out are unreachable. Closing the nanny by hand first ends this
+     * object's memory (every later use throws {@link IllegalStateException}) and then frees. A nanny is adopted once:
+     * adopting it again, here or by any other owner, is an {@link IllegalStateException}.
+     *
+     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     *
+     * @param table  the table of row pointers
+     * @param rows   the number of rows
+     * @param cols   the number of items per row
+     * @param format the item format
+     * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
+     * @param nanny  what frees the memory
+     * @return the primary handle
+     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
+     *                                  the item size is 0; the nanny is then not adopted (the caller still owns it)
      * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
-     * @throws IllegalStateException    if the nanny has already freed its memory, or another owner adopted it
+     * @throws IllegalStateException    if the nanny has already freed (or failed to), or another owner adopted it
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
-                                               boolean readOnly, Object memoryNanny) {
+                                               boolean readOnly, MemoryNanny nanny) {
         Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
-        Objects.requireNonNull(memoryNanny, "memoryNanny");
-        return foreign(table, rows, cols, format, readOnly, memoryNanny, "adopted");
+        Objects.requireNonNull(nanny, "nanny");
+        return foreign(table, rows, cols, format, readOnly, nanny, null, "adopted");
     }
 
     private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, String format,
-                                            boolean readOnly, Object nanny, String origin) {
+                                            boolean readOnly, MemoryNanny nanny, Object keepAlive, String origin) {
         Objects.requireNonNull(table, "table");
         Format f = RowItemFormat.parse(format);
         checkDimensions(rows, cols, f);
@@ -688,10 +724,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
         // A nanny's memory belongs to the nanny's scope: whoever closes it first (this object, the nanny, a Cleaner)
         // ends every segment of it before the memory is freed.
-        Arena scope = nanny instanceof MemoryNanny n ? n.adopt(n) : Arena.ofShared();
-        if (nanny != null && !(nanny instanceof MemoryNanny)) {
-            // Any other object is kept reachable while any segment of the memory is.
-            MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(nanny));
+        Arena scope = nanny != null ? nanny.adopt(nanny) : Arena.ofShared();
+        if (keepAlive != null) {
+            // Kept reachable while any segment of the memory is.
+            MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
         Generation g = new Generation(scope, scoped, rows, cols, f, null, null);

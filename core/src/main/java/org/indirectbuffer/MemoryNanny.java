@@ -7,9 +7,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.indirectbuffer.internal.NannySecrets;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.SharedCleaner;
@@ -17,10 +19,14 @@ import org.indirectbuffer.internal.SharedCleaner;
 /**
  * Frees foreign memory exactly once: deterministically on {@link #close()}, or through a {@link Cleaner} when the
  * nanny becomes unreachable. Hand one to {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String,
- * boolean, Object)}, which <em>adopts</em> it: the memory's segments then belong to the nanny, so that whoever
+ * boolean, MemoryNanny)}, which <em>adopts</em> it: the memory's segments then belong to the nanny, so that whoever
  * frees first (the owner's {@code close()}, the nanny's own {@code close()}, or a Cleaner) first ends every
  * segment of the memory (later use is an {@link IllegalStateException}, never a read of freed memory) and only then
- * frees. A nanny can be adopted once.
+ * frees. A nanny is adopted by one owner: a second adoption is an {@link IllegalStateException}.
+ *
+ * <p>The freeing action runs at most once. {@link #isFreed()} is true only once it returned normally: if it threw
+ * (a library's deallocator failed), the exception reaches whoever closed, {@code isFreed()} stays false and the
+ * action is not run again (it may have freed part of the memory; running it again could free that part twice).
  *
  * <p>The freeing action captures only addresses and functions, never the nanny, so the nanny can become unreachable;
  * {@code close()} and the Cleaner run the same action, at most once between them.
@@ -39,6 +45,20 @@ public final class MemoryNanny implements AutoCloseable {
     private static final MethodType FREE_TYPE = MethodType.methodType(void.class, MemorySegment.class);
     private static final MemorySegment.Scope GLOBAL = MemorySegment.NULL.scope();
 
+    static {
+        NannySecrets.install(new NannySecrets.Access() {
+            @Override
+            public Arena adopt(MemoryNanny nanny, Object keepAlive) {
+                return nanny.release.adopt(keepAlive);
+            }
+
+            @Override
+            public void keepAlive(MemoryNanny nanny, Object object) {
+                nanny.release.keepAlive(object);
+            }
+        });
+    }
+
     private final Release release;
     private final Cleaner.Cleanable cleanable;
 
@@ -48,11 +68,18 @@ public final class MemoryNanny implements AutoCloseable {
     }
 
     /**
-     * The freeing action: frees at most once, and records that it did. Once adopted, the memory's segments belong
-     * to {@link #scope}, and freeing is that scope's cleanup, run when it closes (after every segment is dead).
+     * The freeing action: runs at most once, and records whether it completed. Once adopted, the memory's segments
+     * belong to {@link #scope}, and freeing is that scope's cleanup, run when it closes (after every segment is dead).
      */
     private static final class Release implements Runnable {
-        private final AtomicBoolean done = new AtomicBoolean();
+        /** Set when the body starts: it runs at most once, whatever its outcome. */
+        private final AtomicBoolean started = new AtomicBoolean();
+        /** Set when the body returned normally: the memory is freed. */
+        private volatile boolean freed;
+        /** What the body threw, or null. */
+        private volatile Throwable failure;
+        /** Objects kept reachable until the body has run; guarded by this. */
+        private Object[] kept = new Object[0];
         private final String description;
         private final Runnable body;
         /** The adopting owner's scope, or null while not adopted; guarded by this. */
@@ -64,8 +91,11 @@ public final class MemoryNanny implements AutoCloseable {
         }
 
         synchronized Arena adopt(Object keepAlive) {
-            if (done.get()) {
-                throw new IllegalStateException("memory nanny for " + description + " has already freed its memory");
+            if (started.get()) {
+                Throwable f = failure;
+                throw new IllegalStateException("memory nanny for " + description + (f == null
+                        ? " has already freed its memory" : " failed to free its memory (" + f + ")")
+                        + ": a nanny is adopted before it frees");
             }
             if (scope != null) {
                 throw new IllegalStateException("memory nanny for " + description + " is already adopted: one owner"
@@ -82,9 +112,27 @@ public final class MemoryNanny implements AutoCloseable {
             return arena;
         }
 
+        synchronized void keepAlive(Object object) {
+            kept = Arrays.copyOf(kept, kept.length + 1);
+            kept[kept.length - 1] = Objects.requireNonNull(object, "object");
+        }
+
         private void freeOnce() {
-            if (done.compareAndSet(false, true)) {
-                body.run();
+            if (started.compareAndSet(false, true)) {
+                try {
+                    body.run();
+                    freed = true;
+                } catch (RuntimeException | Error e) {
+                    failure = e;
+                    throw e;
+                } finally {
+                    Object[] k;
+                    synchronized (this) {
+                        k = kept;
+                        kept = new Object[0];
+                    }
+                    Reference.reachabilityFence(k);
+                }
             }
         }
 
@@ -104,7 +152,8 @@ public final class MemoryNanny implements AutoCloseable {
 
     /**
      * A nanny that frees a C {@code T**}: each of the first {@code rows} row pointers in the table, then the table,
-     * with C's {@code free}. The row pointers are read when the nanny frees, so rows C swapped meanwhile are freed
+     * with the process's {@code free} (the one its C code calls: an interposed allocator's, such as jemalloc under
+     * {@code LD_PRELOAD}, where there is one). The row pointers are read when the nanny frees, so rows C swapped meanwhile are freed
      * as they stand; NULL rows are skipped.
      *
      * @param table the pointer table (only its address is kept)
@@ -150,7 +199,7 @@ public final class MemoryNanny implements AutoCloseable {
     }
 
     /**
-     * A nanny that frees only the table of a {@code T**} with C's {@code free} (the rows belong to someone else, or
+     * A nanny that frees only the table of a {@code T**} with the process's {@code free} (the rows belong to someone else, or
      * live inside one block the table's first row points to and another nanny frees).
      *
      * @param table the pointer table (only its address is kept)
@@ -253,16 +302,19 @@ public final class MemoryNanny implements AutoCloseable {
     }
 
     /**
-     * Returns whether the memory was freed (by {@link #close()} or the Cleaner).
+     * Returns whether the memory was freed (by {@link #close()} or the Cleaner): true only once the freeing action
+     * returned normally. False while it runs, and for good if it threw.
      *
      * @return true once freed
      */
     public boolean isFreed() {
-        return release.done.get();
+        return release.freed;
     }
 
     @Override
     public String toString() {
-        return "MemoryNanny[" + release.description + (isFreed() ? ", freed" : "") + "]";
+        Throwable f = release.failure;
+        return "MemoryNanny[" + release.description + (isFreed() ? ", freed" : f != null ? ", free failed: " + f : "")
+                + "]";
     }
 }

@@ -680,18 +680,27 @@ class IndirectMemory2DTest {
     }
 
     @Test
-    void anAdoptedObjectThatIsNoNannyIsOnlyKeptReachable() {
+    void aKeepAliveObjectIsOnlyKeptReachableNeverRunAndANannyIsNoKeepAlive() {
         try (Arena arena = Arena.ofConfined()) {
             AtomicInteger closes = new AtomicInteger();
             AutoCloseable keeper = closes::incrementAndGet;
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, foreignRows(arena, 2, 2)), 2, 2, "d",
-                    false, keeper);
+            IndirectMemory2D m = IndirectMemory2D.fromPointerKeepingAlive(table(arena, foreignRows(arena, 2, 2)), 2,
+                    2, "d", false, keeper);
             assertCells(m, 2, 2);
             m.close();
             assertThat(closes).hasValue(0);
+            MemoryNanny nanny = MemoryNanny.running("rows", () -> { });
+            assertThatThrownBy(() -> IndirectMemory2D.fromPointerKeepingAlive(table(arena, foreignRows(arena, 1, 1)),
+                    1, 1, "d", false, nanny))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("a nanny kept alive never frees")
+                    .hasMessageContaining("fromPointer(table, rows, cols, format, readOnly, nanny)");
+            assertThat(nanny.isFreed()).isFalse();
         }
         assertThatThrownBy(() -> IndirectMemory2D.fromPointer(MemorySegment.NULL, 0, 0, "d", false, null))
-                .isInstanceOf(NullPointerException.class);
+                .isInstanceOf(NullPointerException.class).hasMessage("nanny");
+        assertThatThrownBy(() -> IndirectMemory2D.fromPointerKeepingAlive(MemorySegment.NULL, 0, 0, "d", false,
+                null)).isInstanceOf(NullPointerException.class).hasMessage("keepAlive");
     }
 
     // ------------------------------------------------------------------------------------------------ reinterpret

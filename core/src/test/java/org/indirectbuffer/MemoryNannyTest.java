@@ -332,4 +332,63 @@ class MemoryNannyTest {
             assertThat(freed()).containsExactly(table.address());
         }
     }
+
+    @Test
+    void aFreeThatThrowsLeavesTheNannyNotFreedAndIsNotRunAgain() {
+        AtomicInteger runs = new AtomicInteger();
+        MemoryNanny nanny = MemoryNanny.running("free_matrix(m)", () -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException("free_matrix failed");
+        });
+        assertThatThrownBy(nanny::close).isInstanceOf(IllegalStateException.class).hasMessage("free_matrix failed");
+        assertThat(nanny.isFreed()).as("nothing was freed").isFalse();
+        assertThat(nanny.toString()).contains("free failed").contains("free_matrix failed");
+        nanny.close(); // not run again: it may have freed part of the memory
+        assertThat(runs).hasValue(1);
+        assertThat(nanny.isFreed()).isFalse();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = tableOfRows(arena, 1, 1);
+            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(table, 1, 1, "d", false, nanny))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed to free its memory")
+                    .hasMessageContaining("free_matrix failed");
+        }
+    }
+
+    @Test
+    void anAdoptedNannyWhoseFreeThrowsIsNotFreedAndItsMemoryIsStillEnded() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = tableOfRows(arena, 1, 1);
+            MemoryNanny nanny = MemoryNanny.running("free_matrix(m)", () -> {
+                throw new IllegalStateException("free_matrix failed");
+            });
+            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 1, "d", false, nanny);
+            MemorySegment row = m.row(0);
+            assertThatThrownBy(m::close).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("free_matrix failed");
+            assertThat(nanny.isFreed()).isFalse();
+            assertThat(row.scope().isAlive()).as("the memory is ended before the free is tried").isFalse();
+            assertThatThrownBy(() -> m.getDouble(0, 0)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void isFreedIsFalseWhileTheFreeRuns() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        MemoryNanny nanny = MemoryNanny.running("slow free", () -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread closer = new Thread(nanny::close);
+        closer.start();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(nanny.isFreed()).isFalse();
+        release.countDown();
+        closer.join(10_000);
+        assertThat(nanny.isFreed()).isTrue();
+    }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * granted to it) and the caller on the class path.
  */
 class RestrictedMethodsTest {
-    private static final String[] RESTRICTED = {"fromPointer", "fromPointerWithNanny", "wrapWithSuboffsets",
+    private static final String[] RESTRICTED = {"fromPointer", "fromPointerWithNanny", "fromPointerKeepingAlive",
+            "wrapWithSuboffsets",
             "freeingTable", "freeingRowsAndTable"};
 
     @Test

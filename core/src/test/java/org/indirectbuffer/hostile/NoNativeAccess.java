@@ -33,7 +33,14 @@ public final class NoNativeAccess {
                 }
             });
             call("fromPointerWithNanny", () -> {
-                try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 2, "d", true, new Object())) {
+                try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 2, "d", true,
+                        MemoryNanny.running("nothing", () -> { }))) {
+                    check(m.getDouble(0, 1));
+                }
+            });
+            call("fromPointerKeepingAlive", () -> {
+                try (IndirectMemory2D m = IndirectMemory2D.fromPointerKeepingAlive(table, 1, 2, "d", true,
+                        new Object())) {
                     check(m.getDouble(0, 1));
                 }
             });

@@ -10,10 +10,12 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.Restricted;
 
 /**
- * How a {@code T**} that C allocated is given back: C's {@code free} (through JNA's {@link Native#free(long)}), or the
+ * How a {@code T**} that C allocated is given back: the process's {@code free} (the one its C code calls, also under an
+ * interposed allocator such as jemalloc), or the
  * library's own deallocator as a JNA {@link Function} ({@code free_matrix(m)}, {@code free_matrix(m, rows)}) or any
  * action. {@link JnaIndirect#adopt} turns it into a {@link MemoryNanny} for one table, which frees exactly once:
  * when the adopting object is closed (after its last view closed), or when it and everything taken from it became
@@ -31,22 +33,22 @@ import org.indirectbuffer.internal.Restricted;
  * #function}, {@link #of}, ...) frees nothing and is not restricted.
  */
 public final class Deallocator {
-    /** Frees every row pointer (NULL rows skipped; read when freeing, so rows C swapped are freed as they stand), then the table, with C's {@code free}. */
+    /** Frees every row pointer (NULL rows skipped; read when freeing, so rows C swapped are freed as they stand), then the table, with the process's {@code free}. */
     public static final Deallocator C_FREE_ROWS_AND_TABLE = new Deallocator("C free (rows, then table)",
             (table, rows) -> {
                 long t = Pointer.nativeValue(table);
                 for (long r = 0; r < rows; r++) {
                     long row = Pointer.nativeValue(table.getPointer(r * Native.POINTER_SIZE));
                     if (row != 0) {
-                        Native.free(row);
+                        NativeHeap.free(NativeHeap.FREE, row);
                     }
                 }
-                Native.free(t);
+                NativeHeap.free(NativeHeap.FREE, t);
             });
 
-    /** Frees only the table with C's {@code free} (the rows belong to someone else, or to one block freed apart). */
+    /** Frees only the table with the process's {@code free} (the rows belong to someone else, or to one block freed apart). */
     public static final Deallocator C_FREE_TABLE = new Deallocator("C free (table only)",
-            (table, rows) -> Native.free(Pointer.nativeValue(table)));
+            (table, rows) -> NativeHeap.free(NativeHeap.FREE, Pointer.nativeValue(table)));
 
     private final String description;
     private final BiConsumer<Pointer, Long> action;
@@ -135,8 +137,8 @@ public final class Deallocator {
     /**
      * A memory nanny that gives one table back through this deallocator exactly once: when it is closed (as an
      * adopting object closes it), or when it became unreachable. For the adopting factories that take a nanny, such as
-     * {@link JnaIndirect#wrap(Pointer, long, long, String, boolean, Object)} or {@link
-     * RaggedRows#fromPointer(java.lang.foreign.MemorySegment, long[], String, boolean, Object)}. A NULL table is never
+     * {@link JnaIndirect#wrap(Pointer, long, long, String, boolean, MemoryNanny)} or {@link
+     * RaggedRows#fromPointer(java.lang.foreign.MemorySegment, long[], String, boolean, MemoryNanny)}. A NULL table is never
      * passed to the deallocator.
      *
      * <p><b>Restricted, unchecked:</b> the table is trusted to be memory this deallocator frees, freed by no one else

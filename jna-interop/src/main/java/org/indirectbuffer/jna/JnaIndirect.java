@@ -18,6 +18,7 @@ import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.NannySecrets;
 import org.indirectbuffer.internal.Restricted;
 
 /**
@@ -89,34 +90,65 @@ public final class JnaIndirect {
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
         return keep == null ? IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly)
-                : IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, keep);
+                : IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly, keep);
     }
 
     /**
-     * Adopts a {@code T**} with a memory nanny: a {@link MemoryNanny} (closed when the result is closed), or any
-     * object whose reachability keeps the memory alive (kept reachable as long as the result is).
+     * Borrows a {@code T**} as {@link #wrap(Pointer, long, long, String, boolean)} does, and keeps {@code keepAlive}
+     * reachable for as long as the result or anything taken from it is (the JNA {@code Memory} objects the rows live
+     * in, say). Nothing is freed or run: to free, use {@link #wrap(Pointer, long, long, String, boolean,
+     * MemoryNanny)} or {@link #adopt}.
      *
      * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
      *
-     * @param table       the table
-     * @param rows        the number of rows
-     * @param cols        the number of items per row
-     * @param format      the item format
-     * @param readOnly    whether the result refuses writes
-     * @param memoryNanny what frees the memory, or keeps it alive
+     * @param table     the table
+     * @param rows      the number of rows
+     * @param cols      the number of items per row
+     * @param format    the item format
+     * @param readOnly  whether the result refuses writes
+     * @param keepAlive what must stay reachable while the memory is used
+     * @return an {@link IndirectMemory2D} whose {@code close()} frees nothing
+     * @throws BufferException          as {@link #wrap(Pointer, long, long, String, boolean)}
+     * @throws IllegalArgumentException if {@code keepAlive} is a {@link MemoryNanny} (which would never free)
+     * @throws IllegalStateException    if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException   if the caller's module has no native access
+     */
+    public static IndirectMemory2D wrapKeepingAlive(Pointer table, long rows, long cols, String format,
+                                                    boolean readOnly, Object keepAlive) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapKeepingAlive");
+        MemorySegment t = tableSegment(table, rows);
+        Object keep = keepAliveOf(table);
+        RaggedRows.checkKeepAlive(keepAlive);
+        return IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly,
+                keep == null ? keepAlive : new Object[] {keepAlive, keep});
+    }
+
+    /**
+     * Adopts a {@code T**} with a memory nanny, closed (freeing) when the result is closed; closing the nanny by hand
+     * first ends the result's memory. A nanny is adopted once.
+     *
+     * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
+     *
+     * @param table    the table
+     * @param rows     the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly whether the result refuses writes
+     * @param nanny    what frees the memory
      * @return an {@link IndirectMemory2D} that owns the nanny
      * @throws BufferException        as {@link #wrap(Pointer, long, long, String, boolean)}; the nanny is then not
      *                                adopted
-     * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended, or the nanny has
+     *                                already freed (or failed to) or another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
      */
     public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly,
-                                        Object memoryNanny) {
+                                        MemoryNanny nanny) {
         Restricted.check(JnaIndirect.class, "JnaIndirect.wrap");
-        Objects.requireNonNull(memoryNanny, "memoryNanny");
+        Objects.requireNonNull(nanny, "nanny");
         MemorySegment t = tableSegment(table, rows);
-        return adopting(memoryNanny, keepAliveOf(table),
-                nanny -> IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, nanny));
+        return adopting(nanny, keepAliveOf(table),
+                n -> IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, n));
     }
 
     /**
@@ -307,7 +339,7 @@ public final class JnaIndirect {
         MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
         Object keep = keepAliveOf(table);
         return keep == null ? RaggedRows.fromPointer(t, lengths, format, readOnly)
-                : RaggedRows.fromPointer(t, lengths, format, readOnly, keep);
+                : RaggedRows.fromPointerKeepingAlive(t, lengths, format, readOnly, keep);
     }
 
     /**
@@ -347,7 +379,7 @@ public final class JnaIndirect {
     /**
      * Adopts a foreign {@code T**} of sentinel-terminated rows (a C-allocated {@code svm_node**}), freeing it through
      * {@code deallocator} exactly once; see {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
-     * long, boolean, Object)}.
+     * long, boolean, MemoryNanny)}.
      *
      * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
      * long, boolean)} (including that {@code maxLength} must not exceed what a row's allocation holds), and with a
@@ -375,7 +407,7 @@ public final class JnaIndirect {
         Object keep = keepAliveOf(table);
         if (deallocator == null) {
             return keep == null ? RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly)
-                    : RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly, keep);
+                    : RaggedRows.fromTerminatedKeepingAlive(t, rows, format, terminator, maxLength, readOnly, keep);
         }
         Deallocator.Armed armed = deallocator.nannyFor(table, rows);
         try {
@@ -495,28 +527,14 @@ public final class JnaIndirect {
     }
 
     /**
-     * Calls {@code make} with a nanny that is {@code nanny} (closed with it) and also keeps {@code keep} reachable; if
-     * {@code make} throws, the combined nanny is disarmed, so the caller's nanny is left as it was.
+     * Calls {@code make} with {@code nanny}, which then also keeps {@code keep} (the table's JNA object) reachable
+     * until it frees. The owner {@code make} builds adopts the nanny itself; if {@code make} throws, the nanny is not
+     * adopted and stays the caller's.
      */
-    static <T> T adopting(Object nanny, Object keep, java.util.function.Function<Object, T> make) {
-        if (keep == null) {
-            return make.apply(nanny);
+    static <T> T adopting(MemoryNanny nanny, Object keep, java.util.function.Function<MemoryNanny, T> make) {
+        if (keep != null) {
+            NannySecrets.keepAlive(nanny, keep);
         }
-        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
-        MemoryNanny combined = MemoryNanny.running(nanny + " (keeping " + keep.getClass().getSimpleName()
-                + " reachable)", () -> {
-            if (armed.get() && nanny instanceof MemoryNanny n) {
-                n.close();
-            }
-            Reference.reachabilityFence(nanny);
-            Reference.reachabilityFence(keep);
-        });
-        try {
-            return make.apply(combined);
-        } catch (RuntimeException | Error e) {
-            armed.set(false);
-            combined.close();
-            throw e;
-        }
+        return make.apply(nanny);
     }
 }

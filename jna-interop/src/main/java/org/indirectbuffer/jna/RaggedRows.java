@@ -16,6 +16,7 @@ import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.NannySecrets;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.ScopeArena;
@@ -33,9 +34,10 @@ import org.indirectbuffer.internal.ScopeArena;
  *       and {@link IndirectPointer} of it are unreachable.</li>
  *   <li>{@link #fromPointer(MemorySegment, long[], String, boolean)} and {@link #fromTerminated(MemorySegment, long,
  *       String, Terminator, long, boolean)} <b>borrow</b> a foreign table: never freed here. They are <b>restricted
- *       methods</b> (see below).</li>
- *   <li>The forms with a {@code memoryNanny} <b>adopt</b>: the nanny is kept reachable as long as this object or any
- *       segment it handed out is, and a {@link MemoryNanny} is closed (frees) when this object is closed.</li>
+ *       methods</b> (see below). The {@code …KeepingAlive} forms borrow and keep a given object reachable for as long
+ *       as this object or any segment it handed out is.</li>
+ *   <li>The forms with a {@link MemoryNanny} <b>adopt</b> it: the memory's segments belong to the nanny, which frees
+ *       when this object is closed (or, unclosed, when nothing of it is reachable). A nanny is adopted once.</li>
  * </ul>
  *
  * <h2>Lifetime</h2>
@@ -202,31 +204,55 @@ public final class RaggedRows implements AutoCloseable {
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromPointer");
-        return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null);
+        return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null, null);
     }
 
     /**
-     * Adopts a foreign ragged {@code T**} with a memory nanny (see {@link RaggedRows class docs}); otherwise as
-     * {@link #fromPointer(MemorySegment, long[], String, boolean)}, and <b>restricted</b> as it is.
+     * Borrows a foreign ragged {@code T**} as {@link #fromPointer(MemorySegment, long[], String, boolean)} does, and
+     * keeps {@code keepAlive} strongly reachable for as long as this object or anything taken from it is: for memory
+     * whose lifetime follows a Java object. Nothing is freed or run; <b>restricted</b> as the borrowing form.
      *
-     * @param table       the table of row pointers
-     * @param lengths     the number of items of each row (copied)
-     * @param format      the item format
-     * @param readOnly    whether writes through this object are refused
-     * @param memoryNanny what frees the memory (a {@link MemoryNanny} is closed by {@link #close()}), or any object
-     *                    whose reachability keeps it alive
+     * @param table     the table of row pointers
+     * @param lengths   the number of items of each row (copied)
+     * @param format    the item format
+     * @param readOnly  whether writes through this object are refused
+     * @param keepAlive what must stay reachable while the memory is used
+     * @return the rows; closing frees nothing
+     * @throws BufferException          as the borrowing form
+     * @throws IllegalArgumentException if {@code keepAlive} is a {@link MemoryNanny} (which would never free: adopt
+     *                                  it instead)
+     * @throws IllegalCallerException   if the caller's module has no native access
+     */
+    public static RaggedRows fromPointerKeepingAlive(MemorySegment table, long[] lengths, String format,
+                                                     boolean readOnly, Object keepAlive) {
+        Restricted.check(RaggedRows.class, "RaggedRows.fromPointerKeepingAlive");
+        return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null,
+                checkKeepAlive(keepAlive));
+    }
+
+    /**
+     * Adopts a foreign ragged {@code T**} with a memory nanny (see {@link RaggedRows class docs}): the memory's
+     * segments belong to the nanny, which frees when this object is closed; closing the nanny by hand first ends
+     * this object's memory. A nanny is adopted once. Otherwise as {@link #fromPointer(MemorySegment, long[], String,
+     * boolean)}, and <b>restricted</b> as it is.
+     *
+     * @param table    the table of row pointers
+     * @param lengths  the number of items of each row (copied)
+     * @param format   the item format
+     * @param readOnly whether writes through this object are refused
+     * @param nanny    what frees the memory
      * @return the rows
      * @throws BufferException        if a length is negative, the table is NULL, on the Java heap or too small, the
-     *                                item size is 0, or the table is one this module made and the nanny a {@link
-     *                                MemoryNanny} (the library frees that memory itself); the nanny is then not
-     *                                adopted (the caller still owns the memory)
+     *                                item size is 0, or the table is one this module made (the library frees that
+     *                                memory itself); the nanny is then not adopted (the caller still owns it)
+     * @throws IllegalStateException  if the nanny has already freed (or failed to), or another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly,
-                                         Object memoryNanny) {
+                                         MemoryNanny nanny) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromPointer");
         return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly,
-                Objects.requireNonNull(memoryNanny, "memoryNanny"));
+                Objects.requireNonNull(nanny, "nanny"), null);
     }
 
     /**
@@ -264,7 +290,42 @@ public final class RaggedRows implements AutoCloseable {
     public static RaggedRows fromTerminated(MemorySegment table, long rows, String format, Terminator terminator,
                                             long maxLength, boolean readOnly) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromTerminated");
-        return terminated(table, rows, format, terminator, maxLength, readOnly, null);
+        return terminated(table, rows, format, terminator, maxLength, readOnly, null, null);
+    }
+
+    /**
+     * Borrows a foreign {@code T**} of sentinel-terminated rows as {@link #fromTerminated(MemorySegment, long, String,
+     * Terminator, long, boolean)} does, and keeps {@code keepAlive} strongly reachable for as long as this object or
+     * anything taken from it is. Nothing is freed or run; <b>restricted</b> as the borrowing form.
+     *
+     * @param table      the table of row pointers
+     * @param rows       the number of rows
+     * @param format     the item format
+     * @param terminator the item that ends each row
+     * @param maxLength  the most items a row may have before its terminator
+     * @param readOnly   whether writes through this object are refused
+     * @param keepAlive  what must stay reachable while the memory is used
+     * @return the rows; closing frees nothing
+     * @throws BufferException          as the borrowing form
+     * @throws IllegalArgumentException if {@code keepAlive} is a {@link MemoryNanny}
+     * @throws IllegalStateException    if a row pointer is NULL
+     * @throws IllegalCallerException   if the caller's module has no native access
+     */
+    public static RaggedRows fromTerminatedKeepingAlive(MemorySegment table, long rows, String format,
+                                                        Terminator terminator, long maxLength, boolean readOnly,
+                                                        Object keepAlive) {
+        Restricted.check(RaggedRows.class, "RaggedRows.fromTerminatedKeepingAlive");
+        return terminated(table, rows, format, terminator, maxLength, readOnly, null, checkKeepAlive(keepAlive));
+    }
+
+    /** Refuses a nanny as a keep-alive object: kept alive, it would never free. */
+    static Object checkKeepAlive(Object keepAlive) {
+        Objects.requireNonNull(keepAlive, "keepAlive");
+        if (keepAlive instanceof MemoryNanny) {
+            throw new IllegalArgumentException("keepAlive is " + keepAlive + ": a nanny kept alive never frees; adopt"
+                    + " it with the factory that takes a MemoryNanny");
+        }
+        return keepAlive;
     }
 
     /**
@@ -277,22 +338,24 @@ public final class RaggedRows implements AutoCloseable {
      * @param terminator  the item that ends each row
      * @param maxLength   the most items a row may have before its terminator
      * @param readOnly    whether writes through this object are refused
-     * @param memoryNanny what frees the memory, or any object whose reachability keeps it alive
+     * @param nanny       what frees the memory (adopted once, as by {@link #fromPointer(MemorySegment, long[], String,
+     *                    boolean, MemoryNanny)})
      * @return the rows
-     * @throws BufferException        as the borrowing form, or if the table is one this module made and the nanny a
-     *                                {@link MemoryNanny}; the nanny is then not adopted
-     * @throws IllegalStateException  if a row pointer is NULL
+     * @throws BufferException        as the borrowing form, or if the table is one this module made; the nanny is
+     *                                then not adopted
+     * @throws IllegalStateException  if a row pointer is NULL, or the nanny has already freed (or failed to) or
+     *                                another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromTerminated(MemorySegment table, long rows, String format, Terminator terminator,
-                                            long maxLength, boolean readOnly, Object memoryNanny) {
+                                            long maxLength, boolean readOnly, MemoryNanny nanny) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromTerminated");
         return terminated(table, rows, format, terminator, maxLength, readOnly,
-                Objects.requireNonNull(memoryNanny, "memoryNanny"));
+                Objects.requireNonNull(nanny, "nanny"), null);
     }
 
     private static RaggedRows terminated(MemorySegment table, long rows, String format, Terminator terminator,
-                                         long maxLength, boolean readOnly, Object nanny) {
+                                         long maxLength, boolean readOnly, MemoryNanny nanny, Object keepAlive) {
         Objects.requireNonNull(table, "table");
         Format f = RowItemFormat.parse(format);
         Terminator.Resolved t = Objects.requireNonNull(terminator, "terminator").resolve(f);
@@ -333,7 +396,7 @@ public final class RaggedRows implements AutoCloseable {
                 lengths[r] = n;
                 mine[r] = row.asSlice(0, (n + 1) * itemSize);
             }
-            return foreign(table, lengths, f, t, readOnly, nanny, own, mine);
+            return foreign(table, lengths, f, t, readOnly, nanny, keepAlive, own, mine);
         }
         // A foreign table: its cells are read in the scope of the table's memory, and each row through a segment of
         // at most maxLength + 1 items in that scope, so the scan can never go past that bound (and a close of the
@@ -354,7 +417,7 @@ public final class RaggedRows implements AutoCloseable {
             }
             lengths[r] = n;
         }
-        return foreign(table, lengths, f, t, readOnly, nanny, null, null);
+        return foreign(table, lengths, f, t, readOnly, nanny, keepAlive, null, null);
     }
 
     private static BufferException noTerminator(int r, MemorySegment table, Terminator terminator, long maxLength,
@@ -374,7 +437,8 @@ public final class RaggedRows implements AutoCloseable {
     }
 
     /** Borrows (or adopts) a table of rows of known lengths. */
-    private static RaggedRows borrow(MemorySegment table, long[] lengths, Format f, boolean readOnly, Object nanny) {
+    private static RaggedRows borrow(MemorySegment table, long[] lengths, Format f, boolean readOnly,
+                                     MemoryNanny nanny, Object keepAlive) {
         Objects.requireNonNull(table, "table");
         checkTable(table, lengths.length);
         RaggedRows own = ownTable(table, lengths.length, nanny);
@@ -397,7 +461,7 @@ public final class RaggedRows implements AutoCloseable {
                 mine[r] = row.asSlice(0, bytes);
             }
         }
-        return foreign(table, lengths, f, null, readOnly, nanny, own, mine);
+        return foreign(table, lengths, f, null, readOnly, nanny, keepAlive, own, mine);
     }
 
     /**
@@ -405,12 +469,12 @@ public final class RaggedRows implements AutoCloseable {
      *
      * @throws BufferException if it holds fewer than {@code rows} rows, or a {@link MemoryNanny} would adopt it
      */
-    private static RaggedRows ownTable(MemorySegment table, long rows, Object nanny) {
+    private static RaggedRows ownTable(MemorySegment table, long rows, MemoryNanny nanny) {
         RaggedRows own = LentTables.lookup(table.address(), RaggedRows.class);
         if (own == null) {
             return null;
         }
-        if (nanny instanceof MemoryNanny) {
+        if (nanny != null) {
             throw new BufferException("table at 0x" + Long.toHexString(table.address()) + " is the lent table of "
                     + own + ": memory this library owns and frees when that object closes; borrow it (without a"
                     + " nanny) rather than adopt it");
@@ -423,17 +487,14 @@ public final class RaggedRows implements AutoCloseable {
     }
 
     private static RaggedRows foreign(MemorySegment table, long[] lengths, Format f, Terminator.Resolved t,
-                                      boolean readOnly, Object nanny, RaggedRows own, MemorySegment[] mine) {
+                                      boolean readOnly, MemoryNanny nanny, Object keepAlive, RaggedRows own,
+                                      MemorySegment[] mine) {
         long rows = lengths.length;
-        Arena arena = Arena.ofShared();
+        // A nanny's memory belongs to the nanny's scope: whoever closes first (this object, the nanny, a Cleaner)
+        // ends every segment of it before the memory is freed; the nanny refuses a second owner.
+        Arena arena = nanny != null ? NannySecrets.adopt(nanny, nanny) : Arena.ofShared();
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(rows * POINTER, arena,
-                nanny == null ? null : ignored -> {
-                    // Runs once the scope is closed: nothing can reach the memory through it any more.
-                    if (nanny instanceof MemoryNanny n) {
-                        n.close();
-                    }
-                    Reference.reachabilityFence(nanny);
-                });
+                keepAlive == null ? null : ignored -> Reference.reachabilityFence(keepAlive));
         return new RaggedRows(arena, scoped, lengths, f, t, readOnly, nanny == null ? "borrowed" : "adopted", mine,
                 own == null ? null : own.memoryScope);
     }

@@ -11,7 +11,7 @@
  *   <tr><th>you have</th><th>you want</th><th>use</th></tr>
  *   <tr><td>a {@code T**} C returned</td><td>to read it, C still owns it</td>
  *       <td>{@link org.indirectbuffer.jna.JnaIndirect#wrap(com.sun.jna.Pointer, long, long, String, boolean)}</td></tr>
- *   <tr><td>a {@code T**} C allocated for you</td><td>freed once, by C's {@code free} or the library's own
+ *   <tr><td>a {@code T**} C allocated for you</td><td>freed once, by the process's {@code free} or the library's own
  *       deallocator, after the last view</td><td>{@link org.indirectbuffer.jna.JnaIndirect#adopt} with a {@link
  *       org.indirectbuffer.jna.Deallocator}; {@link org.indirectbuffer.jna.JnaIndirect#fromOutParameter} for {@code
  *       T***} out-parameters</td></tr>

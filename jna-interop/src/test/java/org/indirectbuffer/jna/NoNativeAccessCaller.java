@@ -1,11 +1,14 @@
 package org.indirectbuffer.jna;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
+
+import org.indirectbuffer.MemoryNanny;
 
 /**
  * Calls the module's methods from a caller without native access: {@link SafetyTest} defines a copy of this class in
@@ -28,7 +31,9 @@ public final class NoNativeAccessCaller implements Function<Object[], Object> {
             case "JnaIndirect.wrap":
                 return JnaIndirect.wrap(p, 1, 1, "d", true);
             case "JnaIndirect.wrap with nanny":
-                return JnaIndirect.wrap(p, 1, 1, "d", true, new Object());
+                return JnaIndirect.wrap(p, 1, 1, "d", true, MemoryNanny.closing(Arena.ofShared()));
+            case "JnaIndirect.wrapKeepingAlive":
+                return JnaIndirect.wrapKeepingAlive(p, 1, 1, "d", true, new Object());
             case "JnaIndirect.adopt":
                 return JnaIndirect.adopt(p, 1, 1, "d", true, (Deallocator) a[2]);
             case "JnaIndirect.fromOutParameter":
@@ -42,6 +47,12 @@ public final class NoNativeAccessCaller implements Function<Object[], Object> {
             case "RaggedRows.fromPointer":
                 return RaggedRows.fromPointer(MemorySegment.ofAddress(Pointer.nativeValue(p)), new long[] {1}, "d",
                         true);
+            case "RaggedRows.fromPointerKeepingAlive":
+                return RaggedRows.fromPointerKeepingAlive(MemorySegment.ofAddress(Pointer.nativeValue(p)),
+                        new long[] {1}, "d", true, new Object());
+            case "RaggedRows.fromTerminatedKeepingAlive":
+                return RaggedRows.fromTerminatedKeepingAlive(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1,
+                        "i4xd", Terminator.field(0, -1), 10, true, new Object());
             case "RaggedRows.fromTerminated":
                 return RaggedRows.fromTerminated(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1, "i4xd",
                         Terminator.field(0, -1), 10, true);

@@ -237,7 +237,7 @@ class RaggedRowsTest {
             try (RaggedRows borrowed = JnaIndirect.wrapRagged(owner.pointer(), new long[] {2, 3}, "i", true)) {
                 assertThat(borrowed.field(0).getInt(1, 2)).isEqualTo(7);
                 assertThat(borrowed.totalLength()).isEqualTo(5);
-                assertThat(borrowed.toString()).contains("adopted"); // keeps the owner's Pointer reachable
+                assertThat(borrowed.toString()).contains("borrowed"); // and keeps the owner's Pointer reachable
             }
             try (RaggedRows bare = RaggedRows.fromPointer(owner.pointerTable(), new long[] {2, 3}, "i", false)) {
                 assertThat(bare.toString()).contains("borrowed");

@@ -355,6 +355,9 @@ class SafetyTest {
             Object[][] calls = {
                     {"JnaIndirect.wrap", matrix},
                     {"JnaIndirect.wrap with nanny", matrix},
+                    {"JnaIndirect.wrapKeepingAlive", matrix},
+                    {"RaggedRows.fromPointerKeepingAlive", matrix},
+                    {"RaggedRows.fromTerminatedKeepingAlive", nodes},
                     {"JnaIndirect.adopt", matrix, freeMatrix},
                     {"JnaIndirect.fromOutParameter", out, freeMatrix},
                     {"JnaIndirect.fromRows", matrix.getPointer(0)},

@@ -161,9 +161,9 @@ public final class SvmDemo {
             this.nanny = nanny;
             this.fields = new SvmModel(model);
             // sv_coef is (nr_class - 1) x l doubles libsvm allocated: borrowed, kept valid by keeping this Model
-            // reachable (any object but a MemoryNanny is only kept reachable, not closed).
-            this.svCoef = JnaIndirect.wrap(fields.sv_coef, fields.nr_class - 1, fields.l, "d", true,
-                    new Object[] {this});
+            // reachable: kept alive, not freed (the model's own free releases it).
+            this.svCoef = JnaIndirect.wrapKeepingAlive(fields.sv_coef, fields.nr_class - 1, fields.l, "d", true,
+                    this);
         }
 
         /**
