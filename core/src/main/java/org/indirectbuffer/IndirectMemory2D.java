@@ -639,7 +639,38 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly) {
         Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
-        return foreign(table, rows, cols, format, readOnly, null, null, "borrowed");
+        return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
+                null, null, "borrowed", Sharing.SHARED);
+    }
+
+    /**
+     * Borrows a foreign {@code T**} as {@link #fromPointer(MemorySegment, long, long, String, boolean)} does, shared
+     * between threads or confined to this one. {@link Sharing#CONFINED} is for a table borrowed briefly and often —
+     * inside a C callback (a FLAC write callback, an audio block loop) that hands the same or a new {@code T**}
+     * thousands of times a second: closing confined memory costs no handshake with the other Java threads. Only the
+     * creating thread may then use the result and its views and segments (others get {@link WrongThreadException});
+     * a confined result left unclosed frees nothing and holds nothing, so it needs no {@code Cleaner}.
+     *
+     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     *
+     * @param table    the table of row pointers
+     * @param rows     the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
+     * @param sharing  which threads may use the result
+     * @return the primary handle; closing it frees nothing
+     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
+     *                                  the item size is 0
+     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalCallerException   if the caller's module has no native access
+     */
+    public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
+                                               boolean readOnly, Sharing sharing) {
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
+        Objects.requireNonNull(sharing, "sharing");
+        return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
+                null, null, "borrowed", sharing);
     }
 
     /**
@@ -667,13 +698,41 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
                                                            boolean readOnly, Object keepAlive) {
+        return fromPointerKeepingAlive(table, rows, cols, format, readOnly, Sharing.SHARED, keepAlive);
+    }
+
+    /**
+     * Borrows a foreign {@code T**} and keeps {@code keepAlive} reachable, as {@link #fromPointerKeepingAlive(
+     * MemorySegment, long, long, String, boolean, Object)} does, shared between threads or confined to this one (see
+     * {@link #fromPointer(MemorySegment, long, long, String, boolean, Sharing)}).
+     *
+     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     *
+     * @param table     the table of row pointers
+     * @param rows      the number of rows
+     * @param cols      the number of items per row
+     * @param format    the item format
+     * @param readOnly  {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
+     * @param sharing   which threads may use the result
+     * @param keepAlive what must stay reachable while the memory is used
+     * @return the primary handle; closing it frees nothing
+     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
+     *                                  the item size is 0
+     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count, or {@code keepAlive} is a {@link
+     *                                  MemoryNanny} (which would then never free: adopt it instead)
+     * @throws IllegalCallerException   if the caller's module has no native access
+     */
+    public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
+                                                           boolean readOnly, Sharing sharing, Object keepAlive) {
         Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointerKeepingAlive");
+        Objects.requireNonNull(sharing, "sharing");
         Objects.requireNonNull(keepAlive, "keepAlive");
         if (keepAlive instanceof MemoryNanny) {
             throw new IllegalArgumentException("keepAlive is " + keepAlive + ": a nanny kept alive never frees; adopt"
                     + " it with fromPointer(table, rows, cols, format, readOnly, nanny)");
         }
-        return foreign(table, rows, cols, format, readOnly, null, keepAlive, "borrowed");
+        return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
+                null, keepAlive, "borrowed", sharing);
     }
 
     /**
@@ -702,13 +761,23 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                                                boolean readOnly, MemoryNanny nanny) {
         Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
         Objects.requireNonNull(nanny, "nanny");
-        return foreign(table, rows, cols, format, readOnly, nanny, null, "adopted");
+        return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
+                nanny, null, "adopted", Sharing.SHARED);
     }
 
-    private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, String format,
-                                            boolean readOnly, MemoryNanny nanny, Object keepAlive, String origin) {
+    /**
+     * A borrow for {@link PointerBorrower}: the borrower is the capability its restricted factory checked, and its
+     * format is parsed once.
+     */
+    static IndirectMemory2D borrow(MemorySegment table, long rows, long cols, Format format, boolean readOnly,
+                                   Sharing sharing) {
+        return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing);
+    }
+
+    private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, Format f,
+                                            boolean readOnly, MemoryNanny nanny, Object keepAlive, String origin,
+                                            Sharing sharing) {
         Objects.requireNonNull(table, "table");
-        Format f = RowItemFormat.parse(format);
         checkDimensions(rows, cols, f);
         long tableBytes = rows * POINTER;
         if (!table.isNative()) {
@@ -724,15 +793,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
         // A nanny's memory belongs to the nanny's scope: whoever closes it first (this object, the nanny, a Cleaner)
         // ends every segment of it before the memory is freed.
-        Arena scope = nanny != null ? nanny.adopt(nanny) : Arena.ofShared();
+        Arena scope = nanny != null ? nanny.adopt(nanny) : sharing.openArena();
         if (keepAlive != null) {
             // Kept reachable while any segment of the memory is.
             MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
         Generation g = new Generation(scope, scoped, rows, cols, f, null, null);
-        return new IndirectMemory2D(new Shared(origin, null, g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE,
-                null);
+        return new IndirectMemory2D(new Shared(origin, null, g, sharing), readOnly ? Access.READ_ONLY
+                : Access.MODIFIABLE, null);
     }
 
     /**

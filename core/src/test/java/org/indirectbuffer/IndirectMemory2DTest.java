@@ -697,7 +697,8 @@ class IndirectMemory2DTest {
                     .hasMessageContaining("fromPointer(table, rows, cols, format, readOnly, nanny)");
             assertThat(nanny.isFreed()).isFalse();
         }
-        assertThatThrownBy(() -> IndirectMemory2D.fromPointer(MemorySegment.NULL, 0, 0, "d", false, null))
+        assertThatThrownBy(() -> IndirectMemory2D.fromPointer(MemorySegment.NULL, 0, 0, "d", false,
+                (MemoryNanny) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("nanny");
         assertThatThrownBy(() -> IndirectMemory2D.fromPointerKeepingAlive(MemorySegment.NULL, 0, 0, "d", false,
                 null)).isInstanceOf(NullPointerException.class).hasMessage("keepAlive");

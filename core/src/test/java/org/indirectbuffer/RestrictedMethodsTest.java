@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class RestrictedMethodsTest {
     private static final String[] RESTRICTED = {"fromPointer", "fromPointerWithNanny", "fromPointerKeepingAlive",
+            "PointerBorrower.of",
             "wrapWithSuboffsets",
             "freeingTable", "freeingRowsAndTable"};
 

@@ -114,6 +114,105 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     }
 
     /**
+     * Collects the rows of a {@code double[][]} as a {@code double**} ({@code 'd'}), without copying until exported:
+     * each export stages the rows in native memory and, for a writable view, copies them back on close. Shorthand
+     * for {@code of(Arrays.asList(rows))}, with the format known even when there are no rows.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length (the message names the row)
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(double[][] rows) {
+        return ofArrays(rows, "d");
+    }
+
+    /**
+     * Collects the rows of a {@code float[][]} as a {@code float**} ({@code 'f'}); see {@link #of(double[][])}.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(float[][] rows) {
+        return ofArrays(rows, "f");
+    }
+
+    /**
+     * Collects the rows of a {@code long[][]} as an {@code int64_t**} ({@code 'q'}); see {@link #of(double[][])}.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(long[][] rows) {
+        return ofArrays(rows, "q");
+    }
+
+    /**
+     * Collects the rows of an {@code int[][]} as an {@code int32_t**} ({@code 'i'}; libFLAC's {@code FLAC__int32
+     * *const buffer[]}); see {@link #of(double[][])}.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(int[][] rows) {
+        return ofArrays(rows, "i");
+    }
+
+    /**
+     * Collects the rows of a {@code short[][]} as an {@code int16_t**} ({@code 'h'}; 16-bit PCM channels); see
+     * {@link #of(double[][])}.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(short[][] rows) {
+        return ofArrays(rows, "h");
+    }
+
+    /**
+     * Collects the rows of a {@code byte[][]} as an {@code int8_t**} ({@code 'b'}); see {@link #of(double[][])}.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(byte[][] rows) {
+        return ofArrays(rows, "b");
+    }
+
+    /**
+     * Collects the rows of a {@code char[][]} as a {@code uint16_t**} ({@code 'H'}: UTF-16 code units); see {@link
+     * #of(double[][])}.
+     *
+     * @param rows the rows, of equal length; none null
+     * @return the collection
+     * @throws BufferException      if the rows differ in length
+     * @throws NullPointerException if {@code rows} or a row is null
+     */
+    public static BufferCollection2D of(char[][] rows) {
+        return ofArrays(rows, "H");
+    }
+
+    private static BufferCollection2D ofArrays(Object[] rows, String format) {
+        Objects.requireNonNull(rows, "rows");
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r] == null) {
+                throw new NullPointerException("row " + r + " is null");
+            }
+        }
+        return of(Arrays.asList(rows), rows.length == 0 ? 0 : -1, format, false);
+    }
+
+    /**
      * Collects rows with an explicit column count and format (each may be left to detection).
      *
      * @param rows        the rows (see the class description)

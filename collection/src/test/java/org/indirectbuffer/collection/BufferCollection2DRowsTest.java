@@ -510,7 +510,7 @@ class BufferCollection2DRowsTest {
                 .hasMessageStartingWith("row 1: unsupported row type");
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), 1, "d(", false))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> BufferCollection2D.of(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> BufferCollection2D.of((List<?>) null)).isInstanceOf(NullPointerException.class);
     }
 
     // ------------------------------------------------------------------------------------------------ empty

@@ -7,6 +7,8 @@ import java.lang.foreign.ValueLayout;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.PointerBorrower;
+import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 
 /**
@@ -35,6 +37,11 @@ public final class NoNativeAccess {
             call("fromPointerWithNanny", () -> {
                 try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 2, "d", true,
                         MemoryNanny.running("nothing", () -> { }))) {
+                    check(m.getDouble(0, 1));
+                }
+            });
+            call("PointerBorrower.of", () -> {
+                try (IndirectMemory2D m = PointerBorrower.of("d", true, Sharing.CONFINED).borrow(table, 1, 2)) {
                     check(m.getDouble(0, 1));
                 }
             });

@@ -16,6 +16,7 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.Sharing;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NannySecrets;
@@ -209,6 +210,65 @@ public final class JnaIndirect {
     public static IndirectMemory2D fromOutParameter(PointerByReference out, long rows, long cols, String format,
                                                     boolean readOnly, Deallocator deallocator) {
         Restricted.check(JnaIndirect.class, "JnaIndirect.fromOutParameter");
+        return adopt(outValue(out, rows), rows, cols, format, readOnly, deallocator);
+    }
+
+    /**
+     * Borrows the {@code T**} a C function stored through a {@code T***} out-parameter, for a table C keeps owning
+     * (libvorbis' {@code vorbis_synthesis_pcm(&v, &pcm)} hands out its own buffers): never freed here, valid until C
+     * reuses it, so borrow it for as long as C promises and close it before. {@link Sharing#CONFINED} makes the
+     * borrow cheap for a decode loop that borrows once per block.
+     *
+     * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
+     *
+     * @param out      the out-parameter after the call
+     * @param rows     the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly whether the result refuses writes
+     * @param sharing  which threads may use the result
+     * @return an {@link IndirectMemory2D} whose {@code close()} frees nothing
+     * @throws IllegalStateException  if the out-parameter holds NULL while {@code rows > 0}
+     * @throws BufferException        as {@link #wrap(Pointer, long, long, String, boolean)}
+     * @throws IllegalCallerException if the caller's module has no native access
+     */
+    public static IndirectMemory2D wrapOutParameter(PointerByReference out, long rows, long cols, String format,
+                                                    boolean readOnly, Sharing sharing) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapOutParameter");
+        return wrap(outValue(out, rows), rows, cols, format, readOnly, sharing);
+    }
+
+    /**
+     * Borrows a {@code T**} as {@link #wrap(Pointer, long, long, String, boolean)} does, shared between threads or
+     * confined to this one: {@link Sharing#CONFINED} costs no handshake with the other threads on close, for tables
+     * borrowed once per callback; see {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean,
+     * Sharing)}.
+     *
+     * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
+     *
+     * @param table    the table; a JNA {@link Memory} is checked to hold {@code rows} pointers and kept reachable
+     * @param rows     the number of rows
+     * @param cols     the number of items per row
+     * @param format   the item format
+     * @param readOnly whether the result refuses writes
+     * @param sharing  which threads may use the result
+     * @return an {@link IndirectMemory2D} whose {@code close()} frees nothing
+     * @throws BufferException        as {@link #wrap(Pointer, long, long, String, boolean)}
+     * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
+     * @throws IllegalCallerException if the caller's module has no native access
+     */
+    public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly,
+                                        Sharing sharing) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrap");
+        Objects.requireNonNull(sharing, "sharing");
+        MemorySegment t = tableSegment(table, rows);
+        Object keep = keepAliveOf(table);
+        return keep == null ? IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, sharing)
+                : IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly, sharing, keep);
+    }
+
+    /** The table an out-parameter holds after the call; NULL refused when rows are expected. */
+    private static Pointer outValue(PointerByReference out, long rows) {
         Objects.requireNonNull(out, "out");
         Pointer table = out.getValue();
         if ((table == null || Pointer.nativeValue(table) == 0) && rows > 0) {
@@ -216,7 +276,7 @@ public final class JnaIndirect {
                     out.getPointer())) + " holds NULL; expected the " + rows + "-row T** the C function allocates"
                     + " (did the call fail?)");
         }
-        return adopt(table, rows, cols, format, readOnly, deallocator);
+        return table;
     }
 
     /**

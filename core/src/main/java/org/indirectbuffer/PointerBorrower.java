@@ -1,0 +1,106 @@
+package org.indirectbuffer;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.Restricted;
+import org.indirectbuffer.internal.RowItemFormat;
+
+/**
+ * Borrows foreign {@code T**} tables of one item format again and again, for code that is handed a table per call —
+ * a FLAC write callback ({@code const FLAC__int32 *const buffer[]}), a vorbis decode loop ({@code float **pcm}), an
+ * audio block callback — and wants each borrow to cost next to nothing:
+ *
+ * <pre>{@code
+ * static final PointerBorrower CHANNELS = PointerBorrower.of("i", true, Sharing.CONFINED);   // once
+ *
+ * int write(MemorySegment buffer, int channels, int frames) {                                 // per call
+ *     try (IndirectMemory2D pcm = CHANNELS.borrow(buffer, channels, frames)) {
+ *         ...                                                                                // read pcm
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Each {@link #borrow} is {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean,
+ * Sharing)} without its per-call costs: the format is parsed once, and the native-access check is made once, by
+ * {@link #of}. That makes a borrower a <b>capability</b>, as a downcall method handle is: {@code of} is restricted
+ * (its caller's module must have native access, else {@link IllegalCallerException}), and whoever holds the borrower
+ * may then borrow any address without a check — keep it where only code that may trust C's pointers can reach it.
+ *
+ * <p>What each borrow is: as {@code fromPointer} — nothing is freed, the table is trusted to hold {@code rows}
+ * pointers of {@code cols} items each until the result is closed, every segment the result hands out dies with it.
+ * With {@link Sharing#CONFINED} (the point of a borrower) the result belongs to the borrowing thread and closing it
+ * costs no handshake with other threads; a confined result left unclosed holds nothing and needs no Cleaner.
+ *
+ * <p>Immutable and thread-safe: one borrower may serve many threads (each confined result belongs to the thread that
+ * borrowed it).
+ */
+public final class PointerBorrower {
+    private final Format format;
+    private final boolean readOnly;
+    private final Sharing sharing;
+
+    private PointerBorrower(Format format, boolean readOnly, Sharing sharing) {
+        this.format = format;
+        this.readOnly = readOnly;
+        this.sharing = sharing;
+    }
+
+    /**
+     * Makes a borrower of tables of {@code format} items.
+     *
+     * <p><b>Restricted:</b> the borrower trusts every table it is given, as {@code fromPointer} does; the caller's
+     * module must have native access ({@code --enable-native-access}).
+     *
+     * @param format   the item format of every table borrowed
+     * @param readOnly whether the results refuse writes ({@link Access#READ_ONLY}) rather than allow them
+     * @param sharing  which threads may use each result: {@link Sharing#CONFINED} for per-call borrowing
+     * @return the borrower
+     * @throws org.indirectbuffer.format.FormatException if the format does not parse
+     * @throws BufferException                           if its item size is 0
+     * @throws IllegalCallerException                    if the caller's module has no native access
+     */
+    public static PointerBorrower of(String format, boolean readOnly, Sharing sharing) {
+        Restricted.check(PointerBorrower.class, "PointerBorrower.of");
+        Objects.requireNonNull(sharing, "sharing");
+        return new PointerBorrower(RowItemFormat.parse(Objects.requireNonNull(format, "format")), readOnly, sharing);
+    }
+
+    /**
+     * Borrows {@code table}: {@code rows} row pointers, each to {@code cols} items of this borrower's format.
+     *
+     * <p><b>Unchecked:</b> the table and its rows are trusted as {@link IndirectMemory2D#fromPointer(MemorySegment,
+     * long, long, String, boolean)} trusts them (this borrower's factory made the native-access check).
+     *
+     * @param table the table of row pointers (a bare C pointer, or a segment of at least {@code rows} pointers)
+     * @param rows  the number of rows
+     * @param cols  the number of items per row
+     * @return the primary handle; closing it frees nothing
+     * @throws BufferException          if a size is negative, or the table is NULL, on the Java heap or too small
+     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     */
+    public IndirectMemory2D borrow(MemorySegment table, long rows, long cols) {
+        return IndirectMemory2D.borrow(table, rows, cols, format, readOnly, sharing);
+    }
+
+    /** @return the item format of every table borrowed */
+    public Format format() {
+        return format;
+    }
+
+    /** @return whether the results refuse writes */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** @return which threads may use each result */
+    public Sharing sharing() {
+        return sharing;
+    }
+
+    @Override
+    public String toString() {
+        return "PointerBorrower['" + format + "', " + (readOnly ? "read-only" : "writable") + ", " + sharing + "]";
+    }
+}

@@ -1,0 +1,255 @@
+package org.indirectbuffer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.Objects;
+
+import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.RowRecord;
+import org.indirectbuffer.internal.SharedCleaner;
+
+/**
+ * A window of {@link #length()} columns over every row of a 2-D buffer, as a {@code T**} of its own: row {@code r}
+ * of the window is items {@code [offset, offset + length)} of row {@code r} of the source, and the window's pointer
+ * table holds {@code row_r + offset * itemSize}. No item is copied; the window shares the source's rows. It is made
+ * for chunked feeding — a FLAC encoder, a vorbis analysis buffer, an audio block loop that takes {@code length}
+ * frames of every channel per call: make one window, pass its {@link #pointerTable()} to C, {@link #moveTo move} it,
+ * pass the same table again. Moving rewrites the table's pointers in place; nothing is allocated per chunk.
+ *
+ * <pre>{@code
+ * try (IndirectMemory2D pcm = IndirectMemory2D.createFrom(channels);       // int[2][44100]
+ *      RowWindow block = RowWindow.of(pcm, 0, 4096)) {
+ *     for (long at = 0; at + 4096 <= pcm.cols(); at += 4096) {
+ *         block.moveTo(at);
+ *         encode(block.pointerTable(), 4096);                              // const int32 *const buffer[]
+ *     }
+ * }
+ * }</pre>
+ *
+ * <h2>Ownership and lifetime</h2>
+ * The window owns only its table. The source stays exported (locked against resize, reformat and close) until the
+ * window is closed, as for {@link IndirectMemory2D#viewOfRows}. Segments and views from the window die with it
+ * ({@link IllegalStateException} afterwards); a window dropped unclosed is closed by a {@link Cleaner}, which
+ * releases the source.
+ *
+ * <h2>Views</h2>
+ * A window is a {@link BufferExporter}: its views are 2-D, {@code rows x length}, indirect (suboffsets {@code {0,
+ * -1}}), read through the library's own record of the window's rows, never through the lent table. While a view is
+ * open the window cannot move ({@link BufferException}), so a view never changes under its reader.
+ *
+ * <h2>Threads</h2>
+ * Any thread may use a window; {@link #moveTo} and {@link #close} are atomic with respect to each other and to
+ * {@link #getBuffer}. A C function reading the table while another thread moves the window reads some rows at the
+ * old place and some at the new: move between calls, not during one.
+ */
+public final class RowWindow implements BufferExporter, AutoCloseable {
+    private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
+
+    private final ExportCounter exports = new ExportCounter(this);
+    private final IndirectMemory2D rows;
+    private final Format format;
+    private final long itemSize;
+    private final long length;
+    private final Arena arena;
+    private final MemorySegment table;
+    private final MemorySegment lentTable;
+    private final Cleaner.Cleanable cleanable;
+    private final boolean readOnly;
+    /** The window's rows at the current offset; replaced by moveTo, under the export lock. */
+    private volatile RowRecord record;
+    private volatile long offset;
+    private volatile boolean closed;
+
+    private RowWindow(IndirectMemory2D rows, long offset, long length) {
+        this.rows = rows;
+        this.format = rows.format();
+        this.itemSize = format.itemSize();
+        this.length = length;
+        this.readOnly = !rows.access().isWritable();
+        Arena a = Arena.ofShared();
+        try {
+            long n = rows.rows();
+            this.table = a.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+            // The source's rows are released when the window's scope closes: nothing reaches them through it then.
+            MemorySegment.NULL.reinterpret(0, a, ignored -> rows.close());
+        } catch (RuntimeException | Error e) {
+            a.close();
+            throw e;
+        }
+        this.arena = a;
+        this.lentTable = table.asReadOnly();
+        place(offset);
+        this.cleanable = CLEANER.register(this, () -> {
+            if (a.scope().isAlive()) {
+                a.close();
+            }
+        });
+    }
+
+    /**
+     * Makes a window of {@code length} columns starting at column {@code offset} over every row of {@code source}.
+     *
+     * @param source a 2-D buffer whose rows are contiguous and off the Java heap: an {@link IndirectMemory2D}, a
+     *               {@link MemoryBuffer} in C order, a collection of rows
+     * @param offset the first column, {@code 0 <= offset <= cols - length}
+     * @param length the number of columns, {@code >= 0}
+     * @return the window; the source stays exported until it is closed
+     * @throws IllegalArgumentException if {@code offset} or {@code length} is negative or the window does not fit
+     *                                  the source's columns (the source is then released)
+     * @throws BufferException          if the source is not 2-D, its rows are not contiguous, or its memory is on
+     *                                  the Java heap
+     */
+    public static RowWindow of(BufferExporter source, long offset, long length) {
+        IndirectMemory2D rows = IndirectMemory2D.viewOfRows(Objects.requireNonNull(source, "source"));
+        try {
+            if (length < 0 || length > rows.cols()) {
+                throw new IllegalArgumentException("window length = " + length + ": expected 0 <= length <= "
+                        + rows.cols() + " (the source's columns)");
+            }
+            checkOffset(offset, length, rows.cols());
+            return new RowWindow(rows, offset, length);
+        } catch (RuntimeException | Error e) {
+            rows.close();
+            throw e;
+        }
+    }
+
+    private static void checkOffset(long offset, long length, long cols) {
+        if (offset < 0 || offset > cols - length) {
+            throw new IllegalArgumentException("window offset = " + offset + ": expected 0 <= offset <= "
+                    + (cols - length) + " (" + cols + " columns, window of " + length + ")");
+        }
+    }
+
+    /** Points the table and the record at {@code offset}; the caller holds the export lock or owns the window. */
+    private void place(long at) {
+        long n = rows.rows();
+        long bytes = length * itemSize;
+        MemorySegment[] slices = new MemorySegment[(int) n];
+        for (int r = 0; r < n; r++) {
+            MemorySegment slice = rows.row(r).asSlice(at * itemSize, bytes);
+            slices[r] = slice;
+            table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, slice);
+        }
+        record = RowRecord.ofSegments(slices, bytes);
+        offset = at;
+    }
+
+    /**
+     * Moves the window to start at column {@code offset}: the table's pointers are rewritten in place, so the
+     * table C received stays the one to pass.
+     *
+     * @param offset the new first column, {@code 0 <= offset <= sourceColumns() - length()}
+     * @throws IllegalArgumentException if the window would not fit
+     * @throws BufferException          if a view of the window is open ("locked"); close it first
+     * @throws IllegalStateException    if the window is closed
+     */
+    public void moveTo(long offset) {
+        ensureOpen();
+        checkOffset(offset, length, rows.cols());
+        exports.whileUnlocked("moveTo", () -> {
+            ensureOpen();
+            place(offset);
+        });
+    }
+
+    /**
+     * Returns the window's pointer table, for C: {@link #rows()} pointers, each to {@link #length()} items. The
+     * same table for the window's whole life (moving rewrites it); read-only to Java.
+     *
+     * @return the table, in the window's scope
+     * @throws IllegalStateException if the window is closed
+     */
+    public MemorySegment pointerTable() {
+        ensureOpen();
+        return lentTable;
+    }
+
+    /**
+     * Returns row {@code row} of the window where it stands now: {@link #length()} items, in the source's scope.
+     *
+     * @param row the row, in {@code [0, rows())}
+     * @return the row's items
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if the window is closed
+     */
+    public MemorySegment row(long row) {
+        ensureOpen();
+        Objects.checkIndex(row, rows.rows());
+        MemorySegment segment = record.row(row);
+        return readOnly ? segment.asReadOnly() : segment;
+    }
+
+    @Override
+    public BufferView getBuffer(int flags) {
+        ensureOpen();
+        return exports.export(() -> {
+            ensureOpen();
+            return BufferView.ofRecordedRows(lentTable, record, format, length, readOnly);
+        }, flags);
+    }
+
+    /** @return the number of rows (the source's) */
+    public long rows() {
+        return rows.rows();
+    }
+
+    /** @return the number of columns the window spans */
+    public long length() {
+        return length;
+    }
+
+    /** @return the first column of the source the window starts at now */
+    public long offset() {
+        return offset;
+    }
+
+    /** @return the number of columns of the source */
+    public long sourceColumns() {
+        return rows.cols();
+    }
+
+    /** @return the item format (the source's) */
+    public Format format() {
+        return format;
+    }
+
+    /** @return the number of views of the window open now */
+    public int exportCount() {
+        return exports.count();
+    }
+
+    /** @return whether {@link #close()} has run */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    /**
+     * Ends the window: its table, rows and views die, and the source is released. Idempotent.
+     *
+     * @throws BufferException if a view of the window is open
+     */
+    @Override
+    public void close() {
+        exports.whileUnlocked("close", () -> closed, () -> {
+            closed = true;
+            arena.close();
+            cleanable.clean();
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "RowWindow[" + rows.rows() + " rows, columns [" + offset + ", " + (offset + length) + ") of "
+                + rows.cols() + ", '" + format + "'" + (closed ? ", closed" : "") + "]";
+    }
+}

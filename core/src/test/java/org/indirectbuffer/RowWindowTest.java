@@ -1,0 +1,151 @@
+package org.indirectbuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.indirectbuffer.format.Format;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A window over a column range of every row: its table points into the source's rows (no copy), moving rewrites
+ * the same table, views read the window's rows, and the source stays locked while the window lives.
+ */
+class RowWindowTest {
+    /** 3 rows x 10 ints, item (r, c) = 100 r + c. */
+    private static IndirectMemory2D source() {
+        int[][] data = new int[3][10];
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 10; c++) {
+                data[r][c] = 100 * r + c;
+            }
+        }
+        return IndirectMemory2D.createFrom(data);
+    }
+
+    @Test
+    void theTablePointsIntoTheSourcesRowsAndMovesInPlace() {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 2, 4)) {
+            MemorySegment table = w.pointerTable();
+            assertThat(table.byteSize()).isEqualTo(3 * ValueLayout.ADDRESS.byteSize());
+            assertThat(table.isReadOnly()).isTrue();
+            for (int r = 0; r < 3; r++) {
+                assertThat(table.getAtIndex(ValueLayout.ADDRESS, r).address())
+                        .isEqualTo(m.row(r).address() + 2 * 4);
+                assertThat(w.row(r).byteSize()).isEqualTo(16);
+                assertThat(w.row(r).get(ValueLayout.JAVA_INT, 0)).isEqualTo(100 * r + 2);
+            }
+            w.moveTo(6);
+            assertThat(w.offset()).isEqualTo(6);
+            assertThat(w.pointerTable().address()).as("the same table").isEqualTo(table.address());
+            for (int r = 0; r < 3; r++) {
+                assertThat(table.getAtIndex(ValueLayout.ADDRESS, r).address())
+                        .isEqualTo(m.row(r).address() + 6 * 4);
+                assertThat(w.row(r).getAtIndex(ValueLayout.JAVA_INT, 3)).isEqualTo(100 * r + 9);
+            }
+            // Writes go to the source: nothing was copied.
+            w.row(1).set(ValueLayout.JAVA_INT, 0, -1);
+            assertThat(m.getInt(1, 6)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void viewsAreIndirectOverTheWindowAndLockIt() {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 1, 3)) {
+            try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
+                assertThat(v.shape()).containsExactly(3, 3);
+                assertThat(v.suboffsets()).containsExactly(0, -1);
+                assertThat(v.format()).isEqualTo(Format.parse("i"));
+                assertThat(v.getInt(2, 2)).isEqualTo(203);
+                assertThat(w.exportCount()).isEqualTo(1);
+                assertThatThrownBy(() -> w.moveTo(0)).isInstanceOf(BufferException.class)
+                        .hasMessageContaining("moveTo");
+                assertThatThrownBy(w::close).isInstanceOf(BufferException.class);
+            }
+            w.moveTo(7);
+            try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
+                assertThat(v.getInt(0, 0)).isEqualTo(7);
+                assertThat(v.getInt(2, 2)).isEqualTo(209);
+            }
+        }
+    }
+
+    @Test
+    void theSourceIsLockedWhileTheWindowLivesAndReleasedByClose() {
+        IndirectMemory2D m = source();
+        RowWindow w = RowWindow.of(m, 0, 10);
+        assertThat(m.exportCount()).isEqualTo(1);
+        assertThatThrownBy(m::close).isInstanceOf(BufferException.class);
+        MemorySegment row = w.row(0);
+        w.close();
+        w.close(); // idempotent
+        assertThat(w.isClosed()).isTrue();
+        assertThat(m.exportCount()).isZero();
+        assertThatThrownBy(w::pointerTable).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(() -> w.moveTo(0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> w.getBuffer(BufferRequest.FULL_RO)).isInstanceOf(IllegalStateException.class);
+        assertThat(row.get(ValueLayout.JAVA_INT, 0)).as("rows belong to the source, which lives").isZero();
+        m.close();
+        assertThatThrownBy(() -> row.get(ValueLayout.JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void badOffsetsAndLengthsAreRefusedNamingTheValuesAndReleaseTheSource() {
+        try (IndirectMemory2D m = source()) {
+            assertThatThrownBy(() -> RowWindow.of(m, 0, 11)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("length = 11").hasMessageContaining("10");
+            assertThatThrownBy(() -> RowWindow.of(m, -1, 2)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("offset = -1");
+            assertThatThrownBy(() -> RowWindow.of(m, 9, 2)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("offset = 9").hasMessageContaining("<= 8");
+            assertThat(m.exportCount()).as("refused windows released the source").isZero();
+            try (RowWindow w = RowWindow.of(m, 10, 0)) {
+                assertThat(w.length()).isZero();
+                assertThatThrownBy(() -> w.moveTo(11)).isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> w.row(3)).isInstanceOf(IndexOutOfBoundsException.class);
+            }
+        }
+    }
+
+    @Test
+    void aReadOnlySourceGivesAReadOnlyWindow() {
+        try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 4, "d", true); RowWindow w = RowWindow.of(m, 1, 2)) {
+            assertThat(w.row(0).isReadOnly()).isTrue();
+            try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
+                assertThat(v.isReadOnly()).isTrue();
+            }
+            assertThatThrownBy(() -> w.getBuffer(BufferRequest.FULL)).isInstanceOf(BufferException.class);
+        }
+    }
+
+    @Test
+    void aDirectCOrderBufferCanBeWindowed() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment block = arena.allocate(2 * 6 * 8L, 8);
+            for (int i = 0; i < 12; i++) {
+                block.setAtIndex(ValueLayout.JAVA_DOUBLE, i, i);
+            }
+            MemoryBuffer buffer = MemoryBuffer.wrap(block, Format.parse("d"), 'C', 2, 6);
+            try (RowWindow w = RowWindow.of(buffer, 3, 3)) {
+                assertThat(w.row(1).getAtIndex(ValueLayout.JAVA_DOUBLE, 0)).isEqualTo(9.0);
+                assertThat(w.pointerTable().getAtIndex(ValueLayout.ADDRESS, 0).address())
+                        .isEqualTo(block.address() + 3 * 8);
+            }
+        }
+    }
+
+    @Test
+    void aDroppedWindowReleasesItsSource() throws InterruptedException {
+        try (IndirectMemory2D m = source()) {
+            RowWindow.of(m, 0, 5); // dropped
+            for (int i = 0; i < 100 && m.exportCount() != 0; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertThat(m.exportCount()).isZero();
+        }
+    }
+}
