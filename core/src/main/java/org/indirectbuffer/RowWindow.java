@@ -58,9 +58,11 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
     private final MemorySegment lentTable;
     private final Cleaner.Cleanable cleanable;
     private final boolean readOnly;
-    /** The window's rows at the current offset; replaced by moveTo, under the export lock. */
-    private volatile RowRecord record;
-    private volatile long offset;
+    /** Where each source row starts, for the table's pointers. */
+    private final long[] rowStarts;
+    /** The window's rows at some offset, made when first asked for after a move (a cache: raced harmlessly). */
+    private volatile Placed placed;
+    private volatile long offset; // written under the export lock
     private volatile boolean closed;
 
     private RowWindow(IndirectMemory2D rows, long offset, long length) {
@@ -69,6 +71,10 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         this.itemSize = format.itemSize();
         this.length = length;
         this.readOnly = !rows.access().isWritable();
+        this.rowStarts = new long[(int) rows.rows()];
+        for (int r = 0; r < rowStarts.length; r++) {
+            rowStarts[r] = rows.row(r).address();
+        }
         Arena a = Arena.ofShared();
         try {
             long n = rows.rows();
@@ -124,18 +130,43 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Points the table and the record at {@code offset}; the caller holds the export lock or owns the window. */
+    /**
+     * Points the table at {@code offset} (checked by the caller against the source's columns); the record follows
+     * when next asked for. The caller holds the export lock or owns the window.
+     */
     private void place(long at) {
-        long n = rows.rows();
-        long bytes = length * itemSize;
-        MemorySegment[] slices = new MemorySegment[(int) n];
-        for (int r = 0; r < n; r++) {
-            MemorySegment slice = rows.row(r).asSlice(at * itemSize, bytes);
-            slices[r] = slice;
-            table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, slice);
+        long shift = at * itemSize;
+        for (int r = 0; r < rowStarts.length; r++) {
+            if (POINTER == 8) {
+                table.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r, rowStarts[r] + shift);
+            } else {
+                table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, MemorySegment.ofAddress(rowStarts[r] + shift));
+            }
         }
-        record = RowRecord.ofSegments(slices, bytes);
         offset = at;
+    }
+
+    /** A record of the window's rows at one offset. */
+    private record Placed(long offset, RowRecord rows) {
+    }
+
+    /**
+     * The record of the window's rows where it stands: slices of the source's rows, in the source's scope. Views
+     * are made under the export lock, which moves also take, so a view's record is the table's.
+     */
+    private RowRecord record() {
+        long at = offset;
+        Placed p = placed;
+        if (p == null || p.offset != at) {
+            long bytes = length * itemSize;
+            MemorySegment[] slices = new MemorySegment[rowStarts.length];
+            for (int r = 0; r < slices.length; r++) {
+                slices[r] = rows.row(r).asSlice(at * itemSize, bytes);
+            }
+            p = new Placed(at, RowRecord.ofSegments(slices, bytes));
+            placed = p;
+        }
+        return p.rows;
     }
 
     /**
@@ -179,7 +210,7 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
     public MemorySegment row(long row) {
         ensureOpen();
         Objects.checkIndex(row, rows.rows());
-        MemorySegment segment = record.row(row);
+        MemorySegment segment = record().row(row);
         return readOnly ? segment.asReadOnly() : segment;
     }
 
@@ -188,7 +219,7 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         ensureOpen();
         return exports.export(() -> {
             ensureOpen();
-            return BufferView.ofRecordedRows(lentTable, record, format, length, readOnly);
+            return BufferView.ofRecordedRows(lentTable, record(), format, length, readOnly);
         }, flags);
     }
 
