@@ -50,6 +50,9 @@ import org.indirectbuffer.collection.BufferCollection2D;
  *       <td>—</td></tr>
  *   <tr><td>{@link RaggedRows}, {@link CStringArray}</td><td>the table</td><td>pinned: {@code close()} throws
  *       "buffer is locked"</td><td>unpinned</td></tr>
+ *   <tr><td>{@link ReadOnly}, from {@link #readOnly(BufferExporter)}</td><td>as its exporter, from a read-only
+ *       ({@link BufferRequest#FULL_RO}) export</td><td>exported read-only</td><td>nothing copied back (a {@code
+ *       const T**} parameter: heap rows are staged, never written back); export released</td></tr>
  * </table>
  * Each argument is an {@link IndirectPointer} keeping its owner reachable for the whole call, whatever the garbage
  * collector does. An {@link IndirectPointer} passed where a {@code Pointer} is declared is checked before the call: one
@@ -75,6 +78,34 @@ public final class IndirectLibrary {
     public static final TypeMapper TYPE_MAPPER = new Mapper(null);
 
     private IndirectLibrary() {
+    }
+
+    /**
+     * An argument passed from a read-only export, whatever the exporter allows: for a {@code const T**} parameter
+     * ({@code const FLAC__int32 *const buffer[]}), so that a collection of Java arrays is staged for the call and
+     * not copied back after it. Declare the parameter as {@code IndirectLibrary.ReadOnly}.
+     *
+     * @param exporter the exporter: an {@link IndirectMemory2D}, a {@link BufferCollection2D}, any other
+     */
+    public record ReadOnly(BufferExporter exporter) {
+        /**
+         * @param exporter the exporter
+         * @throws NullPointerException if {@code exporter} is null
+         */
+        public ReadOnly {
+            Objects.requireNonNull(exporter, "exporter");
+        }
+    }
+
+    /**
+     * Marks {@code exporter} to be passed read-only for one call (see {@link ReadOnly}).
+     *
+     * @param exporter the exporter
+     * @return the argument
+     * @throws NullPointerException if {@code exporter} is null
+     */
+    public static ReadOnly readOnly(BufferExporter exporter) {
+        return new ReadOnly(exporter);
     }
 
     /**
@@ -203,7 +234,7 @@ public final class IndirectLibrary {
 
         private static boolean handles(Class<?> type) {
             return BufferExporter.class.isAssignableFrom(type) || type == BufferView.class
-                    || type == RaggedRows.class || type == CStringArray.class;
+                    || type == RaggedRows.class || type == CStringArray.class || type == ReadOnly.class;
         }
     }
 
@@ -223,6 +254,7 @@ public final class IndirectLibrary {
                 case IndirectMemory2D m -> exported(m, m.isReadOnly() ? BufferRequest.FULL_RO : BufferRequest.FULL);
                 case BufferCollection2D c -> exported(c, c.isReadOnly() ? BufferRequest.FULL_RO : BufferRequest.FULL);
                 case BufferExporter e -> exportedEitherWay(e);
+                case ReadOnly r -> exported(r.exporter(), BufferRequest.FULL_RO);
                 case BufferView v -> new CallPointer(JnaIndirect.nativeBuf(v), v, null, null);
                 case RaggedRows r -> pinned(r, r.pinForCall(), r.pointerTable().address());
                 case CStringArray s -> pinned(s, s.pinForCall(), s.pointerTable().address());

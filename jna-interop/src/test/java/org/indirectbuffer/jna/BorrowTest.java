@@ -13,6 +13,7 @@ import com.sun.jna.ptr.PointerByReference;
 import org.assertj.core.data.Offset;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.Sharing;
+import org.indirectbuffer.collection.BufferCollection2D;
 import org.junit.jupiter.api.Test;
 
 /** Borrowing through JNA: a table C keeps owning, from a Pointer or an out-parameter, shared or confined. */
@@ -61,5 +62,25 @@ class BorrowTest {
             m.setDouble(0, 0, -1);
         }
         assertThat(row.getDouble(0)).isEqualTo(-1.0);
+    }
+
+    @Test
+    void aReadOnlyArgumentIsStagedForTheCallAndNeverCopiedBack() {
+        double[][] data = {{1, 2, 3}, {4, 5, 6}};
+        try (BufferCollection2D rows = BufferCollection2D.of(data)) {
+            assertThat(TestNative.TYPED.jt_sum(IndirectLibrary.readOnly(rows), 2, 3)).isEqualTo(21.0);
+            // A C function that writes through a const table writes the staged copy only.
+            TestNative.TYPED.jt_fill(IndirectLibrary.readOnly(rows), 2, 3);
+            assertThat(data[1][2]).as("not copied back").isEqualTo(6.0);
+            assertThat(rows.exportCount()).isZero();
+            // The same collection passed as writable is copied back, as before.
+            TestNative.TYPED.jt_fill(rows, 2, 3);
+            assertThat(data[1][2]).isEqualTo(1002.0);
+        }
+        try (IndirectMemory2D m = IndirectMemory2D.createFrom(data)) {
+            assertThat(TestNative.TYPED.jt_sum(IndirectLibrary.readOnly(m), 2, 3)).isEqualTo(3006.0);
+            assertThat(m.exportCount()).isZero();
+        }
+        assertThatThrownBy(() -> IndirectLibrary.readOnly(null)).isInstanceOf(NullPointerException.class);
     }
 }

@@ -67,6 +67,10 @@ final class TestNative {
 
         void jt_fill(BufferCollection2D m, int rows, int cols);
 
+        void jt_fill(IndirectLibrary.ReadOnly m, int rows, int cols);
+
+        double jt_sum(IndirectLibrary.ReadOnly m, int rows, int cols);
+
         void jt_add(BufferCollection2D a, IndirectMemory2D b, int rows, int cols);
 
         double jt_sum_with_callback(IndirectMemory2D m, int rows, int cols, VoidCallback cb);
