@@ -163,6 +163,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         private MemorySegment[] rowCache;
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
+        /** What frees owned memory when the scope closes (disarmed when handed to C), or null. */
+        Freeing freeing;
 
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record) {
@@ -193,7 +195,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         Generation withFormat(Format newFormat, long newCols) {
-            return new Generation(scope, table, rows, newCols, newFormat, block, record);
+            Generation g = new Generation(scope, table, rows, newCols, newFormat, block, record);
+            g.freeing = freeing;
+            return g;
         }
 
         long rowAddress(long row) {
@@ -573,7 +577,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     addresses.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r, allocated[(int) r + 1]);
                 }
             }
-            return new Generation(scope, table, rows, cols, format, block, record);
+            Generation g = new Generation(scope, table, rows, cols, format, block, record);
+            g.freeing = freeing;
+            return g;
         } catch (RuntimeException | Error e) {
             // For example reinterpret refused without native access: nothing may leak.
             scope.close();
@@ -592,6 +598,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
         Freeing(long[] addresses) {
             this.addresses = addresses;
+        }
+
+        /** Makes {@link #run} free nothing: the memory now belongs to C. */
+        void disarm() {
+            done.set(true);
         }
 
         @Override
@@ -1478,6 +1489,50 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 shared.cleanable.clean();
             }
         });
+    }
+
+    /**
+     * Hands the memory to C, for a C function that takes ownership of a {@code T**} and frees it itself: the table
+     * and every row stay allocated, this object ends as if closed (every segment, handle and view of it throws
+     * {@link IllegalStateException} from now on), and the library will never free them. C frees each row and then the
+     * table with the process's {@code free} — the rows and the table are one {@code malloc} block each, allocated
+     * with the allocator the process's C code uses. Only memory created {@link RowPlacement#ROW_BY_ROW} can be handed
+     * off: one-block rows lie in one aligned block that no row pointer starts.
+     *
+     * <pre>{@code
+     * IndirectMemory2D m = IndirectMemory2D.createMemory(rows, cols, "d", false, RowPlacement.ROW_BY_ROW);
+     * ... fill m ...
+     * model_set_weights.invokeExact(model, m.handOffToC(), rows);   // the model frees rows and table later
+     * }</pre>
+     *
+     * @return the table, as a bare pointer (zero length, the global scope) that C now owns
+     * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
+     *                                       {@code ROW_BY_ROW}
+     * @throws BufferException               if a view is exported ("buffer is locked")
+     * @throws IllegalStateException         if closed
+     * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
+     */
+    public MemorySegment handOffToC() {
+        Generation g = live();
+        checkOwner("handOffToC");
+        if (pinned != null || g.freeing == null || shared.placement != RowPlacement.ROW_BY_ROW) {
+            throw new UnsupportedOperationException("handOffToC needs the primary handle of memory this library"
+                    + " allocated ROW_BY_ROW (each row and the table one malloc block, which C can free); this is "
+                    + (pinned != null ? "a view of " : "") + describe(g) + (g.freeing != null
+                    && shared.placement == RowPlacement.ONE_BLOCK ? ", whose rows lie in one aligned block" : ""));
+        }
+        long address = g.table.address();
+        shared.exports.whileUnlocked("handOffToC", () -> {
+            Generation now = live();
+            now.freeing.disarm();
+            shared.closer.run();
+            shared.closed = true;
+            handleClosed = true;
+            if (shared.cleanable != null) {
+                shared.cleanable.clean();
+            }
+        });
+        return MemorySegment.ofAddress(address);
     }
 
     /**
