@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class RestrictedMethodsTest {
     private static final String[] RESTRICTED = {"fromPointer", "fromPointerWithNanny", "fromPointerKeepingAlive",
-            "PointerBorrower.of",
+            "PointerBorrower.of", "CStringTable.read",
             "wrapWithSuboffsets",
             "freeingTable", "freeingRowsAndTable"};
 

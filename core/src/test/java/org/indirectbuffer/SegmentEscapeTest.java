@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
 class SegmentEscapeTest {
     /** The methods checked below, as {@code Class.method}. */
     private static final Set<String> CHECKED = Set.of("BufferView.buf", "BufferView.memory", "BufferView.elementAt",
-            "BufferView.Runs.segment", "IndirectMemory2D.pointerTable", "IndirectMemory2D.row");
+            "BufferView.Runs.segment", "IndirectMemory2D.pointerTable", "IndirectMemory2D.row",
+            "IndirectMemory2D.handOffToC", "RowWindow.pointerTable", "RowWindow.row", "CStringTable.pointerTable",
+            "CStringTable.handOffToC");
 
     @Test
     void everyPublicMethodReturningASegmentIsChecked() throws IOException {
@@ -125,6 +127,37 @@ class SegmentEscapeTest {
         for (Handed h : handed) {
             assertThat(h.segment().scope().isAlive()).as(h.by() + " after its owner closed").isFalse();
         }
+    }
+
+    @Test
+    void windowsAndStringTablesHandOutBoundedSegmentsThatDieWithThem() {
+        IndirectMemory2D source = IndirectMemory2D.createMemory(3, 10, "i", false);
+        RowWindow w = RowWindow.of(source, 4, 5);
+        List<Handed> handed = new ArrayList<>();
+        handed.add(new Handed("RowWindow.pointerTable", w.pointerTable(), 3 * ValueLayout.ADDRESS.byteSize()));
+        handed.add(new Handed("RowWindow.row", w.row(2), 5 * 4));
+        try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
+            handed.addAll(handOut(v, 3 * ValueLayout.ADDRESS.byteSize(), 5 * 4));
+        }
+        // The window's table dies with the window; its rows are the source's and die with the source.
+        assertBoundedAndDead(handed, () -> {
+            w.close();
+            source.close();
+        });
+        CStringTable strings = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a", "bc");
+        assertBoundedAndDead(List.of(new Handed("CStringTable.pointerTable", strings.pointerTable(),
+                3 * ValueLayout.ADDRESS.byteSize())), strings::close);
+    }
+
+    @Test
+    void whatIsHandedToCIsABarePointerJavaCannotDereference() {
+        IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false, RowPlacement.ROW_BY_ROW);
+        MemorySegment table = m.handOffToC();
+        assertThat(table.byteSize()).isZero();
+        MemoryNanny.freeingRowsAndTable(table, 2).close();
+        MemorySegment strings = CStringTable.handOffToC(java.nio.charset.StandardCharsets.UTF_8, List.of("x"));
+        assertThat(strings.byteSize()).isZero();
+        MemoryNanny.freeingRowsAndTable(strings, 1).close();
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import org.indirectbuffer.BufferView;
+import org.indirectbuffer.CStringTable;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.PointerBorrower;
@@ -38,6 +39,13 @@ public final class NoNativeAccess {
                 try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 2, "d", true,
                         MemoryNanny.running("nothing", () -> { }))) {
                     check(m.getDouble(0, 1));
+                }
+            });
+            call("CStringTable.read", () -> {
+                try (CStringTable strings = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a")) {
+                    if (CStringTable.read(strings.pointerTable(), java.nio.charset.StandardCharsets.UTF_8).length != 1) {
+                        throw new AssertionError("read the wrong number of strings");
+                    }
                 }
             });
             call("PointerBorrower.of", () -> {

@@ -4,17 +4,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CodingErrorAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 import com.sun.jna.Pointer;
 
+import org.indirectbuffer.CStringTable;
+import org.indirectbuffer.internal.CStringCodec;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.ScopeArena;
 
@@ -58,11 +56,6 @@ import org.indirectbuffer.internal.ScopeArena;
  */
 public final class CStringArray implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    /**
-     * Every address, for reading foreign C strings whose length is found by scanning (the unchecked step of the
-     * restricted {@code read} methods); never handed out, and never used for strings this class made.
-     */
-    private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private final Lifetime lifetime;
     /** The table as lent to C (and read-only to Java code); never read by Java. */
@@ -117,7 +110,7 @@ public final class CStringArray implements AutoCloseable {
             if (s == null) {
                 throw new NullPointerException("string " + i + " is null; a NULL entry would end the char** early");
             }
-            ByteBuffer b = encode(s, i, charset);
+            ByteBuffer b = CStringCodec.encode(s, i, charset);
             encoded.add(b);
             // Each string starts 8-byte aligned: the widest NUL (UTF-32) needs 4.
             total += (b.remaining() + width + 7) & ~7L;
@@ -146,47 +139,11 @@ public final class CStringArray implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer encode(String s, int index, Charset charset) {
-        int nul = s.indexOf('\0');
-        if (nul >= 0) {
-            throw new IllegalArgumentException("string " + index + " holds a NUL character at index " + nul
-                    + "; C would end the string there");
-        }
-        CharsetEncoder encoder = charset.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try {
-            return encoder.encode(CharBuffer.wrap(s));
-        } catch (CharacterCodingException e) {
-            CharsetEncoder probe = charset.newEncoder();
-            for (int i = 0; i < s.length(); ) {
-                int cp = s.codePointAt(i);
-                String ch = new String(Character.toChars(cp));
-                if (!probe.canEncode(ch)) {
-                    throw new IllegalArgumentException("string " + index + " (\"" + abbreviate(s)
-                            + "\"): character '" + ch + "' (U+" + String.format("%04X", cp) + ") at index " + i
-                            + " cannot be encoded in " + charset.name(), e);
-                }
-                i += Character.charCount(cp);
-            }
-            throw new IllegalArgumentException("string " + index + " (\"" + abbreviate(s)
-                    + "\") cannot be encoded in " + charset.name() + ": " + e, e);
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
-    }
-
     /**
      * The bytes of the charset's NUL character: what ends a string in it (1 for UTF-8, 2 for UTF-16, 4 for UTF-32).
      */
     static int nulWidth(Charset charset) {
-        if (!charset.canEncode()) {
-            throw new IllegalArgumentException("charset " + charset.name() + " cannot encode");
-        }
-        int one = "\0".getBytes(charset).length;
-        int two = "\0\0".getBytes(charset).length;
-        return Math.max(1, two - one);
+        return CStringCodec.nulWidth(charset);
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -240,27 +197,12 @@ public final class CStringArray implements AutoCloseable {
 
     /** Decodes a recorded string up to its terminator, which must lie inside the segment. */
     private String decodeRecorded(MemorySegment s, int i) {
-        long n = terminatorIn(s, nulWidth);
+        long n = CStringCodec.terminatorIn(s, nulWidth);
         if (n < 0) {
             throw new IllegalStateException("string " + i + " of " + describe() + " has no NUL terminator within the "
                     + s.byteSize() + " bytes allocated for it (C overwrote it); it is not read past its end");
         }
         return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), charset);
-    }
-
-    /** The offset of the first NUL unit ({@code width} zero bytes at a unit boundary) in {@code s}, or -1. */
-    private static long terminatorIn(MemorySegment s, int width) {
-        long end = s.byteSize() - width;
-        outer:
-        for (long n = 0; n <= end; n += width) {
-            for (int b = 0; b < width; b++) {
-                if (s.get(ValueLayout.JAVA_BYTE, n + b) != 0) {
-                    continue outer;
-                }
-            }
-            return n;
-        }
-        return -1;
     }
 
     /**
@@ -401,19 +343,7 @@ public final class CStringArray implements AutoCloseable {
             }
             return out;
         }
-        MemorySegment space = space(table);
-        List<String> out = new ArrayList<>();
-        for (int i = 0; ; i++) {
-            long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
-            if (s == 0) {
-                return out.toArray(String[]::new);
-            }
-            if (i >= maxCount) {
-                throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
-                        + " the first " + maxCount + " entries");
-            }
-            out.add(decode(space, s, charset, width));
-        }
+        return CStringTable.read(segment(table, t), charset, maxCount);
     }
 
     /**
@@ -455,12 +385,7 @@ public final class CStringArray implements AutoCloseable {
             }
             return out;
         }
-        MemorySegment space = space(table);
-        for (int i = 0; i < count; i++) {
-            long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
-            out[i] = s == 0 ? null : decode(space, s, charset, width);
-        }
-        return out;
+        return CStringTable.readCounted(segment(table, t), count, charset);
     }
 
     /**
@@ -480,13 +405,13 @@ public final class CStringArray implements AutoCloseable {
         Restricted.check(CStringArray.class, "CStringArray.readString");
         Objects.requireNonNull(charset, "charset");
         long a = address(string, "string");
-        return decode(space(string), a, charset, nulWidth(charset));
+        return CStringTable.readString(segment(string, a), charset);
     }
 
     /** String {@code i} of the record, decoded in another charset (for {@code read} of this array's table). */
     private String recordedAs(int i, Charset cs, int width) {
         MemorySegment s = strings[i];
-        long n = terminatorIn(s, width);
+        long n = CStringCodec.terminatorIn(s, width);
         if (n < 0) {
             throw new IllegalStateException("string " + i + " of " + describe() + " has no " + cs.name() + " NUL"
                     + " terminator within the " + s.byteSize() + " bytes allocated for it; it is not read past its"
@@ -508,37 +433,12 @@ public final class CStringArray implements AutoCloseable {
     }
 
     /**
-     * The address space a foreign {@code char**} is read in: in the scope of the memory a keep-alive Pointer points
-     * into (so its owner closing during the read is an {@code IllegalStateException}), else global. Never handed out.
+     * The memory at {@code address} as core's reader takes it: in the scope of the memory a keep-alive Pointer points
+     * into (so its owner closing during the read is an {@code IllegalStateException}), else a bare global pointer.
      */
-    private static MemorySegment space(Pointer p) {
+    private static MemorySegment segment(Pointer p, long address) {
         MemorySegment.Scope scope = p instanceof IndirectPointer ip ? ip.scope() : null;
-        return scope == null ? EVERYTHING : MemorySegment.NULL.reinterpret(Long.MAX_VALUE, ScopeArena.of(scope), null);
-    }
-
-    /** Decodes the string at {@code address} up to its terminator: {@code width} zero bytes at a unit boundary. */
-    private static String decode(MemorySegment space, long address, Charset charset, int width) {
-        long n = 0;
-        if (width == 1) {
-            while (space.get(ValueLayout.JAVA_BYTE, address + n) != 0) {
-                n++;
-            }
-        } else {
-            outer:
-            for (; ; n += width) {
-                for (int b = 0; b < width; b++) {
-                    if (space.get(ValueLayout.JAVA_BYTE, address + n + b) != 0) {
-                        continue outer;
-                    }
-                }
-                break;
-            }
-        }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("C string at 0x" + Long.toHexString(address) + " is " + n
-                    + " bytes; too long for a Java string");
-        }
-        byte[] bytes = space.asSlice(address, n).toArray(ValueLayout.JAVA_BYTE);
-        return new String(bytes, charset);
+        return scope == null ? MemorySegment.ofAddress(address)
+                : MemorySegment.NULL.reinterpret(Long.MAX_VALUE, ScopeArena.of(scope), null).asSlice(address, 0);
     }
 }
