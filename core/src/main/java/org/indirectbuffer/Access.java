@@ -12,17 +12,19 @@ public enum Access {
     /** Read, write and reallocate ({@code resize}): only for memory the handle owns. */
     RESIZEABLE;
 
-    /** @return whether items may be written */
+    /** {@return whether items may be written} */
     public boolean isWritable() {
         return this != READ_ONLY;
     }
 
-    /** @return whether the memory may be reallocated */
+    /** {@return whether the memory may be reallocated} */
     public boolean isResizeable() {
         return this == RESIZEABLE;
     }
 
     /**
+     * Compares two access levels.
+     *
      * @param other another access level
      * @return whether this level allows everything {@code other} allows
      */

@@ -74,42 +74,74 @@ public final class BufferRequest {
         return flags;
     }
 
-    /** @return whether {@code flags} asks for a writable buffer ({@code REQ_WRITABLE}) */
+    /**
+     * {@return whether {@code flags} asks for a writable buffer ({@code REQ_WRITABLE})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requestsWritable(int flags) {
         return (flags & WRITABLE) != 0;
     }
 
-    /** @return whether {@code flags} asks for the format ({@code REQ_FORMAT}) */
+    /**
+     * {@return whether {@code flags} asks for the format ({@code REQ_FORMAT})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requestsFormat(int flags) {
         return (flags & FORMAT) != 0;
     }
 
-    /** @return whether {@code flags} asks for the shape ({@code REQ_SHAPE}) */
+    /**
+     * {@return whether {@code flags} asks for the shape ({@code REQ_SHAPE})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requestsShape(int flags) {
         return (flags & ND) == ND;
     }
 
-    /** @return whether {@code flags} accepts strides ({@code REQ_STRIDES}) */
+    /**
+     * {@return whether {@code flags} accepts strides ({@code REQ_STRIDES})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requestsStrides(int flags) {
         return (flags & STRIDES) == STRIDES;
     }
 
-    /** @return whether {@code flags} accepts suboffsets ({@code REQ_INDIRECT}) */
+    /**
+     * {@return whether {@code flags} accepts suboffsets ({@code REQ_INDIRECT})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requestsIndirect(int flags) {
         return (flags & INDIRECT) == INDIRECT;
     }
 
-    /** @return whether {@code flags} requires C-contiguous memory ({@code REQ_C_CONTIGUOUS}) */
+    /**
+     * {@return whether {@code flags} requires C-contiguous memory ({@code REQ_C_CONTIGUOUS})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requiresCContiguous(int flags) {
         return (flags & C_CONTIGUOUS) == C_CONTIGUOUS;
     }
 
-    /** @return whether {@code flags} requires Fortran-contiguous memory ({@code REQ_F_CONTIGUOUS}) */
+    /**
+     * {@return whether {@code flags} requires Fortran-contiguous memory ({@code REQ_F_CONTIGUOUS})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requiresFContiguous(int flags) {
         return (flags & F_CONTIGUOUS) == F_CONTIGUOUS;
     }
 
-    /** @return whether {@code flags} requires C- or Fortran-contiguous memory ({@code REQ_ANY_CONTIGUOUS}) */
+    /**
+     * {@return whether {@code flags} requires C- or Fortran-contiguous memory ({@code REQ_ANY_CONTIGUOUS})}
+     *
+     * @param flags the {@code PyBUF_*} request flags
+     */
     public static boolean requiresAnyContiguous(int flags) {
         return (flags & ANY_CONTIGUOUS) == ANY_CONTIGUOUS;
     }

@@ -1010,28 +1010,28 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ accessors
 
-    /** @return the number of rows @throws IllegalStateException if closed or stale */
+    /** {@return the number of rows} @throws IllegalStateException if closed or stale */
     public long rows() {
         return live().rows;
     }
 
-    /** @return the number of items per row @throws IllegalStateException if closed or stale */
+    /** {@return the number of items per row} @throws IllegalStateException if closed or stale */
     public long cols() {
         return live().cols;
     }
 
-    /** @return the item format @throws IllegalStateException if closed or stale */
+    /** {@return the item format} @throws IllegalStateException if closed or stale */
     public Format format() {
         return live().format;
     }
 
-    /** @return this handle's access @throws IllegalStateException if closed or stale */
+    /** {@return this handle's access} @throws IllegalStateException if closed or stale */
     public Access access() {
         live();
         return access;
     }
 
-    /** @return whether writes through this handle are refused @throws IllegalStateException if closed or stale */
+    /** {@return whether writes through this handle are refused} @throws IllegalStateException if closed or stale */
     public boolean isReadOnly() {
         live();
         return !access.isWritable();
@@ -1152,7 +1152,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
+    /**
+     * Reads a {@code float} item (format {@code f}); see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public float getFloat(long row, long col) {
         try {
             Generation g = live();
@@ -1164,7 +1173,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
+    /**
+     * Writes a {@code float} item (format {@code f}); see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if this handle is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public void setFloat(long row, long col, float value) {
         try {
             Generation g = live();
@@ -1177,7 +1196,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Reads an 8-byte integer item ({@code q}, {@code Q}, native {@code l}, {@code n}...); see {@link #getDouble}. */
+    /**
+     * Reads an 8-byte integer item ({@code q}, {@code Q}, native {@code l}, {@code n}...); see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public long getLong(long row, long col) {
         try {
             Generation g = live();
@@ -1189,7 +1217,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Writes an 8-byte integer item; see {@link #setDouble}. */
+    /**
+     * Writes an 8-byte integer item; see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if this handle is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public void setLong(long row, long col, long value) {
         try {
             Generation g = live();
@@ -1202,7 +1240,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Reads a 4-byte integer item ({@code i}, {@code I}...); see {@link #getDouble}. */
+    /**
+     * Reads a 4-byte integer item ({@code i}, {@code I}...); see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public int getInt(long row, long col) {
         try {
             Generation g = live();
@@ -1214,7 +1261,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Writes a 4-byte integer item; see {@link #setDouble}. */
+    /**
+     * Writes a 4-byte integer item; see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if this handle is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public void setInt(long row, long col, int value) {
         try {
             Generation g = live();
@@ -1227,7 +1284,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Reads a 2-byte integer item ({@code h}, {@code H}); see {@link #getDouble}. */
+    /**
+     * Reads a 2-byte integer item ({@code h}, {@code H}); see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public short getShort(long row, long col) {
         try {
             Generation g = live();
@@ -1239,7 +1305,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Writes a 2-byte integer item; see {@link #setDouble}. */
+    /**
+     * Writes a 2-byte integer item; see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if this handle is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public void setShort(long row, long col, short value) {
         try {
             Generation g = live();
@@ -1252,7 +1328,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Reads a byte item ({@code b}, {@code B}, {@code c}); see {@link #getDouble}. */
+    /**
+     * Reads a byte item ({@code b}, {@code B}, {@code c}); see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public byte getByte(long row, long col) {
         try {
             Generation g = live();
@@ -1264,7 +1349,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    /** Writes a byte item; see {@link #setDouble}. */
+    /**
+     * Writes a byte item; see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if this handle is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed or stale, or the row pointer is NULL
+     */
     public void setByte(long row, long col, byte value) {
         try {
             Generation g = live();

@@ -119,52 +119,112 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
         return ofArray(MemorySegment.ofArray(array), "d", order, shape);
     }
 
-    /** Borrows a {@code float[]} as a 1-D buffer of format {@code 'f'} (see {@link #wrap(double[])}). */
+    /**
+     * Borrows a {@code float[]} as a 1-D buffer of format {@code 'f'} (see {@link #wrap(double[])}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(float[] array) {
         return wrap(array, 'C', array.length);
     }
 
-    /** Borrows a {@code float[]} as an N-D buffer of format {@code 'f'} (see {@link #wrap(double[], char, long...)}). */
+    /**
+     * Borrows a {@code float[]} as an N-D buffer of format {@code 'f'} (see {@link #wrap(double[], char, long...)}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @param order {@code 'C'} (row-major) or {@code 'F'} (column-major)
+     * @param shape the extent of each dimension; their product must be the array's length
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(float[] array, char order, long... shape) {
         return ofArray(MemorySegment.ofArray(array), "f", order, shape);
     }
 
-    /** Borrows a {@code long[]} as a 1-D buffer of format {@code 'q'} (see {@link #wrap(double[])}). */
+    /**
+     * Borrows a {@code long[]} as a 1-D buffer of format {@code 'q'} (see {@link #wrap(double[])}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(long[] array) {
         return wrap(array, 'C', array.length);
     }
 
-    /** Borrows a {@code long[]} as an N-D buffer of format {@code 'q'} (see {@link #wrap(double[], char, long...)}). */
+    /**
+     * Borrows a {@code long[]} as an N-D buffer of format {@code 'q'} (see {@link #wrap(double[], char, long...)}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @param order {@code 'C'} (row-major) or {@code 'F'} (column-major)
+     * @param shape the extent of each dimension; their product must be the array's length
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(long[] array, char order, long... shape) {
         return ofArray(MemorySegment.ofArray(array), "q", order, shape);
     }
 
-    /** Borrows an {@code int[]} as a 1-D buffer of format {@code 'i'} (see {@link #wrap(double[])}). */
+    /**
+     * Borrows an {@code int[]} as a 1-D buffer of format {@code 'i'} (see {@link #wrap(double[])}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(int[] array) {
         return wrap(array, 'C', array.length);
     }
 
-    /** Borrows an {@code int[]} as an N-D buffer of format {@code 'i'} (see {@link #wrap(double[], char, long...)}). */
+    /**
+     * Borrows an {@code int[]} as an N-D buffer of format {@code 'i'} (see {@link #wrap(double[], char, long...)}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @param order {@code 'C'} (row-major) or {@code 'F'} (column-major)
+     * @param shape the extent of each dimension; their product must be the array's length
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(int[] array, char order, long... shape) {
         return ofArray(MemorySegment.ofArray(array), "i", order, shape);
     }
 
-    /** Borrows a {@code short[]} as a 1-D buffer of format {@code 'h'} (see {@link #wrap(double[])}). */
+    /**
+     * Borrows a {@code short[]} as a 1-D buffer of format {@code 'h'} (see {@link #wrap(double[])}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(short[] array) {
         return wrap(array, 'C', array.length);
     }
 
-    /** Borrows a {@code short[]} as an N-D buffer of format {@code 'h'} (see {@link #wrap(double[], char, long...)}). */
+    /**
+     * Borrows a {@code short[]} as an N-D buffer of format {@code 'h'} (see {@link #wrap(double[], char, long...)}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @param order {@code 'C'} (row-major) or {@code 'F'} (column-major)
+     * @param shape the extent of each dimension; their product must be the array's length
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(short[] array, char order, long... shape) {
         return ofArray(MemorySegment.ofArray(array), "h", order, shape);
     }
 
-    /** Borrows a {@code byte[]} as a 1-D buffer of format {@code 'b'} (see {@link #wrap(double[])}). */
+    /**
+     * Borrows a {@code byte[]} as a 1-D buffer of format {@code 'b'} (see {@link #wrap(double[])}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(byte[] array) {
         return wrap(array, 'C', array.length);
     }
 
-    /** Borrows a {@code byte[]} as an N-D buffer of format {@code 'b'} (see {@link #wrap(double[], char, long...)}). */
+    /**
+     * Borrows a {@code byte[]} as an N-D buffer of format {@code 'b'} (see {@link #wrap(double[], char, long...)}).
+     *
+     * @param array the array, borrowed: not copied, so writes through the buffer are seen in it
+     * @param order {@code 'C'} (row-major) or {@code 'F'} (column-major)
+     * @param shape the extent of each dimension; their product must be the array's length
+     * @return a buffer over {@code array}
+     */
     public static MemoryBuffer wrap(byte[] array, char order, long... shape) {
         return ofArray(MemorySegment.ofArray(array), "b", order, shape);
     }

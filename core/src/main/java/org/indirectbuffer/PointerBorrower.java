@@ -84,17 +84,17 @@ public final class PointerBorrower {
         return IndirectMemory2D.borrow(table, rows, cols, format, readOnly, sharing);
     }
 
-    /** @return the item format of every table borrowed */
+    /** {@return the item format of every table borrowed} */
     public Format format() {
         return format;
     }
 
-    /** @return whether the results refuse writes */
+    /** {@return whether the results refuse writes} */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** @return which threads may use each result */
+    /** {@return which threads may use each result} */
     public Sharing sharing() {
         return sharing;
     }

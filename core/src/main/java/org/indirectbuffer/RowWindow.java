@@ -223,37 +223,37 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         }, flags);
     }
 
-    /** @return the number of rows (the source's) */
+    /** {@return the number of rows (the source's)} */
     public long rows() {
         return rows.rows();
     }
 
-    /** @return the number of columns the window spans */
+    /** {@return the number of columns the window spans} */
     public long length() {
         return length;
     }
 
-    /** @return the first column of the source the window starts at now */
+    /** {@return the first column of the source the window starts at now} */
     public long offset() {
         return offset;
     }
 
-    /** @return the number of columns of the source */
+    /** {@return the number of columns of the source} */
     public long sourceColumns() {
         return rows.cols();
     }
 
-    /** @return the item format (the source's) */
+    /** {@return the item format (the source's)} */
     public Format format() {
         return format;
     }
 
-    /** @return the number of views of the window open now */
+    /** {@return the number of views of the window open now} */
     public int exportCount() {
         return exports.count();
     }
 
-    /** @return whether {@link #close()} has run */
+    /** {@return whether {@link #close()} has run} */
     public boolean isClosed() {
         return closed;
     }

@@ -401,25 +401,25 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         return rows.size() + " x " + cols + " '" + format + "'";
     }
 
-    /** @return the number of rows @throws IllegalStateException if closed */
+    /** {@return the number of rows} @throws IllegalStateException if closed */
     public long rows() {
         ensureOpen();
         return rows.size();
     }
 
-    /** @return the items per row @throws IllegalStateException if closed */
+    /** {@return the items per row} @throws IllegalStateException if closed */
     public long cols() {
         ensureOpen();
         return cols;
     }
 
-    /** @return the item format @throws IllegalStateException if closed */
+    /** {@return the item format} @throws IllegalStateException if closed */
     public Format format() {
         ensureOpen();
         return format;
     }
 
-    /** @return whether the collection refuses writes @throws IllegalStateException if closed */
+    /** {@return whether the collection refuses writes} @throws IllegalStateException if closed */
     public boolean isReadOnly() {
         ensureOpen();
         return readOnly;
@@ -514,32 +514,89 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         rowView(row).setDouble(value, col);
     }
 
-    /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
+    /**
+     * Reads a {@code float} item (format {@code f}); see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed
+     */
     public float getFloat(long row, long col) {
         return rowView(row).getFloat(col);
     }
 
-    /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
+    /**
+     * Writes a {@code float} item (format {@code f}); see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if the collection is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed
+     */
     public void setFloat(long row, long col, float value) {
         rowView(row).setFloat(value, col);
     }
 
-    /** Reads an 8-byte integer item; see {@link #getDouble}. */
+    /**
+     * Reads an 8-byte integer item; see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed
+     */
     public long getLong(long row, long col) {
         return rowView(row).getLong(col);
     }
 
-    /** Writes an 8-byte integer item; see {@link #setDouble}. */
+    /**
+     * Writes an 8-byte integer item; see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if the collection is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed
+     */
     public void setLong(long row, long col, long value) {
         rowView(row).setLong(value, col);
     }
 
-    /** Reads a 4-byte integer item; see {@link #getDouble}. */
+    /**
+     * Reads a 4-byte integer item; see {@link #getDouble}.
+     *
+     * @param row the row
+     * @param col the column
+     * @return the item
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed
+     */
     public int getInt(long row, long col) {
         return rowView(row).getInt(col);
     }
 
-    /** Writes a 4-byte integer item; see {@link #setDouble}. */
+    /**
+     * Writes a 4-byte integer item; see {@link #setDouble}.
+     *
+     * @param row   the row
+     * @param col   the column
+     * @param value the value to write
+     * @throws ReadOnlyBufferException   if the collection is read-only
+     * @throws BufferException           if the format is not one this accessor reads (see the summary)
+     * @throws IndexOutOfBoundsException if an index is out of range (the message names it)
+     * @throws IllegalStateException     if closed
+     */
     public void setInt(long row, long col, int value) {
         rowView(row).setInt(value, col);
     }

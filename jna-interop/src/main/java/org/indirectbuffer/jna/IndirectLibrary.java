@@ -89,6 +89,8 @@ public final class IndirectLibrary {
      */
     public record ReadOnly(BufferExporter exporter) {
         /**
+         * Marks {@code exporter} as lent read-only for one call.
+         *
          * @param exporter the exporter
          * @throws NullPointerException if {@code exporter} is null
          */
