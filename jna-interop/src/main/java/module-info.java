@@ -4,6 +4,9 @@
  * keep their owner reachable, lets JNA library interfaces declare them as parameters, and covers {@code char**} and
  * ragged (length-vector or sentinel-terminated) rows.
  */
+// JNA ships as an automatic module (no module-info of its own); requiring it transitively is deliberate, as its types
+// are part of this module's API, so javac's requires-transitive-automatic warning says nothing new.
+@SuppressWarnings("requires-transitive-automatic")
 module org.indirectbuffer.jna {
     requires transitive org.indirectbuffer.core;
     requires transitive org.indirectbuffer.collection;

@@ -2,6 +2,7 @@
 module org.indirectbuffer.samples {
     requires org.indirectbuffer.core;
     requires org.indirectbuffer.collection;
-    requires org.indirectbuffer.jna;
+    // transitive: the demos' public JNA structures (exported so JNA can reach them) expose com.sun.jna types.
+    requires transitive org.indirectbuffer.jna;
     exports org.indirectbuffer.samples;
 }

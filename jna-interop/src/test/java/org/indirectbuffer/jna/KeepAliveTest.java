@@ -129,6 +129,7 @@ class KeepAliveTest {
 
     @Test
     void controlABarePointerDoesNotKeepTheOwnerReachable() throws InterruptedException {
+        @SuppressWarnings({"unchecked", "rawtypes"}) // a one-cell out-parameter: Java has no generic array creation
         WeakReference<Object>[] owner = new WeakReference[1];
         Pointer bare = barePointer(owner);
         for (int i = 0; i < 500 && owner[0].get() != null; i++) {

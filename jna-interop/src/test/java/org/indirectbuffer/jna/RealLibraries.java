@@ -29,6 +29,10 @@ public final class RealLibraries {
     /** {@code struct svm_problem { int l; double *y; struct svm_node **x; }}. */
     @Structure.FieldOrder({"l", "y", "x"})
     public static class SvmProblem extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public SvmProblem() {
+        }
+
         public int l;
         public Pointer y;
         public Pointer x;
@@ -38,6 +42,10 @@ public final class RealLibraries {
     @Structure.FieldOrder({"svm_type", "kernel_type", "degree", "gamma", "coef0", "cache_size", "eps", "C",
             "nr_weight", "weight_label", "weight", "nu", "p", "shrinking", "probability"})
     public static class SvmParameter extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public SvmParameter() {
+        }
+
         public int svm_type;
         public int kernel_type;
         public int degree;
@@ -75,6 +83,8 @@ public final class RealLibraries {
         public SvmModel() {
         }
 
+        // JNA's own pattern for a structure over native memory: read it in the constructor.
+        @SuppressWarnings("this-escape")
         public SvmModel(Pointer p) {
             super(p);
             read();
@@ -105,6 +115,10 @@ public final class RealLibraries {
     /** {@code struct problem { int l, n; double *y; struct feature_node **x; double bias; }}. */
     @Structure.FieldOrder({"l", "n", "y", "x", "bias"})
     public static class LinearProblem extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public LinearProblem() {
+        }
+
         public int l;
         public int n;
         public Pointer y;
@@ -115,6 +129,10 @@ public final class RealLibraries {
     /** {@code struct parameter}. */
     @Structure.FieldOrder({"solver_type", "eps", "C", "nr_weight", "weight_label", "weight", "p", "init_sol"})
     public static class LinearParameter extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public LinearParameter() {
+        }
+
         public int solver_type;
         public double eps;
         public double C;
@@ -149,6 +167,10 @@ public final class RealLibraries {
     /** {@code struct soxr_io_spec}. */
     @Structure.FieldOrder({"itype", "otype", "scale", "e", "flags"})
     public static class SoxrIoSpec extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public SoxrIoSpec() {
+        }
+
         public int itype;
         public int otype;
         public double scale;
@@ -159,6 +181,10 @@ public final class RealLibraries {
     /** {@code struct soxr_quality_spec}. */
     @Structure.FieldOrder({"precision", "phase_response", "passband_end", "stopband_begin", "e", "flags"})
     public static class SoxrQualitySpec extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public SoxrQualitySpec() {
+        }
+
         public double precision;
         public double phase_response;
         public double passband_end;
@@ -168,6 +194,9 @@ public final class RealLibraries {
 
         /** Returned by value from {@code soxr_quality_spec}. */
         public static class ByValue extends SoxrQualitySpec implements Structure.ByValue {
+            /** An empty structure, for JNA to fill or for the caller to set. */
+            public ByValue() {
+            }
         }
     }
 

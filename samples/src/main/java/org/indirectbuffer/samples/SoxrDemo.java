@@ -145,6 +145,10 @@ public final class SoxrDemo {
     /** {@code struct soxr_io_spec}. */
     @Structure.FieldOrder({"itype", "otype", "scale", "e", "flags"})
     public static class IoSpec extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public IoSpec() {
+        }
+
         public int itype;
         public int otype;
         public double scale;
@@ -163,6 +167,10 @@ public final class SoxrDemo {
     /** {@code struct soxr_quality_spec}. */
     @Structure.FieldOrder({"precision", "phase_response", "passband_end", "stopband_begin", "e", "flags"})
     public static class QualitySpec extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public QualitySpec() {
+        }
+
         public double precision;
         public double phase_response;
         public double passband_end;
@@ -172,6 +180,9 @@ public final class SoxrDemo {
 
         /** How {@code soxr_quality_spec} returns it. */
         public static class ByValue extends QualitySpec implements Structure.ByValue {
+            /** An empty structure, for JNA to fill or for the caller to set. */
+            public ByValue() {
+            }
         }
 
         /** The library's preset for a recipe, as a structure passed by reference. */

@@ -345,6 +345,10 @@ public final class SvmDemo {
     /** {@code struct svm_problem}. */
     @Structure.FieldOrder({"l", "y", "x"})
     public static class SvmProblem extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public SvmProblem() {
+        }
+
         public int l;
         public Pointer y;
         public Pointer x;
@@ -354,6 +358,10 @@ public final class SvmDemo {
     @Structure.FieldOrder({"svm_type", "kernel_type", "degree", "gamma", "coef0", "cache_size", "eps", "C",
             "nr_weight", "weight_label", "weight", "nu", "p", "shrinking", "probability"})
     public static class SvmParameter extends Structure {
+        /** An empty structure, for JNA to fill or for the caller to set. */
+        public SvmParameter() {
+        }
+
         public int svm_type;
         public int kernel_type;
         public int degree;
