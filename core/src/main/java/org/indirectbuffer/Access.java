@@ -3,6 +3,8 @@ package org.indirectbuffer;
 /**
  * What a handle on memory may do with it (LvArray's permissions): read it, write it, or also reallocate it.
  * Each level allows everything the ones before it allow.
+ *
+ * <p>A level is a value: it owns no memory, any thread may use it, and its methods throw nothing.
  */
 public enum Access {
     /** Read only: writes throw {@link java.nio.ReadOnlyBufferException}, writable buffer requests are refused. */

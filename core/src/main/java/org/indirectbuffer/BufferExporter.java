@@ -20,6 +20,9 @@ package org.indirectbuffer;
  * <p>Every view returned is counted as an export until it is {@linkplain BufferView#close() closed}; while any is
  * open, operations of the exporter that would move, reshape, reformat, make read-only or free the memory throw
  * {@link BufferException} ("buffer is locked"). {@link ExportCounter} implements this for any exporter.
+ *
+ * <p>The exporter owns the memory its views lend; a view never frees it. Which threads may use an exporter and its
+ * views is each implementation's to say ({@link IndirectMemory2D}, {@link MemoryBuffer}: see their {@link Sharing}).
  */
 public interface BufferExporter {
     /**

@@ -13,7 +13,7 @@ import java.util.StringJoiner;
  * <p>Bits that CPython does not define for {@code getbuffer} requests are refused by {@link #check(int)} with an
  * {@link IllegalArgumentException} naming them; every exporter of this library calls it first.
  *
- * <p>This class only holds constants and pure functions; it is thread-safe.
+ * <p>This class only holds constants and pure functions: it owns no memory, and it is thread-safe.
  */
 public final class BufferRequest {
     /** Contiguous unsigned bytes, read-only unless {@link #WRITABLE} is added: no format, no shape. */

@@ -11,7 +11,7 @@ import java.util.Optional;
  * <p>Sizes depend on the mode: in native mode ({@code '@'} or no prefix) they are the C sizes of this platform
  * (x86-64/LP64 Linux: {@code l L n N P O &} 8, {@code g} 16/16, {@code Zg} 32/16), in the standard modes
  * ({@code = < > !}) the fixed sizes of the {@code struct} module ({@code l L} 4). {@code n N P & g Zg} exist only
- * in native mode. An enum, so immutable and thread-safe.
+ * in native mode. An enum, so immutable and thread-safe; it describes items and owns no memory.
  */
 public enum ElementType {
     /** {@code x}: a pad byte; never a {@link Format#fields() field}. */

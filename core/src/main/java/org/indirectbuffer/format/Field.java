@@ -15,6 +15,8 @@ import java.util.Objects;
  * <p>Instances are immutable: the shape array is copied on the way in and on the way out, and
  * {@link #equals(Object)}, {@link #hashCode()} and {@link #toString()} use its contents.
  *
+ * <p>A field describes items and owns no memory; being immutable, any thread may use it.
+ *
  * @param name      the field name given as {@code :name:}, or {@code null} if unnamed
  * @param offset    byte offset of the field's first element from the start of the enclosing struct
  * @param type      the element type, never {@link ElementType#PAD}

@@ -30,6 +30,8 @@ import java.util.Optional;
  * deep (each <code>T{</code> and each {@code &} inside another is one more level); {@link #parse(String)} rejects
  * deeper nesting with a {@link FormatException} that names the position of the first <code>T{</code> or {@code &} too
  * deep and the limit. Sub-array shapes do not nest.
+ *
+ * <p>A {@code Format} describes items and owns no memory; it is immutable, so any thread may use it.
  */
 public final class Format {
     /**

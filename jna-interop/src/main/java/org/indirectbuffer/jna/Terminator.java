@@ -20,7 +20,7 @@ import org.indirectbuffer.format.Format;
  * format by {@link RaggedRows}, which throws {@link BufferException} when the field does not exist, is not an integer
  * or pointer, or cannot hold the value. Writing a terminator zeroes the whole item, then writes the field.
  *
- * <p>Immutable and thread-safe.
+ * <p>Immutable and thread-safe; it describes an item and owns no memory.
  */
 public final class Terminator {
     private final String fieldName;
