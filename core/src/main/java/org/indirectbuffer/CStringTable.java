@@ -196,7 +196,7 @@ public final class CStringTable implements AutoCloseable {
         return strings.length;
     }
 
-    /** @return the charset the strings are encoded in */
+    /** {@return the charset the strings are encoded in} */
     public Charset charset() {
         return charset;
     }
@@ -254,7 +254,7 @@ public final class CStringTable implements AutoCloseable {
         }
     }
 
-    /** @return whether {@link #close()} has run */
+    /** {@return whether {@link #close()} has run} */
     public boolean isClosed() {
         return closed;
     }
