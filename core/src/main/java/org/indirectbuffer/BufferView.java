@@ -172,6 +172,7 @@ public final class BufferView implements AutoCloseable {
      *                   direct dimension; {@code null} when no dimension is indirect
      * @param readOnly   whether the view refuses writes
      * @return a view that is not counted as an export of anything; closing it only ends its own use
+     * @throws IllegalArgumentException if a size is negative or overflows (see the full form)
      * @throws BufferException        if the descriptor is inconsistent (see the full form)
      * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
      * @throws NullPointerException   if {@code buf}, {@code format} or {@code shape} is null
@@ -208,12 +209,13 @@ public final class BufferView implements AutoCloseable {
      * @param readOnly   whether the view refuses writes; must be {@code true} if {@code memory} is read-only and the
      *                   layout is direct
      * @return a view that is not counted as an export of anything; closing it only ends its own use
-     * @throws BufferException        if the arrays' lengths differ, a shape entry is negative, there are more than
-     *                                {@value #MAX_NDIM} dimensions, the item size is 0, {@code memory} is read-only
-     *                                but {@code readOnly} is false for a direct layout, the layout is indirect but
-     *                                {@code memory} is on the Java heap (a heap array holds no pointers), the sizes
-     *                                overflow (before or after a pointer), or an index would reach outside {@code
-     *                                memory}; the message names the dimension and the values
+     * @throws IllegalArgumentException if a shape entry is negative, there are more than {@value #MAX_NDIM}
+     *                                dimensions, the item size is 0, or the sizes overflow a 64-bit byte count
+     *                                (before or after a pointer); the message names the dimension and the values
+     * @throws BufferException        if the arrays' lengths differ, {@code memory} is read-only but {@code readOnly}
+     *                                is false for a direct layout, the layout is indirect but {@code memory} is on
+     *                                the Java heap (a heap array holds no pointers), or an index would reach outside
+     *                                {@code memory}; the message names the dimension and the values
      * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
      * @throws NullPointerException   if {@code memory}, {@code format} or {@code shape} is null
      */
@@ -241,6 +243,7 @@ public final class BufferView implements AutoCloseable {
      * @param rowScope   the arena whose lifetime bounds the memory pointers lead to; {@code null} for {@code
      *                   memory}'s own scope
      * @return a view that is not counted as an export of anything
+     * @throws IllegalArgumentException if a size is negative or overflows (see the short form)
      * @throws BufferException        if the descriptor is inconsistent (see the short form)
      * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
      * @throws NullPointerException   if {@code memory}, {@code format} or {@code shape} is null
@@ -290,17 +293,18 @@ public final class BufferView implements AutoCloseable {
         Objects.requireNonNull(shape, "shape");
         int n = shape.length;
         if (n > MAX_NDIM) {
-            throw new BufferException("descriptor has " + n + " dimensions; at most " + MAX_NDIM + " are allowed");
+            throw new IllegalArgumentException("descriptor has " + n + " dimensions; at most " + MAX_NDIM
+                    + " are allowed");
         }
         long itemSize = format.itemSize();
         if (itemSize <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + itemSize
+            throw new IllegalArgumentException("format '" + format + "' has item size " + itemSize
                     + "; a buffer needs items of at least one byte");
         }
         long[] sh = shape.clone();
         for (int i = 0; i < n; i++) {
             if (sh[i] < 0) {
-                throw new BufferException("shape[" + i + "] = " + sh[i] + ": expected a size >= 0 in shape "
+                throw new IllegalArgumentException("shape[" + i + "] = " + sh[i] + ": expected a size >= 0 in shape "
                         + Arrays.toString(sh));
             }
         }
@@ -309,7 +313,7 @@ public final class BufferView implements AutoCloseable {
             try {
                 st = contiguousStrides(sh, itemSize, 'C');
             } catch (ArithmeticException e) {
-                throw new BufferException("descriptor with shape " + Arrays.toString(sh) + " and item size "
+                throw new IllegalArgumentException("descriptor with shape " + Arrays.toString(sh) + " and item size "
                         + itemSize + " overflows a 64-bit byte count", e);
             }
         } else if (strides.length != n) {
@@ -361,7 +365,7 @@ public final class BufferView implements AutoCloseable {
                 pointers = Pointers.of(memory, itemSize, sh, st, so, len, readOnly, rowScope, record);
             }
         } catch (ArithmeticException e) {
-            throw new BufferException("descriptor with shape " + Arrays.toString(sh) + ", strides "
+            throw new IllegalArgumentException("descriptor with shape " + Arrays.toString(sh) + ", strides "
                     + Arrays.toString(st) + ", suboffsets " + Arrays.toString(so) + " and item size " + itemSize
                     + " overflows a 64-bit byte count", e);
         }

@@ -106,8 +106,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      *
      * @param rows the rows (see the class description); at least one, so that there is something to detect from
      * @return the collection; it holds (and locks) exporter rows until closed
-     * @throws BufferException if a row is of an unsupported kind, the rows differ in length or format (the message
-     *                         names the row), or the list is empty
+     * @throws IllegalArgumentException if a row is null or of an unsupported kind, or the list is empty (the
+     *                         message names the row)
+     * @throws BufferException if the rows differ in length or format (the message names the row)
      */
     public static BufferCollection2D of(List<?> rows) {
         return of(rows, -1, null, true);
@@ -221,24 +222,28 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @param unravel     whether C-contiguous multi-dimensional rows are flattened (otherwise only 1-D rows are
      *                    accepted)
      * @return the collection; it holds (and locks) exporter rows until closed
+     * @throws IllegalArgumentException if a row is null or of an unsupported kind ("row 2 is null"), {@code
+     *                         columnCount} is below -1, the format does not parse or has items of 0 bytes, or the
+     *                         list is empty and the column count or format is not given
      * @throws BufferException if a row does not fit ("row 1: expected 2 columns, found 3", "row 0: expected format
-     *                         'd', found 'i'"), is of an unsupported kind, is multi-dimensional without {@code
-     *                         unravel} or not C-contiguous with it; or the list is empty and the column count or
-     *                         format is not given
+     *                         'd', found 'i'"), or is multi-dimensional without {@code unravel} or not C-contiguous
+     *                         with it
      */
     public static BufferCollection2D of(List<?> rows, long columnCount, String format, boolean unravel) {
         Objects.requireNonNull(rows, "rows");
         if (columnCount < -1) {
-            throw new BufferException("columnCount = " + columnCount + ": expected -1 (detect) or a count >= 0");
+            throw new IllegalArgumentException("columnCount = " + columnCount
+                    + ": expected -1 (detect) or a count >= 0");
         }
         Format explicit = format == null ? null : Format.parse(format);
         if (explicit != null && explicit.itemSize() <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + explicit.itemSize()
+            throw new IllegalArgumentException("format '" + format + "' has item size " + explicit.itemSize()
                     + "; rows need items of at least one byte");
         }
         if (rows.isEmpty() && (explicit == null || columnCount < 0)) {
-            throw new BufferException("an empty collection needs an explicit format and column count (got format "
-                    + (format == null ? "null" : "'" + format + "'") + ", columnCount " + columnCount + ")");
+            throw new IllegalArgumentException("an empty collection needs an explicit format and column count (got"
+                    + " format " + (format == null ? "null" : "'" + format + "'") + ", columnCount " + columnCount
+                    + ")");
         }
         List<Source> sources = new ArrayList<>(rows.size());
         try {
@@ -288,7 +293,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private record Source(int index, MemorySegment items, Format format, boolean readOnly, BufferView held) {
         static Source of(int index, Object row, boolean unravel) {
             if (row == null) {
-                throw new BufferException("row " + index + " is null");
+                throw new IllegalArgumentException("row " + index + " is null");
             }
             return switch (row) {
                 case double[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("d"), false, null);
@@ -301,7 +306,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                 case Buffer b -> ofBuffer(index, b);
                 case MemorySegment m -> new Source(index, m, null, m.isReadOnly(), null);
                 case BufferExporter e -> ofExporter(index, e, unravel);
-                default -> throw new BufferException("row " + index + ": unsupported row type "
+                default -> throw new IllegalArgumentException("row " + index + ": unsupported row type "
                         + row.getClass().getName() + "; expected a Java primitive array, an NIO buffer, a"
                         + " MemorySegment or a BufferExporter");
             };
@@ -338,7 +343,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                     code = "H";
                     order = b.order();
                 }
-                default -> throw new BufferException("row " + index + ": unsupported NIO buffer "
+                default -> throw new IllegalArgumentException("row " + index + ": unsupported NIO buffer "
                         + buffer.getClass().getName());
             }
             String prefix = order.equals(ByteOrder.nativeOrder()) ? "" : order.equals(ByteOrder.BIG_ENDIAN) ? ">" : "<";

@@ -121,7 +121,8 @@ class RaggedRowsTest {
                             + " integer fields of at most 4 bytes");
             assertThatThrownBy(() -> index.getDouble(0, 0)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("'index'");
-            assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40)).isInstanceOf(BufferException.class)
+            assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("value 1099511627776 does not fit a 4-byte signed field");
             assertThatThrownBy(() -> rows.field("weight")).isInstanceOf(BufferException.class)
                     .hasMessage("field 'weight' not found in format 'T{i:index:4xd:value:}'; its fields are"
@@ -145,8 +146,10 @@ class RaggedRowsTest {
                 .isInstanceOf(BufferException.class).hasMessageContaining("is FLOAT64")
                 .hasMessageContaining("expected an integer or pointer field");
         assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "h6xd", Terminator.field(0, 40000)))
-                .isInstanceOf(BufferException.class).hasMessageContaining("value 40000 does not fit a 2-byte");
-        assertThatThrownBy(() -> RaggedRows.create(new long[] {1, -2}, "d")).isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("value 40000 does not fit a 2-byte");
+        assertThatThrownBy(() -> RaggedRows.create(new long[] {1, -2}, "d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("lengths[1] = -2: expected a row length >= 0");
         assertThatThrownBy(() -> Terminator.field(-1, 0)).isInstanceOf(IllegalArgumentException.class);
         // A NULL-terminated list of pointers: the zero item.
