@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.ScopeArena;
@@ -810,7 +811,9 @@ public final class BufferView implements AutoCloseable {
     public void setDouble(double value, long... index) {
         try {
             ValueLayout.OfDouble layout = items("setDouble", double.class).doubles("setDouble");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setDouble(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -852,7 +855,9 @@ public final class BufferView implements AutoCloseable {
     public void setFloat(float value, long... index) {
         try {
             ValueLayout layout = floatOrHalf("setFloat");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setFloat(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             MemorySegment item = resolve(index);
             if (layout instanceof ValueLayout.OfFloat f) {
@@ -898,7 +903,9 @@ public final class BufferView implements AutoCloseable {
     public void setLong(long value, long... index) {
         try {
             ValueLayout.OfLong layout = items("setLong", long.class).longs("setLong");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setLong(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -938,7 +945,9 @@ public final class BufferView implements AutoCloseable {
     public void setInt(int value, long... index) {
         try {
             ValueLayout.OfInt layout = items("setInt", int.class).ints("setInt");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setInt(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -978,7 +987,9 @@ public final class BufferView implements AutoCloseable {
     public void setShort(short value, long... index) {
         try {
             ValueLayout.OfShort layout = items("setShort", short.class).shorts("setShort");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setShort(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -1018,7 +1029,9 @@ public final class BufferView implements AutoCloseable {
     public void setByte(byte value, long... index) {
         try {
             ValueLayout.OfByte layout = items("setByte", byte.class).bytes("setByte");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setByte(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -1046,11 +1059,6 @@ public final class BufferView implements AutoCloseable {
         return items;
     }
 
-    private void checkWritable() {
-        if (readOnly) {
-            throw new ReadOnlyBufferException();
-        }
-    }
 
     // ------------------------------------------------------------------------------------------------ contiguity
 
@@ -1152,7 +1160,9 @@ public final class BufferView implements AutoCloseable {
         try {
             Objects.requireNonNull(src, "src");
             char resolved = resolveOrder(order);
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("copyFrom(" + src.byteSize() + " bytes, '" + resolved + "')", null, this);
+            }
             transfer(src, resolved, true);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.copyFrom", this);
@@ -1479,7 +1489,7 @@ public final class BufferView implements AutoCloseable {
         src.ensureOpen();
         dst.ensureOpen();
         if (dst.readOnly) {
-            throw new ReadOnlyBufferException();
+            throw ReadOnlyWrite.of("copying the items of " + src, null, dst);
         }
         for (BufferView v : new BufferView[] {src, dst}) {
             if (ndim >= 0 && v.ndim != ndim) {

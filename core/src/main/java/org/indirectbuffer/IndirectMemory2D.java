@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
-import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.RowItemFormat;
+import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 
@@ -1107,11 +1108,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    private void checkWritable() {
-        if (!access.isWritable()) {
-            throw new ReadOnlyBufferException();
-        }
-    }
 
     /**
      * Reads a {@code double} item (format {@code d}).
@@ -1149,7 +1145,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfDouble l = g.items.doubles("setDouble");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setDouble(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 8, value);
         } catch (InternalError e) {
@@ -1174,7 +1172,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfFloat l = g.items.floats("setFloat");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setFloat(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 4, value);
         } catch (InternalError e) {
@@ -1199,7 +1199,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfLong l = g.items.longs("setLong");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setLong(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 8, value);
         } catch (InternalError e) {
@@ -1224,7 +1226,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfInt l = g.items.ints("setInt");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setInt(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 4, value);
         } catch (InternalError e) {
@@ -1249,7 +1253,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfShort l = g.items.shorts("setShort");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setShort(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 2, value);
         } catch (InternalError e) {
@@ -1274,7 +1280,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfByte l = g.items.bytes("setByte");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setByte(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col, value);
         } catch (InternalError e) {
@@ -1422,7 +1430,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Objects.requireNonNull(source, "source");
             live();
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("copyFrom(" + source + ")", null, this);
+            }
             try (BufferView src = source.getBuffer(BufferRequest.FULL_RO);
                  BufferView dst = getBuffer(BufferRequest.FULL)) {
                 BufferView.copyItems(src, dst, cast, 2);

@@ -29,6 +29,7 @@ import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.CloseEach;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.internal.StagedMemory;
@@ -516,7 +517,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void setDouble(long row, long col, double value) {
-        rowView(row).setDouble(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setDouble(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setDouble(value, col);
     }
 
     /** Reads a {@code float} item (format {@code f}); see {@link #getDouble}. */
@@ -526,7 +531,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /** Writes a {@code float} item (format {@code f}); see {@link #setDouble}. */
     public void setFloat(long row, long col, float value) {
-        rowView(row).setFloat(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setFloat(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setFloat(value, col);
     }
 
     /** Reads an 8-byte integer item; see {@link #getDouble}. */
@@ -536,7 +545,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /** Writes an 8-byte integer item; see {@link #setDouble}. */
     public void setLong(long row, long col, long value) {
-        rowView(row).setLong(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setLong(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setLong(value, col);
     }
 
     /** Reads a 4-byte integer item; see {@link #getDouble}. */
@@ -546,7 +559,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /** Writes a 4-byte integer item; see {@link #setDouble}. */
     public void setInt(long row, long col, int value) {
-        rowView(row).setInt(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setInt(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setInt(value, col);
     }
 
     /**
@@ -610,6 +627,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     public void fill(double value) {
         ensureOpen();
+        if (readOnly) {
+            throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
+        }
         for (long r = 0; r < rows.size(); r++) {
             Kernels.fill(rowView(r), value);
         }
@@ -625,6 +645,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     public void scale(double factor) {
         ensureOpen();
+        if (readOnly) {
+            throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
+        }
         for (long r = 0; r < rows.size(); r++) {
             Kernels.scale(rowView(r), factor);
         }

@@ -17,6 +17,7 @@ import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NannySecrets;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.ScopeArena;
@@ -772,10 +773,9 @@ public final class RaggedRows implements AutoCloseable {
             return col * itemSize + field.offset();
         }
 
-        private void writable() {
-            if (readOnly) {
-                throw new ReadOnlyBufferException();
-            }
+        private ReadOnlyWrite readOnlyWrite(String write, long row, long col) {
+            return ReadOnlyWrite.of(write + " of field " + FieldValues.describe(field), "row " + row + ", item " + col,
+                    RaggedRows.this);
         }
 
         private BufferException wrongType(String method, String expected) {
@@ -833,7 +833,9 @@ public final class RaggedRows implements AutoCloseable {
             if (!isInteger()) {
                 throw wrongType("setLong", "integer fields");
             }
-            writable();
+            if (readOnly) {
+                throw readOnlyWrite("setLong(" + value + ")", row, col);
+            }
             MemorySegment s = at(row, col);
             FieldValues.checkFits(value, layout, field.type().isSigned(), "setLong(" + row + ", " + col
                     + ") of field " + FieldValues.describe(field));
@@ -889,7 +891,9 @@ public final class RaggedRows implements AutoCloseable {
             if (!(layout instanceof ValueLayout.OfDouble) && !(layout instanceof ValueLayout.OfFloat)) {
                 throw wrongType("setDouble", "'d' and 'f' fields");
             }
-            writable();
+            if (readOnly) {
+                throw readOnlyWrite("setDouble(" + value + ")", row, col);
+            }
             MemorySegment s = at(row, col);
             if (layout instanceof ValueLayout.OfDouble d) {
                 s.set(d, pos(col), value);
