@@ -674,9 +674,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @param sharing  which threads may use the result
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, or the item size is 0
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
@@ -730,10 +730,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param sharing   which threads may use the result
      * @param keepAlive what must stay reachable while the memory is used
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count, or {@code keepAlive} is a {@link
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, the item size is 0, or {@code keepAlive} is a {@link
      *                                  MemoryNanny} (which would then never free: adopt it instead)
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
