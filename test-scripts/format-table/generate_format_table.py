@@ -11,24 +11,28 @@ one row per format string, tab-separated:
     alignment  alignment in bytes (empty for errors)
 
 Which reference judges a string:
-  * 'struct' -- strings without any PEP 3118 extension character (T { } ( ) : Z g u w O &): CPython's
+  * 'struct' -- strings without any PEP 3118 extension (the characters T { } ( ) : Z g u w O & ^, or a byte order
+    after the first character; see is_pep3118()): CPython's
     struct module. outcome is whether struct.calcsize accepts the string (struct.error, UnicodeEncodeError etc. are
     'error'), itemsize is struct.calcsize. alignment is derived from struct as well: the alignment of one code X is
     calcsize('@c' + X) - calcsize('@' + X) (how far X moves when it follows one char), the alignment of a
     native-mode string ('@' or no prefix) is the largest alignment over its codes, and of a standard-mode string
     ('=', '<', '>', '!') it is 1.
   * 'numpy' -- strings using PEP 3118 extensions: NumPy's reader numpy._core._internal._dtype_from_pep3118.
+    Every such string is checked to be one the struct module rejects, so the two dialects never disagree about a
+    string: what struct accepts keeps struct's meaning.
     outcome is whether it accepts the string, itemsize its dtype's itemsize, alignment the common alignment that
     the reader computes alongside (the second value of __dtype_from_pep3118; 1 in the standard modes).
 
-NumPy strings must avoid the places where indirect-buffer deliberately differs from NumPy: whitespace, a byte
-order in the middle of the top level, '^', '&', 'u', n/N/P/p, an unclosed 'T{', a stray '}', empty names '::',
+NumPy strings must avoid the places where indirect-buffer deliberately differs from NumPy: whitespace, '^' with
+nothing after it, '&', 'u', n/N/P/p, an unclosed 'T{', a stray '}', empty names '::',
 signs in shapes, a prefix before a top-level shape ('<(2)d': NumPy wants '(2)<d'), counts or sizes beyond a C int,
 sub-arrays of zero-sized items ('(2)0d'), and byte orders inside T{...} that would leak out of the struct (ours are
 scoped to it). check_numpy_comparable() and numpy_reference() refuse such rows; they belong in FormatTest (Java).
 
 The table is platform-specific: it must be generated with CPython 3.11 on x86-64 (LP64) Linux, the platform the
-Java test expects. Run:  python3 test-scripts/format-table/generate_format_table.py
+Java test expects, with NumPy 1.24 or newer. Run:  python3 test-scripts/format-table/generate_format_table.py
+(on Debian 12: apt-get install python3-numpy, then /usr/bin/python3 test-scripts/format-table/...).
 """
 
 import os
@@ -37,7 +41,10 @@ import struct
 import sys
 
 import numpy
-from numpy._core import _internal as np_internal
+try:
+    from numpy._core import _internal as np_internal  # NumPy 2.x
+except ImportError:
+    from numpy.core import _internal as np_internal  # NumPy 1.x (Debian 12's python3-numpy)
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 OUT = os.path.join(REPO, 'core', 'src', 'test', 'resources', 'org', 'indirectbuffer', 'format', 'format-table.tsv')
@@ -45,6 +52,7 @@ OUT = os.path.join(REPO, 'core', 'src', 'test', 'resources', 'org', 'indirectbuf
 STRUCT_CODES = 'xcbB?hHiIlLqQnNefdspP'
 PREFIXES = ['', '@', '=', '<', '>', '!']
 EXTENSION_CHARS = set('T{}():ZguwO&')
+BYTE_ORDERS = '@=<>!^'
 INT_MAX = 2 ** 31 - 1
 LONG_MAX = 2 ** 63 - 1
 
@@ -92,11 +100,13 @@ def check_numpy_comparable(s, numpy_accepts):
     always, if_accepted = [], []
     if any(c.isspace() for c in s):
         always.append('whitespace (NumPy rejects it, we accept it between items)')
-    if s[:1] in ('@', '=', '<', '>', '!') and s[1:2] == '(':
+    if s == '^':
+        always.append("'^' alone (NumPy fails with an IndexError, we read an empty format as for '@')")
+    if s[:1] in tuple(BYTE_ORDERS) and s[1:2] == '(':
         always.append('prefix before a shape (NumPy wants (2)<d, we want <(2)d at the top level)')
-    mode0 = s[0] if s[:1] in ('@', '=', '<', '>', '!') else '@'
+    mode0 = s[0] if s[:1] in tuple(BYTE_ORDERS) else '@'
     stack = [{'start': mode0, 'mode': mode0, 'native': False}]
-    i = 1 if s[:1] in ('@', '=', '<', '>', '!') else 0
+    i = 1 if s[:1] in tuple(BYTE_ORDERS) else 0
     in_name = False
     while i < len(s):
         c = s[i]
@@ -110,10 +120,6 @@ def check_numpy_comparable(s, numpy_accepts):
                 if_accepted.append('empty name')
             in_name = True
         elif c in '@=<>!^':
-            if len(stack) == 1:
-                if_accepted.append('byte order in the middle of the top level')
-            if c == '^':
-                if_accepted.append("'^'")
             stack[-1]['mode'] = '>' if c == '!' else c
         elif c == '{' and s[i - 1:i] == 'T':
             stack.append({'start': stack[-1]['mode'], 'mode': stack[-1]['mode'], 'native': False})
@@ -148,8 +154,10 @@ def check_numpy_comparable(s, numpy_accepts):
                          % (s, '; '.join(problems)))
 
 
-def uses_extension(s):
-    return any(c in EXTENSION_CHARS for c in s)
+def is_pep3118(s):
+    """Whether s is in the PEP 3118 dialect: an extension character, '^' anywhere, or a byte order after the first
+    character (PEP 3118 allows one "inside the string so that it can change if needed"; struct only first)."""
+    return any(c in EXTENSION_CHARS for c in s) or '^' in s or any(c in '@=<>!' for c in s[1:])
 
 
 # ---------------------------------------------------------------------------------------------------- the strings
@@ -174,17 +182,13 @@ def struct_strings():
             'sP', '3sP', 'pq', 'bhilqnNP', 'PbPb', 'i2qb', '@ihq', '@hhh', '10si', 'i10s', 'bhiq', 'qihb',
             '=bhiq', '<bhilq', '>dfeh', '!qQ', '=lL', '<?d', '>c3d', '=0d2b', '<x7d', '!bd2i']
     # whitespace placements
-    out += [' d', 'd ', 'd d', '\td', 'd\n', '\nd\n', '3 d', ' <d', '< d', '<\t d', 'd\x0bd', 'd\x0c', '\rd', '  ',
+    out += [' d', 'd ', 'd d', '\td', 'd\n', '\nd\n', '3 d', '< d', '<\t d', 'd\x0bd', 'd\x0c', '\rd', '  ',
             ' ', '\t', '2d 3i', '2 d', 'd 2', '@ d', '! d', 'b d', 'b\t\n\r\x0b\x0cd', '3\td', '3\nd', '1 2d',
             ' 3d', '= 3h ', '<  i  i  ', 'd\xa0']
     # bad characters
-    out += ['y', 'a', 'D', 'F', 'j', '#', '$', '%', '*', ',', '.', '/', ';', 'E', 'K', 'r', 't', 'v', 'z', 'd^',
-            '^d', '^', 'dy', 'U', 'X', 'Y', 'S', 'V', 'W', 'k', 'm', 'o', 'A', 'G', 'R', '\\', '"', "'", '~', '`',
+    out += ['y', 'a', 'D', 'F', 'j', '#', '$', '%', '*', ',', '.', '/', ';', 'E', 'K', 'r', 't', 'v', 'z', 'dy', 'U', 'X', 'Y', 'S', 'V', 'W', 'k', 'm', 'o', 'A', 'G', 'R', '\\', '"', "'", '~', '`',
             '|', '-3d', '+3d', '3.0d', '3e2d', '0x10d', '\x00', 'd\x00', '\x00d', '3\x00d', '\xe9', 'd\xe9',
-            '\u20ac', '\U0001f600', '\x7f', '\x01', 'd\x1b', '\x1f', '\u0663d', 'd-', '[d]', '<d>', 'd!']
-    # byte orders in the middle of the string
-    out += ['d<d', 'd=', 'i!', 'd@', '<<d', '<>d', '@@', '=<', '2<d', 'd >', '<d<d', 'b@d', 'b!', '=i=i',
-            '@d@', '3<', '<3>']
+            '\u20ac', '\U0001f600', '\x7f', '\x01', 'd\x1b', '\x1f', '\u0663d', 'd-', '[d]']
     # counts without a code
     out += ['3', '<3', '12', 'd3', 'd 3', '0', '@0', '3d4', ' 3']
     # empty and prefix-only
@@ -221,6 +225,17 @@ def numpy_strings():
     # inner byte orders that stay inside their struct
     out += ['<T{<i}', 'T{@d}', 'T{<i@d}', 'T{>h@b}', '<T{i>d<q}', '=T{<i=d}', 'T{<i>i@d}', 'T{(2)<i@d}',
             'T{<2i@d}', 'bT{>i@}', 'T{<}', 'T{<>d}', 'T{<(2)d}', 'T{!h@d}', '>T{<i>}', 'T{=d@d}', 'T{=q@}']
+    # '^' (native sizes, no alignment) and byte orders in the middle of the string: PEP 3118 allows both, struct
+    # rejects both, so these rows are judged by NumPy
+    out += ['^' + c for c in STRUCT_CODES if c not in 'nNPp'] + ['^' + c for c in ext_codes]
+    out += ['^id', '^di', '^bd', '^T{bd}', '^T{d}b', '^T{b}d', '^T{bT{d}}', '^?d', '^2i', '^3s', '^hq', '^bg',
+            '^bZd', '^bO', '(2)^d:a:', 'b^d', 'd^i', 'h^q', 'T{bd}^b', 'T{b}^d', '^d:x:i:y:', '2T{bi}^b']
+    out += ['<d>i', 'd<i', '@d<i', '<i@d', '=d@i', 'd<d', '<d<d', 'b@d', '=i=i', 'd<b', 'bd<i', 'b<q@b',
+            '<d@i', '>i=d', '!h<h', '@b>q', 'i!h', 'b=d', '<b@d', '>b@i@b', '@b<i', 'T{d}<d', 'dT{i}<d', '(2)<d',
+            '<d(2)>i', 'b(2)@d', 'd:a:<i:b:', '<T{i}>T{i}', '<d>T{b}', 'b=T{d}', 'i@T{d}', 'q>(2,2)h', '=d^b',
+            '^b@d', '@b^d@h', '<d>i@b']
+    out += ['d^', '<d>', 'd!', 'd=', 'i!', 'd@', '<<d', '<>d', '@@', '=<', '2<d', 'b!', '@d@', '3<', '<3>',
+            '^^d', '<^d', 'd^^i', 'd^(2)i', 'd<3', 'd<:a:', 'd<T', 'd<Z', 'T{^}']
     # errors
     out += ['T', 'T(', 'Tx', 'Z', 'Zx', 'Zi', 'ZZ', 'Zd2', '{d}', '{', 'd{', 'T}', 'Tg', 'Zgg', 'g2',
             'T{d}:', 'T{)}', 'T{d)}', 'T{3}', 'T{(2)}', '3T', '3Z', 'T{:a:}', '2(2)T{d}',
@@ -241,13 +256,15 @@ def main():
         if s in seen:
             continue
         seen.add(s)
-        assert not uses_extension(s), s
+        assert not is_pep3118(s), s
         rows.append((s, 'struct') + struct_reference(s))
     for s in numpy_strings():
         if s in seen:
             continue
         seen.add(s)
-        assert uses_extension(s), s
+        assert is_pep3118(s), s
+        if struct_reference(s)[0] != 'error':
+            raise SystemExit('PEP 3118 row %r is accepted by struct: the dialects would overlap' % s)
         ref = numpy_reference(s)
         check_numpy_comparable(s, ref[0] == 'ok')
         rows.append((s, 'numpy') + ref)

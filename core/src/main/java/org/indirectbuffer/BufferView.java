@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.ScopeArena;
@@ -172,6 +173,7 @@ public final class BufferView implements AutoCloseable {
      *                   direct dimension; {@code null} when no dimension is indirect
      * @param readOnly   whether the view refuses writes
      * @return a view that is not counted as an export of anything; closing it only ends its own use
+     * @throws IllegalArgumentException if a size is negative or overflows (see the full form)
      * @throws BufferException        if the descriptor is inconsistent (see the full form)
      * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
      * @throws NullPointerException   if {@code buf}, {@code format} or {@code shape} is null
@@ -208,12 +210,13 @@ public final class BufferView implements AutoCloseable {
      * @param readOnly   whether the view refuses writes; must be {@code true} if {@code memory} is read-only and the
      *                   layout is direct
      * @return a view that is not counted as an export of anything; closing it only ends its own use
-     * @throws BufferException        if the arrays' lengths differ, a shape entry is negative, there are more than
-     *                                {@value #MAX_NDIM} dimensions, the item size is 0, {@code memory} is read-only
-     *                                but {@code readOnly} is false for a direct layout, the layout is indirect but
-     *                                {@code memory} is on the Java heap (a heap array holds no pointers), the sizes
-     *                                overflow (before or after a pointer), or an index would reach outside {@code
-     *                                memory}; the message names the dimension and the values
+     * @throws IllegalArgumentException if a shape entry is negative, there are more than {@value #MAX_NDIM}
+     *                                dimensions, the item size is 0, or the sizes overflow a 64-bit byte count
+     *                                (before or after a pointer); the message names the dimension and the values
+     * @throws BufferException        if the arrays' lengths differ, {@code memory} is read-only but {@code readOnly}
+     *                                is false for a direct layout, the layout is indirect but {@code memory} is on
+     *                                the Java heap (a heap array holds no pointers), or an index would reach outside
+     *                                {@code memory}; the message names the dimension and the values
      * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
      * @throws NullPointerException   if {@code memory}, {@code format} or {@code shape} is null
      */
@@ -241,6 +244,7 @@ public final class BufferView implements AutoCloseable {
      * @param rowScope   the arena whose lifetime bounds the memory pointers lead to; {@code null} for {@code
      *                   memory}'s own scope
      * @return a view that is not counted as an export of anything
+     * @throws IllegalArgumentException if a size is negative or overflows (see the short form)
      * @throws BufferException        if the descriptor is inconsistent (see the short form)
      * @throws IllegalCallerException if a suboffset is {@code >= 0} and the caller's module has no native access
      * @throws NullPointerException   if {@code memory}, {@code format} or {@code shape} is null
@@ -290,17 +294,18 @@ public final class BufferView implements AutoCloseable {
         Objects.requireNonNull(shape, "shape");
         int n = shape.length;
         if (n > MAX_NDIM) {
-            throw new BufferException("descriptor has " + n + " dimensions; at most " + MAX_NDIM + " are allowed");
+            throw new IllegalArgumentException("descriptor has " + n + " dimensions; at most " + MAX_NDIM
+                    + " are allowed");
         }
         long itemSize = format.itemSize();
         if (itemSize <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + itemSize
+            throw new IllegalArgumentException("format '" + format + "' has item size " + itemSize
                     + "; a buffer needs items of at least one byte");
         }
         long[] sh = shape.clone();
         for (int i = 0; i < n; i++) {
             if (sh[i] < 0) {
-                throw new BufferException("shape[" + i + "] = " + sh[i] + ": expected a size >= 0 in shape "
+                throw new IllegalArgumentException("shape[" + i + "] = " + sh[i] + ": expected a size >= 0 in shape "
                         + Arrays.toString(sh));
             }
         }
@@ -309,7 +314,7 @@ public final class BufferView implements AutoCloseable {
             try {
                 st = contiguousStrides(sh, itemSize, 'C');
             } catch (ArithmeticException e) {
-                throw new BufferException("descriptor with shape " + Arrays.toString(sh) + " and item size "
+                throw new IllegalArgumentException("descriptor with shape " + Arrays.toString(sh) + " and item size "
                         + itemSize + " overflows a 64-bit byte count", e);
             }
         } else if (strides.length != n) {
@@ -361,7 +366,7 @@ public final class BufferView implements AutoCloseable {
                 pointers = Pointers.of(memory, itemSize, sh, st, so, len, readOnly, rowScope, record);
             }
         } catch (ArithmeticException e) {
-            throw new BufferException("descriptor with shape " + Arrays.toString(sh) + ", strides "
+            throw new IllegalArgumentException("descriptor with shape " + Arrays.toString(sh) + ", strides "
                     + Arrays.toString(st) + ", suboffsets " + Arrays.toString(so) + " and item size " + itemSize
                     + " overflows a 64-bit byte count", e);
         }
@@ -806,7 +811,9 @@ public final class BufferView implements AutoCloseable {
     public void setDouble(double value, long... index) {
         try {
             ValueLayout.OfDouble layout = items("setDouble", double.class).doubles("setDouble");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setDouble(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -848,7 +855,9 @@ public final class BufferView implements AutoCloseable {
     public void setFloat(float value, long... index) {
         try {
             ValueLayout layout = floatOrHalf("setFloat");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setFloat(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             MemorySegment item = resolve(index);
             if (layout instanceof ValueLayout.OfFloat f) {
@@ -894,7 +903,9 @@ public final class BufferView implements AutoCloseable {
     public void setLong(long value, long... index) {
         try {
             ValueLayout.OfLong layout = items("setLong", long.class).longs("setLong");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setLong(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -934,7 +945,9 @@ public final class BufferView implements AutoCloseable {
     public void setInt(int value, long... index) {
         try {
             ValueLayout.OfInt layout = items("setInt", int.class).ints("setInt");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setInt(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -974,7 +987,9 @@ public final class BufferView implements AutoCloseable {
     public void setShort(short value, long... index) {
         try {
             ValueLayout.OfShort layout = items("setShort", short.class).shorts("setShort");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setShort(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -1014,7 +1029,9 @@ public final class BufferView implements AutoCloseable {
     public void setByte(byte value, long... index) {
         try {
             ValueLayout.OfByte layout = items("setByte", byte.class).bytes("setByte");
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("setByte(" + value + ")", ReadOnlyWrite.index(index), this);
+            }
             checkIndex(index);
             resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
@@ -1042,11 +1059,6 @@ public final class BufferView implements AutoCloseable {
         return items;
     }
 
-    private void checkWritable() {
-        if (readOnly) {
-            throw new ReadOnlyBufferException();
-        }
-    }
 
     // ------------------------------------------------------------------------------------------------ contiguity
 
@@ -1148,7 +1160,9 @@ public final class BufferView implements AutoCloseable {
         try {
             Objects.requireNonNull(src, "src");
             char resolved = resolveOrder(order);
-            checkWritable();
+            if (readOnly) {
+                throw ReadOnlyWrite.of("copyFrom(" + src.byteSize() + " bytes, '" + resolved + "')", null, this);
+            }
             transfer(src, resolved, true);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.copyFrom", this);
@@ -1475,7 +1489,7 @@ public final class BufferView implements AutoCloseable {
         src.ensureOpen();
         dst.ensureOpen();
         if (dst.readOnly) {
-            throw new ReadOnlyBufferException();
+            throw ReadOnlyWrite.of("copying the items of " + src, null, dst);
         }
         for (BufferView v : new BufferView[] {src, dst}) {
             if (ndim >= 0 && v.ndim != ndim) {

@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
-import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.RowItemFormat;
+import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 
@@ -246,8 +247,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly whether the memory is {@link Access#READ_ONLY} (C may still write it through the table)
      *                 rather than {@link Access#RESIZEABLE}
      * @return the owning handle; {@link #close()} frees the memory
-     * @throws BufferException  if a size is negative or overflows, or the format's item size is 0
-     * @throws org.indirectbuffer.format.FormatException if the format is malformed
+     * @throws IllegalArgumentException if a size is negative or overflows, or the format's item size is 0
+     * @throws org.indirectbuffer.format.FormatException if the format is malformed (an IllegalArgumentException)
      * @throws OutOfMemoryError if the memory cannot be allocated
      */
     public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly) {
@@ -263,7 +264,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly  whether the memory is {@link Access#READ_ONLY} rather than {@link Access#RESIZEABLE}
      * @param placement where the rows lie
      * @return the owning handle; {@link #close()} frees the memory
-     * @throws BufferException  if a size is negative or overflows, or the format's item size is 0
+     * @throws IllegalArgumentException if a size is negative or overflows, the format's item size is 0, or the
+     *                                  format does not parse ({@link org.indirectbuffer.format.FormatException})
      * @throws OutOfMemoryError if the memory cannot be allocated
      */
     public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly,
@@ -282,7 +284,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param sharing   {@link Sharing#CONFINED}: only this thread may reach the items, close, resize or reformat
      *                  (others get {@link WrongThreadException}), and closing skips a handshake with every thread
      * @return the owning handle; {@link #close()} frees the memory
-     * @throws BufferException  if a size is negative or overflows, or the format's item size is 0
+     * @throws IllegalArgumentException if a size is negative or overflows, the format's item size is 0, or the
+     *                                  format does not parse ({@link org.indirectbuffer.format.FormatException})
      * @throws OutOfMemoryError if the memory cannot be allocated
      */
     public static IndirectMemory2D createMemory(long rows, long cols, String format, boolean readOnly,
@@ -642,9 +645,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param format   the item format
      * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, or the item size is 0
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
@@ -671,9 +674,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @param sharing  which threads may use the result
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, or the item size is 0
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
@@ -701,10 +704,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly  {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @param keepAlive what must stay reachable while the memory is used
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count, or {@code keepAlive} is a {@link
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, the item size is 0, or {@code keepAlive} is a {@link
      *                                  MemoryNanny} (which would then never free: adopt it instead)
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
@@ -727,10 +730,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param sharing   which threads may use the result
      * @param keepAlive what must stay reachable while the memory is used
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count, or {@code keepAlive} is a {@link
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, the item size is 0, or {@code keepAlive} is a {@link
      *                                  MemoryNanny} (which would then never free: adopt it instead)
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
@@ -762,9 +765,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param readOnly {@link Access#READ_ONLY} rather than {@link Access#MODIFIABLE}
      * @param nanny  what frees the memory
      * @return the primary handle
-     * @throws BufferException          if a size is negative, the table is NULL, on the Java heap or too small, or
-     *                                  the item size is 0; the nanny is then not adopted (the caller still owns it)
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, the table is NULL or
+     *                                  on the Java heap, or the item size is 0; the nanny is then not adopted (the
+     *                                  caller still owns it)
+     * @throws BufferException          if the table is too small for {@code rows} pointers; the nanny is then not
+     *                                  adopted
      * @throws IllegalStateException    if the nanny has already freed (or failed to), or another owner adopted it
      * @throws IllegalCallerException   if the caller's module has no native access
      */
@@ -792,11 +797,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         checkDimensions(rows, cols, f);
         long tableBytes = rows * POINTER;
         if (!table.isNative()) {
-            throw new BufferException("table " + table + " is on the Java heap: a heap array holds no row pointers;"
-                    + " a T** table must be native memory");
+            throw new IllegalArgumentException("table " + table + " is on the Java heap: a heap array holds no row"
+                    + " pointers; a T** table must be native memory");
         }
         if (table.address() == 0 && rows > 0) {
-            throw new BufferException("table is NULL, but " + rows + " rows were given");
+            throw new IllegalArgumentException("table is NULL, but " + rows + " rows were given");
         }
         if (table.byteSize() != 0 && table.byteSize() < tableBytes) {
             throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers (" + table.byteSize()
@@ -932,7 +937,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private static void checkDimensions(long rows, long cols, Format format) {
         if (rows < 0 || cols < 0) {
-            throw new BufferException("dimensions " + rows + " x " + cols + ": expected rows >= 0 and cols >= 0");
+            throw new IllegalArgumentException("dimensions " + rows + " x " + cols
+                    + ": expected rows >= 0 and cols >= 0");
         }
         try {
             // the table, the record of the rows, and the rows with a cache line of alignment padding
@@ -1102,11 +1108,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
     }
 
-    private void checkWritable() {
-        if (!access.isWritable()) {
-            throw new ReadOnlyBufferException();
-        }
-    }
 
     /**
      * Reads a {@code double} item (format {@code d}).
@@ -1144,7 +1145,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfDouble l = g.items.doubles("setDouble");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setDouble(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 8, value);
         } catch (InternalError e) {
@@ -1188,7 +1191,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfFloat l = g.items.floats("setFloat");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setFloat(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 4, value);
         } catch (InternalError e) {
@@ -1232,7 +1237,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfLong l = g.items.longs("setLong");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setLong(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 8, value);
         } catch (InternalError e) {
@@ -1276,7 +1283,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfInt l = g.items.ints("setInt");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setInt(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 4, value);
         } catch (InternalError e) {
@@ -1320,7 +1329,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfShort l = g.items.shorts("setShort");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setShort(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col * 2, value);
         } catch (InternalError e) {
@@ -1364,7 +1375,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Generation g = live();
             ValueLayout.OfByte l = g.items.bytes("setByte");
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("setByte(" + value + ")", "row " + row + ", column " + col, this);
+            }
             checkCell(row, col, g);
             g.row(row, this).set(l, col, value);
         } catch (InternalError e) {
@@ -1411,7 +1424,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @param rows the new number of rows
      * @param cols the new number of items per row
      * @throws UnsupportedOperationException if this handle is not {@link Access#RESIZEABLE}
-     * @throws BufferException               if a view is exported ("buffer is locked"), or the sizes are invalid
+     * @throws BufferException               if a view is exported ("buffer is locked")
+     * @throws IllegalArgumentException      if a size is negative or overflows
      * @throws IllegalStateException         if closed
      * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
@@ -1444,8 +1458,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * become stale.
      *
      * @param format the new item format
-     * @throws BufferException       if the row length does not divide, the item size is 0, or a view is exported
-     *                               and the format is not equivalent ("buffer is locked")
+     * @throws BufferException       if the row length does not divide, or a view is exported and the format is not
+     *                               equivalent ("buffer is locked")
+     * @throws IllegalArgumentException if the format does not parse ({@link org.indirectbuffer.format.FormatException})
+     *                               or its item size is 0
      * @throws IllegalStateException if closed, or this handle is a view
      * @throws WrongThreadException  if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
@@ -1509,7 +1525,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         try {
             Objects.requireNonNull(source, "source");
             live();
-            checkWritable();
+            if (!access.isWritable()) {
+                throw ReadOnlyWrite.of("copyFrom(" + source + ")", null, this);
+            }
             try (BufferView src = source.getBuffer(BufferRequest.FULL_RO);
                  BufferView dst = getBuffer(BufferRequest.FULL)) {
                 BufferView.copyItems(src, dst, cast, 2);

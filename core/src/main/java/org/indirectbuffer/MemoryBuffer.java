@@ -75,8 +75,9 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      * @param order  {@code 'C'} or {@code 'F'}
      * @param shape  the extent of each dimension, each {@code >= 0}
      * @return a writable buffer that frees its memory on {@link #close()}
-     * @throws BufferException          if the shape is invalid or its size overflows
-     * @throws IllegalArgumentException if {@code order} is neither {@code 'C'} nor {@code 'F'}
+     * @throws IllegalArgumentException if a shape entry is negative, there are more than {@value
+     *                                  BufferView#MAX_NDIM} dimensions, the size overflows, or {@code order} is
+     *                                  neither {@code 'C'} nor {@code 'F'}
      * @throws OutOfMemoryError         if the memory cannot be allocated
      */
     public static MemoryBuffer allocate(Format format, char order, long... shape) {
@@ -114,6 +115,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      * @param shape the extent of each dimension; the product must equal {@code array.length}
      * @return a writable buffer over the array
      * @throws BufferException if the shape does not match the array's length
+     * @throws IllegalArgumentException if a shape entry is negative, or there are too many dimensions
      */
     public static MemoryBuffer wrap(double[] array, char order, long... shape) {
         return ofArray(MemorySegment.ofArray(array), "d", order, shape);
@@ -237,7 +239,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      *
      * @param buffer the buffer; its position and limit are read once, here
      * @return a buffer over the remaining elements
-     * @throws BufferException if the buffer type is not one of these
+     * @throws IllegalArgumentException if the buffer type is not one of these
      */
     public static MemoryBuffer wrap(Buffer buffer) {
         return wrap(buffer, 'C', buffer.remaining());
@@ -250,7 +252,8 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      * @param order  {@code 'C'} or {@code 'F'}
      * @param shape  the extent of each dimension; the product must equal {@code buffer.remaining()}
      * @return a buffer over the remaining elements
-     * @throws BufferException if the buffer type is unsupported or the shape does not match
+     * @throws IllegalArgumentException if the buffer type is unsupported, or a shape entry is negative
+     * @throws BufferException if the shape does not match
      */
     public static MemoryBuffer wrap(Buffer buffer, char order, long... shape) {
         Objects.requireNonNull(buffer, "buffer");
@@ -285,7 +288,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
                 code = "H";
                 byteOrder = b.order();
             }
-            default -> throw new BufferException("NIO buffer of type " + buffer.getClass().getName()
+            default -> throw new IllegalArgumentException("NIO buffer of type " + buffer.getClass().getName()
                     + ": expected a Byte-, Double-, Float-, Long-, Int-, Short- or CharBuffer");
         }
         String prefix = byteOrder.equals(ByteOrder.nativeOrder()) ? ""
@@ -303,6 +306,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      * @param shape  the extent of each dimension; {@code product(shape) * itemSize} must equal the remaining bytes
      * @return a buffer over the bytes; read-only if the buffer is
      * @throws BufferException if the sizes do not match
+     * @throws IllegalArgumentException if a shape entry is negative or the size overflows
      */
     public static MemoryBuffer wrap(ByteBuffer buffer, Format format, char order, long... shape) {
         Objects.requireNonNull(buffer, "buffer");
@@ -317,8 +321,9 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      * @param order   {@code 'C'} or {@code 'F'}
      * @param shape   the extent of each dimension; {@code product(shape) * itemSize} must equal the segment's size
      * @return a buffer over the segment
-     * @throws BufferException          if the sizes do not match or the shape is invalid
-     * @throws IllegalArgumentException if {@code order} is neither {@code 'C'} nor {@code 'F'}
+     * @throws BufferException          if the sizes do not match
+     * @throws IllegalArgumentException if a shape entry is negative, the size overflows, or {@code order} is neither
+     *                                  {@code 'C'} nor {@code 'F'}
      */
     public static MemoryBuffer wrap(MemorySegment segment, Format format, char order, long... shape) {
         Objects.requireNonNull(segment, "segment");
@@ -344,6 +349,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      * @return a buffer over the layout; read-only if {@code memory} is
      * @throws BufferException if the layout is inconsistent or reaches outside {@code memory} (see {@link
      *                         BufferView#wrap(MemorySegment, long, Format, long[], long[], long[], boolean)})
+     * @throws IllegalArgumentException if a shape entry is negative or the sizes overflow
      */
     public static MemoryBuffer wrapStrided(MemorySegment memory, long bufOffset, Format format, long[] shape,
                                            long[] strides) {
@@ -365,12 +371,12 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
     private static long[] checkedShape(long[] shape) {
         Objects.requireNonNull(shape, "shape");
         if (shape.length > BufferView.MAX_NDIM) {
-            throw new BufferException("shape has " + shape.length + " dimensions; at most " + BufferView.MAX_NDIM
-                    + " are allowed");
+            throw new IllegalArgumentException("shape has " + shape.length + " dimensions; at most "
+                    + BufferView.MAX_NDIM + " are allowed");
         }
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw new BufferException("shape[" + i + "] = " + shape[i] + ": expected a size >= 0 in shape "
+                throw new IllegalArgumentException("shape[" + i + "] = " + shape[i] + ": expected a size >= 0 in shape "
                         + Arrays.toString(shape));
             }
         }
@@ -385,7 +391,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
             }
             return bytes;
         } catch (ArithmeticException e) {
-            throw new BufferException("shape " + Arrays.toString(shape) + " of format '" + format
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of format '" + format
                     + "' overflows a 64-bit byte count", e);
         }
     }

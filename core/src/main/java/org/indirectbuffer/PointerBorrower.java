@@ -58,7 +58,7 @@ public final class PointerBorrower {
      * @param sharing  which threads may use each result: {@link Sharing#CONFINED} for per-call borrowing
      * @return the borrower
      * @throws org.indirectbuffer.format.FormatException if the format does not parse
-     * @throws BufferException                           if its item size is 0
+     * @throws IllegalArgumentException                  if its item size is 0
      * @throws IllegalCallerException                    if the caller's module has no native access
      */
     public static PointerBorrower of(String format, boolean readOnly, Sharing sharing) {
@@ -77,8 +77,9 @@ public final class PointerBorrower {
      * @param rows  the number of rows
      * @param cols  the number of items per row
      * @return the primary handle; closing it frees nothing
-     * @throws BufferException          if a size is negative, or the table is NULL, on the Java heap or too small
-     * @throws IllegalArgumentException if the sizes overflow a 64-bit byte count
+     * @throws IllegalArgumentException if a size is negative or overflows a 64-bit byte count, or the table is NULL
+     *                                  or on the Java heap
+     * @throws BufferException          if the table is too small for {@code rows} pointers
      */
     public IndirectMemory2D borrow(MemorySegment table, long rows, long cols) {
         return IndirectMemory2D.borrow(table, rows, cols, format, readOnly, sharing);

@@ -257,19 +257,24 @@ class BufferViewTest {
                 .hasMessage("strides has 1 entries, but shape [2, 4] has 2 dimensions");
         assertThatThrownBy(() -> BufferView.wrap(m, D, new long[] {2, 4}, null, new long[] {0, -1, -1}, false))
                 .hasMessage("suboffsets has 3 entries, but shape [2, 4] has 2 dimensions");
+        // values wrong on their own are IllegalArgumentExceptions (issue 14); inconsistencies stay BufferExceptions
         assertThatThrownBy(() -> BufferView.wrap(m, D, new long[] {2, -4}, null, null, false))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("shape[1] = -4: expected a size >= 0 in shape [2, -4]");
         assertThatThrownBy(() -> BufferView.wrap(m, D, new long[65], null, null, false))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("descriptor has 65 dimensions; at most 64 are allowed");
         assertThatThrownBy(() -> BufferView.wrap(m, Format.parse("0i"), new long[] {2}, null, null, false))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("format '0i' has item size 0; a buffer needs items of at least one byte");
         assertThatThrownBy(() -> BufferView.wrap(m.asReadOnly(), D, new long[] {8}, null, null, false))
+                .isInstanceOf(BufferException.class)
                 .hasMessage("memory is read-only, but readOnly = false was given");
         assertThatThrownBy(() -> BufferView.wrap(m, D, new long[] {3, 3}, null, null, false))
                 .hasMessage("descriptor with bufOffset 0, shape [3, 3], strides [24, 8] and item size 8 reaches"
                         + " bytes [0, 72) of memory, but memory holds bytes [0, 64)");
         assertThatThrownBy(() -> BufferView.wrap(m, D, new long[] {Long.MAX_VALUE / 4, 8}, null, null, false))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("overflows a 64-bit byte count");
         // an empty shape reaches nothing, so any memory will do
         try (BufferView empty = BufferView.wrap(MemorySegment.ofArray(new byte[0]), D, new long[] {0, 5}, null,

@@ -29,6 +29,7 @@ import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.CloseEach;
 import org.indirectbuffer.internal.NativeHeap;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.internal.StagedMemory;
@@ -106,8 +107,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      *
      * @param rows the rows (see the class description); at least one, so that there is something to detect from
      * @return the collection; it holds (and locks) exporter rows until closed
-     * @throws BufferException if a row is of an unsupported kind, the rows differ in length or format (the message
-     *                         names the row), or the list is empty
+     * @throws IllegalArgumentException if a row is null or of an unsupported kind, or the list is empty (the
+     *                         message names the row)
+     * @throws BufferException if the rows differ in length or format (the message names the row)
      */
     public static BufferCollection2D of(List<?> rows) {
         return of(rows, -1, null, true);
@@ -221,24 +223,28 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @param unravel     whether C-contiguous multi-dimensional rows are flattened (otherwise only 1-D rows are
      *                    accepted)
      * @return the collection; it holds (and locks) exporter rows until closed
+     * @throws IllegalArgumentException if a row is null or of an unsupported kind ("row 2 is null"), {@code
+     *                         columnCount} is below -1, the format does not parse or has items of 0 bytes, or the
+     *                         list is empty and the column count or format is not given
      * @throws BufferException if a row does not fit ("row 1: expected 2 columns, found 3", "row 0: expected format
-     *                         'd', found 'i'"), is of an unsupported kind, is multi-dimensional without {@code
-     *                         unravel} or not C-contiguous with it; or the list is empty and the column count or
-     *                         format is not given
+     *                         'd', found 'i'"), or is multi-dimensional without {@code unravel} or not C-contiguous
+     *                         with it
      */
     public static BufferCollection2D of(List<?> rows, long columnCount, String format, boolean unravel) {
         Objects.requireNonNull(rows, "rows");
         if (columnCount < -1) {
-            throw new BufferException("columnCount = " + columnCount + ": expected -1 (detect) or a count >= 0");
+            throw new IllegalArgumentException("columnCount = " + columnCount
+                    + ": expected -1 (detect) or a count >= 0");
         }
         Format explicit = format == null ? null : Format.parse(format);
         if (explicit != null && explicit.itemSize() <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + explicit.itemSize()
+            throw new IllegalArgumentException("format '" + format + "' has item size " + explicit.itemSize()
                     + "; rows need items of at least one byte");
         }
         if (rows.isEmpty() && (explicit == null || columnCount < 0)) {
-            throw new BufferException("an empty collection needs an explicit format and column count (got format "
-                    + (format == null ? "null" : "'" + format + "'") + ", columnCount " + columnCount + ")");
+            throw new IllegalArgumentException("an empty collection needs an explicit format and column count (got"
+                    + " format " + (format == null ? "null" : "'" + format + "'") + ", columnCount " + columnCount
+                    + ")");
         }
         List<Source> sources = new ArrayList<>(rows.size());
         try {
@@ -288,7 +294,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private record Source(int index, MemorySegment items, Format format, boolean readOnly, BufferView held) {
         static Source of(int index, Object row, boolean unravel) {
             if (row == null) {
-                throw new BufferException("row " + index + " is null");
+                throw new IllegalArgumentException("row " + index + " is null");
             }
             return switch (row) {
                 case double[] a -> new Source(index, MemorySegment.ofArray(a), Format.parse("d"), false, null);
@@ -301,7 +307,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                 case Buffer b -> ofBuffer(index, b);
                 case MemorySegment m -> new Source(index, m, null, m.isReadOnly(), null);
                 case BufferExporter e -> ofExporter(index, e, unravel);
-                default -> throw new BufferException("row " + index + ": unsupported row type "
+                default -> throw new IllegalArgumentException("row " + index + ": unsupported row type "
                         + row.getClass().getName() + "; expected a Java primitive array, an NIO buffer, a"
                         + " MemorySegment or a BufferExporter");
             };
@@ -338,7 +344,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                     code = "H";
                     order = b.order();
                 }
-                default -> throw new BufferException("row " + index + ": unsupported NIO buffer "
+                default -> throw new IllegalArgumentException("row " + index + ": unsupported NIO buffer "
                         + buffer.getClass().getName());
             }
             String prefix = order.equals(ByteOrder.nativeOrder()) ? "" : order.equals(ByteOrder.BIG_ENDIAN) ? ">" : "<";
@@ -511,7 +517,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void setDouble(long row, long col, double value) {
-        rowView(row).setDouble(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setDouble(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setDouble(value, col);
     }
 
     /**
@@ -540,7 +550,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void setFloat(long row, long col, float value) {
-        rowView(row).setFloat(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setFloat(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setFloat(value, col);
     }
 
     /**
@@ -569,7 +583,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void setLong(long row, long col, long value) {
-        rowView(row).setLong(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setLong(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setLong(value, col);
     }
 
     /**
@@ -598,7 +616,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void setInt(long row, long col, int value) {
-        rowView(row).setInt(value, col);
+        BufferView v = rowView(row);
+        if (readOnly) {
+            throw ReadOnlyWrite.of("setInt(" + value + ")", "row " + row + ", column " + col, this);
+        }
+        v.setInt(value, col);
     }
 
     /**
@@ -662,6 +684,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     public void fill(double value) {
         ensureOpen();
+        if (readOnly) {
+            throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
+        }
         for (long r = 0; r < rows.size(); r++) {
             Kernels.fill(rowView(r), value);
         }
@@ -677,6 +702,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     public void scale(double factor) {
         ensureOpen();
+        if (readOnly) {
+            throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
+        }
         for (long r = 0; r < rows.size(); r++) {
             Kernels.scale(rowView(r), factor);
         }

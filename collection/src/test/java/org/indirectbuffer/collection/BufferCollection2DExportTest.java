@@ -386,7 +386,7 @@ class BufferCollection2DExportTest {
             assertThat(first.exportCount()).isZero();
             assertThat(second.exportCount()).isZero();
             assertThatThrownBy(() -> BufferCollection2D.of(List.of(first, second, 42)))
-                    .isInstanceOf(BufferException.class)
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("row 2: unsupported row type java.lang.Integer");
             assertThat(first.exportCount()).isZero();
             assertThat(second.exportCount()).isZero();

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
+import java.nio.ReadOnlyBufferException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -202,6 +203,34 @@ class BufferCollection2DJavaOpsTest {
             // gather copies bytes as they are: foreign-order items stay in their order.
             assertThat(MemorySegment.ofArray(out).get(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(foreign), 8))
                     .isEqualTo(4);
+        }
+    }
+
+    /** A write to a read-only collection says what was written, where, and that the collection is read-only. */
+    @Test
+    void readOnlyWritesNameTheCallAndTheCell() {
+        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}, new double[] {3, 4}))) {
+            col.makeReadOnly();
+            assertThatThrownBy(() -> col.setDouble(1, 0, 4.5)).isInstanceOf(ReadOnlyBufferException.class)
+                    .hasMessageStartingWith("setDouble(4.5) at row 1, column 0: BufferCollection2D[")
+                    .hasMessageEndingWith(" is read-only; nothing was written");
+            assertThatThrownBy(() -> col.fill(2.0)).isInstanceOf(ReadOnlyBufferException.class)
+                    .hasMessageStartingWith("fill(2.0) at every item: BufferCollection2D[");
+            assertThatThrownBy(() -> col.scale(2.0)).isInstanceOf(ReadOnlyBufferException.class)
+                    .hasMessageStartingWith("scale(2.0) at every item: ");
+            assertThat(col.getDouble(1, 0)).isEqualTo(3.0);
+        }
+        try (BufferCollection2D col = BufferCollection2D.of(List.of(new float[] {1}, new float[] {2}))) {
+            col.makeReadOnly();
+            assertThatThrownBy(() -> col.setFloat(0, 0, 1f)).hasMessageStartingWith("setFloat(1.0) at row 0, column 0");
+        }
+        try (BufferCollection2D col = BufferCollection2D.of(List.of(new long[] {1}))) {
+            col.makeReadOnly();
+            assertThatThrownBy(() -> col.setLong(0, 0, 9)).hasMessageStartingWith("setLong(9) at row 0, column 0");
+        }
+        try (BufferCollection2D col = BufferCollection2D.of(List.of(new int[] {1}))) {
+            col.makeReadOnly();
+            assertThatThrownBy(() -> col.setInt(0, 0, 9)).hasMessageStartingWith("setInt(9) at row 0, column 0");
         }
     }
 }

@@ -24,6 +24,7 @@ import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryBuffer;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.format.FormatException;
 import org.junit.jupiter.api.Test;
 
 /** What rows the collection accepts, what it detects, and what it refuses (with the row named). */
@@ -497,19 +498,22 @@ class BufferCollection2DRowsTest {
     @Test
     void badArgumentsAreRefusedWithWhatWasWrong() {
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), -2, null, false))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("columnCount = -2: expected -1 (detect) or a count >= 0");
         assertThatThrownBy(() -> BufferCollection2D.of(Arrays.asList(new double[1], null)))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("row 1 is null");
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1], "text")))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("row 1: unsupported row type java.lang.String");
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1], new boolean[1])))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("row 1: unsupported row type");
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), 1, "d(", false))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(FormatException.class);
+        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), 1, "0d", false))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("format '0d' has item size 0; rows need items of at least one byte");
         assertThatThrownBy(() -> BufferCollection2D.of((List<?>) null)).isInstanceOf(NullPointerException.class);
     }
 
@@ -518,13 +522,13 @@ class BufferCollection2DRowsTest {
     @Test
     void anEmptyListNeedsAnExplicitFormatAndColumnCount() {
         assertThatThrownBy(() -> BufferCollection2D.of(List.of()))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty collection needs an explicit format and column count");
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(), 4, null, false))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("format null");
         assertThatThrownBy(() -> BufferCollection2D.of(List.of(), -1, "d", false))
-                .isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("columnCount -1");
         try (BufferCollection2D col = BufferCollection2D.of(List.of(), 4, "d", false)) {
             assertThat(col.rows()).isZero();

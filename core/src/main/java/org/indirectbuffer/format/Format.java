@@ -143,9 +143,10 @@ public final class Format {
     }
 
     /**
-     * Returns the byte order of the format, resolved: {@link ByteOrder#nativeOrder()} for {@code '@'}, {@code '='}
-     * and no prefix, little-endian for {@code '<'}, big-endian for {@code '>'} and {@code '!'}. Inside a
-     * {@code T{...}} a field may have its own ({@link Field#byteOrder()}).
+     * Returns the byte order of the format, resolved: {@link ByteOrder#nativeOrder()} for {@code '@'}, {@code '='},
+     * {@code '^'} and no prefix, little-endian for {@code '<'}, big-endian for {@code '>'} and {@code '!'}. A field
+     * after a byte order in the middle of a PEP 3118 string or inside a {@code T{...}} may have its own
+     * ({@link Field#byteOrder()}).
      *
      * @return the byte order, never {@code null}
      */
@@ -154,9 +155,10 @@ public final class Format {
     }
 
     /**
-     * Tells whether the format uses native sizes and alignment: prefix {@code '@'} or none.
+     * Tells whether the format's prefix selects native sizes: {@code '@'} or none (native sizes and alignment), or
+     * {@code '^'} (PEP 3118: native sizes, no alignment).
      *
-     * @return {@code true} for native mode, {@code false} for {@code = < > !}
+     * @return {@code true} for {@code @ ^} and no prefix, {@code false} for {@code = < > !}
      */
     public boolean isNativeSize() {
         return mode.nativeSize;

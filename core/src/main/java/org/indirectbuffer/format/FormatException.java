@@ -19,6 +19,11 @@ import java.util.Objects;
  * element size: <pre>format '9223372036854775807d' position 0: item size overflows: repeat count
  * 9223372036854775807 of 8-byte 'd': expected a total size of at most 9223372036854775807 bytes</pre>
  *
+ * <p>A string that looks like a type name rather than a format string ({@code "double"}, {@code "float64"},
+ * {@code "int"}, {@code "uint8"}, {@code "bool"}, NumPy's {@code "<f8"}) gets a hint after the expectation,
+ * naming the struct code: <pre>format 'float64' position 2: bad character 'o': expected a format code; 'float64'
+ * is a type name, not a format string: write 'd' (a C double, 8 bytes)</pre>
+ *
  * <p>Instances are immutable.
  */
 public class FormatException extends IllegalArgumentException {
@@ -48,7 +53,12 @@ public class FormatException extends IllegalArgumentException {
      * @throws IllegalArgumentException if {@code position} is outside {@code [0, format.length()]}
      */
     public FormatException(String format, int position, String problem, String expected) {
-        super(message(format, position, problem, expected));
+        this(format, position, problem, expected, null);
+    }
+
+    /** As above, with a hint (or {@code null}) appended to the message after {@code "; "}. */
+    FormatException(String format, int position, String problem, String expected, String hint) {
+        super(message(format, position, problem, expected) + (hint == null ? "" : "; " + hint));
         this.format = format;
         this.position = position;
         this.problem = problem;

@@ -20,9 +20,16 @@ final class FormatParser {
     private final String s;
     private final int len;
     private int pos;
-    /** Whether a PEP 3118 extension (anything the struct module does not know) has been seen. */
+    /**
+     * Whether the string is in the PEP 3118 dialect: whether something the struct module rejects and PEP 3118 allows
+     * has been seen ({@code T{} ( ) : Z g u w O &}, {@code '^'}, a byte order after the first character). Strings
+     * without any are struct-module strings and keep {@code struct.calcsize} exactly; only this flag lets NumPy's
+     * rules (padding at the end of the top level) apply, so no string the struct module accepts changes meaning.
+     */
     private boolean extended;
     private int depth;
+    /** Whether the string starts with a byte order (the prefix, read before the first item). */
+    private boolean prefixed;
 
     private FormatParser(String s) {
         this.s = s;
@@ -30,7 +37,15 @@ final class FormatParser {
     }
 
     static Format parse(String s) {
-        return new FormatParser(s).parseTop();
+        try {
+            return new FormatParser(s).parseTop();
+        } catch (FormatException e) {
+            String hint = FormatHints.hint(s);
+            if (hint == null) {
+                throw e;
+            }
+            throw new FormatException(s, e.position(), e.problem(), e.expected(), hint);
+        }
     }
 
     /** What one {@code T{...}} body (or the top level) has accumulated. */
@@ -41,6 +56,8 @@ final class FormatParser {
         long offset;
         long align = 1;
         int items;
+        /** The byte order in effect after the last item. */
+        Mode end;
         /** The nested struct when the only item so far is a plain {@code T{...}} (count 1, no shape, no name). */
         Format sole;
         Set<String> names;
@@ -78,6 +95,10 @@ final class FormatParser {
         if (len > 0 && Mode.of(s.charAt(0)) != null) {
             mode = Mode.of(s.charAt(0));
             pos = 1;
+            prefixed = true;
+            if (mode == Mode.NATIVE_UNALIGNED) {
+                extended = true; // '^' is PEP 3118's; struct rejects it
+            }
         }
         Body body = parseBody(mode, -1);
         if (body.items == 1 && body.sole != null) {
@@ -85,7 +106,9 @@ final class FormatParser {
             return body.sole.withSource(s);
         }
         long size = body.offset;
-        if (extended) {
+        if (extended && body.end.aligned) {
+            // NumPy pads the top level to its alignment when the byte order in effect at the end is '@':
+            // "@dT{i}" is 16, "d<i" 12 (the string ends in '<'), "<i@d" 16.
             size = roundUp(size, body.align, len);
         }
         return new Format(s, mode.prefix() + body.text, size, body.align, mode, List.copyOf(body.fields),
@@ -106,6 +129,7 @@ final class FormatParser {
                 if (!top) {
                     throw error(open, "unbalanced brace '{'", "'}'");
                 }
+                b.end = mode;
                 return b;
             }
             char c = s.charAt(pos);
@@ -114,6 +138,7 @@ final class FormatParser {
                     throw error(pos, "unbalanced brace '}'", "a format code (no T{ is open)");
                 }
                 pos++;
+                b.end = mode;
                 return b;
             }
             int itemStart = pos;
@@ -127,11 +152,14 @@ final class FormatParser {
             Mode itemMode = mode;
             if (pos < len && Mode.of(s.charAt(pos)) != null) {
                 char bo = s.charAt(pos);
-                if (top) {
-                    throw error(pos, "byte-order character '" + bo + "' after the start of the format",
-                            "a format code (a byte order is allowed only as the first character, or at the start "
-                                    + "of an item inside T{...})");
+                if (top && b.items == 0 && prefixed) {
+                    // one byte order per item, as in NumPy: "<>d" and "@@" are errors, as in struct
+                    throw error(pos, "byte-order character '" + bo + "' after the prefix '" + s.charAt(0) + "'",
+                            "a format code (one byte order per item)");
                 }
+                // PEP 3118: "Endian-specification ('!', '@','=','>','<', '^') is also allowed inside the string so
+                // that it can change if needed". The struct module allows it only as the first character.
+                extended = true;
                 itemMode = Mode.of(bo);
                 pos++;
                 after = "byte-order character '" + bo + "'";
@@ -160,7 +188,7 @@ final class FormatParser {
                 }
             }
             long stride = t.size; // every size is a multiple of its alignment (a struct's is padded to it)
-            if (itemMode.nativeSize) {
+            if (itemMode.aligned) {
                 long aligned = roundUpOrElse(b.offset, t.align);
                 if (aligned < 0) {
                     throw error(itemStart, "item size overflows: aligning " + t.size + "-byte '" + shortCode(t)
@@ -242,7 +270,7 @@ final class FormatParser {
                 String canon = "T{" + inner.text + "}";
                 Format nested = new Format(mode.prefix() + canon, mode.prefix() + canon, size, inner.align, mode,
                         List.copyOf(inner.fields), inner.sizes());
-                return new TypeInfo(ElementType.STRUCT, size, mode.nativeSize ? inner.align : 1, nested, canon);
+                return new TypeInfo(ElementType.STRUCT, size, mode.aligned ? inner.align : 1, nested, canon);
             }
             case '&' -> {
                 checkNative(ElementType.POINTER, mode, at);
@@ -256,7 +284,8 @@ final class FormatParser {
                 extended = true;
                 Format targetFormat = target.type == ElementType.STRUCT ? target.nested : single(target, mode);
                 ElementType p = ElementType.POINTER;
-                return new TypeInfo(p, p.byteSize(true), p.nativeAlignment(), targetFormat, "&" + target.canon);
+                return new TypeInfo(p, p.byteSize(true), mode.aligned ? p.nativeAlignment() : 1, targetFormat,
+                        "&" + target.canon);
             }
             case 'Z' -> {
                 pos++;
@@ -284,7 +313,7 @@ final class FormatParser {
         pos++;
         checkNative(type, mode, at);
         long size = type.byteSize(mode.nativeSize);
-        return new TypeInfo(type, size, mode.nativeSize ? type.nativeAlignment() : 1, null, type.code());
+        return new TypeInfo(type, size, mode.aligned ? type.nativeAlignment() : 1, null, type.code());
     }
 
     /** The format of a single pointer target that is not a struct. */

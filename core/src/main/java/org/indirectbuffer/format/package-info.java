@@ -8,11 +8,11 @@
  *
  * <h2>Syntax</h2>
  * <pre>
- * format := [order] item*                     order only as the very first character
- * item   := ws* [shape] [order] [count] type [':' name ':']     order here only inside T{...}
+ * format := [order] item*                     the prefix: no order on the first item after it
+ * item   := ws* [shape] [order] [count] type [':' name ':']     an order here makes the string PEP 3118
  * type   := x c b B ? h H i I l L q Q n N e f d s p P          (struct module)
  *         | g u w O | Zf | Zd | Zg | '&amp;' type | 'T{' item* ws* '}'   (PEP 3118)
- * order  := @ = &lt; &gt; !         shape := '(' ws* n ws* (',' ws* n ws*)* ')'     count, n := [0-9]+
+ * order  := @ = &lt; &gt; ! ^       shape := '(' ws* n ws* (',' ws* n ws*)* ')'     count, n := [0-9]+
  * ws     := space \t \n \v \f \r                               name := printable ASCII, no ':' nor space
  * </pre>
  * <ul>
@@ -25,13 +25,18 @@
  *   aligned to its C alignment ({@code x c b B ? s p} are not aligned) and there is <em>no</em> padding at the end
  *   ({@code "@di"} is 12); in the standard modes ({@code = < > !}) sizes are fixed ({@code l L} 4, {@code q Q} 8)
  *   and nothing is aligned.</li>
- *   <li><b>PEP 3118 strings</b> (any of {@code T{} ( ) : Zf Zd Zg g u w O &}) follow NumPy's reader
- *   ({@code numpy._core._internal._dtype_from_pep3118}): the item is laid out as above, and in addition in native
- *   mode every struct, the top level included, is padded at its end to a multiple of its alignment (the largest
- *   alignment of its members laid out in native mode): {@code "@dT{i}"} is 16, {@code "@bT{id}"} 24,
- *   {@code "T{b}(2)i"} 12, while {@code "=T{di}"} is 12. A {@code T{...}} may be empty. Inside {@code T{...}} an
- *   item may start with its own byte order (after the shape, before the count, as NumPy reads it); it holds for the
- *   rest of that struct only. A field name may not repeat within one struct. {@code g} (long double, 16 bytes
+ *   <li><b>PEP 3118 strings</b> (any of {@code T{} ( ) : Zf Zd Zg g u w O & ^}, or a byte order after the first
+ *   character: all things the struct module rejects, so no string it accepts is read differently) follow NumPy's
+ *   reader ({@code numpy._core._internal._dtype_from_pep3118}): the item is laid out as above, and in addition
+ *   every struct in native mode is padded at its end to a multiple of its alignment (the largest alignment of its
+ *   members laid out in native mode): {@code "@dT{i}"} is 16, {@code "@bT{id}"} 24, {@code "T{b}(2)i"} 12, while
+ *   {@code "=T{di}"} is 12. The top level is padded so when the byte order in effect at its end is {@code '@'}, as
+ *   NumPy does: {@code "d<i"} is 12, {@code "<i@d"} 16. {@code '^'} is native sizes and byte order without
+ *   alignment ({@code "^id"} is 12, {@code "^T{bd}"} 9). As PEP 3118 writes ("Endian-specification ... is also
+ *   allowed inside the string so that it can change if needed"), any item may start with its own byte order (after
+ *   the shape, before the count, as NumPy reads it: {@code "<d>i"} is 12, {@code "(2)<d"} 16); it holds for the
+ *   rest of the string, or inside {@code T{...}} for the rest of that struct only. One byte order per item:
+ *   {@code "<>d"} is rejected. A {@code T{...}} may be empty. A field name may not repeat within one struct. {@code g} (long double, 16 bytes
  *   aligned to 16 on x86-64) and {@code Zg} exist only in native mode, as in NumPy; {@code O} is pointer-sized
  *   in every mode.</li>
  *   <li>A top-level string that is a single {@code T{...}} (no count, shape or name) is that struct: its fields are
@@ -46,9 +51,9 @@
  *   {@code struct} accepts must mean the same here.</li>
  *   <li>Where NumPy is lax or has no answer we choose, and the tests pin it: NumPy accepts an unclosed <code>T{d</code>,
  *   ignores anything after a stray <code>}</code>, accepts an empty name {@code ::}, spaces in names, signs in
- *   shapes ({@code (+2)d}), a byte order in the middle of the top level ({@code "d<i"}, {@code "(2)<d"}) and
- *   {@code '^'}; we reject all of these (the last two as {@code struct} does). NumPy rejects whitespace anywhere;
- *   we accept it between items as {@code struct} does, and inside a shape. NumPy rejects a prefix before a
+ *   shapes ({@code (+2)d}); we reject all of these. NumPy rejects whitespace anywhere;
+ *   we accept it between items as {@code struct} does, and inside a shape (so also {@code "d <i"}).
+ *   NumPy fails on {@code "^"} alone; we read it as an empty format, as {@code "@"}. NumPy rejects a prefix before a
  *   top-level shape ({@code "<(2)d"}, it wants {@code "(2)<d"}) and sub-arrays of zero-sized items
  *   ({@code "(2)0d"}); we accept both. NumPy's byte order set inside {@code T{...}} leaks out of the struct; here it is
  *   scoped to the struct. NumPy limits counts and sizes to a C {@code int}; we allow up to

@@ -2,7 +2,6 @@ package org.indirectbuffer.internal;
 
 import java.util.Objects;
 
-import org.indirectbuffer.BufferException;
 import org.indirectbuffer.format.Format;
 
 /**
@@ -21,13 +20,13 @@ public final class RowItemFormat {
      * @return the parsed format
      * @throws NullPointerException                      if {@code format} is null
      * @throws org.indirectbuffer.format.FormatException if the format does not parse
-     * @throws BufferException                           if its item size is 0 ("format 'x' has item size 0; rows
+     * @throws IllegalArgumentException                  if its item size is 0 ("format 'x' has item size 0; rows
      *                                                   need items of at least one byte")
      */
     public static Format parse(String format) {
         Format f = Format.parse(Objects.requireNonNull(format, "format"));
         if (f.itemSize() <= 0) {
-            throw new BufferException("format '" + format + "' has item size " + f.itemSize()
+            throw new IllegalArgumentException("format '" + format + "' has item size " + f.itemSize()
                     + "; rows need items of at least one byte");
         }
         return f;

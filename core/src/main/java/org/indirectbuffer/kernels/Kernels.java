@@ -22,6 +22,7 @@ import org.indirectbuffer.BufferView;
 import org.indirectbuffer.MemoryFaultException;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 import org.indirectbuffer.kernels.spi.RunKernels;
@@ -109,11 +110,6 @@ public final class Kernels {
                 + (arithmetic ? "" : ", or their unsigned forms"));
     }
 
-    private static void checkWritable(BufferView view) {
-        if (view.isReadOnly()) {
-            throw new ReadOnlyBufferException();
-        }
-    }
 
     // ------------------------------------------------------------------------------------------------ sum
 
@@ -383,7 +379,9 @@ public final class Kernels {
             if (items.kind != Kind.DOUBLE && items.kind != Kind.FLOAT) {
                 throw new BufferException("fill(double): format '" + view.format() + "' is an integer; use fill(long)");
             }
-            checkWritable(view);
+            if (view.isReadOnly()) {
+                throw ReadOnlyWrite.of("fill(" + value + ")", "every item", view);
+            }
             BufferView.Runs runs = view.runs();
             while (runs.next()) {
                 MemorySegment s = runs.segment();
@@ -420,7 +418,9 @@ public final class Kernels {
                 throw new BufferException("fill(long): format '" + view.format()
                         + "' is floating-point; use fill(double)");
             }
-            checkWritable(view);
+            if (view.isReadOnly()) {
+                throw ReadOnlyWrite.of("fill(" + value + ")", "every item", view);
+            }
             BufferView.Runs runs = view.runs();
             while (runs.next()) {
                 MemorySegment s = runs.segment();
@@ -457,7 +457,9 @@ public final class Kernels {
                 throw new BufferException("scale(double): format '" + view.format()
                         + "' is an integer; use scale(long)");
             }
-            checkWritable(view);
+            if (view.isReadOnly()) {
+                throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", view);
+            }
             BufferView.Runs runs = view.runs();
             while (runs.next()) {
                 MemorySegment s = runs.segment();
@@ -500,7 +502,9 @@ public final class Kernels {
                 throw new BufferException("scale(long): format '" + view.format()
                         + "' is floating-point; use scale(double)");
             }
-            checkWritable(view);
+            if (view.isReadOnly()) {
+                throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", view);
+            }
             boolean longs = items.kind == Kind.LONG;
             BufferView.Runs runs = view.runs();
             while (runs.next()) {

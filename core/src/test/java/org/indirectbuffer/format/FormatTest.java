@@ -73,20 +73,17 @@ class FormatTest {
                 Arguments.of("T{<(2)d}", 3, "bad character '(' after byte-order character '<'", "a format code"),
                 Arguments.of("T{3}", 3, "bad character '}' after repeat count 3", "a format code"),
                 Arguments.of("dy", 1, "bad character 'y'", "a format code"),
-                Arguments.of("^d", 0, "bad character '^'", "a format code"),
-                Arguments.of("T{^d}", 2, "bad character '^'", "a format code"),
+                Arguments.of("d^", 2, "end of format after byte-order character '^'", "a format code"),
+                Arguments.of("T{^}", 3, "bad character '}' after byte-order character '^'", "a format code"),
+                Arguments.of("d^^i", 2, "bad character '^' after byte-order character '^'", "a format code"),
                 Arguments.of(")", 0, "bad character ')'", "a format code"),
                 Arguments.of(":a:d", 0, "bad character ':'", "a format code"),
                 Arguments.of("d\u0001", 1, "bad character '\\x01'", "a format code"),
-                Arguments.of(" <d", 1, "byte-order character '<' after the start of the format", "a format code (a "
-                        + "byte order is allowed only as the first character, or at the start of an item inside "
-                        + "T{...})"),
-                Arguments.of("d!d", 1, "byte-order character '!' after the start of the format", "a format code (a "
-                        + "byte order is allowed only as the first character, or at the start of an item inside "
-                        + "T{...})"),
-                Arguments.of("(2)<d", 3, "byte-order character '<' after the start of the format", "a format code "
-                        + "(a byte order is allowed only as the first character, or at the start of an item inside "
-                        + "T{...})"),
+                Arguments.of("<>d", 1, "byte-order character '>' after the prefix '<'",
+                        "a format code (one byte order per item)"),
+                Arguments.of("@ ^d", 2, "byte-order character '^' after the prefix '@'",
+                        "a format code (one byte order per item)"),
+                Arguments.of("d <", 3, "end of format after byte-order character '<'", "a format code"),
                 Arguments.of("d\u0000d", 1, "embedded NUL character '\\x00'", "a format character"),
                 Arguments.of("d\u00e9", 1, "non-ASCII character '\\xe9'", "an ASCII format character"),
                 Arguments.of("\u20acd", 0, "non-ASCII character '\\u20ac'", "an ASCII format character"),
@@ -807,6 +804,128 @@ class FormatTest {
         }
     }
 
+    /** PEP 3118 as written: '^', and a byte order at the start of any item; sizes as NumPy's reader gives them. */
+    @Nested
+    class Pep3118ByteOrders {
+        @ParameterizedTest(name = "''{0}'' is {1}/{2}")
+        @CsvSource(delimiter = '|', textBlock = """
+                ^id      | 12 | 1
+                ^T{bd}   |  9 | 1
+                <d>i     | 12 | 1
+                d<i      | 12 | 8
+                @d<i     | 12 | 8
+                <i@d     | 16 | 8
+                b^d      |  9 | 1
+                d^i      | 12 | 8
+                dT{i}<d  | 20 | 8
+                (2)<d    | 16 | 1
+                di@b     | 16 | 8
+                di<b     | 13 | 8
+                """)
+        void sizesAreNumpys(String format, long size, long alignment) {
+            Format f = p(format);
+            assertThat(f.itemSize()).isEqualTo(size);
+            assertThat(f.alignment()).isEqualTo(alignment);
+        }
+
+        @Test
+        void structModuleStringsKeepCalcsize() {
+            // the same items without the PEP 3118 byte orders are struct-module strings: no padding at the end
+            assertThat(p("di").itemSize()).isEqualTo(12);
+            assertThat(p("@di").itemSize()).isEqualTo(12);
+            assertThat(p("dib").itemSize()).isEqualTo(13);
+            assertThat(p("<di").itemSize()).isEqualTo(12);
+        }
+
+        @Test
+        void caretIsNativeSizeWithoutAlignment() {
+            Format f = p("^bdl");
+            assertThat(f.isNativeSize()).isTrue();
+            assertThat(f.byteOrder()).isEqualTo(NATIVE);
+            assertThat(f.fields()).extracting(Field::offset).containsExactly(0L, 1L, 9L);
+            assertThat(f.itemSize()).isEqualTo(1 + 8 + ElementType.LONG.byteSize(true));
+            assertThat(f.alignment()).isEqualTo(1);
+            assertThat(p("^P").itemSize()).isEqualTo(ElementType.VOID_POINTER.byteSize(true));
+            assertThat(p("^&d").alignment()).isEqualTo(1);
+            assertThat(p("b^&d").fields().get(1).offset()).isEqualTo(1);
+            assertThat(f.toString()).isEqualTo("^bdl");
+            assertThat(p("^").itemSize()).isZero();
+        }
+
+        @Test
+        void midStringOrdersHoldForTheRestOfTheString() {
+            Format f = p("<d>ih!q=h");
+            assertThat(f.fields()).extracting(Field::byteOrder).containsExactly(LE, BE, BE, BE, NATIVE);
+            assertThat(f.fields()).extracting(Field::offset).containsExactly(0L, 8L, 12L, 14L, 22L);
+            assertThat(f.itemSize()).isEqualTo(24);
+            assertThat(f.byteOrder()).isEqualTo(LE);
+            assertThat(f.toString()).isEqualTo("<d>ihq=h");
+            assertThat(p(f.toString())).isEqualTo(f);
+            assertThat(p("@d<i").toString()).isEqualTo("d<i");
+            assertThat(p("d<i").fields().get(1).offset()).isEqualTo(8);
+        }
+
+        @Test
+        void caretIsEquivalentToNativeOrderWithoutPadding() {
+            assumeTrue(NATIVE == LE, "little-endian machine");
+            assertThat(p("^d").isEquivalentTo(p("d"))).isTrue();
+            assertThat(p("^d").isEquivalentTo(p("<d"))).isTrue();
+            assertThat(p("^d")).isNotEqualTo(p("d"));
+            assertThat(p("<d>d").isEquivalentTo(p("<dd"))).isFalse();
+        }
+    }
+
+    /** Type names a user may guess instead of a format string get the struct code in the message. */
+    @ParameterizedTest(name = "''{0}'' -> ''{1}''")
+    @CsvSource(delimiter = '|', textBlock = """
+            double        | d
+            float64       | d
+            Float64       | d
+            float         | f
+            float32       | f
+            int           | i
+            int32         | i
+            int64         | q
+            long long     | q
+            uint8         | B
+            unsigned char | B
+            int8          | b
+            uint32        | I
+            uint64        | Q
+            int16         | h
+            uint16        | H
+            bool          | ?
+            boolean       | ?
+            half          | e
+            complex128    | Zd
+            size_t        | N
+            string        | s
+            <f8           | <d
+            >i4           | >i
+            u1            | B
+            f4            | f
+            """)
+    void guessedTypeNamesGetTheStructCode(String guess, String code) {
+        assertThatThrownBy(() -> p(guess)).isInstanceOf(FormatException.class)
+                .hasMessageStartingWith("format '" + guess + "' position ")
+                .hasMessageContaining(": expected ")
+                .hasMessageContaining("not a format string: write '" + code + "'");
+        assertThat(p(code)).isNotNull();
+    }
+
+    @Test
+    void hintsExampleWordForWord() {
+        assertThatThrownBy(() -> p("float64")).isInstanceOf(FormatException.class).hasMessage(
+                "format 'float64' position 2: bad character 'o': expected a format code; 'float64' is a type name, "
+                        + "not a format string: write 'd' (a C double, 8 bytes)");
+        assertThatThrownBy(() -> p("dy")).isInstanceOf(FormatException.class)
+                .hasMessage("format 'dy' position 1: bad character 'y': expected a format code");
+        FormatException e = (FormatException) org.assertj.core.api.Assertions.catchThrowable(() -> p("int"));
+        assertThat(e.format()).isEqualTo("int");
+        assertThat(e.position()).isEqualTo(2);
+        assertThat(e.expected()).isEqualTo("a format code");
+    }
+
     @Nested
     class Deviations {
         /** NumPy accepts these; we reject them (see the package documentation). */
@@ -818,11 +937,9 @@ class FormatTest {
                 T{d::}
                 d:a b:
                 (+2)d
-                T{^d}
-                ^d
-                dT{i}<d
-                (2)<d
                 T{<(2)d}
+                <>d
+                @@
                 """)
         void rejectedWhereNumpyIsLax(String format) {
             assertThatThrownBy(() -> p(format)).isInstanceOf(FormatException.class);
@@ -840,6 +957,10 @@ class FormatTest {
                 T{N}
                 T{p}
                 <(2)d
+                ^(2)d
+                " <d"
+                "d <i"
+                ^
                 (2)0d
                 (2)0s
                 T{1000000000000d}

@@ -74,7 +74,7 @@ final class FieldValues {
     /**
      * Checks that {@code value} fits an integer field of the layout's size.
      *
-     * @throws BufferException naming the value, the field size and where
+     * @throws IllegalArgumentException naming the value, the field size and where
      */
     static void checkFits(long value, ValueLayout layout, boolean signed, String where) {
         long bits = layout.byteSize() * 8;
@@ -84,7 +84,7 @@ final class FieldValues {
         long min = signed ? -(1L << (bits - 1)) : -(1L << (bits - 1));
         long max = signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
         if (value < min || value > max) {
-            throw new BufferException(where + ": value " + value + " does not fit a " + layout.byteSize()
+            throw new IllegalArgumentException(where + ": value " + value + " does not fit a " + layout.byteSize()
                     + "-byte " + (signed ? "signed" : "unsigned") + " field (range [" + min + ", " + max + "])");
         }
     }

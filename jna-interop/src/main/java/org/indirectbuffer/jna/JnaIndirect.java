@@ -81,8 +81,9 @@ public final class JnaIndirect {
      * @param format   the item format ({@code 'd'} for {@code double**})
      * @param readOnly whether the result refuses writes
      * @return an {@link IndirectMemory2D} whose {@code close()} frees nothing
-     * @throws BufferException        if a size is negative, the table is NULL while {@code rows > 0}, a {@code Memory}
-     *                                table is too small, or the item size is 0
+     * @throws IllegalArgumentException if a size is negative or overflows, the table is NULL while {@code rows > 0},
+     *                                or the item size is 0
+     * @throws BufferException        if a {@code Memory} table is too small
      * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
      * @throws IllegalCallerException if the caller's module has no native access
      */
@@ -314,9 +315,10 @@ public final class JnaIndirect {
      * @param format   the item format
      * @param readOnly whether the result refuses writes
      * @return an {@link IndirectMemory2D} of {@code rowCount} rows
+     * @throws IllegalArgumentException if an entry is null or NULL ("row 2 is NULL; expected a pointer to ..."), or a
+     *                               size is negative or overflows
      * @throws BufferException       if the array has fewer entries than {@code rowCount} ("row array has 3 entries; 4
-     *                               rows were asked for"), an entry is null or NULL, a {@code Memory} row is smaller
-     *                               than {@code cols} items, or a size is negative or the item size 0
+     *                               rows were asked for"), or a {@code Memory} row is smaller than {@code cols} items
      * @throws IllegalStateException  if a row is an {@link IndirectPointer} that has ended ({@code Memory} rows
      *                                closed are NULL: a {@code BufferException})
      * @throws IllegalCallerException if the caller's module has no native access
@@ -327,7 +329,8 @@ public final class JnaIndirect {
         Objects.requireNonNull(rows, "rows");
         Format f = Format.parse(Objects.requireNonNull(format, "format"));
         if (rowCount < 0 || cols < 0) {
-            throw new BufferException("dimensions " + rowCount + " x " + cols + ": expected rows >= 0 and cols >= 0");
+            throw new IllegalArgumentException("dimensions " + rowCount + " x " + cols
+                    + ": expected rows >= 0 and cols >= 0");
         }
         if (rows.length < rowCount) {
             throw new BufferException("row array has " + rows.length + " entries; " + rowCount
@@ -337,7 +340,8 @@ public final class JnaIndirect {
         try {
             rowBytes = Math.multiplyExact(cols, f.itemSize());
         } catch (ArithmeticException e) {
-            throw new BufferException(cols + " columns of format '" + f + "' overflow a 64-bit byte count", e);
+            throw new IllegalArgumentException(cols + " columns of format '" + f + "' overflow a 64-bit byte count",
+                    e);
         }
         int n = (int) rowCount;
         Pointer[] kept = new Pointer[n];
@@ -348,8 +352,8 @@ public final class JnaIndirect {
             }
             long address = p == null ? 0 : Pointer.nativeValue(p);
             if (address == 0) {
-                throw new BufferException("row " + r + " is " + (p == null ? "null" : "NULL") + "; expected a pointer"
-                        + " to " + cols + " items of '" + f + "'");
+                throw new IllegalArgumentException("row " + r + " is " + (p == null ? "null" : "NULL")
+                        + "; expected a pointer to " + cols + " items of '" + f + "'");
             }
             if (p instanceof Memory m && m.size() < rowBytes) {
                 throw new BufferException("row " + r + ": Memory of " + m.size() + " bytes holds " + m.size()
@@ -390,7 +394,8 @@ public final class JnaIndirect {
      * @param format   the item format
      * @param readOnly whether writes are refused
      * @return the rows; closing frees nothing
-     * @throws BufferException        if a length is negative, the table is NULL or too small, or the item size is 0
+     * @throws IllegalArgumentException if a length is negative or overflows, the table is NULL, or the item size is 0
+     * @throws BufferException        if the table is too small
      * @throws IllegalStateException  if the table is an {@link IndirectPointer} that has ended
      * @throws IllegalCallerException if the caller's module has no native access
      */
@@ -415,9 +420,10 @@ public final class JnaIndirect {
      * @param readOnly    whether writes are refused
      * @param deallocator how the memory is freed
      * @return the rows
-     * @throws BufferException          if a length is negative, the table is NULL or too small, or the item size is
-     *                                  0; then nothing is freed
-     * @throws IllegalArgumentException if the table is memory Java owns ({@code Memory}, {@code IndirectPointer})
+     * @throws BufferException          if the table is too small; then nothing is freed
+     * @throws IllegalArgumentException if a length is negative or overflows, the table is NULL, the item size is 0
+     *                                  (then nothing is freed), or the table is memory Java owns ({@code Memory},
+     *                                  {@code IndirectPointer})
      * @throws IllegalStateException    if the table is an {@link IndirectPointer} that has ended
      * @throws IllegalCallerException   if the caller's module has no native access
      */

@@ -17,6 +17,7 @@ import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NannySecrets;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.ScopeArena;
@@ -115,8 +116,8 @@ public final class RaggedRows implements AutoCloseable {
      * @param format  the item format (struct-module / PEP 3118 syntax, e.g. {@code 'd'} or {@code 'i4xd'}); its item
      *                size must be positive
      * @return the owning rows; {@link #close()} frees them
-     * @throws BufferException  if a length is negative, the sizes overflow, or the item size is 0
-     * @throws org.indirectbuffer.format.FormatException if the format is malformed
+     * @throws IllegalArgumentException if a length is negative, the sizes overflow, or the item size is 0
+     * @throws org.indirectbuffer.format.FormatException if the format is malformed (an IllegalArgumentException)
      * @throws OutOfMemoryError if the memory cannot be allocated
      */
     public static RaggedRows create(long[] lengths, String format) {
@@ -131,8 +132,10 @@ public final class RaggedRows implements AutoCloseable {
      * @param format     the item format, e.g. {@code 'T{i:index:4x d:value:}'}
      * @param terminator the item that ends each row, e.g. {@code Terminator.field("index", -1)}
      * @return the owning rows
-     * @throws BufferException if a length is negative, the sizes overflow, the item size is 0, or the terminator does
-     *                         not fit the format (the message names the field and the format)
+     * @throws IllegalArgumentException if a length is negative, the sizes overflow, the item size is 0, or the
+     *                         terminator's value does not fit its field
+     * @throws BufferException if the terminator does not fit the format: no such field, or not an integer or
+     *                         pointer field (the message names the field and the format)
      */
     public static RaggedRows createTerminated(long[] lengths, String format, Terminator terminator) {
         return owned(lengths, format, Objects.requireNonNull(terminator, "terminator"));
@@ -155,7 +158,7 @@ public final class RaggedRows implements AutoCloseable {
             }
             Math.multiplyExact(rows, POINTER);
         } catch (ArithmeticException e) {
-            throw new BufferException("ragged rows of lengths " + abbreviate(lens) + " and format '" + f
+            throw new IllegalArgumentException("ragged rows of lengths " + abbreviate(lens) + " and format '" + f
                     + "' overflow a 64-bit byte count", e);
         }
         Arena arena = Arena.ofShared();
@@ -198,8 +201,9 @@ public final class RaggedRows implements AutoCloseable {
      * @param format   the item format
      * @param readOnly whether writes through this object are refused
      * @return the rows; closing frees nothing
-     * @throws BufferException        if a length is negative, the table is NULL, on the Java heap or too small, the
-     *                                item size is 0, or a length exceeds a row this module allocated
+     * @throws IllegalArgumentException if a length is negative or the sizes overflow, the table is NULL or on the
+     *                                Java heap, or the item size is 0
+     * @throws BufferException        if the table is too small, or a length exceeds a row this module allocated
      * @throws IllegalCallerException if the caller's module has no native access
      */
     public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly) {
@@ -242,8 +246,9 @@ public final class RaggedRows implements AutoCloseable {
      * @param readOnly whether writes through this object are refused
      * @param nanny    what frees the memory
      * @return the rows
-     * @throws BufferException        if a length is negative, the table is NULL, on the Java heap or too small, the
-     *                                item size is 0, or the table is one this module made (the library frees that
+     * @throws IllegalArgumentException if a length is negative or the sizes overflow, the table is NULL or on the
+     *                                Java heap, or the item size is 0; the nanny is then not adopted
+     * @throws BufferException        if the table is too small, or is one this module made (the library frees that
      *                                memory itself); the nanny is then not adopted (the caller still owns it)
      * @throws IllegalStateException  if the nanny has already freed (or failed to), or another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
@@ -280,9 +285,10 @@ public final class RaggedRows implements AutoCloseable {
      *                   holds, less its terminator
      * @param readOnly   whether writes through this object are refused
      * @return the rows; closing frees nothing
-     * @throws BufferException        if {@code rows} or {@code maxLength} is negative, the table is NULL, on the Java
-     *                                heap or too small, the terminator does not fit the format, or a row has no
-     *                                terminator within {@code maxLength} items or within the row this module
+     * @throws IllegalArgumentException if {@code rows} or {@code maxLength} is negative or too large, the table is
+     *                                NULL or on the Java heap, or the terminator's value does not fit its field
+     * @throws BufferException        if the table is too small, the terminator does not fit the format, or a row
+     *                                has no terminator within {@code maxLength} items or within the row this module
      *                                allocated (naming the row)
      * @throws IllegalStateException  if a row pointer is NULL (naming the row)
      * @throws IllegalCallerException if the caller's module has no native access
@@ -360,10 +366,11 @@ public final class RaggedRows implements AutoCloseable {
         Format f = RowItemFormat.parse(format);
         Terminator.Resolved t = Objects.requireNonNull(terminator, "terminator").resolve(f);
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
-            throw new BufferException("rows = " + rows + ": expected 0 <= rows <= " + (Integer.MAX_VALUE - 8));
+            throw new IllegalArgumentException("rows = " + rows + ": expected 0 <= rows <= "
+                    + (Integer.MAX_VALUE - 8));
         }
         if (maxLength < 0) {
-            throw new BufferException("maxLength = " + maxLength + ": expected >= 0");
+            throw new IllegalArgumentException("maxLength = " + maxLength + ": expected >= 0");
         }
         checkTable(table, rows);
         long itemSize = f.itemSize();
@@ -373,7 +380,7 @@ public final class RaggedRows implements AutoCloseable {
             scanItems = Math.addExact(maxLength, 1); // up to maxLength items, then the terminator
             scanBytes = Math.multiplyExact(scanItems, itemSize);
         } catch (ArithmeticException e) {
-            throw new BufferException("maxLength = " + maxLength + " items of format '" + f
+            throw new IllegalArgumentException("maxLength = " + maxLength + " items of format '" + f
                     + "' overflows a 64-bit byte count", e);
         }
         RaggedRows own = ownTable(table, rows, nanny);
@@ -501,11 +508,11 @@ public final class RaggedRows implements AutoCloseable {
 
     private static void checkTable(MemorySegment table, long rows) {
         if (!table.isNative()) {
-            throw new BufferException("table " + table + " is on the Java heap: a heap array holds no row pointers;"
-                    + " a T** table must be native memory");
+            throw new IllegalArgumentException("table " + table + " is on the Java heap: a heap array holds no row"
+                    + " pointers; a T** table must be native memory");
         }
         if (table.address() == 0 && rows > 0) {
-            throw new BufferException("table is NULL, but " + rows + " rows were given");
+            throw new IllegalArgumentException("table is NULL, but " + rows + " rows were given");
         }
         if (table.byteSize() != 0 && table.byteSize() < rows * POINTER) {
             throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers ("
@@ -516,11 +523,13 @@ public final class RaggedRows implements AutoCloseable {
     private static long[] checkLengths(long[] lengths) {
         long[] lens = Objects.requireNonNull(lengths, "lengths").clone();
         if (lens.length > Integer.MAX_VALUE - 8) {
-            throw new BufferException(lens.length + " rows: too many");
+            throw new IllegalArgumentException(lens.length + " rows: too many; expected at most "
+                    + (Integer.MAX_VALUE - 8));
         }
         for (int r = 0; r < lens.length; r++) {
             if (lens[r] < 0) {
-                throw new BufferException("lengths[" + r + "] = " + lens[r] + ": expected a row length >= 0");
+                throw new IllegalArgumentException("lengths[" + r + "] = " + lens[r]
+                        + ": expected a row length >= 0");
             }
         }
         return lens;
@@ -764,10 +773,9 @@ public final class RaggedRows implements AutoCloseable {
             return col * itemSize + field.offset();
         }
 
-        private void writable() {
-            if (readOnly) {
-                throw new ReadOnlyBufferException();
-            }
+        private ReadOnlyWrite readOnlyWrite(String write, long row, long col) {
+            return ReadOnlyWrite.of(write + " of field " + FieldValues.describe(field), "row " + row + ", item " + col,
+                    RaggedRows.this);
         }
 
         private BufferException wrongType(String method, String expected) {
@@ -815,7 +823,8 @@ public final class RaggedRows implements AutoCloseable {
          * @param row   the row
          * @param col   the item in the row
          * @param value the value; it must fit the field
-         * @throws BufferException           if the field is not an integer, or the value does not fit it
+         * @throws BufferException           if the field is not an integer
+         * @throws IllegalArgumentException  if the value does not fit the field (naming the value and the range)
          * @throws ReadOnlyBufferException   if the rows are read-only
          * @throws IndexOutOfBoundsException if an index is out of range
          * @throws IllegalStateException     if closed, or the row pointer is NULL
@@ -824,7 +833,9 @@ public final class RaggedRows implements AutoCloseable {
             if (!isInteger()) {
                 throw wrongType("setLong", "integer fields");
             }
-            writable();
+            if (readOnly) {
+                throw readOnlyWrite("setLong(" + value + ")", row, col);
+            }
             MemorySegment s = at(row, col);
             FieldValues.checkFits(value, layout, field.type().isSigned(), "setLong(" + row + ", " + col
                     + ") of field " + FieldValues.describe(field));
@@ -880,7 +891,9 @@ public final class RaggedRows implements AutoCloseable {
             if (!(layout instanceof ValueLayout.OfDouble) && !(layout instanceof ValueLayout.OfFloat)) {
                 throw wrongType("setDouble", "'d' and 'f' fields");
             }
-            writable();
+            if (readOnly) {
+                throw readOnlyWrite("setDouble(" + value + ")", row, col);
+            }
             MemorySegment s = at(row, col);
             if (layout instanceof ValueLayout.OfDouble d) {
                 s.set(d, pos(col), value);

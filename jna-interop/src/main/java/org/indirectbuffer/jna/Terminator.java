@@ -111,7 +111,8 @@ public final class Terminator {
     /**
      * Checks this terminator against a format.
      *
-     * @throws BufferException if the field is missing, not an integer or pointer, or cannot hold the value
+     * @throws BufferException if the field is missing, or not an integer or pointer
+     * @throws IllegalArgumentException if the field cannot hold the value
      */
     Resolved resolve(Format format) {
         if (fieldIndex == -2) {

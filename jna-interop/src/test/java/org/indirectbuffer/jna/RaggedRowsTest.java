@@ -121,7 +121,8 @@ class RaggedRowsTest {
                             + " integer fields of at most 4 bytes");
             assertThatThrownBy(() -> index.getDouble(0, 0)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("'index'");
-            assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40)).isInstanceOf(BufferException.class)
+            assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40))
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("value 1099511627776 does not fit a 4-byte signed field");
             assertThatThrownBy(() -> rows.field("weight")).isInstanceOf(BufferException.class)
                     .hasMessage("field 'weight' not found in format 'T{i:index:4xd:value:}'; its fields are"
@@ -145,10 +146,18 @@ class RaggedRowsTest {
                 .isInstanceOf(BufferException.class).hasMessageContaining("is FLOAT64")
                 .hasMessageContaining("expected an integer or pointer field");
         assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "h6xd", Terminator.field(0, 40000)))
-                .isInstanceOf(BufferException.class).hasMessageContaining("value 40000 does not fit a 2-byte");
-        assertThatThrownBy(() -> RaggedRows.create(new long[] {1, -2}, "d")).isInstanceOf(BufferException.class)
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("value 40000 does not fit a 2-byte");
+        assertThatThrownBy(() -> RaggedRows.create(new long[] {1, -2}, "d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("lengths[1] = -2: expected a row length >= 0");
         assertThatThrownBy(() -> Terminator.field(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RaggedRows.fromPointer(MemorySegment.NULL, new long[] {2}, "d", false))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("table is NULL, but 1 rows were given");
+        assertThatThrownBy(() -> RaggedRows.create(new long[] {Long.MAX_VALUE / 2}, "d"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow a 64-bit byte count");
+        assertThatThrownBy(() -> RaggedRows.fromTerminated(MemorySegment.NULL, -1, "i", Terminator.zeroItem(), 4,
+                false)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rows = -1: expected");
         // A NULL-terminated list of pointers: the zero item.
         try (RaggedRows lists = RaggedRows.createTerminated(new long[] {2, 0}, "P", Terminator.zeroItem())) {
             assertThat(lists.terminator()).contains(Terminator.zeroItem());
@@ -167,7 +176,13 @@ class RaggedRowsTest {
             assertThat(rows.lengths()).containsExactly(1, 2, 3, 4, 5, 6);
             assertThat(rows.field("value").getDouble(5, 5)).isEqualTo(5.5);
             assertThat(rows.toString()).contains("adopted").contains("read-only");
-            assertThatThrownBy(() -> rows.field("value").setDouble(0, 0, 1)).isInstanceOf(ReadOnlyBufferException.class);
+            assertThatThrownBy(() -> rows.field("value").setDouble(0, 0, 1)).isInstanceOf(ReadOnlyBufferException.class)
+                    .hasMessageStartingWith("setDouble(1.0) of field 'value' at row 0, item 0: RaggedRows[")
+                    .hasMessageEndingWith(" is read-only; nothing was written");
+            assertThatThrownBy(() -> rows.field("index").setLong(2, 1, 7)).isInstanceOf(ReadOnlyBufferException.class)
+                    .hasMessageStartingWith("setLong(7) of field 'index' at row 2, item 1: RaggedRows[");
+            assertThatThrownBy(() -> rows.field("index").setInt(2, 1, 7)).isInstanceOf(ReadOnlyBufferException.class)
+                    .hasMessageContaining("at row 2, item 1");
             assertThat(LIB.jt_sum_nodes(rows, 6)).isEqualTo(RAW.jt_sum_nodes(table, 6));
         }
         assertThat(RAW.jt_free_calls()).isEqualTo(frees + 1);

@@ -193,7 +193,7 @@ class WrapTest {
         assertThatThrownBy(() -> JnaIndirect.adopt(table, 2, 2, "d(", false, d))
                 .isInstanceOf(FormatException.class);
         assertThatThrownBy(() -> JnaIndirect.adopt(table, -1, 2, "d", false, d))
-                .isInstanceOf(BufferException.class).hasMessageContaining("-1 x 2");
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1 x 2");
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(10);
@@ -227,9 +227,9 @@ class WrapTest {
     @Test
     void nullAndTooSmallTablesAreRefusedWithTheirSizes() {
         assertThatThrownBy(() -> JnaIndirect.wrap(new Pointer(0), 2, 2, "d", false))
-                .isInstanceOf(BufferException.class).hasMessage("table is NULL, but 2 rows were given");
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("table is NULL, but 2 rows were given");
         assertThatThrownBy(() -> JnaIndirect.wrap(null, 2, 2, "d", false))
-                .isInstanceOf(BufferException.class).hasMessageContaining("NULL");
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("NULL");
         Memory three = new Memory(3L * Native.POINTER_SIZE);
         assertThatThrownBy(() -> JnaIndirect.wrap(three, 4, 2, "d", false))
                 .isInstanceOf(BufferException.class)
@@ -265,14 +265,15 @@ class WrapTest {
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, b, a}, 4, 3, "d", false))
                 .isInstanceOf(BufferException.class).hasMessage("row array has 3 entries; 4 rows were asked for");
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, null}, 3, "d", false))
-                .isInstanceOf(BufferException.class).hasMessage("row 1 is null; expected a pointer to 3 items of 'd'");
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("row 1 is null; expected a pointer to 3 items of 'd'");
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, new Pointer(0)}, 3, "d", false))
-                .isInstanceOf(BufferException.class).hasMessageStartingWith("row 1 is NULL");
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("row 1 is NULL");
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, small}, 3, "d", false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: Memory of 16 bytes holds 2 items of 'd'; expected 3 columns (24 bytes)");
         assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a}, -1, 3, "d", false))
-                .isInstanceOf(BufferException.class).hasMessageContaining("-1 x 3");
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1 x 3");
         // More entries than asked for is fine: the first rowCount are used.
         try (IndirectMemory2D m = JnaIndirect.fromRows(new Pointer[] {a, b, small}, 2, 3, "d", false)) {
             assertThat(m.rows()).isEqualTo(2);
