@@ -97,6 +97,15 @@ mvn_flags=(-B -q -s "$work/settings.xml" -Dmaven.repo.local="$local_repo")
 
 echo "consumer-test: indirect-buffer $version, JDK $jdk, scratch $work"
 
+# The README's three examples are the consumer's code (the lines between "// README n" markers in Jobs.java): every
+# one of those lines must be in the README as it is in the code, 8 columns to the left.
+jobs_java=$root/test-scripts/consumer/src/main/java/example/consumer/Jobs.java
+for n in 1 2 3; do
+  while IFS= read -r line; do
+    grep -qxF -- "$line" "$root/README.md" || fail "README.md lacks this line of example $n (from $jobs_java): $line"
+  done < <(sed -n "/\/\/ README $n\$/,/\/\/ README $n end/p" "$jobs_java" | sed '1d;$d;s/^        //')
+done
+
 # ------------------------------------------------------------------------------------------ 1. publish the library
 
 step "deploying the library into file://$repo (release profile: sources and javadoc jars)"

@@ -13,7 +13,8 @@ import org.indirectbuffer.kernels.Kernels;
 
 /**
  * The three jobs of the README's first screen, as a user writes them, each with the checks the consumer test makes.
- * The lines between {@code // README} markers are the README's examples.
+ * The lines between the {@code // README n} markers are the README's examples: consumer-test.sh checks that the README
+ * shows each of them.
  */
 final class Jobs {
     private Jobs() {
@@ -21,37 +22,31 @@ final class Jobs {
 
     /** Job 1 (core): build a {@code double**} in Java, hand it to C, read what C wrote. */
     static void buildForC() throws Throwable {
-        double[][] data = {{1, 2, 3}, {4, 5, 6}};
-        double cSumBefore;
-        double x;
-        double javaSum;
         // README 1
-        try (IndirectMemory2D m = IndirectMemory2D.createFrom(data)) {      // a double** in native memory, freed on close
-            cSumBefore = (double) CLibrary.SUM.invokeExact(m.pointerTable(), 2, 3);   // C: double cm_sum(double **m, ...)
-            CLibrary.FILL.invokeExact(m.pointerTable(), 2, 3);                   // C writes m[i][j] = 100 * i + j
-            x = m.getDouble(1, 2);                                               // 102.0, read back in Java
-            try (BufferView v = m.getBuffer(BufferRequest.FULL_RO)) { javaSum = Kernels.sum(v); }
-        }
+        double[][] data = {{1, 2, 3}, {4, 5, 6}};
+        try (IndirectMemory2D m = IndirectMemory2D.createFrom(data)) {         // a double** in native memory
+            CLibrary.FILL.invokeExact(m.pointerTable(), 2, 3);                 // C: void cm_fill(double **m, int, int)
+            double x = m.getDouble(1, 2);                                      // 102.0: what C wrote, read in Java
+            double sum = (double) CLibrary.SUM.invokeExact(m.pointerTable(), 2, 3);    // C: double cm_sum(...)
         // README 1 end
-        Check.equal("C's sum of a createFrom(double[][])", 21.0, cSumBefore);
-        Check.equal("m[1][2] after C's fill", 102.0, x);
-        Check.equal("Kernels.sum after C's fill", 306.0, javaSum);
+            Check.equal("m[1][2] after C's fill", 102.0, x);
+            Check.equal("C's sum after C's fill", 306.0, sum);
+            Check.equal("data, untouched (createFrom copies)", 6.0, data[1][2]);
+        }
     }
 
     /** Job 2 (core): wrap a {@code double**} C allocated, free it with C's free exactly once. */
     static void wrapFromC() throws Throwable {
-        double x;
-        double javaSum;
         // README 2
-        MemorySegment table = (MemorySegment) CLibrary.NEW.invokeExact(3, 4);   // C: double **cm_new(int rows, int cols)
-        MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(table, 3);         // free() each row, then the table: once
-        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 3, 4, "d", true, nanny)) {
-            x = c.getDouble(2, 1);                                               // bounds-checked read through C's table
-            try (BufferView v = c.getBuffer(BufferRequest.FULL_RO)) { javaSum = Kernels.sum(v); }
-        }                                                                        // freed here
+        MemorySegment table = (MemorySegment) CLibrary.NEW.invokeExact(3, 4);  // C: double **cm_new(int, int)
+        MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(table, 3);        // will free() each row, then the table
+        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 3, 4, "d", true, nanny);
+             BufferView v = c.getBuffer(BufferRequest.FULL_RO)) {
+            double x = c.getDouble(2, 1), sum = Kernels.sum(v);                 // bounds-checked; SIMD over C's rows
         // README 2 end
-        Check.equal("c[2][1] of cm_new", 1.0, x);
-        Check.equal("Kernels.sum of cm_new(3, 4)", -6.0, javaSum);
+            Check.equal("c[2][1] of cm_new", 1.0, x);
+            Check.equal("Kernels.sum of cm_new(3, 4)", -6.0, sum);
+        }
         Check.that("the nanny freed C's matrix on close", nanny.isFreed());
     }
 
