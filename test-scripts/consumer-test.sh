@@ -129,7 +129,7 @@ published() {   # published <artifactId> <suffix: .pom, .jar, -sources.jar, -jav
 for a in indirect-buffer-core indirect-buffer-collection indirect-buffer-jna; do
   for suffix in .pom .jar -sources.jar -javadoc.jar; do
     f=$(published "$a" "$suffix")
-    [[ $suffix == .pom ]] || unzip -tq "$f" >/dev/null || fail "$f is not a valid jar"
+    [[ $suffix == .pom ]] || "$jdk/bin/jar" --list --file "$f" >/dev/null || fail "$f is not a valid jar"
   done
   module=$("$jdk/bin/jar" --describe-module --file "$(published "$a" .jar)" | head -1)
   [[ $module == org.indirectbuffer.* ]] || fail "$a.jar is not a modular jar: $module"
