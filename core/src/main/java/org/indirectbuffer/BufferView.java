@@ -12,6 +12,7 @@ import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.ReadOnlyWrite;
+import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.ScopeArena;
@@ -289,6 +290,9 @@ public final class BufferView implements AutoCloseable {
     static BufferView describe(MemorySegment memory, long bufOffset, Format format, long[] shape,
                                long[] strides, long[] suboffsets, boolean readOnly, Arena rowScope,
                                RowRecord record) {
+        if (memory != null) {
+            MappedScopes.noteIfMapped(memory); // mapped memory is read by the scalar kernels
+        }
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(shape, "shape");

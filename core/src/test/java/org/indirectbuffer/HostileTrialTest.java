@@ -288,6 +288,16 @@ class HostileTrialTest {
 
     @Test
     void aMappedFileTruncatedUnderAViewIsAMemoryFaultException(@TempDir Path dir) throws IOException {
+        // Compile the vector kernels first (C2): a C2-compiled Vector API load that faults on a truncated file kills
+        // the JVM with SIGBUS, so mapped memory must be read by the scalar kernels (internal.MappedScopes).
+        try (IndirectMemory2D warm = IndirectMemory2D.createMemory(8, 1024, "d", false);
+             BufferView w = warm.getBuffer(BufferRequest.FULL_RO)) {
+            double s = 0;
+            for (int i = 0; i < 30_000; i++) {
+                s += Kernels.sum(w);
+            }
+            assertThat(s).isZero();
+        }
         Path file = dir.resolve("rows.bin");
         Files.write(file, new byte[1 << 16]);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -28,6 +28,7 @@ import org.indirectbuffer.ExportCounter;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.CloseEach;
+import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.RowRecord;
@@ -292,6 +293,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /** A row as given, before the collection's format and column count are settled. */
     private record Source(int index, MemorySegment items, Format format, boolean readOnly, BufferView held) {
+        /** Mapped rows (a MappedByteBuffer, a mapped segment) are read by the scalar kernels: see MappedScopes. */
+        Source {
+            MappedScopes.noteIfMapped(items);
+        }
+
         static Source of(int index, Object row, boolean unravel) {
             if (row == null) {
                 throw new IllegalArgumentException("row " + index + " is null");

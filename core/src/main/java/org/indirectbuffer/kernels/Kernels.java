@@ -23,6 +23,7 @@ import org.indirectbuffer.MemoryFaultException;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.ReadOnlyWrite;
+import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 import org.indirectbuffer.kernels.spi.RunKernels;
@@ -56,6 +57,7 @@ import org.indirectbuffer.kernels.spi.RunKernels;
  */
 public final class Kernels {
     private static final RunKernels RUNS = KernelProviders.selected();
+    private static final RunKernels SCALAR = KernelProviders.scalar();
     private static final ViewSecrets.Access VIEWS = ViewSecrets.get();
 
     private Kernels() {
@@ -154,6 +156,18 @@ public final class Kernels {
         }
     }
 
+    /**
+     * The kernels for one run: the scalar twins for memory that may be mapped (see {@link MappedScopes}: a C2-compiled
+     * vector load that faults on a truncated file kills the JVM instead of throwing), the selected ones otherwise.
+     */
+    private static RunKernels k(MemorySegment segment) {
+        return MappedScopes.mayBeMapped(segment) ? SCALAR : RUNS;
+    }
+
+    private static RunKernels k(MemorySegment a, MemorySegment b) {
+        return MappedScopes.mayBeMapped(a) || MappedScopes.mayBeMapped(b) ? SCALAR : RUNS;
+    }
+
     private static double sumDoubles(BufferView view, ByteOrder order) {
         if (view.ndim() == 2 && view.len() > 0 && view.isIndirect()) {
             // The common double** (rows through a table of pointers, each row contiguous): one fused pass, so a
@@ -162,7 +176,7 @@ public final class Kernels {
             ViewSecrets.RowTable table = VIEWS.rowTable(view);
             if (table != null && view.strides()[1] == 8) {
                 try {
-                    return RUNS.sumDoubleRows(table.table(), table.tableOffset(), table.tableStride(), table.rows(),
+                    return k(table.space()).sumDoubleRows(table.table(), table.tableOffset(), table.tableStride(), table.rows(),
                             table.space(), table.suboffset(), view.shape()[1], order);
                 } catch (RunKernels.NullRowException e) {
                     // fall through: the general walk reports the NULL row with the view's own message
@@ -173,7 +187,7 @@ public final class Kernels {
         BufferView.Runs runs = view.runs();
         while (runs.next()) {
             if (runs.stride() == 8 || runs.count() == 1) {
-                sum += RUNS.sumDoubles(runs.segment(), runs.offset(), runs.count(), order);
+                sum += k(runs.segment()).sumDoubles(runs.segment(), runs.offset(), runs.count(), order);
             } else {
                 for (long k = 0; k < runs.count(); k++) {
                     sum += readFloating(runs.segment(), runs.offset() + k * runs.stride(), Kind.DOUBLE, order);
@@ -188,7 +202,7 @@ public final class Kernels {
         BufferView.Runs runs = view.runs();
         while (runs.next()) {
             if (runs.stride() == 4 || runs.count() == 1) {
-                sum += RUNS.sumFloats(runs.segment(), runs.offset(), runs.count(), order);
+                sum += k(runs.segment()).sumFloats(runs.segment(), runs.offset(), runs.count(), order);
             } else {
                 for (long k = 0; k < runs.count(); k++) {
                     sum += readFloating(runs.segment(), runs.offset() + k * runs.stride(), Kind.FLOAT, order);
@@ -205,8 +219,8 @@ public final class Kernels {
         while (runs.next()) {
             MemorySegment s = runs.segment();
             if (runs.stride() == items.kind.size || runs.count() == 1) {
-                sum += longs ? RUNS.sumLongs(s, runs.offset(), runs.count(), items.order)
-                        : RUNS.sumInts(s, runs.offset(), runs.count(), items.order);
+                sum += longs ? k(s).sumLongs(s, runs.offset(), runs.count(), items.order)
+                        : k(s).sumInts(s, runs.offset(), runs.count(), items.order);
             } else {
                 for (long k = 0; k < runs.count(); k++) {
                     sum += readLong(s, runs.offset() + k * runs.stride(), longs, items.order);
@@ -311,10 +325,10 @@ public final class Kernels {
             double run;
             if (runs.stride() == items.kind.size || runs.count() == 1) {
                 run = items.kind == Kind.DOUBLE
-                        ? (max ? RUNS.maxDoubles(s, runs.offset(), runs.count(), items.order)
-                        : RUNS.minDoubles(s, runs.offset(), runs.count(), items.order))
-                        : (max ? RUNS.maxFloats(s, runs.offset(), runs.count(), items.order)
-                        : RUNS.minFloats(s, runs.offset(), runs.count(), items.order));
+                        ? (max ? k(s).maxDoubles(s, runs.offset(), runs.count(), items.order)
+                        : k(s).minDoubles(s, runs.offset(), runs.count(), items.order))
+                        : (max ? k(s).maxFloats(s, runs.offset(), runs.count(), items.order)
+                        : k(s).minFloats(s, runs.offset(), runs.count(), items.order));
             } else {
                 run = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
                 for (long k = 0; k < runs.count(); k++) {
@@ -346,10 +360,10 @@ public final class Kernels {
             long run;
             if (runs.stride() == items.kind.size || runs.count() == 1) {
                 run = longs
-                        ? (max ? RUNS.maxLongs(s, runs.offset(), runs.count(), items.order)
-                        : RUNS.minLongs(s, runs.offset(), runs.count(), items.order))
-                        : (max ? RUNS.maxInts(s, runs.offset(), runs.count(), items.order)
-                        : RUNS.minInts(s, runs.offset(), runs.count(), items.order));
+                        ? (max ? k(s).maxLongs(s, runs.offset(), runs.count(), items.order)
+                        : k(s).minLongs(s, runs.offset(), runs.count(), items.order))
+                        : (max ? k(s).maxInts(s, runs.offset(), runs.count(), items.order)
+                        : k(s).minInts(s, runs.offset(), runs.count(), items.order));
             } else {
                 run = max ? Long.MIN_VALUE : Long.MAX_VALUE;
                 for (long k = 0; k < runs.count(); k++) {
@@ -387,9 +401,9 @@ public final class Kernels {
                 MemorySegment s = runs.segment();
                 if (runs.stride() == items.kind.size || runs.count() == 1) {
                     if (items.kind == Kind.DOUBLE) {
-                        RUNS.fillDoubles(s, runs.offset(), runs.count(), items.order, value);
+                        k(s).fillDoubles(s, runs.offset(), runs.count(), items.order, value);
                     } else {
-                        RUNS.fillFloats(s, runs.offset(), runs.count(), items.order, (float) value);
+                        k(s).fillFloats(s, runs.offset(), runs.count(), items.order, (float) value);
                     }
                 } else {
                     for (long k = 0; k < runs.count(); k++) {
@@ -426,9 +440,9 @@ public final class Kernels {
                 MemorySegment s = runs.segment();
                 if (runs.stride() == items.kind.size || runs.count() == 1) {
                     if (items.kind == Kind.LONG) {
-                        RUNS.fillLongs(s, runs.offset(), runs.count(), items.order, value);
+                        k(s).fillLongs(s, runs.offset(), runs.count(), items.order, value);
                     } else {
-                        RUNS.fillInts(s, runs.offset(), runs.count(), items.order, (int) value);
+                        k(s).fillInts(s, runs.offset(), runs.count(), items.order, (int) value);
                     }
                 } else {
                     for (long k = 0; k < runs.count(); k++) {
@@ -465,9 +479,9 @@ public final class Kernels {
                 MemorySegment s = runs.segment();
                 if (runs.stride() == items.kind.size || runs.count() == 1) {
                     if (items.kind == Kind.DOUBLE) {
-                        RUNS.scaleDoubles(s, runs.offset(), runs.count(), items.order, factor);
+                        k(s).scaleDoubles(s, runs.offset(), runs.count(), items.order, factor);
                     } else {
-                        RUNS.scaleFloats(s, runs.offset(), runs.count(), items.order, (float) factor);
+                        k(s).scaleFloats(s, runs.offset(), runs.count(), items.order, (float) factor);
                     }
                 } else {
                     for (long k = 0; k < runs.count(); k++) {
@@ -511,9 +525,9 @@ public final class Kernels {
                 MemorySegment s = runs.segment();
                 if (runs.stride() == items.kind.size || runs.count() == 1) {
                     if (longs) {
-                        RUNS.scaleLongs(s, runs.offset(), runs.count(), items.order, factor);
+                        k(s).scaleLongs(s, runs.offset(), runs.count(), items.order, factor);
                     } else {
-                        RUNS.scaleInts(s, runs.offset(), runs.count(), items.order, (int) factor);
+                        k(s).scaleInts(s, runs.offset(), runs.count(), items.order, (int) factor);
                     }
                 } else {
                     for (long k = 0; k < runs.count(); k++) {
@@ -650,10 +664,10 @@ public final class Kernels {
 
     private static boolean equalRun(MemorySegment a, long aOff, MemorySegment b, long bOff, long n, Items items) {
         return switch (items.kind) {
-            case DOUBLE -> RUNS.equalDoubles(a, aOff, b, bOff, n, items.order);
-            case FLOAT -> RUNS.equalFloats(a, aOff, b, bOff, n, items.order);
-            case LONG -> RUNS.equalLongs(a, aOff, b, bOff, n, items.order);
-            case INT -> RUNS.equalInts(a, aOff, b, bOff, n, items.order);
+            case DOUBLE -> k(a, b).equalDoubles(a, aOff, b, bOff, n, items.order);
+            case FLOAT -> k(a, b).equalFloats(a, aOff, b, bOff, n, items.order);
+            case LONG -> k(a, b).equalLongs(a, aOff, b, bOff, n, items.order);
+            case INT -> k(a, b).equalInts(a, aOff, b, bOff, n, items.order);
         };
     }
 }
