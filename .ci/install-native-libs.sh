@@ -2,7 +2,8 @@
 # Installs the C libraries that the JNA interop tests and samples prove themselves against: libsvm, liblinear,
 # libsoxr, librubberband and libFLAC (Debian packages; the -dev packages pull in the runtime libraries
 # libsvm.so.3, liblinear.so.4, libsoxr.so.0, librubberband.so.2 and libFLAC.so.12, and add the headers), and
-# jemalloc (libjemalloc2), the interposed allocator core's InterposedAllocatorTest runs a JVM under. Without them those tests skip.
+# jemalloc (libjemalloc2), the interposed allocator core's InterposedAllocatorTest runs a JVM under. Without them
+# those tests skip.
 # Installs only what is missing; does nothing when everything is there.
 set -euo pipefail
 
