@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the C libraries that the JNA interop tests and samples prove themselves against: libsvm, liblinear,
-# libsoxr and librubberband (Debian packages; the -dev packages pull in the runtime libraries libsvm.so.3,
-# liblinear.so.4, libsoxr.so.0 and librubberband.so.2, and add the headers), and jemalloc (libjemalloc2), the
-# interposed allocator core's InterposedAllocatorTest runs a JVM under. Without them those tests skip.
+# libsoxr, librubberband and libFLAC (Debian packages; the -dev packages pull in the runtime libraries
+# libsvm.so.3, liblinear.so.4, libsoxr.so.0, librubberband.so.2 and libFLAC.so.12, and add the headers), and
+# jemalloc (libjemalloc2), the interposed allocator core's InterposedAllocatorTest runs a JVM under. Without them
+# those tests skip.
 # Installs only what is missing; does nothing when everything is there.
 set -euo pipefail
 
-packages=(libsvm-dev liblinear-dev libsoxr-dev librubberband-dev libjemalloc2)
+packages=(libsvm-dev liblinear-dev libsoxr-dev librubberband-dev libflac-dev libjemalloc2)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,7 +23,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-native-libs: no apt-get here; install ${missing[*]} (or your system's libsvm, liblinear, libsoxr," \
-       "librubberband) yourself, or the tests that need them skip" >&2
+       "librubberband, libFLAC) yourself, or the tests that need them skip" >&2
   exit 0
 fi
 
