@@ -8,6 +8,9 @@ import java.io.Serial;
  * <p>Thrown when an exporter refuses a request ({@link BufferExporter#getBuffer(int)}), when shapes, column counts or
  * formats do not match, and when an operation would move, reshape, reformat, make read-only or free memory that is
  * exported ("buffer is locked"). The message always names the value, what was expected and where.
+ *
+ * <p>An exception holds no memory and refers to none (its message is built when it is thrown); like any exception
+ * object, it may be passed between threads.
  */
 public class BufferException extends RuntimeException {
     @Serial

@@ -9,6 +9,9 @@ import java.io.Serial;
  * and the view. Memory the library allocated itself cannot fault this way.
  *
  * <p>Whatever the operation wrote before the fault stays written.
+ *
+ * <p>An exception holds no memory and refers to none (its message is built when it is thrown); like any exception
+ * object, it may be passed between threads.
  */
 public final class MemoryFaultException extends BufferException {
     @Serial

@@ -25,6 +25,9 @@ import java.util.Objects;
  * is a type name, not a format string: write 'd' (a C double, 8 bytes)</pre>
  *
  * <p>Instances are immutable.
+ *
+ * <p>An exception holds no memory and refers to none (its message is built when it is thrown); like any exception
+ * object, it may be passed between threads.
  */
 public class FormatException extends IllegalArgumentException {
     @Serial
