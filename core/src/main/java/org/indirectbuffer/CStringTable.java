@@ -14,7 +14,8 @@ import org.indirectbuffer.internal.CStringCodec;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.ScopeArena;
-import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.NativeBytes;
 
 /**
  * A {@code char**} in core, for applications that call C through FFM and never load JNA: a NULL-terminated table of C
@@ -51,29 +52,23 @@ import org.indirectbuffer.internal.SharedCleaner;
  */
 public final class CStringTable implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     /** Every address, for foreign strings whose length is found by scanning; never handed out. */
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
-    private final Arena arena;
+    private final Lifetime lifetime;
     private final MemorySegment table;
     private final MemorySegment[] strings;
     private final Charset charset;
     private final int nulWidth;
-    private final Cleaner.Cleanable cleanable;
-    private volatile boolean closed;
 
     private CStringTable(Arena arena, MemorySegment table, MemorySegment[] strings, Charset charset, int nulWidth) {
-        this.arena = arena;
         this.table = table;
         this.strings = strings;
         this.charset = charset;
         this.nulWidth = nulWidth;
-        this.cleanable = CLEANER.register(this, () -> {
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
-        });
+        int n = strings.length;
+        this.lifetime = Lifetime.start(this, arena, Sharing.SHARED, true, "CStringTable",
+                () -> n + " strings, " + charset.name());
     }
 
     /**
@@ -95,8 +90,8 @@ public final class CStringTable implements AutoCloseable {
         int n = encoded.size();
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment table = arena.allocate((n + 1) * POINTER, POINTER);
-            MemorySegment block = arena.allocate(Math.max(total, 1), 8);
+            MemorySegment table = NativeBytes.allocate(arena, (n + 1) * POINTER, POINTER);
+            MemorySegment block = NativeBytes.allocate(arena, Math.max(total, 1), 8);
             MemorySegment[] record = new MemorySegment[n];
             long at = 0;
             for (int i = 0; i < n; i++) {
@@ -147,13 +142,16 @@ public final class CStringTable implements AutoCloseable {
         int n = encoded.size();
         long[] allocated = new long[n + 1];
         int count = 0;
+        long counted = 0; // as NativeHeap counts them, counted off again: the memory is C's
         try {
             allocated[count++] = NativeHeap.malloc((n + 1) * POINTER);
+            counted += (n + 1) * POINTER;
             MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret((n + 1) * POINTER);
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = encoded.get(i);
                 long address = NativeHeap.malloc(b.remaining() + width);
                 allocated[count++] = address;
+                counted += b.remaining() + width;
                 MemorySegment s = MemorySegment.ofAddress(address).reinterpret(b.remaining() + width);
                 MemorySegment.copy(MemorySegment.ofBuffer(b), 0, s, 0, b.remaining());
                 s.asSlice(b.remaining(), width).fill((byte) 0);
@@ -166,6 +164,8 @@ public final class CStringTable implements AutoCloseable {
                 NativeHeap.free(NativeHeap.FREE, allocated[i]);
             }
             throw e;
+        } finally {
+            NativeBytes.add(-counted);
         }
     }
 
@@ -249,14 +249,14 @@ public final class CStringTable implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (lifetime.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
     }
 
     /** {@return whether {@link #close()} has run} */
     public boolean isClosed() {
-        return closed;
+        return lifetime.isClosed();
     }
 
     /**
@@ -266,19 +266,13 @@ public final class CStringTable implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            arena.close();
-            closed = true;
-        }
-        cleanable.clean();
+        lifetime.close("close", null);
     }
 
     @Override
     public String toString() {
-        return "CStringTable[" + strings.length + " strings, " + charset.name() + (closed ? ", closed" : "") + "]";
+        return "CStringTable[" + strings.length + " strings, " + charset.name() + (isClosed() ? ", closed" : "")
+                + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ foreign

@@ -16,6 +16,8 @@ import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.RowRecord;
+import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.NativeBytes;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 
@@ -95,48 +97,41 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ state
 
-    /** What every handle on the same memory shares. Views keep it reachable through the export counter. */
+    /**
+     * What every handle on the same memory shares. Views keep it reachable through the export counter. Its lifetime
+     * closes the current scope (whose cleanups free owned memory) on close, or through the Cleaner for shared
+     * memory; confined memory is freed by the Cleaner once its scope itself is unreachable (see {@code allocate}).
+     */
     private static final class Shared {
-        final ExportCounter exports = new ExportCounter(this);
+        final Lifetime lifetime;
+        final ExportCounter exports;
         final String origin;
         final RowPlacement placement;
         final Sharing sharing;
-        /** The thread a confined memory belongs to; null for shared memory. */
-        final Thread owner;
-        final ScopeCloser closer = new ScopeCloser();
-        final Cleaner.Cleanable cleanable;
         volatile Generation current;
-        volatile boolean closed;
 
-        Shared(String origin, RowPlacement placement, Generation first) {
-            this(origin, placement, first, Sharing.SHARED);
-        }
-
-        Shared(String origin, RowPlacement placement, Generation first, Sharing sharing) {
+        /**
+         * @param holds whether closing frees or releases something (owned or adopted memory, a view of another
+         *              exporter), for leak tracking
+         */
+        Shared(String origin, RowPlacement placement, Generation first, Sharing sharing, boolean holds) {
             this.origin = origin;
             this.placement = placement;
             this.sharing = sharing;
-            this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
             this.current = first;
-            this.closer.scope = first.scope;
-            this.cleanable = sharing == Sharing.SHARED ? CLEANER.register(this, closer) : null;
+            this.lifetime = Lifetime.start(this, first.scope, sharing, holds, "IndirectMemory2D",
+                    () -> describe(first, origin, placement) + ", " + sharing);
+            this.exports = lifetime.exports();
         }
-    }
 
-    /**
-     * Closes the current scope (its cleanups free owned memory): the Cleaner's action for shared memory, never
-     * capturing Shared. Confined memory has none (its scope can be closed only by its owner thread): its memory is
-     * freed by the Cleaner once the scope itself is unreachable (see {@code allocate}).
-     */
-    private static final class ScopeCloser implements Runnable {
-        volatile Arena scope;
+        boolean closed() {
+            return lifetime.isClosed();
+        }
 
+        /** Names the memory, for the reports of views it lent. */
         @Override
-        public void run() {
-            Arena s = scope;
-            if (s.scope().isAlive()) {
-                s.close();
-            }
+        public String toString() {
+            return "IndirectMemory2D[" + describe(current, origin, placement) + (closed() ? ", closed" : "") + "]";
         }
     }
 
@@ -296,7 +291,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         checkDimensions(rows, cols, f);
         checkRowByRow(rows, placement);
         Generation g = allocate(rows, cols, f, placement, false, sharing);
-        return new IndirectMemory2D(new Shared("owned", placement, g, sharing), readOnly ? Access.READ_ONLY
+        return new IndirectMemory2D(new Shared("owned", placement, g, sharing, true), readOnly ? Access.READ_ONLY
                 : Access.RESIZEABLE, null);
     }
 
@@ -507,7 +502,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             throw badRow(data, copied, cols);
         }
         g.recordTable(); // the table is not lent yet: its pointers are the ones just written
-        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
+        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing, true), Access.RESIZEABLE,
                 null);
     }
 
@@ -540,23 +535,28 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long blockBytes = oneBlock ? Math.multiplyExact(rows, rowBytes) : 0;
         long[] allocated = new long[oneBlock ? 2 : Math.toIntExact(rows) + 1];
         int count = 0;
+        long counted = 0; // as NativeHeap counts them: at least one byte each
         try {
             // every entry written below, or by the caller
-            allocated[count++] = NativeHeap.malloc(Math.addExact(tableBytes, recordBytes));
+            long head = Math.addExact(tableBytes, recordBytes);
+            allocated[count++] = NativeHeap.malloc(head);
+            counted += Math.max(head, 1);
             if (oneBlock) {
                 // cache-line aligned rows block: 63 spare bytes to round the address up
                 long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);
                 allocated[count++] = callerFills ? NativeHeap.malloc(padded) : NativeHeap.calloc(padded);
+                counted += padded;
             } else {
                 for (long r = 0; r < rows; r++) {
                     allocated[count++] = NativeHeap.calloc(rowBytes);
+                    counted += Math.max(rowBytes, 1);
                 }
             }
         } catch (RuntimeException | Error e) {
-            new Freeing(Arrays.copyOf(allocated, count)).run();
+            new Freeing(Arrays.copyOf(allocated, count), counted).run();
             throw e;
         }
-        Freeing freeing = new Freeing(allocated);
+        Freeing freeing = new Freeing(allocated, counted);
         Arena scope = sharing.openArena();
         try {
             Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
@@ -597,15 +597,20 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     private static final class Freeing implements Runnable {
         private final long[] addresses;
+        /** The bytes {@link NativeHeap} counted for them, counted off when freed or handed to C. */
+        private final long bytes;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        Freeing(long[] addresses) {
+        Freeing(long[] addresses, long bytes) {
             this.addresses = addresses;
+            this.bytes = bytes;
         }
 
         /** Makes {@link #run} free nothing: the memory now belongs to C. */
         void disarm() {
-            done.set(true);
+            if (done.compareAndSet(false, true)) {
+                NativeBytes.add(-bytes);
+            }
         }
 
         @Override
@@ -614,6 +619,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 for (long address : addresses) {
                     NativeHeap.free(NativeHeap.FREE, address);
                 }
+                NativeBytes.add(-bytes);
             }
         }
     }
@@ -816,7 +822,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
         Generation g = new Generation(scope, scoped, rows, cols, f, null, null);
-        return new IndirectMemory2D(new Shared(origin, null, g, sharing), readOnly ? Access.READ_ONLY
+        return new IndirectMemory2D(new Shared(origin, null, g, sharing, nanny != null), readOnly ? Access.READ_ONLY
                 : Access.MODIFIABLE, null);
     }
 
@@ -883,7 +889,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             MemorySegment[] lines = lines(view, (int) outer, length, columns);
             Arena scope = Arena.ofShared();
             try {
-                MemorySegment table = scope.allocate(Math.max(outer * POINTER, POINTER), POINTER)
+                MemorySegment table = NativeBytes.allocate(scope, Math.max(outer * POINTER, POINTER), POINTER)
                         .asSlice(0, outer * POINTER);
                 long[] addresses = new long[(int) outer];
                 MemorySegment.Scope rowScope = outer == 0 ? scope.scope() : lines[0].scope();
@@ -900,7 +906,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 // The source's view is released when the scope closes: then nothing reaches its rows any more.
                 MemorySegment.NULL.reinterpret(0, scope, ignored -> view.close());
                 Generation g = new Generation(scope, table, outer, length, view.format(), null, record);
-                return new IndirectMemory2D(new Shared(what + " of " + source, null, g),
+                return new IndirectMemory2D(new Shared(what + " of " + source, null, g, Sharing.SHARED, true),
                         view.isReadOnly() ? Access.READ_ONLY : Access.MODIFIABLE, null);
             } catch (RuntimeException | Error e) {
                 scope.close();
@@ -985,7 +991,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /** The layout this handle may use, or an exception saying why it may not. */
     private Generation live() {
-        if (handleClosed || shared.closed) {
+        if (handleClosed || shared.closed()) {
             throw closed();
         }
         Generation g = shared.current;
@@ -1002,7 +1008,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private IllegalStateException closed() {
         return new IllegalStateException("IndirectMemory2D is closed: " + describe(pinned != null ? pinned
-                : shared.current) + (handleClosed && !shared.closed ? " (this handle)" : ""));
+                : shared.current) + (handleClosed && !shared.closed() ? " (this handle)" : ""));
     }
 
     private IllegalStateException nullRow(long row) {
@@ -1010,8 +1016,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     private String describe(Generation g) {
-        return g.rows + " x " + g.cols + " '" + g.format + "' (" + shared.origin
-                + (shared.placement != null ? ", " + shared.placement : "") + ")";
+        return describe(g, shared.origin, shared.placement);
+    }
+
+    private static String describe(Generation g, String origin, RowPlacement placement) {
+        return g.rows + " x " + g.cols + " '" + g.format + "' (" + origin
+                + (placement != null ? ", " + placement : "") + ")";
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -1447,8 +1457,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 MemorySegment.copy(old.row(r, this), 0, next.row(r, this), 0, keepBytes);
             }
             shared.current = next;
-            shared.closer.scope = next.scope;
-            old.scope.close();
+            shared.lifetime.replaceArena(next.scope);
         });
     }
 
@@ -1591,17 +1600,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             handleClosed = true;
             return;
         }
-        if (!shared.closed) {
+        if (!shared.closed()) {
             checkOwner("close");
         }
-        shared.exports.whileUnlocked("close", () -> shared.closed, () -> {
-            shared.closer.run();
-            shared.closed = true;
-            handleClosed = true;
-            if (shared.cleanable != null) {
-                shared.cleanable.clean();
-            }
-        });
+        shared.lifetime.close("close", null);
+        handleClosed = true;
     }
 
     /**
@@ -1638,12 +1641,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         shared.exports.whileUnlocked("handOffToC", () -> {
             Generation now = live();
             now.freeing.disarm();
-            shared.closer.run();
-            shared.closed = true;
+            shared.lifetime.close("handOffToC", null);
             handleClosed = true;
-            if (shared.cleanable != null) {
-                shared.cleanable.clean();
-            }
         });
         return MemorySegment.ofAddress(address);
     }
@@ -1659,11 +1658,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /** Refuses an operation on confined memory from a thread other than its owner, before anything changes. */
     private void checkOwner(String operation) {
-        Thread owner = shared.owner;
-        if (owner != null && owner != Thread.currentThread()) {
-            throw new WrongThreadException(operation + ": " + describe(shared.current) + " is confined to thread '"
-                    + owner.getName() + "'; this is '" + Thread.currentThread().getName() + "'");
-        }
+        shared.lifetime.checkOwner(operation, () -> describe(shared.current));
     }
 
     /**
@@ -1672,7 +1667,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @return true once closed
      */
     public boolean isClosed() {
-        return handleClosed || shared.closed;
+        return handleClosed || shared.closed();
     }
 
     @Override
