@@ -33,10 +33,11 @@ public final class Lifetime {
     private final Cleaner.Cleanable cleanable;
     private volatile boolean closed;
 
-    private Lifetime(Object ownerObject, Arena arena, Sharing sharing, LeakTracker.Record record) {
+    private Lifetime(Object ownerObject, Arena arena, Sharing sharing, LeakTracker.Record record, Runnable release) {
         this.exports = new ExportCounter(ownerObject);
         this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
-        this.closer = new Closer(arena, sharing == Sharing.SHARED && arena != null, record);
+        this.closer = new Closer(arena, sharing == Sharing.SHARED && (arena != null || release != null), record,
+                release);
         this.cleanable = closer.closable || record != null ? CLEANER.register(ownerObject, closer) : null;
     }
 
@@ -57,9 +58,28 @@ public final class Lifetime {
      */
     public static Lifetime start(Object ownerObject, Arena arena, Sharing sharing, boolean holds, String kind,
                                  Supplier<String> description) {
+        return start(ownerObject, arena, sharing, holds, kind, description, null);
+    }
+
+    /**
+     * Starts the lifetime of an owner that also frees something outside its arena.
+     *
+     * @param ownerObject what the Cleaner watches (see {@link #start(Object, Arena, Sharing, boolean, String,
+     *                    Supplier)})
+     * @param arena       the owner's arena, or null
+     * @param sharing     which threads may use the memory
+     * @param holds       whether the owner frees or locks something when closed
+     * @param kind        the owner's kind for reports
+     * @param description which one it is, for reports
+     * @param release     run once after the arena closed, by {@link #close} or by the Cleaner (for shared owners),
+     *                    on whichever thread that is; it must not reference the owner. Null for nothing
+     * @return the lifetime, open
+     */
+    public static Lifetime start(Object ownerObject, Arena arena, Sharing sharing, boolean holds, String kind,
+                                 Supplier<String> description, Runnable release) {
         Objects.requireNonNull(ownerObject, "ownerObject");
         LeakTracker.Record record = holds || LeakTracker.paranoid() ? LeakTracker.track(kind, description) : null;
-        return new Lifetime(ownerObject, arena, sharing, record);
+        return new Lifetime(ownerObject, arena, sharing, record, release);
     }
 
     /** {@return the arena now holding the owner's memory, or null when there is none} */
@@ -120,7 +140,7 @@ public final class Lifetime {
      */
     public void close(String operation, Runnable afterClose) {
         exports.whileUnlocked(operation, () -> closed, () -> {
-            closer.closeArena();
+            closer.end();
             closed = true;
             closer.deliberate = true;
             if (cleanable != null) {
@@ -147,19 +167,30 @@ public final class Lifetime {
     private static final class Closer implements Runnable {
         private final boolean closable;
         private final LeakTracker.Record record;
+        private Runnable release;
         volatile Arena arena;
         volatile boolean deliberate;
 
-        Closer(Arena arena, boolean closable, LeakTracker.Record record) {
+        Closer(Arena arena, boolean closable, LeakTracker.Record record, Runnable release) {
             this.arena = arena;
             this.closable = closable;
             this.record = record;
+            this.release = release;
         }
 
-        void closeArena() {
+        /** Closes the arena (which may refuse: a native call is using it), then runs the release once. */
+        void end() {
             Arena a = arena;
             if (a != null && a.scope().isAlive()) {
                 a.close();
+            }
+            Runnable r;
+            synchronized (this) {
+                r = release;
+                release = null;
+            }
+            if (r != null) {
+                r.run();
             }
         }
 
@@ -173,7 +204,7 @@ public final class Lifetime {
                         + " freed once nothing of it is reachable");
             }
             if (closable) {
-                closeArena();
+                end();
             }
         }
     }
