@@ -14,8 +14,8 @@
  *       -XX:TieredStopAtLevel=0..3} (with tiered compilation), {@code -XX:CompilationMode=quick-only} or an
  *       emulated client VM ({@code -XX:+NeverActAsServerClassMachine}). The interpreter and C1 run Vector API code
  *       as objects, many times slower than a scalar loop. This is read from {@code java.vm.info} and, when the
- *       module {@code jdk.management} is in the boot layer (always on the class path), from the VM's flags; on a
- *       JVM that is not HotSpot C2 is assumed;</li>
+ *       module {@code jdk.management} is in the boot layer (by default it is, on the class path and the module
+ *       path), from the VM's flags; on a JVM that is not HotSpot C2 is assumed;</li>
  *   <li>the vectors are at least 128 bits wide: the platform's preferred species (for example {@code
  *       -XX:MaxVectorSize=8} makes it 64 bits), or the width the system property {@code indirectbuffer.vectorBits}
  *       asks for.</li>

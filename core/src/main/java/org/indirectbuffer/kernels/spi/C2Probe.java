@@ -17,7 +17,8 @@ import com.sun.management.VMOption;
  *       -XX:+NeverActAsServerClassMachine}; it says {@code mixed mode} under {@code -XX:-UseCompiler}, {@code
  *       -XX:TieredStopAtLevel=0}, {@code 2} and {@code 3}.</li>
  *   <li>The VM flags, read through {@link HotSpotDiagnosticMXBean} when the module {@code jdk.management} is in the
- *       boot layer (always on the class path; on the module path only when some module requires it): {@code
+ *       boot layer (by default on the class path and on the module path, where service binding resolves it; not
+ *       in a runtime image or a {@code --limit-modules} set without it): {@code
  *       UseCompiler} is false under {@code -Xint}, {@code -XX:-UseCompiler} and {@code TieredStopAtLevel=0};
  *       {@code TieredStopAtLevel} below 4 with {@code TieredCompilation} on stops at C1 (with {@code
  *       -XX:-TieredCompilation} the level is ignored and C2 compiles everything); {@code CompilationMode} is
