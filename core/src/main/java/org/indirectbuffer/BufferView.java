@@ -628,11 +628,9 @@ public final class BufferView implements AutoCloseable {
      */
     public float getFloat(long... index) {
         try {
-            ValueLayout layout = floatOrHalf("getFloat");
+            ValueLayout layout = items("getFloat", float.class).floats("getFloat");
             checkIndex(index);
-            MemorySegment item = resolve(index);
-            return layout instanceof ValueLayout.OfFloat f ? item.get(f, 0)
-                    : Float.float16ToFloat(item.get((ValueLayout.OfShort) layout, 0));
+            return ItemLayouts.getFloat(layout, resolve(index), 0);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.getFloat", this);
         }
@@ -650,17 +648,12 @@ public final class BufferView implements AutoCloseable {
      */
     public void setFloat(float value, long... index) {
         try {
-            ValueLayout layout = floatOrHalf("setFloat");
+            ValueLayout layout = items("setFloat", float.class).floats("setFloat");
             if (readOnly) {
                 throw ReadOnlyWrite.of("setFloat(" + value + ")", ReadOnlyWrite.index(index), this);
             }
             checkIndex(index);
-            MemorySegment item = resolve(index);
-            if (layout instanceof ValueLayout.OfFloat f) {
-                item.set(f, 0, value);
-            } else {
-                item.set((ValueLayout.OfShort) layout, 0, Float.floatToFloat16(value));
-            }
+            ItemLayouts.setFloat(layout, resolve(index), 0, value);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.setFloat", this);
         }
@@ -833,13 +826,6 @@ public final class BufferView implements AutoCloseable {
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.setByte", this);
         }
-    }
-
-    /** The layout {@code getFloat}/{@code setFloat} use: a float, or the 16 bits of a half-precision item. */
-    private ValueLayout floatOrHalf(String method) {
-        ItemLayouts layouts = items(method, float.class);
-        ValueLayout.OfShort half = layouts.half();
-        return half != null ? half : layouts.floats(method);
     }
 
     /** The typed-access layouts of the view's format; unsigned bytes for a view without format or shape. */
