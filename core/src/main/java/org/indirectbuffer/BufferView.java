@@ -139,6 +139,7 @@ public final class BufferView implements AutoCloseable {
      */
     private BufferView(Descriptor layout, Descriptor.Shown shown, ExportCounter exports, Runnable onRelease,
                        Thread closer) {
+        Pointers pointers = layout.pointers();
         this.layout = layout;
         this.memory = layout.memory();
         this.bufOffset = layout.bufOffset();
@@ -159,7 +160,7 @@ public final class BufferView implements AutoCloseable {
         this.closer = closer;
         this.releaseAction = exports == null ? null : new ExportRelease(exports, onRelease);
         this.release = exports == null ? null : SharedCleaner.CLEANER.register(this, releaseAction);
-        this.indirect = layout.pointers() != null;
+        this.indirect = pointers != null;
     }
 
     // ------------------------------------------------------------------------------------------------ factories
