@@ -8,9 +8,9 @@ import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.MallocBlocks;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
@@ -107,6 +107,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final Cleaner.Cleanable cleanable;
         volatile Generation current;
         volatile boolean closed;
+        /** What C was given by a partial {@code handOffToC}, which ended Java's access but not the memory; or null. */
+        volatile HandOff handedOff;
 
         Shared(String origin, RowPlacement placement, Generation first) {
             this(origin, placement, first, Sharing.SHARED);
@@ -165,7 +167,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
         /** What frees owned memory when the scope closes (disarmed when handed to C), or null. */
-        Freeing freeing;
+        MallocBlocks freeing;
 
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record) {
@@ -553,10 +555,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 }
             }
         } catch (RuntimeException | Error e) {
-            new Freeing(Arrays.copyOf(allocated, count)).run();
+            new MallocBlocks(Arrays.copyOf(allocated, count)).run();
             throw e;
         }
-        Freeing freeing = new Freeing(allocated);
+        MallocBlocks freeing = new MallocBlocks(allocated);
         Arena scope = sharing.openArena();
         try {
             Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
@@ -588,33 +590,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             scope.close();
             freeing.run();
             throw e;
-        }
-    }
-
-    /**
-     * Frees owned memory once: run by the scope's close, or by the Cleaner when a confined scope became unreachable
-     * unclosed. Holds addresses only, never the scope or the memory's owner.
-     */
-    private static final class Freeing implements Runnable {
-        private final long[] addresses;
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        Freeing(long[] addresses) {
-            this.addresses = addresses;
-        }
-
-        /** Makes {@link #run} free nothing: the memory now belongs to C. */
-        void disarm() {
-            done.set(true);
-        }
-
-        @Override
-        public void run() {
-            if (done.compareAndSet(false, true)) {
-                for (long address : addresses) {
-                    NativeHeap.free(NativeHeap.FREE, address);
-                }
-            }
         }
     }
 
@@ -994,6 +969,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     + ": the memory was resized or reformatted after the view was taken");
         }
         if (!g.scope.scope().isAlive()) {
+            HandOff handed = shared.handedOff;
+            if (handed != null) {
+                throw new IllegalStateException("IndirectMemory2D was handed to C (" + handed + "): " + describe(g)
+                        + " can no longer be reached from Java; close() frees what C did not take");
+            }
             throw new IllegalStateException("IndirectMemory2D's memory was freed by its memory nanny (closed by hand"
                     + " or by its Cleaner) while this object was open: " + describe(g));
         }
@@ -1605,12 +1585,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * Hands the memory to C, for a C function that takes ownership of a {@code T**} and frees it itself: the table
-     * and every row stay allocated, this object ends as if closed (every segment, handle and view of it throws
-     * {@link IllegalStateException} from now on), and the library will never free them. C frees each row and then the
-     * table with the process's {@code free} — the rows and the table are one {@code malloc} block each, allocated
-     * with the allocator the process's C code uses. Only memory created {@link RowPlacement#ROW_BY_ROW} can be handed
-     * off: one-block rows lie in one aligned block that no row pointer starts.
+     * Hands the whole memory to C, for a C function that takes ownership of a {@code T**} and frees it itself:
+     * {@link #handOffToC(HandOff) handOffToC(HandOff.ALL)}. This object ends as if closed.
      *
      * <pre>{@code
      * IndirectMemory2D m = IndirectMemory2D.createMemory(rows, cols, "d", false, RowPlacement.ROW_BY_ROW);
@@ -1622,10 +1598,49 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
      *                                       {@code ROW_BY_ROW}
      * @throws BufferException               if a view is exported ("buffer is locked")
-     * @throws IllegalStateException         if closed
+     * @throws IllegalStateException         if closed or already handed off
      * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
     public MemorySegment handOffToC() {
+        return handOffToC(HandOff.ALL);
+    }
+
+    /**
+     * Hands part of the memory to C, for a C function that takes ownership of it and frees it itself: the rows and
+     * the table are one {@code malloc} block each, allocated with the allocator the process's C code uses, so C
+     * frees what it takes with the process's {@code free}. Only memory created {@link RowPlacement#ROW_BY_ROW} can be
+     * handed off: one-block rows lie in one aligned block that no row pointer starts.
+     * <ul>
+     *   <li>{@link HandOff#ALL}: C takes every row and the table; this object ends as if closed.</li>
+     *   <li>{@link HandOff#ROWS_ONLY}: C takes every row; the table stays allocated (C may still read it during
+     *       the call) and is freed by {@link #close()}.</li>
+     *   <li>{@link HandOff#TABLE_ONLY}: C takes the table; every row stays allocated (C reads them through the
+     *       table) and is freed by {@link #close()}.</li>
+     * </ul>
+     * In every case Java's access ends at once — every segment, handle and view of the memory throws {@link
+     * IllegalStateException} from now on (C may free or rewrite what it took, and the library's own record of the
+     * rows lies in the table's block) — and the library never frees what C took. After a partial hand-off this
+     * object stays to be closed: {@link #isClosed()} is false until {@link #close()} (or, unclosed and unreachable,
+     * the Cleaner) frees what C did not take.
+     *
+     * <pre>{@code
+     * IndirectMemory2D names = ...;                                   // ROW_BY_ROW, filled
+     * take_rows.invokeExact(names.handOffToC(HandOff.ROWS_ONLY), n);  // C keeps and later frees each row
+     * names.close();                                                  // frees the table only
+     * }</pre>
+     *
+     * @param part what C takes and frees itself
+     * @return the table, as a bare pointer (zero length, the global scope); C owns it if {@code part} is {@code ALL}
+     *         or {@code TABLE_ONLY}, else it is valid until {@link #close()}
+     * @throws NullPointerException          if {@code part} is null
+     * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
+     *                                       {@code ROW_BY_ROW}
+     * @throws BufferException               if a view is exported ("buffer is locked")
+     * @throws IllegalStateException         if closed or already handed off
+     * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
+     */
+    public MemorySegment handOffToC(HandOff part) {
+        Objects.requireNonNull(part, "part");
         Generation g = live();
         checkOwner("handOffToC");
         if (pinned != null || g.freeing == null || shared.placement != RowPlacement.ROW_BY_ROW) {
@@ -1637,13 +1652,24 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long address = g.table.address();
         shared.exports.whileUnlocked("handOffToC", () -> {
             Generation now = live();
-            now.freeing.disarm();
-            shared.closer.run();
-            shared.closed = true;
-            handleClosed = true;
-            if (shared.cleanable != null) {
-                shared.cleanable.clean();
+            MallocBlocks rest = now.freeing.handOff(part);
+            if (rest == null) {
+                shared.closer.run();
+                shared.closed = true;
+                handleClosed = true;
+                if (shared.cleanable != null) {
+                    shared.cleanable.clean();
+                }
+                return;
             }
+            // What C did not take lives on in a scope of its own, which close() (or the Cleaner) closes in place
+            // of the memory's: Java's access ends with the memory's scope now, the rest is freed at close.
+            Arena keep = shared.sharing.openArena();
+            Runnable free = shared.sharing == Sharing.CONFINED ? CLEANER.register(keep.scope(), rest)::clean : rest;
+            MemorySegment.NULL.reinterpret(0, keep, ignored -> free.run());
+            shared.handedOff = part;
+            shared.closer.run();
+            shared.closer.scope = keep;
         });
         return MemorySegment.ofAddress(address);
     }
