@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
@@ -102,15 +98,11 @@ class HandOffTest {
 
     // ---------------------------------------------------------------------------------------- partial hand-off
 
-    private static final Linker LINKER = Linker.nativeLinker();
     /** C's {@code free}, as the process's C code finds it. */
-    private static final MethodHandle FREE = LINKER.downcallHandle(NativeHeap.find("free"),
-            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-    /** glibc's {@code struct mallinfo2}: ten {@code size_t}; {@code hblkhd}, the bytes in mapped chunks, is the fifth. */
-    private static final StructLayout MALLINFO2 = MemoryLayout.structLayout(
-            java.util.stream.IntStream.range(0, 10).mapToObj(i -> ValueLayout.JAVA_LONG).toArray(MemoryLayout[]::new));
-    private static final Optional<MethodHandle> MALLINFO = LINKER.defaultLookup().find("mallinfo2")
-            .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(MALLINFO2)));
+    private static final MethodHandle FREE = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+            NativeHeap.find("free"), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+    /** glibc's {@code mallinfo2().hblkhd}, the bytes in mapped chunks; empty without it. */
+    private static final Optional<java.util.function.Supplier<Long>> MAPPED = IndirectMemory2DConfinedTest.mmapBytes();
     /**
      * Rows of 40 MiB: glibc serves a block above its largest mmap threshold (32 MiB) with a mapping of its own, so
      * each such row is 40 MiB more in {@code hblkhd}; the JVM's own mapped chunks (compiler arenas, a few hundred
@@ -119,14 +111,10 @@ class HandOffTest {
      */
     private static final long BIG_ROW = 40L << 20;
 
-    /** The bytes glibc has in mapped chunks, in units of {@link #BIG_ROW}, rounded. */
-    private static long mappedRows() throws Throwable {
-        assumeTrue(MALLINFO.isPresent(), "needs glibc's mallinfo2 (2.33 or later)");
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = (MemorySegment) MALLINFO.orElseThrow().invokeExact(
-                    (java.lang.foreign.SegmentAllocator) arena);
-            return Math.round(info.getAtIndex(ValueLayout.JAVA_LONG, 4) / (double) BIG_ROW);
-        }
+    /** The bytes glibc has in mapped chunks, in units of {@link #BIG_ROW}, rounded; skips the test without them. */
+    private static long mappedRows() {
+        assumeTrue(MAPPED.isPresent(), "needs glibc's mallinfo2 (2.33 or later)");
+        return Math.round(MAPPED.get().get() / (double) BIG_ROW);
     }
 
     private static void cFree(long address) throws Throwable {
@@ -195,12 +183,9 @@ class HandOffTest {
         long before = mappedRows();
         IndirectMemory2D m = bigRows(Sharing.CONFINED);
         cFree(m.handOffToC(HandOff.TABLE_ONLY).address());
-        m = null;
-        for (int i = 0; i < 100 && mappedRows() != before; i++) {
-            System.gc();
-            Thread.sleep(20);
-        }
-        assertThat(mappedRows()).as("the Cleaner freed the rows").isEqualTo(before);
+        m = null; // dropped unclosed
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mappedRows() == before)).as("the Cleaner freed the rows")
+                .isTrue();
     }
 
     @Test
