@@ -237,13 +237,18 @@ public final class FlacDemo {
         long position;
         int callbacks;
         String failure;
+        /** What the write callback caught, rethrown as the cause once libFLAC has returned. */
+        Throwable thrown;
         int errorStatus = -1;
 
         Sink(int channels, int frames) {
             pcm = new int[channels][frames];
         }
 
-        /** {@code FLAC__StreamDecoderWriteCallback}. Never throws: an exception here would end the JVM. */
+        /**
+         * {@code FLAC__StreamDecoderWriteCallback}. Never throws: an exception leaving an upcall terminates the JVM
+         * ({@link Linker#upcallStub}), so everything is caught and reported to libFLAC as its abort status.
+         */
         int write(MemorySegment decoder, MemorySegment frame, MemorySegment buffer, MemorySegment client) {
             try {
                 MemorySegment header = frame.reinterpret(FRAME_HEADER_PREFIX);
@@ -271,6 +276,7 @@ public final class FlacDemo {
                 return WRITE_CONTINUE;
             } catch (Throwable t) {
                 failure = "write callback " + callbacks + " threw " + t;
+                thrown = t;
                 return WRITE_ABORT;
             }
         }
@@ -303,7 +309,7 @@ public final class FlacDemo {
             int state = flac.callInt(flac.decoderGetState, decoder);
             flac.callInt(flac.decoderFinish, decoder);
             if (sink.failure != null) {
-                throw new IllegalStateException("decoding failed: " + sink.failure);
+                throw new IllegalStateException("decoding failed: " + sink.failure, sink.thrown);
             }
             if (ok == 0 || sink.errorStatus >= 0) {
                 throw new IllegalStateException("FLAC__stream_decoder_process_until_end_of_stream returned " + ok

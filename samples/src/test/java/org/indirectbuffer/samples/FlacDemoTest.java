@@ -39,4 +39,23 @@ class FlacDemoTest {
         b[1][77_777] ^= 1;
         assertThat(FlacDemo.firstMismatch(a, b)).isEqualTo(77_777);
     }
+
+    @Test
+    void theWriteCallbackCatchesWhatItsBodyThrowsAndAbortsInstead() {
+        FlacDemo.Sink sink = new FlacDemo.Sink(2, 16);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment frame = arena.allocate(FlacDemo.FRAME_HEADER_PREFIX, 4);
+            frame.set(java.lang.foreign.ValueLayout.JAVA_INT, FlacDemo.FRAME_BLOCKSIZE, 4);
+            frame.set(java.lang.foreign.ValueLayout.JAVA_INT, FlacDemo.FRAME_SAMPLE_RATE, FlacDemo.RATE);
+            frame.set(java.lang.foreign.ValueLayout.JAVA_INT, FlacDemo.FRAME_CHANNELS, 2);
+            frame.set(java.lang.foreign.ValueLayout.JAVA_INT, FlacDemo.FRAME_BITS_PER_SAMPLE, FlacDemo.BITS);
+            // A NULL buffer[]: the borrow throws, and the callback must turn that into libFLAC's abort status.
+            int status = sink.write(java.lang.foreign.MemorySegment.NULL, frame, java.lang.foreign.MemorySegment.NULL,
+                    java.lang.foreign.MemorySegment.NULL);
+            assertThat(status).isEqualTo(FlacDemo.WRITE_ABORT);
+        }
+        assertThat(sink.thrown).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NULL");
+        assertThat(sink.failure).contains("write callback 0 threw");
+        assertThat(sink.position).as("nothing was written").isZero();
+    }
 }
