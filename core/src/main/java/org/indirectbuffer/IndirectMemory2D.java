@@ -8,9 +8,9 @@ import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.MallocBlocks;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
@@ -109,6 +109,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final RowPlacement placement;
         final Sharing sharing;
         volatile Generation current;
+        /** What C was given by a partial {@code handOffToC}, which ended Java's access but not the memory; or null. */
+        volatile HandOff handedOff;
 
         /**
          * @param holds whether closing frees or releases something (owned or adopted memory, a view of another
@@ -160,7 +162,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
         /** What frees owned memory when the scope closes (disarmed when handed to C), or null. */
-        Freeing freeing;
+        MallocBlocks freeing;
 
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record) {
@@ -535,28 +537,28 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long blockBytes = oneBlock ? Math.multiplyExact(rows, rowBytes) : 0;
         long[] allocated = new long[oneBlock ? 2 : Math.toIntExact(rows) + 1];
         int count = 0;
-        long counted = 0; // as NativeHeap counts them: at least one byte each
+        long[] sizes = new long[allocated.length]; // what each was allocated with, counted off when freed
         try {
             // every entry written below, or by the caller
             long head = Math.addExact(tableBytes, recordBytes);
             allocated[count++] = NativeHeap.malloc(head);
-            counted += Math.max(head, 1);
+            sizes[0] = head;
             if (oneBlock) {
                 // cache-line aligned rows block: 63 spare bytes to round the address up
                 long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);
+                sizes[count] = padded;
                 allocated[count++] = callerFills ? NativeHeap.malloc(padded) : NativeHeap.calloc(padded);
-                counted += padded;
             } else {
                 for (long r = 0; r < rows; r++) {
+                    sizes[count] = rowBytes;
                     allocated[count++] = NativeHeap.calloc(rowBytes);
-                    counted += Math.max(rowBytes, 1);
                 }
             }
         } catch (RuntimeException | Error e) {
-            new Freeing(Arrays.copyOf(allocated, count), counted).run();
+            new MallocBlocks(Arrays.copyOf(allocated, count), Arrays.copyOf(sizes, count)).run();
             throw e;
         }
-        Freeing freeing = new Freeing(allocated, counted);
+        MallocBlocks freeing = new MallocBlocks(allocated, sizes);
         Arena scope = sharing.openArena();
         try {
             Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
@@ -588,39 +590,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             scope.close();
             freeing.run();
             throw e;
-        }
-    }
-
-    /**
-     * Frees owned memory once: run by the scope's close, or by the Cleaner when a confined scope became unreachable
-     * unclosed. Holds addresses only, never the scope or the memory's owner.
-     */
-    private static final class Freeing implements Runnable {
-        private final long[] addresses;
-        /** The bytes {@link NativeHeap} counted for them, counted off when freed or handed to C. */
-        private final long bytes;
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        Freeing(long[] addresses, long bytes) {
-            this.addresses = addresses;
-            this.bytes = bytes;
-        }
-
-        /** Makes {@link #run} free nothing: the memory now belongs to C. */
-        void disarm() {
-            if (done.compareAndSet(false, true)) {
-                NativeBytes.add(-bytes);
-            }
-        }
-
-        @Override
-        public void run() {
-            if (done.compareAndSet(false, true)) {
-                for (long address : addresses) {
-                    NativeHeap.free(NativeHeap.FREE, address);
-                }
-                NativeBytes.add(-bytes);
-            }
         }
     }
 
@@ -1000,6 +969,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     + ": the memory was resized or reformatted after the view was taken");
         }
         if (!g.scope.scope().isAlive()) {
+            HandOff handed = shared.handedOff;
+            if (handed != null) {
+                throw new IllegalStateException("IndirectMemory2D was handed to C (" + handed + "): " + describe(g)
+                        + " can no longer be reached from Java; close() frees what C did not take");
+            }
             throw new IllegalStateException("IndirectMemory2D's memory was freed by its memory nanny (closed by hand"
                     + " or by its Cleaner) while this object was open: " + describe(g));
         }
@@ -1609,12 +1583,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * Hands the memory to C, for a C function that takes ownership of a {@code T**} and frees it itself: the table
-     * and every row stay allocated, this object ends as if closed (every segment, handle and view of it throws
-     * {@link IllegalStateException} from now on), and the library will never free them. C frees each row and then the
-     * table with the process's {@code free} — the rows and the table are one {@code malloc} block each, allocated
-     * with the allocator the process's C code uses. Only memory created {@link RowPlacement#ROW_BY_ROW} can be handed
-     * off: one-block rows lie in one aligned block that no row pointer starts.
+     * Hands the whole memory to C, for a C function that takes ownership of a {@code T**} and frees it itself:
+     * {@link #handOffToC(HandOff) handOffToC(HandOff.ALL)}. This object ends as if closed.
      *
      * <pre>{@code
      * IndirectMemory2D m = IndirectMemory2D.createMemory(rows, cols, "d", false, RowPlacement.ROW_BY_ROW);
@@ -1626,10 +1596,49 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
      *                                       {@code ROW_BY_ROW}
      * @throws BufferException               if a view is exported ("buffer is locked")
-     * @throws IllegalStateException         if closed
+     * @throws IllegalStateException         if closed or already handed off
      * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
     public MemorySegment handOffToC() {
+        return handOffToC(HandOff.ALL);
+    }
+
+    /**
+     * Hands part of the memory to C, for a C function that takes ownership of it and frees it itself: the rows and
+     * the table are one {@code malloc} block each, allocated with the allocator the process's C code uses, so C
+     * frees what it takes with the process's {@code free}. Only memory created {@link RowPlacement#ROW_BY_ROW} can be
+     * handed off: one-block rows lie in one aligned block that no row pointer starts.
+     * <ul>
+     *   <li>{@link HandOff#ALL}: C takes every row and the table; this object ends as if closed.</li>
+     *   <li>{@link HandOff#ROWS_ONLY}: C takes every row; the table stays allocated (C may still read it during
+     *       the call) and is freed by {@link #close()}.</li>
+     *   <li>{@link HandOff#TABLE_ONLY}: C takes the table; every row stays allocated (C reads them through the
+     *       table) and is freed by {@link #close()}.</li>
+     * </ul>
+     * In every case Java's access ends at once — every segment, handle and view of the memory throws {@link
+     * IllegalStateException} from now on (C may free or rewrite what it took, and the library's own record of the
+     * rows lies in the table's block) — and the library never frees what C took. After a partial hand-off this
+     * object stays to be closed: {@link #isClosed()} is false until {@link #close()} (or, unclosed and unreachable,
+     * the Cleaner) frees what C did not take.
+     *
+     * <pre>{@code
+     * IndirectMemory2D names = ...;                                   // ROW_BY_ROW, filled
+     * take_rows.invokeExact(names.handOffToC(HandOff.ROWS_ONLY), n);  // C keeps and later frees each row
+     * names.close();                                                  // frees the table only
+     * }</pre>
+     *
+     * @param part what C takes and frees itself
+     * @return the table, as a bare pointer (zero length, the global scope); C owns it if {@code part} is {@code ALL}
+     *         or {@code TABLE_ONLY}, else it is valid until {@link #close()}
+     * @throws NullPointerException          if {@code part} is null
+     * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
+     *                                       {@code ROW_BY_ROW}
+     * @throws BufferException               if a view is exported ("buffer is locked")
+     * @throws IllegalStateException         if closed or already handed off
+     * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
+     */
+    public MemorySegment handOffToC(HandOff part) {
+        Objects.requireNonNull(part, "part");
         Generation g = live();
         checkOwner("handOffToC");
         if (pinned != null || g.freeing == null || shared.placement != RowPlacement.ROW_BY_ROW) {
@@ -1641,9 +1650,19 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long address = g.table.address();
         shared.exports.whileUnlocked("handOffToC", () -> {
             Generation now = live();
-            now.freeing.disarm();
-            shared.lifetime.close("handOffToC", null);
-            handleClosed = true;
+            MallocBlocks rest = now.freeing.handOff(part);
+            if (rest == null) {
+                shared.lifetime.close("handOffToC", null);
+                handleClosed = true;
+                return;
+            }
+            // What C did not take lives on in a scope of its own, which close() (or the Cleaner) closes in place
+            // of the memory's: Java's access ends with the memory's scope now, the rest is freed at close.
+            Arena keep = shared.sharing.openArena();
+            Runnable free = shared.sharing == Sharing.CONFINED ? CLEANER.register(keep.scope(), rest)::clean : rest;
+            MemorySegment.NULL.reinterpret(0, keep, ignored -> free.run());
+            shared.handedOff = part;
+            shared.lifetime.replaceArena(keep);
         });
         return MemorySegment.ofAddress(address);
     }
