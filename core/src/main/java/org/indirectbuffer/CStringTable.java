@@ -233,9 +233,9 @@ public final class CStringTable implements AutoCloseable {
         MemorySegment s = strings[i];
         long n = CStringCodec.terminatorIn(s, width);
         if (n < 0) {
-            throw new IllegalStateException("string " + i + " of " + this + " has no " + cs.name() + " NUL"
-                    + " terminator within the " + s.byteSize() + " bytes allocated for it (C overwrote it); it is"
-                    + " not read past its end");
+            throw new IllegalStateException("string " + i + " of " + this + " has no "
+                    + (cs.equals(charset) ? "" : cs.name() + " ") + "NUL terminator within the " + s.byteSize()
+                    + " bytes allocated for it (C overwrote it); it is not read past its end");
         }
         return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), cs);
     }

@@ -135,7 +135,7 @@ public final class CStringArray implements AutoCloseable {
         try {
             return table.get(i);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException(this + ": " + e.getMessage(), e);
+            throw new IllegalStateException(describe() + ": " + e.getMessage(), e);
         }
     }
 
@@ -217,7 +217,7 @@ public final class CStringArray implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             if (!calls.isEmpty()) {
-                throw new BufferException("buffer is locked: cannot close " + this + " while " + calls.size()
+                throw new BufferException("buffer is locked: cannot close " + describe() + " while " + calls.size()
                         + (calls.size() == 1 ? " hold is" : " holds are") + " open: " + calls);
             }
             table.close();
@@ -235,14 +235,18 @@ public final class CStringArray implements AutoCloseable {
 
     private void ensureOpen() {
         if (table.isClosed()) {
-            throw new IllegalStateException(this + " is closed");
+            throw new IllegalStateException(describe() + " is closed");
         }
+    }
+
+    private String describe() {
+        return "CStringArray[" + size + " strings, " + table.charset().name() + "]";
     }
 
     @Override
     public String toString() {
-        return "CStringArray[" + size + " strings, " + table.charset().name() + (isClosed() ? ", closed" : "")
-                + "]";
+        String d = describe();
+        return isClosed() ? d.substring(0, d.length() - 1) + ", closed]" : d;
     }
 
     // ------------------------------------------------------------------------------------------------ reading
