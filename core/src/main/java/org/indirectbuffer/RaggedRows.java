@@ -64,14 +64,15 @@ import org.indirectbuffer.kernels.Kernels;
  * WrongThreadException}, and nothing changes); they have no Cleaner, so they must be closed.
  *
  * <h2>Rows the library made are read through its own record</h2>
- * The table of owned rows ({@link #pointerTable()}, {@link #pointer()}) is lent to C, which may rewrite it; Java code
- * gets it read-only. Every read and write through this object (rows, items, fields, views, {@link #rowPointer}) goes
- * through the library's own record of the rows it allocated, each bounded to its row (items and terminator) and tied
- * to this object's scope: a table C rewrote changes what C sees, never where Java reads. When such a table comes back
- * as a foreign one ({@code fromPointer(rows.pointerTable(), ...)}, {@code fromTerminated}, {@code
- * JnaIndirect.wrapRagged}, {@code JnaIndirect.wrapTerminated}), its rows are read through the same record: a row
- * whose terminator C overwrote is never scanned past its end, lengths beyond a row's allocation are refused, and the
- * memory cannot be adopted by a nanny (the library frees it).
+ * The table of owned rows ({@link #pointerTable()}; {@code JnaIndirect.pointer(rows)} in the JNA module) is lent to
+ * C, which may rewrite it; Java code gets it read-only. Every read and write through this object (rows, items,
+ * fields, views, exports; {@code JnaIndirect.rowPointer}) goes through the library's own record of the rows it
+ * allocated, each bounded to its row (items and terminator) and tied to this object's scope: a table C rewrote
+ * changes what C sees, never where Java reads. When such a table comes back as a foreign one ({@code
+ * fromPointer(rows.pointerTable(), ...)}, {@code fromTerminated}, {@code JnaIndirect.wrapRagged}, {@code
+ * JnaIndirect.wrapTerminated}), its rows are read through the same record: a row whose terminator C overwrote is
+ * never scanned past its end, lengths beyond a row's allocation are refused, and the memory cannot be adopted by a
+ * nanny (the library frees it).
  *
  * <h2>What is unchecked: the restricted methods</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to as many items as its length says (or up to and
@@ -372,7 +373,8 @@ public final class RaggedRows implements AutoCloseable {
                                                         Terminator terminator, long maxLength, boolean readOnly,
                                                         Object keepAlive) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromTerminatedKeepingAlive");
-        return terminated(table, rows, format, terminator, maxLength, readOnly, null, NannySecrets.refuseNannyKeptAlive(keepAlive));
+        return terminated(table, rows, format, terminator, maxLength, readOnly, null,
+                NannySecrets.refuseNannyKeptAlive(keepAlive));
     }
 
     /**
@@ -543,8 +545,8 @@ public final class RaggedRows implements AutoCloseable {
         Arena arena = nanny != null ? NannySecrets.adopt(nanny, nanny) : Arena.ofShared();
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(rows * POINTER, arena,
                 keepAlive == null ? null : ignored -> Reference.reachabilityFence(keepAlive));
-        return new RaggedRows(arena, Sharing.SHARED, scoped, lengths, f, t, readOnly, nanny == null ? "borrowed" : "adopted", mine,
-                own == null ? null : own.memoryScope);
+        return new RaggedRows(arena, Sharing.SHARED, scoped, lengths, f, t, readOnly,
+                nanny == null ? "borrowed" : "adopted", mine, own == null ? null : own.memoryScope);
     }
 
     private static void checkTable(MemorySegment table, long rows) {
@@ -667,7 +669,7 @@ public final class RaggedRows implements AutoCloseable {
 
     /**
      * Returns the table of row pointers: the {@code T**} to pass to C (an {@code ADDRESS} argument of an FFM
-     * downcall; {@link #pointer()} for JNA). Tied to this object's scope.
+     * downcall; {@code JnaIndirect.pointer(rows)} for JNA). Tied to this object's scope.
      *
      * <p>The segment is always read-only: Java code cannot rewrite the pointers (writing throws the JDK's {@code
      * IllegalArgumentException}); C receives the table and may. For rows this library made, Java never follows the

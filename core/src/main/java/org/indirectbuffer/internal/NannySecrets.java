@@ -7,9 +7,9 @@ import org.indirectbuffer.MemoryNanny;
 
 /**
  * The door from the sibling modules into {@link MemoryNanny}'s adoption, which no exported package shows: an owner
- * outside {@code org.indirectbuffer} (a ragged table in the JNA module) adopts a nanny exactly as {@code
- * IndirectMemory2D} does, and the one check every keep-alive factory makes. {@code MemoryNanny} installs the implementation when it is initialized. Internal: exported
- * only to the sibling modules.
+ * outside {@code org.indirectbuffer} (the JNA module's adopting factories) adopts a nanny exactly as {@code
+ * IndirectMemory2D} does; and the check every keep-alive factory makes. {@code MemoryNanny} installs the
+ * implementation when it is initialized. Internal: exported only to the sibling modules.
  */
 public final class NannySecrets {
     /** What {@code MemoryNanny} lends the rest of the library. */
