@@ -18,6 +18,7 @@ import org.indirectbuffer.internal.RaggedSecrets;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
+import org.indirectbuffer.internal.RowKernels;
 import org.indirectbuffer.internal.ScopeArena;
 import org.indirectbuffer.kernels.Kernels;
 
@@ -835,11 +836,7 @@ public final class RaggedRows implements AutoCloseable {
      */
     public double sum() {
         lifetime.ensureOpen();
-        double sum = 0;
-        for (int r = 0; r < lengths.length; r++) {
-            sum += Kernels.sum(rowView(r));
-        }
-        return sum;
+        return RowKernels.sum(lengths.length, this::rowView);
     }
 
     /**
@@ -850,7 +847,8 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed, or a row pointer is NULL
      */
     public double min() {
-        return extreme(false);
+        lifetime.ensureOpen();
+        return RowKernels.extreme(lengths.length, this::rowView, false, this::describe);
     }
 
     /**
@@ -861,26 +859,8 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed, or a row pointer is NULL
      */
     public double max() {
-        return extreme(true);
-    }
-
-    private double extreme(boolean max) {
         lifetime.ensureOpen();
-        double result = Double.NaN;
-        boolean any = false;
-        for (int r = 0; r < lengths.length; r++) {
-            if (lengths[r] == 0) {
-                continue;
-            }
-            BufferView v = rowView(r);
-            double x = max ? Kernels.max(v) : Kernels.min(v);
-            result = !any ? x : max ? Math.max(result, x) : Math.min(result, x);
-            any = true;
-        }
-        if (!any) {
-            throw new BufferException((max ? "max" : "min") + ": " + describe() + " has no items");
-        }
-        return result;
+        return RowKernels.extreme(lengths.length, this::rowView, true, this::describe);
     }
 
     /**
@@ -896,9 +876,7 @@ public final class RaggedRows implements AutoCloseable {
         if (readOnly) {
             throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
         }
-        for (int r = 0; r < lengths.length; r++) {
-            Kernels.fill(rowView(r), value);
-        }
+        RowKernels.fillOrScale(lengths.length, this::rowView, value, false);
     }
 
     /**
@@ -915,9 +893,7 @@ public final class RaggedRows implements AutoCloseable {
         if (readOnly) {
             throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
         }
-        for (int r = 0; r < lengths.length; r++) {
-            Kernels.scale(rowView(r), factor);
-        }
+        RowKernels.fillOrScale(lengths.length, this::rowView, factor, true);
     }
 
     /**
