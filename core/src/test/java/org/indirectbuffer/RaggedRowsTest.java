@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.offset;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.WeakReference;
 import java.nio.ReadOnlyBufferException;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -334,6 +335,28 @@ class RaggedRowsTest {
         rows.close();
         assertThatThrownBy(() -> rows.row(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> rows.hold("late")).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void anOpenRowExportKeepsDroppedRowsAliveAndTheCleanerFreesThemOnceItIsClosed() throws InterruptedException {
+        RaggedRows rows = RaggedRows.create(new long[] {1, 4}, "d");
+        rows.fill(2.5);
+        WeakReference<RaggedRows> weak = new WeakReference<>(rows);
+        MemorySegment row1 = rows.row(1);
+        BufferView view = rows.rowExporter(1).getBuffer(BufferRequest.FULL_RO);
+        rows = null;
+        for (int i = 0; i < 6; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(weak.get()).as("the open view keeps the rows reachable").isNotNull();
+        assertThat(row1.scope().isAlive()).isTrue();
+        assertThat(Kernels.sum(view)).isEqualTo(10.0);
+        view.close();
+        view = null;
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> !row1.scope().isAlive()))
+                .as("unclosed and unreachable, the rows are freed by the Cleaner").isTrue();
+        assertThat(weak.get()).isNull();
     }
 
     @Test
