@@ -38,7 +38,8 @@ import org.indirectbuffer.internal.NativeBytes;
  * <h2>Java reads through the library's own record</h2>
  * {@link #get(int)} never follows the table it lends: string {@code i} is read through the segment allocated for it
  * (bytes and terminator), so a table C rewrote changes what C sees, not what Java reads, and a string whose terminator
- * C overwrote is an {@link IllegalStateException}, never a scan past its allocation.
+ * C overwrote is an {@link IllegalStateException}, never a scan past its allocation. The same record is used when
+ * the table comes back to {@link #read(MemorySegment, Charset)} or {@link #readCounted}.
  *
  * <h2>Encoding</h2>
  * Strings are encoded strictly (an unmappable character or an embedded NUL is an {@link IllegalArgumentException}
@@ -134,7 +135,9 @@ public final class CStringTable implements AutoCloseable {
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, i, s);
             }
             table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, n, MemorySegment.NULL);
-            return new CStringTable(arena, sharing, blocks, table, record, charset, width);
+            CStringTable made = new CStringTable(arena, sharing, blocks, table, record, charset, width);
+            LentTables.register(table.address(), made, arena);
+            return made;
         } catch (RuntimeException | Error e) {
             arena.close();
             blocks.run();
@@ -216,13 +219,28 @@ public final class CStringTable implements AutoCloseable {
     public String get(int i) {
         ensureOpen();
         Objects.checkIndex(i, strings.length);
-        MemorySegment s = strings[i];
-        long n = CStringCodec.terminatorIn(s, nulWidth);
-        if (n < 0) {
-            throw new IllegalStateException("string " + i + " of " + this + " has no NUL terminator within the "
-                    + s.byteSize() + " bytes allocated for it (C overwrote it); it is not read past its end");
+        try {
+            return recordedAs(i, charset, nulWidth);
+        } catch (IllegalStateException e) {
+            if (isClosed() || !table.scope().isAlive()) {
+                // The JDK's "Already closed": another thread closed this table while the string was read.
+                throw new IllegalStateException(this + " is closed (string " + i + " was being read when it was"
+                        + " closed)", e);
+            }
+            throw e;
         }
-        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), charset);
+    }
+
+    /** String {@code i} of the record decoded in {@code cs}, whose terminator must lie inside its allocation. */
+    private String recordedAs(int i, Charset cs, int width) {
+        MemorySegment s = strings[i];
+        long n = CStringCodec.terminatorIn(s, width);
+        if (n < 0) {
+            throw new IllegalStateException("string " + i + " of " + this + " has no "
+                    + (cs.equals(charset) ? "" : cs.name() + " ") + "NUL terminator within the " + s.byteSize()
+                    + " bytes allocated for it (C overwrote it); it is not read past its end");
+        }
+        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), cs);
     }
 
     /**
@@ -414,8 +432,20 @@ public final class CStringTable implements AutoCloseable {
             return out;
         }
         long t = address(table, "table");
-        MemorySegment space = space(table);
         int width = CStringCodec.nulWidth(charset);
+        CStringTable own = LentTables.lookup(t, CStringTable.class);
+        if (own != null) {
+            if (count > own.strings.length + 1) {
+                throw new IllegalArgumentException("count = " + count + ": the char** at 0x" + Long.toHexString(t)
+                        + " is the table of " + own + ", which holds " + (own.strings.length + 1)
+                        + " entries (the last NULL)");
+            }
+            for (int i = 0; i < count; i++) {
+                out[i] = i < own.strings.length ? own.recordedAs(i, charset, width) : null;
+            }
+            return out;
+        }
+        MemorySegment space = space(table);
         for (int i = 0; i < count; i++) {
             long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
             out[i] = s == 0 ? null : CStringCodec.decode(space, s, charset, width);
@@ -447,8 +477,20 @@ public final class CStringTable implements AutoCloseable {
             throw new IllegalArgumentException("maxCount = " + maxCount + ": expected >= 0");
         }
         long t = address(table, "table");
-        MemorySegment space = space(table);
         int width = CStringCodec.nulWidth(charset);
+        CStringTable own = LentTables.lookup(t, CStringTable.class);
+        if (own != null) {
+            if (own.strings.length > maxCount) {
+                throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
+                        + " the first " + maxCount + " entries");
+            }
+            String[] strings = new String[own.strings.length];
+            for (int i = 0; i < strings.length; i++) {
+                strings[i] = own.recordedAs(i, charset, width);
+            }
+            return strings;
+        }
+        MemorySegment space = space(table);
         List<String> out = new ArrayList<>();
         for (int i = 0; ; i++) {
             long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();

@@ -31,6 +31,7 @@ import org.indirectbuffer.internal.Lifetime;
 import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
+import org.indirectbuffer.internal.RowKernels;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.StagedMemory;
 import org.indirectbuffer.internal.ViewSecrets;
@@ -639,11 +640,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     public double sum() {
         ensureOpen();
-        double sum = 0;
-        for (long r = 0; r < rows.size(); r++) {
-            sum += Kernels.sum(rowView(r));
-        }
-        return sum;
+        return RowKernels.sum(rows.size(), this::rowView);
     }
 
     /**
@@ -673,12 +670,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         if (rows.isEmpty() || cols == 0) {
             throw new BufferException((max ? "max" : "min") + ": the collection has no items (" + describe() + ")");
         }
-        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        for (long r = 0; r < rows.size(); r++) {
-            BufferView v = rowView(r);
-            result = max ? Math.max(result, Kernels.max(v)) : Math.min(result, Kernels.min(v));
-        }
-        return result;
+        return RowKernels.extreme(rows.size(), this::rowView, max, this::describe);
     }
 
     /**
@@ -694,9 +686,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         if (readOnly) {
             throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
         }
-        for (long r = 0; r < rows.size(); r++) {
-            Kernels.fill(rowView(r), value);
-        }
+        RowKernels.fillOrScale(rows.size(), this::rowView, value, false);
     }
 
     /**
@@ -712,9 +702,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         if (readOnly) {
             throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
         }
-        for (long r = 0; r < rows.size(); r++) {
-            Kernels.scale(rowView(r), factor);
-        }
+        RowKernels.fillOrScale(rows.size(), this::rowView, factor, true);
     }
 
     /**

@@ -25,6 +25,9 @@ public final class LeakTracker {
     /** One resource in this many records its creation site at level SIMPLE. */
     private static final int SAMPLING_INTERVAL = 128;
     private static final int RECENT_REPORTS = 64;
+    /** Reports logged in full; after them, one line per this many more (a loop dropping views must not flood). */
+    private static final int LOGGED_IN_FULL = 64;
+    private static final int LOGGED_EVERY = 10_000;
     private static final System.Logger LOG = System.getLogger("org.indirectbuffer.leaks");
 
     private static final AtomicInteger CREATED = new AtomicInteger();
@@ -177,14 +180,20 @@ public final class LeakTracker {
             }
             appendSites(report);
             String text = report.toString();
-            REPORTED.incrementAndGet();
+            long n = REPORTED.incrementAndGet();
             synchronized (RECENT) {
                 if (RECENT.size() == RECENT_REPORTS) {
                     RECENT.removeFirst();
                 }
                 RECENT.addLast(text);
             }
-            LOG.log(System.Logger.Level.WARNING, text);
+            if (n <= LOGGED_IN_FULL) {
+                LOG.log(System.Logger.Level.WARNING, text);
+            } else if (n % LOGGED_EVERY == 0) {
+                LOG.log(System.Logger.Level.WARNING, "LEAK: " + n + " resources found unclosed so far (only the first "
+                        + LOGGED_IN_FULL + " are logged in full; LeakDetection.recentReports() has the latest)."
+                        + " The last: " + text);
+            }
         }
 
         private void appendSites(StringBuilder out) {
