@@ -1,8 +1,8 @@
 /**
  * Passes indirect ({@code T**}) layouts across JNA, both ways: wraps the {@code T**} C returns (borrowed or adopted
  * with a nanny), builds them from JNA objects, hands the toolkit's types to C as JNA {@link com.sun.jna.Pointer}s that
- * keep their owner reachable, lets JNA library interfaces declare them as parameters, and covers {@code char**} and
- * ragged (length-vector or sentinel-terminated) rows.
+ * keep their owner reachable, lets JNA library interfaces declare them as parameters, and passes {@code char**}
+ * tables and core's ragged rows ({@code org.indirectbuffer.RaggedRows}) to C.
  */
 // JNA ships as an automatic module (no module-info of its own); requiring it transitively is deliberate, as its types
 // are part of this module's API, so javac's requires-transitive-automatic warning says nothing new.

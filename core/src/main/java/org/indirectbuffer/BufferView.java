@@ -9,8 +9,10 @@ import java.lang.ref.Cleaner;
 import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.LeakTracker;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowRecord;
@@ -158,9 +160,13 @@ public final class BufferView implements AutoCloseable {
         this.readOnly = layout.readOnly();
         this.len = layout.len();
         this.closer = closer;
-        this.releaseAction = exports == null ? null : new ExportRelease(exports, onRelease);
+        LeakTracker.Record record = exports == null ? null : LeakTracker.track("BufferView", describeLent(exports));
+        this.releaseAction = exports == null ? null : new ExportRelease(exports, onRelease, record);
         this.release = exports == null ? null : SharedCleaner.CLEANER.register(this, releaseAction);
         this.indirect = pointers != null;
+        if (exports != null) {
+            exports.opened(record);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -1017,11 +1023,14 @@ public final class BufferView implements AutoCloseable {
     private static final class ExportRelease implements Runnable {
         private final ExportCounter exports;
         private final Runnable onRelease;
+        /** The view's leak record, or null when not tracked. */
+        private final LeakTracker.Record record;
         volatile boolean closed;
 
-        ExportRelease(ExportCounter exports, Runnable onRelease) {
+        ExportRelease(ExportCounter exports, Runnable onRelease, LeakTracker.Record record) {
             this.exports = exports;
             this.onRelease = onRelease;
+            this.record = record;
         }
 
         @Override
@@ -1032,6 +1041,14 @@ public final class BufferView implements AutoCloseable {
                 }
             } finally {
                 exports.release();
+                exports.released(record);
+                if (record != null) {
+                    if (closed) {
+                        record.closed();
+                    } else {
+                        record.leaked("its export was released");
+                    }
+                }
             }
         }
     }
@@ -1053,6 +1070,13 @@ public final class BufferView implements AutoCloseable {
 
     private IllegalStateException closedException() {
         return new IllegalStateException("buffer view is closed (released): " + describeLayout());
+    }
+
+    /** Describes a lent view for leak reports, without referencing it (only its layout values and exporter). */
+    private Supplier<String> describeLent(ExportCounter exports) {
+        Format f = fullFormat;
+        long[] dims = shape; // never changed after construction
+        return () -> "format '" + f + "', shape " + Arrays.toString(dims) + ", lent by " + exports.describeExporter();
     }
 
     private String describeLayout() {

@@ -7,14 +7,17 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 import org.indirectbuffer.internal.CStringCodec;
+import org.indirectbuffer.internal.MallocBlocks;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.ScopeArena;
-import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.NativeBytes;
 
 /**
  * A {@code char**} in core, for applications that call C through FFM and never load JNA: a NULL-terminated table of C
@@ -24,16 +27,19 @@ import org.indirectbuffer.internal.SharedCleaner;
  *
  * <h2>Ownership</h2>
  * {@link #of} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and each string with its
- * terminator), freed by {@link #close()}, or by a {@link Cleaner} once this object is unreachable; C may read and write
- * the bytes and reorder the table, but must not free anything. {@link #handOffToC} <b>gives</b> a new table to C:
- * each string and the table are one {@code malloc} block of the process's allocator, which the library never frees.
+ * terminator, each one {@code malloc} block of the process's allocator), freed by {@link #close()}, or by a {@link
+ * Cleaner} once this object is unreachable; C may read and write the bytes and reorder the table, but must not free
+ * anything. {@link #handOffToC(HandOff)} <b>gives</b> the strings, the table or both to C, which frees them itself
+ * with {@code free}; the library frees the rest at close, never what C took. The static {@link #handOffToC(Charset,
+ * List)} gives a new table and all its strings to C at once.
  * The static readers <b>borrow</b> (copy into Java, free nothing) except {@link #readAndFree}, which frees through the
  * nanny it is given once the strings are copied.
  *
  * <h2>Java reads through the library's own record</h2>
  * {@link #get(int)} never follows the table it lends: string {@code i} is read through the segment allocated for it
  * (bytes and terminator), so a table C rewrote changes what C sees, not what Java reads, and a string whose terminator
- * C overwrote is an {@link IllegalStateException}, never a scan past its allocation.
+ * C overwrote is an {@link IllegalStateException}, never a scan past its allocation. The same record is used when
+ * the table comes back to {@link #read(MemorySegment, Charset)} or {@link #readCounted}.
  *
  * <h2>Encoding</h2>
  * Strings are encoded strictly (an unmappable character or an embedded NUL is an {@link IllegalArgumentException}
@@ -51,29 +57,29 @@ import org.indirectbuffer.internal.SharedCleaner;
  */
 public final class CStringTable implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     /** Every address, for foreign strings whose length is found by scanning; never handed out. */
     private static final MemorySegment EVERYTHING = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
-    private final Arena arena;
+    private final Lifetime lifetime;
+    /** The blocks of the table and the strings, freed when the lifetime's arena closes unless handed to C. */
+    private final MallocBlocks blocks;
     private final MemorySegment table;
     private final MemorySegment[] strings;
     private final Charset charset;
     private final int nulWidth;
-    private final Cleaner.Cleanable cleanable;
-    private volatile boolean closed;
+    /** What C was given by a partial {@link #handOffToC(HandOff)}, or null. */
+    private volatile HandOff handedOff;
 
-    private CStringTable(Arena arena, MemorySegment table, MemorySegment[] strings, Charset charset, int nulWidth) {
-        this.arena = arena;
+    private CStringTable(Arena arena, Sharing sharing, MallocBlocks blocks, MemorySegment table,
+                         MemorySegment[] strings, Charset charset, int nulWidth) {
+        this.blocks = blocks;
         this.table = table;
         this.strings = strings;
         this.charset = charset;
         this.nulWidth = nulWidth;
-        this.cleanable = CLEANER.register(this, () -> {
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
-        });
+        int n = strings.length;
+        this.lifetime = Lifetime.start(this, arena, sharing, true, "CStringTable",
+                () -> n + " strings, " + charset.name());
     }
 
     /**
@@ -86,31 +92,55 @@ public final class CStringTable implements AutoCloseable {
      * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
      */
     public static CStringTable of(Charset charset, List<String> strings) {
+        return allocate(charset, strings, Sharing.SHARED);
+    }
+
+    /**
+     * Encodes strings into a table and strings of one {@code malloc} block each, freed when the table closes.
+     *
+     * @throws OutOfMemoryError if {@code malloc} fails (whatever was allocated by then is freed)
+     */
+    private static CStringTable allocate(Charset charset, List<String> strings, Sharing sharing) {
         List<ByteBuffer> encoded = encodeAll(charset, strings);
         int width = CStringCodec.nulWidth(charset);
-        long total = 0;
-        for (ByteBuffer b : encoded) {
-            total += (b.remaining() + width + 7) & ~7L; // each string 8-byte aligned: the widest NUL needs 4
-        }
         int n = encoded.size();
-        Arena arena = Arena.ofShared();
+        long[] allocated = new long[n + 1];
+        long[] sizes = new long[n + 1];
+        int count = 0;
         try {
-            MemorySegment table = arena.allocate((n + 1) * POINTER, POINTER);
-            MemorySegment block = arena.allocate(Math.max(total, 1), 8);
+            sizes[0] = (n + 1) * POINTER;
+            allocated[count++] = NativeHeap.malloc(sizes[0]);
+            for (int i = 0; i < n; i++) {
+                sizes[count] = encoded.get(i).remaining() + width;
+                allocated[count] = NativeHeap.malloc(sizes[count]);
+                count++;
+            }
+        } catch (RuntimeException | Error e) {
+            new MallocBlocks(Arrays.copyOf(allocated, count), Arrays.copyOf(sizes, count)).run();
+            throw e;
+        }
+        MallocBlocks blocks = new MallocBlocks(allocated, sizes);
+        Arena arena = sharing.openArena();
+        try {
+            MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret((n + 1) * POINTER, arena,
+                    ignored -> blocks.run());
             MemorySegment[] record = new MemorySegment[n];
-            long at = 0;
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = encoded.get(i);
-                MemorySegment s = block.asSlice(at, b.remaining() + width);
+                MemorySegment s = MemorySegment.ofAddress(allocated[i + 1]).reinterpret(b.remaining() + width, arena,
+                        null);
                 MemorySegment.copy(MemorySegment.ofBuffer(b), 0, s, 0, b.remaining());
+                s.asSlice(b.remaining(), width).fill((byte) 0);
                 record[i] = s;
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, i, s);
-                at += (b.remaining() + width + 7) & ~7L;
             }
             table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, n, MemorySegment.NULL);
-            return new CStringTable(arena, table, record, charset, width);
+            CStringTable made = new CStringTable(arena, sharing, blocks, table, record, charset, width);
+            LentTables.register(table.address(), made, arena);
+            return made;
         } catch (RuntimeException | Error e) {
             arena.close();
+            blocks.run();
             throw e;
         }
     }
@@ -142,31 +172,7 @@ public final class CStringTable implements AutoCloseable {
      * @throws OutOfMemoryError         if {@code malloc} fails (whatever was allocated by then is freed)
      */
     public static MemorySegment handOffToC(Charset charset, List<String> strings) {
-        List<ByteBuffer> encoded = encodeAll(charset, strings);
-        int width = CStringCodec.nulWidth(charset);
-        int n = encoded.size();
-        long[] allocated = new long[n + 1];
-        int count = 0;
-        try {
-            allocated[count++] = NativeHeap.malloc((n + 1) * POINTER);
-            MemorySegment table = MemorySegment.ofAddress(allocated[0]).reinterpret((n + 1) * POINTER);
-            for (int i = 0; i < n; i++) {
-                ByteBuffer b = encoded.get(i);
-                long address = NativeHeap.malloc(b.remaining() + width);
-                allocated[count++] = address;
-                MemorySegment s = MemorySegment.ofAddress(address).reinterpret(b.remaining() + width);
-                MemorySegment.copy(MemorySegment.ofBuffer(b), 0, s, 0, b.remaining());
-                s.asSlice(b.remaining(), width).fill((byte) 0);
-                table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, i, s);
-            }
-            table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, n, MemorySegment.NULL);
-            return MemorySegment.ofAddress(allocated[0]);
-        } catch (RuntimeException | Error e) {
-            for (int i = 0; i < count; i++) {
-                NativeHeap.free(NativeHeap.FREE, allocated[i]);
-            }
-            throw e;
-        }
+        return allocate(charset, strings, Sharing.CONFINED).handOffToC(HandOff.ALL);
     }
 
     private static List<ByteBuffer> encodeAll(Charset charset, List<String> strings) {
@@ -213,13 +219,28 @@ public final class CStringTable implements AutoCloseable {
     public String get(int i) {
         ensureOpen();
         Objects.checkIndex(i, strings.length);
-        MemorySegment s = strings[i];
-        long n = CStringCodec.terminatorIn(s, nulWidth);
-        if (n < 0) {
-            throw new IllegalStateException("string " + i + " of " + this + " has no NUL terminator within the "
-                    + s.byteSize() + " bytes allocated for it (C overwrote it); it is not read past its end");
+        try {
+            return recordedAs(i, charset, nulWidth);
+        } catch (IllegalStateException e) {
+            if (isClosed() || !table.scope().isAlive()) {
+                // The JDK's "Already closed": another thread closed this table while the string was read.
+                throw new IllegalStateException(this + " is closed (string " + i + " was being read when it was"
+                        + " closed)", e);
+            }
+            throw e;
         }
-        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), charset);
+    }
+
+    /** String {@code i} of the record decoded in {@code cs}, whose terminator must lie inside its allocation. */
+    private String recordedAs(int i, Charset cs, int width) {
+        MemorySegment s = strings[i];
+        long n = CStringCodec.terminatorIn(s, width);
+        if (n < 0) {
+            throw new IllegalStateException("string " + i + " of " + this + " has no "
+                    + (cs.equals(charset) ? "" : cs.name() + " ") + "NUL terminator within the " + s.byteSize()
+                    + " bytes allocated for it (C overwrote it); it is not read past its end");
+        }
+        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), cs);
     }
 
     /**
@@ -249,36 +270,78 @@ public final class CStringTable implements AutoCloseable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (lifetime.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
+        HandOff handed = handedOff;
+        if (handed != null) {
+            throw new IllegalStateException(this + " was handed to C (" + handed + "): it can no longer be read from"
+                    + " Java; close() frees what C did not take");
+        }
+    }
+
+    /**
+     * Gives part of the table to C, for a C function that takes ownership and frees it itself with the process's
+     * {@code free} (the table and each string are one {@code malloc} block each):
+     * <ul>
+     *   <li>{@link HandOff#ALL}: C takes every string and the table (GLib's {@code g_strfreev}); this object ends
+     *       as if closed.</li>
+     *   <li>{@link HandOff#ROWS_ONLY}: C takes every string; the table stays allocated (valid for the call) and
+     *       is freed by {@link #close()}.</li>
+     *   <li>{@link HandOff#TABLE_ONLY}: C takes the table; the strings stay allocated (C reads them through the
+     *       table) and are freed by {@link #close()}.</li>
+     * </ul>
+     * In every case Java's access ends at once: {@link #get}, {@link #pointerTable()} and every segment handed out
+     * throw {@link IllegalStateException}. The library never frees what C took. After a partial hand-off this
+     * object stays to be closed ({@link #isClosed()} is false until then); unclosed, its Cleaner frees the rest.
+     *
+     * @param part what C takes and frees itself
+     * @return the table, as a bare pointer (zero length, the global scope); C owns it if {@code part} is {@code ALL}
+     *         or {@code TABLE_ONLY}, else it is valid until {@link #close()}
+     * @throws NullPointerException  if {@code part} is null
+     * @throws IllegalStateException if closed or already handed off, or an FFM downcall is using the memory now
+     */
+    public MemorySegment handOffToC(HandOff part) {
+        Objects.requireNonNull(part, "part");
+        long address = table.address();
+        lifetime.checkOwner("handOffToC", this::toString);
+        lifetime.exports().whileUnlocked("hand off to C", () -> {
+            ensureOpen();
+            MallocBlocks kept = blocks.handOff(part);
+            if (kept == null) {
+                lifetime.close("hand off to C", null);
+                return;
+            }
+            // What C did not take is freed when a scope of its own closes: at close(), or by the Cleaner.
+            Arena keep = Arena.ofShared();
+            MemorySegment.NULL.reinterpret(0, keep, ignored -> kept.run());
+            handedOff = part;
+            lifetime.replaceArena(keep);
+        });
+        return MemorySegment.ofAddress(address);
     }
 
     /** {@return whether {@link #close()} has run} */
     public boolean isClosed() {
-        return closed;
+        return lifetime.isClosed();
     }
 
     /**
-     * Frees the memory; every segment handed out becomes unusable. Idempotent.
+     * Frees the memory (after a partial {@link #handOffToC(HandOff)}: what C did not take); every segment handed out
+     * becomes unusable. Idempotent.
      *
      * @throws IllegalStateException if an FFM downcall is using the memory right now
      */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            arena.close();
-            closed = true;
-        }
-        cleanable.clean();
+        lifetime.close("close", null);
     }
 
     @Override
     public String toString() {
-        return "CStringTable[" + strings.length + " strings, " + charset.name() + (closed ? ", closed" : "") + "]";
+        HandOff handed = handedOff;
+        return "CStringTable[" + strings.length + " strings, " + charset.name() + (isClosed() ? ", closed"
+                : handed != null ? ", handed to C (" + handed + ")" : "") + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ foreign
@@ -369,8 +432,20 @@ public final class CStringTable implements AutoCloseable {
             return out;
         }
         long t = address(table, "table");
-        MemorySegment space = space(table);
         int width = CStringCodec.nulWidth(charset);
+        CStringTable own = LentTables.lookup(t, CStringTable.class);
+        if (own != null) {
+            if (count > own.strings.length + 1) {
+                throw new IllegalArgumentException("count = " + count + ": the char** at 0x" + Long.toHexString(t)
+                        + " is the table of " + own + ", which holds " + (own.strings.length + 1)
+                        + " entries (the last NULL)");
+            }
+            for (int i = 0; i < count; i++) {
+                out[i] = i < own.strings.length ? own.recordedAs(i, charset, width) : null;
+            }
+            return out;
+        }
+        MemorySegment space = space(table);
         for (int i = 0; i < count; i++) {
             long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();
             out[i] = s == 0 ? null : CStringCodec.decode(space, s, charset, width);
@@ -402,8 +477,20 @@ public final class CStringTable implements AutoCloseable {
             throw new IllegalArgumentException("maxCount = " + maxCount + ": expected >= 0");
         }
         long t = address(table, "table");
-        MemorySegment space = space(table);
         int width = CStringCodec.nulWidth(charset);
+        CStringTable own = LentTables.lookup(t, CStringTable.class);
+        if (own != null) {
+            if (own.strings.length > maxCount) {
+                throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
+                        + " the first " + maxCount + " entries");
+            }
+            String[] strings = new String[own.strings.length];
+            for (int i = 0; i < strings.length; i++) {
+                strings[i] = own.recordedAs(i, charset, width);
+            }
+            return strings;
+        }
+        MemorySegment space = space(table);
         List<String> out = new ArrayList<>();
         for (int i = 0; ; i++) {
             long s = space.get(ValueLayout.ADDRESS_UNALIGNED, t + i * POINTER).address();

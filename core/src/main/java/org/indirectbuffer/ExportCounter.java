@@ -1,9 +1,13 @@
 package org.indirectbuffer;
 
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+
+import org.indirectbuffer.internal.LeakTracker;
 
 /**
  * Counts the views an exporter has lent and guards the operations they forbid: the export counting of CPython's
@@ -30,6 +34,8 @@ public final class ExportCounter {
      * held up by a thread that exports (and may wait for that very Cleaner to free memory) meanwhile.
      */
     private final AtomicInteger count = new AtomicInteger();
+    /** The leak records of the open views, kept at level paranoid only, for the locked message. */
+    private final Set<LeakTracker.Record> openViews = LeakTracker.paranoid() ? ConcurrentHashMap.newKeySet() : null;
 
     /**
      * Creates a counter with no exports.
@@ -192,9 +198,34 @@ public final class ExportCounter {
         }
     }
 
-    private static BufferException locked(String operation, int count) {
-        return new BufferException(String.format("buffer is locked: cannot %s while %d view%s exported",
-                operation, count, count == 1 ? " is" : "s are"));
+    /** {@return the exporter's {@code toString()}, for leak reports of the views it lent} */
+    String describeExporter() {
+        return String.valueOf(exporter);
+    }
+
+    /** A view this counter lent was made: at level paranoid, the locked message lists it. */
+    void opened(LeakTracker.Record view) {
+        if (openViews != null && view != null) {
+            openViews.add(view);
+        }
+    }
+
+    /** A view this counter lent was released (closed, or found by the Cleaner). */
+    void released(LeakTracker.Record view) {
+        if (openViews != null && view != null) {
+            openViews.remove(view);
+        }
+    }
+
+    private BufferException locked(String operation, int count) {
+        StringBuilder message = new StringBuilder(String.format("buffer is locked: cannot %s while %d view%s"
+                + " exported", operation, count, count == 1 ? " is" : "s are"));
+        if (openViews != null) {
+            for (LeakTracker.Record view : openViews) {
+                message.append("\n  ").append(view.describe());
+            }
+        }
+        return new BufferException(message.toString());
     }
 
     @Override

@@ -8,14 +8,16 @@ import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.MallocBlocks;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.RowRecord;
+import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.NativeBytes;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.kernels.spi.KernelProviders;
 
@@ -95,48 +97,43 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ state
 
-    /** What every handle on the same memory shares. Views keep it reachable through the export counter. */
+    /**
+     * What every handle on the same memory shares. Views keep it reachable through the export counter. Its lifetime
+     * closes the current scope (whose cleanups free owned memory) on close, or through the Cleaner for shared
+     * memory; confined memory is freed by the Cleaner once its scope itself is unreachable (see {@code allocate}).
+     */
     private static final class Shared {
-        final ExportCounter exports = new ExportCounter(this);
+        final Lifetime lifetime;
+        final ExportCounter exports;
         final String origin;
         final RowPlacement placement;
         final Sharing sharing;
-        /** The thread a confined memory belongs to; null for shared memory. */
-        final Thread owner;
-        final ScopeCloser closer = new ScopeCloser();
-        final Cleaner.Cleanable cleanable;
         volatile Generation current;
-        volatile boolean closed;
+        /** What C was given by a partial {@code handOffToC}, which ended Java's access but not the memory; or null. */
+        volatile HandOff handedOff;
 
-        Shared(String origin, RowPlacement placement, Generation first) {
-            this(origin, placement, first, Sharing.SHARED);
-        }
-
-        Shared(String origin, RowPlacement placement, Generation first, Sharing sharing) {
+        /**
+         * @param holds whether closing frees or releases something (owned or adopted memory, a view of another
+         *              exporter), for leak tracking
+         */
+        Shared(String origin, RowPlacement placement, Generation first, Sharing sharing, boolean holds) {
             this.origin = origin;
             this.placement = placement;
             this.sharing = sharing;
-            this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
             this.current = first;
-            this.closer.scope = first.scope;
-            this.cleanable = sharing == Sharing.SHARED ? CLEANER.register(this, closer) : null;
+            this.lifetime = Lifetime.start(this, first.scope, sharing, holds, "IndirectMemory2D",
+                    () -> describe(first, origin, placement) + ", " + sharing);
+            this.exports = lifetime.exports();
         }
-    }
 
-    /**
-     * Closes the current scope (its cleanups free owned memory): the Cleaner's action for shared memory, never
-     * capturing Shared. Confined memory has none (its scope can be closed only by its owner thread): its memory is
-     * freed by the Cleaner once the scope itself is unreachable (see {@code allocate}).
-     */
-    private static final class ScopeCloser implements Runnable {
-        volatile Arena scope;
+        boolean closed() {
+            return lifetime.isClosed();
+        }
 
+        /** Names the memory, for the reports of views it lent. */
         @Override
-        public void run() {
-            Arena s = scope;
-            if (s.scope().isAlive()) {
-                s.close();
-            }
+        public String toString() {
+            return "IndirectMemory2D[" + describe(current, origin, placement) + (closed() ? ", closed" : "") + "]";
         }
     }
 
@@ -165,7 +162,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
         /** What frees owned memory when the scope closes (disarmed when handed to C), or null. */
-        Freeing freeing;
+        MallocBlocks freeing;
 
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record) {
@@ -296,7 +293,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         checkDimensions(rows, cols, f);
         checkRowByRow(rows, placement);
         Generation g = allocate(rows, cols, f, placement, false, sharing);
-        return new IndirectMemory2D(new Shared("owned", placement, g, sharing), readOnly ? Access.READ_ONLY
+        return new IndirectMemory2D(new Shared("owned", placement, g, sharing, true), readOnly ? Access.READ_ONLY
                 : Access.RESIZEABLE, null);
     }
 
@@ -507,7 +504,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             throw badRow(data, copied, cols);
         }
         g.recordTable(); // the table is not lent yet: its pointers are the ones just written
-        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing), Access.RESIZEABLE,
+        return new IndirectMemory2D(new Shared("owned", RowPlacement.ONE_BLOCK, g, sharing, true), Access.RESIZEABLE,
                 null);
     }
 
@@ -540,23 +537,28 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long blockBytes = oneBlock ? Math.multiplyExact(rows, rowBytes) : 0;
         long[] allocated = new long[oneBlock ? 2 : Math.toIntExact(rows) + 1];
         int count = 0;
+        long[] sizes = new long[allocated.length]; // what each was allocated with, counted off when freed
         try {
             // every entry written below, or by the caller
-            allocated[count++] = NativeHeap.malloc(Math.addExact(tableBytes, recordBytes));
+            long head = Math.addExact(tableBytes, recordBytes);
+            allocated[count++] = NativeHeap.malloc(head);
+            sizes[0] = head;
             if (oneBlock) {
                 // cache-line aligned rows block: 63 spare bytes to round the address up
                 long padded = Math.addExact(blockBytes, ROW_BLOCK_ALIGNMENT - 1);
+                sizes[count] = padded;
                 allocated[count++] = callerFills ? NativeHeap.malloc(padded) : NativeHeap.calloc(padded);
             } else {
                 for (long r = 0; r < rows; r++) {
+                    sizes[count] = rowBytes;
                     allocated[count++] = NativeHeap.calloc(rowBytes);
                 }
             }
         } catch (RuntimeException | Error e) {
-            new Freeing(Arrays.copyOf(allocated, count)).run();
+            new MallocBlocks(Arrays.copyOf(allocated, count), Arrays.copyOf(sizes, count)).run();
             throw e;
         }
-        Freeing freeing = new Freeing(allocated);
+        MallocBlocks freeing = new MallocBlocks(allocated, sizes);
         Arena scope = sharing.openArena();
         try {
             Runnable free = sharing == Sharing.CONFINED ? CLEANER.register(scope.scope(), freeing)::clean : freeing;
@@ -588,33 +590,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             scope.close();
             freeing.run();
             throw e;
-        }
-    }
-
-    /**
-     * Frees owned memory once: run by the scope's close, or by the Cleaner when a confined scope became unreachable
-     * unclosed. Holds addresses only, never the scope or the memory's owner.
-     */
-    private static final class Freeing implements Runnable {
-        private final long[] addresses;
-        private final AtomicBoolean done = new AtomicBoolean();
-
-        Freeing(long[] addresses) {
-            this.addresses = addresses;
-        }
-
-        /** Makes {@link #run} free nothing: the memory now belongs to C. */
-        void disarm() {
-            done.set(true);
-        }
-
-        @Override
-        public void run() {
-            if (done.compareAndSet(false, true)) {
-                for (long address : addresses) {
-                    NativeHeap.free(NativeHeap.FREE, address);
-                }
-            }
         }
     }
 
@@ -816,7 +791,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
         Generation g = new Generation(scope, scoped, rows, cols, f, null, null);
-        return new IndirectMemory2D(new Shared(origin, null, g, sharing), readOnly ? Access.READ_ONLY
+        return new IndirectMemory2D(new Shared(origin, null, g, sharing, nanny != null), readOnly ? Access.READ_ONLY
                 : Access.MODIFIABLE, null);
     }
 
@@ -883,7 +858,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             MemorySegment[] lines = lines(view, (int) outer, length, columns);
             Arena scope = Arena.ofShared();
             try {
-                MemorySegment table = scope.allocate(Math.max(outer * POINTER, POINTER), POINTER)
+                MemorySegment table = NativeBytes.allocate(scope, Math.max(outer * POINTER, POINTER), POINTER)
                         .asSlice(0, outer * POINTER);
                 long[] addresses = new long[(int) outer];
                 MemorySegment.Scope rowScope = outer == 0 ? scope.scope() : lines[0].scope();
@@ -900,7 +875,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 // The source's view is released when the scope closes: then nothing reaches its rows any more.
                 MemorySegment.NULL.reinterpret(0, scope, ignored -> view.close());
                 Generation g = new Generation(scope, table, outer, length, view.format(), null, record);
-                return new IndirectMemory2D(new Shared(what + " of " + source, null, g),
+                return new IndirectMemory2D(new Shared(what + " of " + source, null, g, Sharing.SHARED, true),
                         view.isReadOnly() ? Access.READ_ONLY : Access.MODIFIABLE, null);
             } catch (RuntimeException | Error e) {
                 scope.close();
@@ -985,7 +960,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /** The layout this handle may use, or an exception saying why it may not. */
     private Generation live() {
-        if (handleClosed || shared.closed) {
+        if (handleClosed || shared.closed()) {
             throw closed();
         }
         Generation g = shared.current;
@@ -994,6 +969,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     + ": the memory was resized or reformatted after the view was taken");
         }
         if (!g.scope.scope().isAlive()) {
+            HandOff handed = shared.handedOff;
+            if (handed != null) {
+                throw new IllegalStateException("IndirectMemory2D was handed to C (" + handed + "): " + describe(g)
+                        + " can no longer be reached from Java; close() frees what C did not take");
+            }
             throw new IllegalStateException("IndirectMemory2D's memory was freed by its memory nanny (closed by hand"
                     + " or by its Cleaner) while this object was open: " + describe(g));
         }
@@ -1002,7 +982,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private IllegalStateException closed() {
         return new IllegalStateException("IndirectMemory2D is closed: " + describe(pinned != null ? pinned
-                : shared.current) + (handleClosed && !shared.closed ? " (this handle)" : ""));
+                : shared.current) + (handleClosed && !shared.closed() ? " (this handle)" : ""));
     }
 
     private IllegalStateException nullRow(long row) {
@@ -1010,8 +990,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     private String describe(Generation g) {
-        return g.rows + " x " + g.cols + " '" + g.format + "' (" + shared.origin
-                + (shared.placement != null ? ", " + shared.placement : "") + ")";
+        return describe(g, shared.origin, shared.placement);
+    }
+
+    private static String describe(Generation g, String origin, RowPlacement placement) {
+        return g.rows + " x " + g.cols + " '" + g.format + "' (" + origin
+                + (placement != null ? ", " + placement : "") + ")";
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -1448,8 +1432,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 MemorySegment.copy(old.row(r, this), 0, next.row(r, this), 0, keepBytes);
             }
             shared.current = next;
-            shared.closer.scope = next.scope;
-            old.scope.close();
+            shared.lifetime.replaceArena(next.scope);
         });
     }
 
@@ -1592,26 +1575,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             handleClosed = true;
             return;
         }
-        if (!shared.closed) {
+        if (!shared.closed()) {
             checkOwner("close");
         }
-        shared.exports.whileUnlocked("close", () -> shared.closed, () -> {
-            shared.closer.run();
-            shared.closed = true;
-            handleClosed = true;
-            if (shared.cleanable != null) {
-                shared.cleanable.clean();
-            }
-        });
+        shared.lifetime.close("close", null);
+        handleClosed = true;
     }
 
     /**
-     * Hands the memory to C, for a C function that takes ownership of a {@code T**} and frees it itself: the table
-     * and every row stay allocated, this object ends as if closed (every segment, handle and view of it throws
-     * {@link IllegalStateException} from now on), and the library will never free them. C frees each row and then the
-     * table with the process's {@code free} — the rows and the table are one {@code malloc} block each, allocated
-     * with the allocator the process's C code uses. Only memory created {@link RowPlacement#ROW_BY_ROW} can be handed
-     * off: one-block rows lie in one aligned block that no row pointer starts.
+     * Hands the whole memory to C, for a C function that takes ownership of a {@code T**} and frees it itself:
+     * {@link #handOffToC(HandOff) handOffToC(HandOff.ALL)}. This object ends as if closed.
      *
      * <pre>{@code
      * IndirectMemory2D m = IndirectMemory2D.createMemory(rows, cols, "d", false, RowPlacement.ROW_BY_ROW);
@@ -1623,10 +1596,49 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
      *                                       {@code ROW_BY_ROW}
      * @throws BufferException               if a view is exported ("buffer is locked")
-     * @throws IllegalStateException         if closed
+     * @throws IllegalStateException         if closed or already handed off
      * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
      */
     public MemorySegment handOffToC() {
+        return handOffToC(HandOff.ALL);
+    }
+
+    /**
+     * Hands part of the memory to C, for a C function that takes ownership of it and frees it itself: the rows and
+     * the table are one {@code malloc} block each, allocated with the allocator the process's C code uses, so C
+     * frees what it takes with the process's {@code free}. Only memory created {@link RowPlacement#ROW_BY_ROW} can be
+     * handed off: one-block rows lie in one aligned block that no row pointer starts.
+     * <ul>
+     *   <li>{@link HandOff#ALL}: C takes every row and the table; this object ends as if closed.</li>
+     *   <li>{@link HandOff#ROWS_ONLY}: C takes every row; the table stays allocated (C may still read it during
+     *       the call) and is freed by {@link #close()}.</li>
+     *   <li>{@link HandOff#TABLE_ONLY}: C takes the table; every row stays allocated (C reads them through the
+     *       table) and is freed by {@link #close()}.</li>
+     * </ul>
+     * In every case Java's access ends at once — every segment, handle and view of the memory throws {@link
+     * IllegalStateException} from now on (C may free or rewrite what it took, and the library's own record of the
+     * rows lies in the table's block) — and the library never frees what C took. After a partial hand-off this
+     * object stays to be closed: {@link #isClosed()} is false until {@link #close()} (or, unclosed and unreachable,
+     * the Cleaner) frees what C did not take.
+     *
+     * <pre>{@code
+     * IndirectMemory2D names = ...;                                   // ROW_BY_ROW, filled
+     * take_rows.invokeExact(names.handOffToC(HandOff.ROWS_ONLY), n);  // C keeps and later frees each row
+     * names.close();                                                  // frees the table only
+     * }</pre>
+     *
+     * @param part what C takes and frees itself
+     * @return the table, as a bare pointer (zero length, the global scope); C owns it if {@code part} is {@code ALL}
+     *         or {@code TABLE_ONLY}, else it is valid until {@link #close()}
+     * @throws NullPointerException          if {@code part} is null
+     * @throws UnsupportedOperationException if this is not the primary handle of memory this library allocated
+     *                                       {@code ROW_BY_ROW}
+     * @throws BufferException               if a view is exported ("buffer is locked")
+     * @throws IllegalStateException         if closed or already handed off
+     * @throws WrongThreadException          if the memory is {@linkplain Sharing#CONFINED confined} to another thread
+     */
+    public MemorySegment handOffToC(HandOff part) {
+        Objects.requireNonNull(part, "part");
         Generation g = live();
         checkOwner("handOffToC");
         if (pinned != null || g.freeing == null || shared.placement != RowPlacement.ROW_BY_ROW) {
@@ -1638,13 +1650,19 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long address = g.table.address();
         shared.exports.whileUnlocked("handOffToC", () -> {
             Generation now = live();
-            now.freeing.disarm();
-            shared.closer.run();
-            shared.closed = true;
-            handleClosed = true;
-            if (shared.cleanable != null) {
-                shared.cleanable.clean();
+            MallocBlocks rest = now.freeing.handOff(part);
+            if (rest == null) {
+                shared.lifetime.close("handOffToC", null);
+                handleClosed = true;
+                return;
             }
+            // What C did not take lives on in a scope of its own, which close() (or the Cleaner) closes in place
+            // of the memory's: Java's access ends with the memory's scope now, the rest is freed at close.
+            Arena keep = shared.sharing.openArena();
+            Runnable free = shared.sharing == Sharing.CONFINED ? CLEANER.register(keep.scope(), rest)::clean : rest;
+            MemorySegment.NULL.reinterpret(0, keep, ignored -> free.run());
+            shared.handedOff = part;
+            shared.lifetime.replaceArena(keep);
         });
         return MemorySegment.ofAddress(address);
     }
@@ -1660,11 +1678,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /** Refuses an operation on confined memory from a thread other than its owner, before anything changes. */
     private void checkOwner(String operation) {
-        Thread owner = shared.owner;
-        if (owner != null && owner != Thread.currentThread()) {
-            throw new WrongThreadException(operation + ": " + describe(shared.current) + " is confined to thread '"
-                    + owner.getName() + "'; this is '" + Thread.currentThread().getName() + "'");
-        }
+        shared.lifetime.checkOwner(operation, () -> describe(shared.current));
     }
 
     /**
@@ -1673,7 +1687,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @return true once closed
      */
     public boolean isClosed() {
-        return handleClosed || shared.closed;
+        return handleClosed || shared.closed();
     }
 
     @Override

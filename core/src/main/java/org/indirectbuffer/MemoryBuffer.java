@@ -2,7 +2,6 @@ package org.indirectbuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +15,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
-import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.NativeBytes;
 
 /**
  * A direct (pointer-free) N-dimensional buffer over memory that already exists — a Java array, an NIO buffer or a
@@ -27,7 +27,7 @@ import org.indirectbuffer.internal.SharedCleaner;
  * <ul>
  *   <li>{@code wrap…} borrows: the array, NIO buffer or segment stays the caller's, and {@link #close()} frees
  *       nothing. A heap array's view has a heap {@link BufferView#buf()} (no native address).</li>
- *   <li>{@link #allocate} owns: zeroed native memory, freed by {@link #close()}, or by a {@link Cleaner} if the buffer
+ *   <li>{@link #allocate} owns: zeroed native memory, freed by {@link #close()}, or by a {@link java.lang.ref.Cleaner} if the buffer
  *       and every view of it become unreachable without being closed.</li>
  * </ul>
  *
@@ -40,18 +40,16 @@ import org.indirectbuffer.internal.SharedCleaner;
  * ExportCounter}. The data itself is not synchronized: writers order their writes themselves.
  */
 public final class MemoryBuffer implements BufferExporter, AutoCloseable {
-    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
-
     private final MemorySegment memory;
     private final long bufOffset;
     private final Format format;
     private final long[] shape;
     private final long[] strides;
-    private final ExportCounter exports = new ExportCounter(this);
-    /** Non-null for owned memory: closes the arena once, from close() or from the Cleaner. */
-    private final Cleaner.Cleanable freeing;
+    /** Owned memory's arena is closed by it, from close() or from the Cleaner; borrowed memory has none. */
+    private final Lifetime lifetime;
+    private final ExportCounter exports;
+    private final boolean owned;
     private boolean readOnly;
-    private boolean closed;
 
     private MemoryBuffer(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
                          boolean readOnly, Arena owned) {
@@ -63,7 +61,11 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
         this.shape = shape;
         this.strides = strides;
         this.readOnly = readOnly || memory.isReadOnly();
-        this.freeing = owned == null ? null : CLEANER.register(this, owned::close);
+        this.owned = owned != null;
+        this.lifetime = Lifetime.start(this, owned, Sharing.SHARED, owned != null, "MemoryBuffer",
+                () -> "format '" + format + "', shape " + Arrays.toString(shape) + (owned != null ? ", owned"
+                        : ", borrowed"));
+        this.exports = lifetime.exports();
     }
 
     // ------------------------------------------------------------------------------------------------ owning
@@ -86,7 +88,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
         long bytes = byteCount(format, sh);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment memory = arena.allocate(Math.max(bytes, 1), Math.max(1, format.alignment()))
+            MemorySegment memory = NativeBytes.allocate(arena, Math.max(bytes, 1), Math.max(1, format.alignment()))
                     .asSlice(0, bytes);
             return new MemoryBuffer(memory, 0, format, sh, contiguous(sh, format, order), false, arena);
         } catch (RuntimeException | Error e) {
@@ -414,7 +416,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
 
     /** The whole layout, with every field; called under the export counter's monitor. */
     private BufferView whole() {
-        if (closed) {
+        if (lifetime.isClosed()) {
             throw new IllegalStateException("MemoryBuffer is closed: format '" + format + "', shape "
                     + Arrays.toString(shape));
         }
@@ -487,17 +489,12 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
      */
     @Override
     public void close() {
-        exports.whileUnlocked("close", () -> closed, () -> {
-            closed = true;
-            if (freeing != null) {
-                freeing.clean();
-            }
-        });
+        lifetime.close("close", null);
     }
 
     @Override
     public String toString() {
         return "MemoryBuffer[format '" + format + "', shape " + Arrays.toString(shape) + ", strides "
-                + Arrays.toString(strides) + (freeing != null ? ", owned" : ", borrowed") + "]";
+                + Arrays.toString(strides) + (owned ? ", owned" : ", borrowed") + "]";
     }
 }

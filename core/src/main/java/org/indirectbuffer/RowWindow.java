@@ -18,12 +18,17 @@ import org.indirectbuffer.internal.SharedCleaner;
  * frames of every channel per call: make one window, pass its {@link #pointerTable()} to C, {@link #moveTo move} it,
  * pass the same table again. Moving rewrites the table's pointers in place; nothing is allocated per chunk.
  *
+ * <p>A window is made with a {@link #capacity()}, its most columns; {@link #moveTo(long, long)} may also shrink it
+ * (to no fewer than 0 columns, to no more than its capacity), for the short last block of a stream whose length is
+ * not a multiple of the block size. {@link #length()} follows every move.
+ *
  * <pre>{@code
  * try (IndirectMemory2D pcm = IndirectMemory2D.createFrom(channels);       // int[2][44100]
  *      RowWindow block = RowWindow.of(pcm, 0, 4096)) {
- *     for (long at = 0; at + 4096 <= pcm.cols(); at += 4096) {
- *         block.moveTo(at);
- *         encode(block.pointerTable(), 4096);                              // const int32 *const buffer[]
+ *     for (long at = 0; at < pcm.cols(); at += 4096) {
+ *         long n = Math.min(4096, pcm.cols() - at);                        // 4096, ..., 4096, 3140
+ *         block.moveTo(at, n);
+ *         encode(block.pointerTable(), (int) n);                           // const int32 *const buffer[]
  *     }
  * }
  * }</pre>
@@ -52,7 +57,8 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
     private final IndirectMemory2D rows;
     private final Format format;
     private final long itemSize;
-    private final long length;
+    /** The most columns the window may span. */
+    private final long capacity;
     private final Arena arena;
     private final MemorySegment table;
     private final MemorySegment lentTable;
@@ -60,16 +66,17 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
     private final boolean readOnly;
     /** Where each source row starts, for the table's pointers. */
     private final long[] rowStarts;
-    /** The window's rows at some offset, made when first asked for after a move (a cache: raced harmlessly). */
+    /** The window's rows at some position, made when first asked for after a move (a cache: raced harmlessly). */
     private volatile Placed placed;
-    private volatile long offset; // written under the export lock
+    /** Where the window stands: offset and length in one object, so a reader never sees one without the other. */
+    private volatile Position position; // written under the export lock
     private volatile boolean closed;
 
     private RowWindow(IndirectMemory2D rows, long offset, long length) {
         this.rows = rows;
         this.format = rows.format();
         this.itemSize = format.itemSize();
-        this.length = length;
+        this.capacity = length;
         this.readOnly = !rows.access().isWritable();
         this.rowStarts = new long[(int) rows.rows()];
         for (int r = 0; r < rowStarts.length; r++) {
@@ -87,7 +94,7 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         }
         this.arena = a;
         this.lentTable = table.asReadOnly();
-        place(offset);
+        place(new Position(offset, length));
         this.cleanable = CLEANER.register(this, () -> {
             if (a.scope().isAlive()) {
                 a.close();
@@ -101,7 +108,7 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
      * @param source a 2-D buffer whose rows are contiguous and off the Java heap: an {@link IndirectMemory2D}, a
      *               {@link MemoryBuffer} in C order, a collection of rows
      * @param offset the first column, {@code 0 <= offset <= cols - length}
-     * @param length the number of columns, {@code >= 0}
+     * @param length the number of columns, {@code >= 0}: the window's {@link #capacity()}, its most columns
      * @return the window; the source stays exported until it is closed
      * @throws IllegalArgumentException if {@code offset} or {@code length} is negative or the window does not fit
      *                                  the source's columns (the source is then released)
@@ -130,12 +137,16 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         }
     }
 
+    /** Where the window stands: its first column and its number of columns. */
+    private record Position(long offset, long length) {
+    }
+
     /**
-     * Points the table at {@code offset} (checked by the caller against the source's columns); the record follows
-     * when next asked for. The caller holds the export lock or owns the window.
+     * Points the table at {@code at} (checked by the caller against the source's columns and the capacity); the
+     * record follows when next asked for. The caller holds the export lock or owns the window.
      */
-    private void place(long at) {
-        long shift = at * itemSize;
+    private void place(Position at) {
+        long shift = at.offset * itemSize;
         for (int r = 0; r < rowStarts.length; r++) {
             if (POINTER == 8) {
                 table.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, r, rowStarts[r] + shift);
@@ -143,11 +154,11 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, MemorySegment.ofAddress(rowStarts[r] + shift));
             }
         }
-        offset = at;
+        position = at;
     }
 
-    /** A record of the window's rows at one offset. */
-    private record Placed(long offset, RowRecord rows) {
+    /** A record of the window's rows at one position. */
+    private record Placed(Position at, RowRecord rows) {
     }
 
     /**
@@ -155,13 +166,13 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
      * are made under the export lock, which moves also take, so a view's record is the table's.
      */
     private RowRecord record() {
-        long at = offset;
+        Position at = position;
         Placed p = placed;
-        if (p == null || p.offset != at) {
-            long bytes = length * itemSize;
+        if (p == null || p.at != at) {
+            long bytes = at.length * itemSize;
             MemorySegment[] slices = new MemorySegment[rowStarts.length];
             for (int r = 0; r < slices.length; r++) {
-                slices[r] = rows.row(r).asSlice(at * itemSize, bytes);
+                slices[r] = rows.row(r).asSlice(at.offset * itemSize, bytes);
             }
             p = new Placed(at, RowRecord.ofSegments(slices, bytes));
             placed = p;
@@ -170,8 +181,8 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * Moves the window to start at column {@code offset}: the table's pointers are rewritten in place, so the
-     * table C received stays the one to pass.
+     * Moves the window to start at column {@code offset}, keeping its {@link #length()}: the table's pointers are
+     * rewritten in place, so the table C received stays the one to pass.
      *
      * @param offset the new first column, {@code 0 <= offset <= sourceColumns() - length()}
      * @throws IllegalArgumentException if the window would not fit
@@ -180,10 +191,34 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
      */
     public void moveTo(long offset) {
         ensureOpen();
+        moveTo(offset, position.length);
+    }
+
+    /**
+     * Moves the window to span columns {@code [offset, offset + length)}: the table's pointers are rewritten in place
+     * (no table is allocated), so the table C received stays the one to pass, and {@link #length()}, {@link #row} and
+     * new views follow. {@code length} may be anything from 0 to the window's {@link #capacity()}: a short last block
+     * is {@code moveTo(at, Math.min(capacity(), sourceColumns() - at))}. A window of 0 columns still has {@link
+     * #rows()} pointers, at {@code row + offset}, each to no items.
+     *
+     * @param offset the new first column, {@code 0 <= offset <= sourceColumns() - length}
+     * @param length the new number of columns, {@code 0 <= length <= capacity()}
+     * @throws IllegalArgumentException if {@code length} is negative or more than the capacity, or the window would
+     *                                  not fit the source's columns (the message names the values); nothing moves
+     * @throws BufferException          if a view of the window is open ("locked"); close it first
+     * @throws IllegalStateException    if the window is closed
+     */
+    public void moveTo(long offset, long length) {
+        ensureOpen();
+        if (length < 0 || length > capacity) {
+            throw new IllegalArgumentException("window length = " + length + ": expected 0 <= length <= " + capacity
+                    + " (the window's capacity)");
+        }
         checkOffset(offset, length, rows.cols());
+        Position at = new Position(offset, length);
         exports.whileUnlocked("moveTo", () -> {
             ensureOpen();
-            place(offset);
+            place(at);
         });
     }
 
@@ -219,7 +254,8 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         ensureOpen();
         return exports.export(() -> {
             ensureOpen();
-            return BufferView.ofRecordedRows(lentTable, record(), format, length, readOnly);
+            RowRecord record = record();
+            return BufferView.ofRecordedRows(lentTable, record, format, record.rowBytes() / itemSize, readOnly);
         }, flags);
     }
 
@@ -228,14 +264,19 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         return rows.rows();
     }
 
-    /** {@return the number of columns the window spans} */
+    /** {@return the number of columns the window spans now: its capacity, or less after a shrinking move} */
     public long length() {
-        return length;
+        return position.length;
+    }
+
+    /** {@return the most columns the window may span: the length it was made with} */
+    public long capacity() {
+        return capacity;
     }
 
     /** {@return the first column of the source the window starts at now} */
     public long offset() {
-        return offset;
+        return position.offset;
     }
 
     /** {@return the number of columns of the source} */
@@ -280,7 +321,9 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
 
     @Override
     public String toString() {
-        return "RowWindow[" + rows.rows() + " rows, columns [" + offset + ", " + (offset + length) + ") of "
-                + rows.cols() + ", '" + format + "'" + (closed ? ", closed" : "") + "]";
+        Position at = position;
+        return "RowWindow[" + rows.rows() + " rows, columns [" + at.offset + ", " + (at.offset + at.length) + ") of "
+                + rows.cols() + (at.length != capacity ? " (capacity " + capacity + ")" : "") + ", '" + format + "'"
+                + (closed ? ", closed" : "") + "]";
     }
 }

@@ -43,6 +43,31 @@ class CStringTableTest {
     }
 
     @Test
+    void itsOwnTableComingBackToTheReadersIsReadThroughItsRecord() {
+        try (CStringTable t = CStringTable.of(StandardCharsets.UTF_8, "one", "two");
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment table = t.pointerTable();
+            // C rewrites the lent table: entry 0 now points at other bytes. Java's readers do not follow it.
+            MemorySegment elsewhere = arena.allocateFrom("evil");
+            MemorySegment.ofAddress(table.address()).reinterpret(table.byteSize()).setAtIndex(ValueLayout.ADDRESS, 0,
+                    elsewhere);
+            assertThat(CStringTable.read(table, StandardCharsets.UTF_8)).containsExactly("one", "two");
+            assertThat(CStringTable.read(MemorySegment.ofAddress(table.address()), StandardCharsets.UTF_8))
+                    .as("a bare pointer to it too").containsExactly("one", "two");
+            assertThat(CStringTable.readCounted(table, 3, StandardCharsets.UTF_8)).containsExactly("one", "two", null);
+            assertThatThrownBy(() -> CStringTable.readCounted(table, 4, StandardCharsets.UTF_8))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("is the table of CStringTable[2 strings, UTF-8], which holds 3 entries (the"
+                            + " last NULL)");
+            assertThatThrownBy(() -> CStringTable.read(table, StandardCharsets.UTF_8, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no NULL entry within the"
+                            + " first 1 entries");
+            assertThat(CStringTable.read(table, StandardCharsets.ISO_8859_1)).as("decoded in the charset asked for")
+                    .containsExactly("one", "two");
+        }
+    }
+
+    @Test
     void wideCharsetsUseWideTerminators() {
         try (CStringTable t = CStringTable.of(StandardCharsets.UTF_16LE, List.of("ab", "λ"))) {
             assertThat(t.toArray()).containsExactly("ab", "λ");

@@ -3,17 +3,25 @@ package org.indirectbuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
+import org.indirectbuffer.internal.NativeHeap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Handing a {@code T**} to C that takes ownership: the memory stays allocated and filled, Java's handles die, and C
- * frees each row and the table with the process's free (here through a nanny, as C's own free would).
+ * Handing a {@code T**} or {@code char**} to C that takes ownership: the memory stays allocated and filled, Java's
+ * handles die, and C frees what it took with the process's free (through libc's {@code free} here, or a nanny, as
+ * C's own free would), while close frees the rest. What is freed is seen through glibc's {@code mallinfo2} (rows too
+ * big for anything but a mapping of their own); a part freed twice would abort the process.
  */
 class HandOffTest {
     @Test
@@ -85,6 +93,169 @@ class HandOffTest {
         try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 2, 3, "i", true,
                 MemoryNanny.freeingRowsAndTable(table, 2))) {
             assertThat(c.getInt(1, 2)).isEqualTo(42);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- partial hand-off
+
+    /** C's {@code free}, as the process's C code finds it. */
+    private static final MethodHandle FREE = java.lang.foreign.Linker.nativeLinker().downcallHandle(
+            NativeHeap.find("free"), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+    /** glibc's {@code mallinfo2().hblkhd}, the bytes in mapped chunks; empty without it. */
+    private static final Optional<java.util.function.Supplier<Long>> MAPPED = IndirectMemory2DConfinedTest.mmapBytes();
+    /**
+     * Rows of 40 MiB: glibc serves a block above its largest mmap threshold (32 MiB) with a mapping of its own, so
+     * each such row is 40 MiB more in {@code hblkhd}; the JVM's own mapped chunks (compiler arenas, a few hundred
+     * KiB, coming and going) are far less than half a row, so rounding the change to whole rows counts exactly these
+     * rows. calloc leaves the mapped pages untouched: no memory is used but the pages written.
+     */
+    private static final long BIG_ROW = 40L << 20;
+
+    /** The bytes glibc has in mapped chunks, in units of {@link #BIG_ROW}, rounded; skips the test without them. */
+    private static long mappedRows() {
+        assumeTrue(MAPPED.isPresent(), "needs glibc's mallinfo2 (2.33 or later)");
+        return Math.round(MAPPED.get().get() / (double) BIG_ROW);
+    }
+
+    private static void cFree(long address) throws Throwable {
+        FREE.invokeExact(MemorySegment.ofAddress(address));
+    }
+
+    /** Three 40 MiB rows, row r starting with byte r + 1. */
+    private static IndirectMemory2D bigRows(Sharing sharing) {
+        IndirectMemory2D m = IndirectMemory2D.createMemory(3, BIG_ROW, "b", false, RowPlacement.ROW_BY_ROW, sharing);
+        for (int r = 0; r < 3; r++) {
+            m.setByte(r, 0, (byte) (r + 1));
+        }
+        return m;
+    }
+
+    @Test
+    void cTakesTheRowsAndCloseFreesOnlyTheTable() throws Throwable {
+        long before = mappedRows();
+        IndirectMemory2D m = bigRows(Sharing.SHARED);
+        assertThat(mappedRows()).as("three mapped rows").isEqualTo(before + 3);
+        MemorySegment row = m.row(2);
+        MemorySegment table = m.handOffToC(HandOff.ROWS_ONLY);
+        assertThat(table.byteSize()).isZero();
+        // Java's access ended: the handle, the row segment handed out before, a second hand-off.
+        assertThatThrownBy(() -> m.getByte(0, 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("handed to C (ROWS_ONLY)");
+        assertThatThrownBy(() -> row.get(ValueLayout.JAVA_BYTE, 0)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> m.handOffToC(HandOff.ALL)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(m::pointerTable).isInstanceOf(IllegalStateException.class);
+        assertThat(m.isClosed()).as("the table is still to be freed").isFalse();
+        // C's side: the table is valid (the library's); C takes each row, reads it, frees it.
+        MemorySegment pointers = table.reinterpret(3 * ValueLayout.ADDRESS.byteSize());
+        for (int r = 0; r < 3; r++) {
+            MemorySegment cRow = pointers.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(BIG_ROW);
+            assertThat(cRow.get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) (r + 1));
+            cFree(cRow.address());
+        }
+        assertThat(mappedRows()).as("C freed the three rows").isEqualTo(before);
+        m.close(); // frees the table; freeing a row again would abort the process (munmap_chunk)
+        m.close();
+        assertThat(m.isClosed()).isTrue();
+        assertThat(mappedRows()).as("close freed no row").isEqualTo(before);
+    }
+
+    @Test
+    void cTakesTheTableAndCloseFreesEveryRow() throws Throwable {
+        long before = mappedRows();
+        IndirectMemory2D m = bigRows(Sharing.SHARED);
+        IndirectMemory2D view = m.view(Access.READ_ONLY);
+        MemorySegment table = m.handOffToC(HandOff.TABLE_ONLY);
+        assertThatThrownBy(() -> view.getByte(1, 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("TABLE_ONLY");
+        // C's side: read the rows through the table, then free the table only.
+        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 3, BIG_ROW, "b", true)) {
+            assertThat(c.getByte(1, 0)).isEqualTo((byte) 2);
+            assertThat(c.getByte(2, 0)).isEqualTo((byte) 3);
+        }
+        cFree(table.address());
+        assertThat(mappedRows()).as("the rows are still allocated").isEqualTo(before + 3);
+        m.close();
+        assertThat(mappedRows()).as("close freed the three rows").isEqualTo(before);
+    }
+
+    @Test
+    void whatCDidNotTakeIsFreedByTheCleanerWhenTheHandleIsDropped() throws Throwable {
+        long before = mappedRows();
+        IndirectMemory2D m = bigRows(Sharing.CONFINED);
+        cFree(m.handOffToC(HandOff.TABLE_ONLY).address());
+        m = null; // dropped unclosed
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mappedRows() == before)).as("the Cleaner freed the rows")
+                .isTrue();
+    }
+
+    @Test
+    void partialHandOffsHaveTheChecksOfAFullOne() {
+        try (IndirectMemory2D oneBlock = IndirectMemory2D.createMemory(2, 2, "d", false)) {
+            assertThatThrownBy(() -> oneBlock.handOffToC(HandOff.TABLE_ONLY))
+                    .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("ROW_BY_ROW");
+        }
+        try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false, RowPlacement.ROW_BY_ROW)) {
+            assertThatThrownBy(() -> m.handOffToC(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("part");
+            try (BufferView exported = m.getBuffer(BufferRequest.FULL_RO)) {
+                assertThatThrownBy(() -> m.handOffToC(HandOff.ROWS_ONLY)).isInstanceOf(BufferException.class)
+                        .hasMessageContaining("locked");
+                assertThat(exported.getDouble(1, 1)).as("nothing changed").isZero();
+            }
+            m.setDouble(1, 1, 5.0);
+            assertThat(m.getDouble(1, 1)).isEqualTo(5.0);
+        }
+    }
+
+    @Test
+    void cTakesTheStringsOfACStringTableAndCloseFreesTheTable() throws Throwable {
+        CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "alpha", "beta", "gamma");
+        MemorySegment table = t.handOffToC(HandOff.ROWS_ONLY);
+        assertThatThrownBy(() -> t.get(0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("handed to C (ROWS_ONLY)");
+        assertThatThrownBy(t::pointerTable).isInstanceOf(IllegalStateException.class);
+        assertThat(t.isClosed()).isFalse();
+        assertThat(t.toString()).contains("handed to C");
+        // C's side: the table is still valid; C takes each string and frees it.
+        assertThat(CStringTable.read(table, java.nio.charset.StandardCharsets.UTF_8))
+                .containsExactly("alpha", "beta", "gamma");
+        MemorySegment pointers = table.reinterpret(4 * ValueLayout.ADDRESS.byteSize());
+        for (int i = 0; i < 3; i++) {
+            cFree(pointers.getAtIndex(ValueLayout.ADDRESS, i).address());
+        }
+        assertThat(pointers.getAtIndex(ValueLayout.ADDRESS, 3).address()).as("NULL-terminated").isZero();
+        t.close(); // frees the table only: freeing a string again would abort the process (double free)
+        assertThat(t.isClosed()).isTrue();
+        assertThatThrownBy(() -> t.handOffToC(HandOff.ALL)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void cTakesTheTableOfACStringTableAndCloseFreesTheStrings() throws Throwable {
+        long before = mappedRows();
+        CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.ISO_8859_1, "x".repeat((int) BIG_ROW),
+                "short");
+        assertThat(mappedRows()).as("the 40 MiB string is mapped").isEqualTo(before + 1);
+        MemorySegment table = t.handOffToC(HandOff.TABLE_ONLY);
+        assertThat(CStringTable.read(table, java.nio.charset.StandardCharsets.ISO_8859_1)[1]).isEqualTo("short");
+        cFree(table.address());
+        assertThat(mappedRows()).as("the strings are still allocated").isEqualTo(before + 1);
+        t.close();
+        assertThat(mappedRows()).as("close freed the strings").isEqualTo(before);
+    }
+
+    @Test
+    void aStringTableHandedWholeEndsAsClosed() {
+        CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a");
+        MemorySegment table = t.handOffToC(HandOff.ALL);
+        assertThat(t.isClosed()).isTrue();
+        assertThatThrownBy(() -> t.get(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        t.close(); // a no-op: nothing is freed twice
+        MemoryNanny.freeingRowsAndTable(table, 1).close(); // C's g_strfreev
+        try (CStringTable kept = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "b")) {
+            assertThatThrownBy(() -> kept.handOffToC(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("part");
+            assertThat(kept.get(0)).isEqualTo("b");
         }
     }
 }

@@ -121,7 +121,7 @@ class IndirectMemory2DConfinedTest {
     // ------------------------------------------------------------------------------------------------ Cleaner
 
     /** glibc's {@code mallinfo2().hblkhd}: bytes in blocks {@code malloc} took with {@code mmap}; empty if absent. */
-    private static Optional<Supplier<Long>> mmapBytes() {
+    static Optional<Supplier<Long>> mmapBytes() {
         Linker linker = Linker.nativeLinker();
         Optional<MemorySegment> symbol = linker.defaultLookup().find("mallinfo2");
         if (symbol.isEmpty()) {

@@ -44,7 +44,8 @@ class InterposedAllocatorTest {
         List<String> lines = output.lines().toList();
         assertThat(lines).as("jemalloc is the process's malloc, not the FFM default lookup's").contains("interposed true");
         assertThat(lines).contains("strdup rows and table freed", "backtrace_symbols true freed on close",
-                "getline true freed", "row by row true", "done");
+                "getline true freed", "row by row true", "handed in part and freed on both sides",
+                "done");
     }
 
     private static String codeSource(Class<?> type) throws Exception {

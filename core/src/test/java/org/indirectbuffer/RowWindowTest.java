@@ -148,4 +148,78 @@ class RowWindowTest {
             assertThat(m.exportCount()).isZero();
         }
     }
+
+    @Test
+    void aWindowShrinksForAShortLastBlockRewritingTheSameTable() {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 0, 4)) {
+            MemorySegment table = w.pointerTable();
+            assertThat(w.capacity()).isEqualTo(4);
+            // Blocks of 4 over 10 columns: 0..3, 4..7, then a short 8..9.
+            int[] lengths = new int[3];
+            int blocks = 0;
+            for (long at = 0; at < m.cols(); at += w.capacity()) {
+                long n = Math.min(w.capacity(), m.cols() - at);
+                w.moveTo(at, n);
+                lengths[blocks++] = (int) w.length();
+            }
+            assertThat(lengths).containsExactly(4, 4, 2);
+            assertThat(w.offset()).isEqualTo(8);
+            assertThat(w.pointerTable().address()).as("the same table").isEqualTo(table.address());
+            for (int r = 0; r < 3; r++) {
+                assertThat(table.getAtIndex(ValueLayout.ADDRESS, r).address()).isEqualTo(m.row(r).address() + 8 * 4);
+                assertThat(w.row(r).byteSize()).as("row %d follows the length", r).isEqualTo(2 * 4);
+                assertThat(w.row(r).getAtIndex(ValueLayout.JAVA_INT, 1)).isEqualTo(100 * r + 9);
+            }
+            try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
+                assertThat(v.shape()).containsExactly(3, 2);
+                assertThat(v.getInt(2, 0)).isEqualTo(208);
+                assertThat(v.getInt(2, 1)).isEqualTo(209);
+                assertThatThrownBy(() -> w.moveTo(0, 4)).as("a view is open").isInstanceOf(BufferException.class)
+                        .hasMessageContaining("moveTo");
+            }
+            assertThat(w.length()).as("the refused move changed nothing").isEqualTo(2);
+            assertThat(w.toString()).contains("[8, 10)").contains("capacity 4");
+            // moveTo(offset) keeps the current length; growing back to the capacity is a move like any other.
+            w.moveTo(1);
+            assertThat(w.length()).isEqualTo(2);
+            assertThat(w.row(0).getAtIndex(ValueLayout.JAVA_INT, 1)).isEqualTo(2);
+            w.moveTo(6, 4);
+            assertThat(w.length()).isEqualTo(4);
+            assertThat(w.row(2).getAtIndex(ValueLayout.JAVA_INT, 3)).isEqualTo(209);
+            assertThatThrownBy(() -> w.moveTo(7)).as("4 columns from 7 pass the end")
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset = 7");
+        }
+    }
+
+    @Test
+    void aWindowOfNoColumnsAndBadShrinkingMovesAreDefined() {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 0, 4)) {
+            w.moveTo(10, 0);
+            assertThat(w.length()).isZero();
+            assertThat(w.offset()).isEqualTo(10);
+            assertThat(w.pointerTable().getAtIndex(ValueLayout.ADDRESS, 1).address())
+                    .as("pointers at row + offset, to no items").isEqualTo(m.row(1).address() + 10 * 4);
+            assertThat(w.row(1).byteSize()).isZero();
+            try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
+                assertThat(v.shape()).containsExactly(3, 0);
+            }
+            assertThatThrownBy(() -> w.moveTo(0, 5)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("window length = 5: expected 0 <= length <= 4 (the window's capacity)");
+            assertThatThrownBy(() -> w.moveTo(0, -1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("length = -1");
+            assertThatThrownBy(() -> w.moveTo(8, 3)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("window offset = 8: expected 0 <= offset <= 7 (10 columns, window of 3)");
+            assertThatThrownBy(() -> w.moveTo(-1, 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("offset = -1");
+            assertThat(w.offset()).as("refused moves changed nothing").isEqualTo(10);
+            assertThat(w.length()).isZero();
+        }
+        RowWindow closed;
+        try (IndirectMemory2D m = source()) {
+            closed = RowWindow.of(m, 0, 4);
+            closed.close();
+        }
+        assertThatThrownBy(() -> closed.moveTo(0, 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
 }

@@ -3,7 +3,6 @@ package org.indirectbuffer.collection;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,11 +27,12 @@ import org.indirectbuffer.ExportCounter;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.CloseEach;
+import org.indirectbuffer.internal.Lifetime;
 import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
+import org.indirectbuffer.internal.RowKernels;
 import org.indirectbuffer.internal.RowRecord;
-import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.internal.StagedMemory;
 import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.Kernels;
@@ -75,7 +75,6 @@ import org.indirectbuffer.kernels.Kernels;
  */
 public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     /** One collected row: its items, and the view holding an exporter row (null for other kinds). */
     private record Row(MemorySegment items, boolean readOnly, BufferView held) {
@@ -87,17 +86,20 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private final List<Row> rows;
     private final long cols;
     private final Format format;
-    private final ExportCounter exports = new ExportCounter(this);
-    /** Staging memory kept between exports, freed on close or by the Cleaner. */
+    /** Staging memory kept between exports, freed on close or by the Cleaner (the lifetime's release). */
     private final SpareBlock spare = new SpareBlock();
-    private final Cleaner.Cleanable freeSpare = CLEANER.register(this, spare);
+    private final Lifetime lifetime;
+    private final ExportCounter exports;
     private volatile boolean readOnly;
-    private volatile boolean closed;
 
     private BufferCollection2D(List<Row> rows, long cols, Format format, boolean readOnly) {
         this.rows = rows;
         this.cols = cols;
         this.format = format;
+        int n = rows.size();
+        this.lifetime = Lifetime.start(this, null, Sharing.SHARED, true, "BufferCollection2D",
+                () -> n + " x " + cols + " '" + format + "'", spare);
+        this.exports = lifetime.exports();
         this.readOnly = readOnly;
     }
 
@@ -404,7 +406,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     // ------------------------------------------------------------------------------------------------ accessors
 
     private void ensureOpen() {
-        if (closed) {
+        if (lifetime.isClosed()) {
             throw new IllegalStateException("BufferCollection2D is closed: " + describe());
         }
     }
@@ -638,11 +640,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     public double sum() {
         ensureOpen();
-        double sum = 0;
-        for (long r = 0; r < rows.size(); r++) {
-            sum += Kernels.sum(rowView(r));
-        }
-        return sum;
+        return RowKernels.sum(rows.size(), this::rowView);
     }
 
     /**
@@ -672,12 +670,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         if (rows.isEmpty() || cols == 0) {
             throw new BufferException((max ? "max" : "min") + ": the collection has no items (" + describe() + ")");
         }
-        double result = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        for (long r = 0; r < rows.size(); r++) {
-            BufferView v = rowView(r);
-            result = max ? Math.max(result, Kernels.max(v)) : Math.min(result, Kernels.min(v));
-        }
-        return result;
+        return RowKernels.extreme(rows.size(), this::rowView, max, this::describe);
     }
 
     /**
@@ -693,9 +686,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         if (readOnly) {
             throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
         }
-        for (long r = 0; r < rows.size(); r++) {
-            Kernels.fill(rowView(r), value);
-        }
+        RowKernels.fillOrScale(rows.size(), this::rowView, value, false);
     }
 
     /**
@@ -711,9 +702,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         if (readOnly) {
             throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
         }
-        for (long r = 0; r < rows.size(); r++) {
-            Kernels.scale(rowView(r), factor);
-        }
+        RowKernels.fillOrScale(rows.size(), this::rowView, factor, true);
     }
 
     /**
@@ -805,9 +794,12 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         private long bytes;
         private boolean closed;
 
-        /** Returns a block of at least {@code need} bytes: the spare one, or a new one. */
+        /**
+         * Returns a block of {@code need} bytes: the spare one, or a new one. Every export of one collection needs
+         * the same size (its rows and columns are fixed), so a block is kept and freed by that size.
+         */
         synchronized long take(long need) {
-            if (address != 0 && bytes >= need) {
+            if (address != 0 && bytes == need) {
                 long a = address;
                 address = 0;
                 return a;
@@ -824,18 +816,20 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                     return;
                 }
             }
-            NativeHeap.free(NativeHeap.FREE, a);
+            NativeHeap.freeOwned(a, size);
         }
 
         @Override
         public void run() {
             long a;
+            long size;
             synchronized (this) {
                 closed = true;
                 a = address;
+                size = bytes;
                 address = 0;
             }
-            NativeHeap.free(NativeHeap.FREE, a);
+            NativeHeap.freeOwned(a, size);
         }
     }
 
@@ -946,15 +940,12 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      */
     @Override
     public void close() {
-        exports.whileUnlocked("close", () -> closed, () -> {
-            closed = true;
-            freeSpare.clean();
-            releaseAll(rows.stream().map(Row::held).toList(), null);
-        });
+        lifetime.close("close", () -> releaseAll(rows.stream().map(Row::held).toList(), null));
     }
 
     @Override
     public String toString() {
-        return "BufferCollection2D[" + describe() + (readOnly ? ", read-only" : "") + (closed ? ", closed" : "") + "]";
+        return "BufferCollection2D[" + describe() + (readOnly ? ", read-only" : "") + (lifetime.isClosed() ? ", closed" : "")
+                + "]";
     }
 }

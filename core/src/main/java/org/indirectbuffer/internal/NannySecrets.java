@@ -1,14 +1,15 @@
 package org.indirectbuffer.internal;
 
 import java.lang.foreign.Arena;
+import java.util.Objects;
 
 import org.indirectbuffer.MemoryNanny;
 
 /**
  * The door from the sibling modules into {@link MemoryNanny}'s adoption, which no exported package shows: an owner
- * outside {@code org.indirectbuffer} (a ragged table in the JNA module) adopts a nanny exactly as {@code
- * IndirectMemory2D} does. {@code MemoryNanny} installs the implementation when it is initialized. Internal: exported
- * only to the sibling modules.
+ * outside {@code org.indirectbuffer} (the JNA module's adopting factories) adopts a nanny exactly as {@code
+ * IndirectMemory2D} does; and the check every keep-alive factory makes. {@code MemoryNanny} installs the
+ * implementation when it is initialized. Internal: exported only to the sibling modules.
  */
 public final class NannySecrets {
     /** What {@code MemoryNanny} lends the rest of the library. */
@@ -67,5 +68,22 @@ public final class NannySecrets {
      */
     public static void keepAlive(MemoryNanny nanny, Object object) {
         access.keepAlive(nanny, object);
+    }
+
+    /**
+     * Refuses a nanny given as a keep-alive object: kept alive, it would never free (the owner must adopt it).
+     *
+     * @param keepAlive what a {@code …KeepingAlive} factory was given
+     * @return {@code keepAlive}
+     * @throws NullPointerException     if {@code keepAlive} is null
+     * @throws IllegalArgumentException if {@code keepAlive} is a {@link MemoryNanny}; the message names it
+     */
+    public static Object refuseNannyKeptAlive(Object keepAlive) {
+        Objects.requireNonNull(keepAlive, "keepAlive");
+        if (keepAlive instanceof MemoryNanny) {
+            throw new IllegalArgumentException("keepAlive is " + keepAlive + ": a nanny kept alive never frees; adopt"
+                    + " it with the factory that takes a MemoryNanny");
+        }
+        return keepAlive;
     }
 }

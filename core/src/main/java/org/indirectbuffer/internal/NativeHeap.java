@@ -73,7 +73,8 @@ public final class NativeHeap {
     /**
      * Allocates zeroed memory with the process's {@code calloc}.
      *
-     * @param bytes how many bytes (0 allocates one byte, so that the pointer is never NULL)
+     * @param bytes how many bytes (0 allocates one byte, so that the pointer is never NULL); counted in {@link
+     *              NativeBytes} until {@link #freeOwned freed} (or handed to C)
      * @return the address
      * @throws OutOfMemoryError if {@code calloc} returns NULL
      */
@@ -83,6 +84,7 @@ public final class NativeHeap {
             if (p.address() == 0) {
                 throw new OutOfMemoryError("calloc(1, " + bytes + ") returned NULL");
             }
+            NativeBytes.add(Math.max(bytes, 1L));
             return p.address();
         } catch (RuntimeException | Error e) {
             throw e;
@@ -94,7 +96,8 @@ public final class NativeHeap {
     /**
      * Allocates memory with the process's {@code malloc}, not zeroed: for memory about to be overwritten.
      *
-     * @param bytes how many bytes (0 allocates one byte, so that the pointer is never NULL)
+     * @param bytes how many bytes (0 allocates one byte, so that the pointer is never NULL); counted in {@link
+     *              NativeBytes} until {@link #freeOwned freed} (or handed to C)
      * @return the address
      * @throws OutOfMemoryError if {@code malloc} returns NULL
      */
@@ -104,11 +107,26 @@ public final class NativeHeap {
             if (p.address() == 0) {
                 throw new OutOfMemoryError("malloc(" + bytes + ") returned NULL");
             }
+            NativeBytes.add(Math.max(bytes, 1L));
             return p.address();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("malloc failed", t);
+        }
+    }
+
+    /**
+     * Frees memory this library allocated with {@link #malloc} or {@link #calloc}, counting it off {@link
+     * NativeBytes}.
+     *
+     * @param address what to free; 0 is ignored
+     * @param bytes   the size it was allocated with
+     */
+    public static void freeOwned(long address, long bytes) {
+        if (address != 0) {
+            free(FREE, address);
+            NativeBytes.add(-Math.max(bytes, 1L));
         }
     }
 

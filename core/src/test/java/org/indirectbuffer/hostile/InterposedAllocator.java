@@ -8,6 +8,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 
+import org.indirectbuffer.CStringTable;
+import org.indirectbuffer.HandOff;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
 import org.indirectbuffer.MemoryNanny;
@@ -94,6 +96,26 @@ public final class InterposedAllocator {
             m.setDouble(63, 999, 1.5);
             System.out.println("row by row " + (m.getDouble(63, 999) == 1.5));
         }
+
+        // Handed to C in part: C frees what it took with the free its code calls, close frees the rest.
+        MethodHandle cFree = LINKER.downcallHandle(NativeHeap.find("free"),
+                FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+        IndirectMemory2D rows = IndirectMemory2D.createMemory(8, 100, "i", false, RowPlacement.ROW_BY_ROW);
+        MemorySegment rowTable = rows.handOffToC(HandOff.ROWS_ONLY).reinterpret(8 * ValueLayout.ADDRESS.byteSize());
+        for (int r = 0; r < 8; r++) {
+            cFree.invokeExact(rowTable.getAtIndex(ValueLayout.ADDRESS, r));
+        }
+        rows.close();
+        IndirectMemory2D table = IndirectMemory2D.createMemory(8, 100, "i", false, RowPlacement.ROW_BY_ROW);
+        cFree.invokeExact(table.handOffToC(HandOff.TABLE_ONLY));
+        table.close();
+        CStringTable strings = CStringTable.of(StandardCharsets.UTF_8, "one", "two");
+        MemorySegment stringTable = strings.handOffToC(HandOff.ROWS_ONLY)
+                .reinterpret(2 * ValueLayout.ADDRESS.byteSize());
+        cFree.invokeExact(stringTable.getAtIndex(ValueLayout.ADDRESS, 0));
+        cFree.invokeExact(stringTable.getAtIndex(ValueLayout.ADDRESS, 1));
+        strings.close();
+        System.out.println("handed in part and freed on both sides");
         System.out.println("done");
     }
 }

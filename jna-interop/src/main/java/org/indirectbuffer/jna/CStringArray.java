@@ -1,25 +1,25 @@
 package org.indirectbuffer.jna;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.jna.Pointer;
 
+import org.indirectbuffer.BufferException;
 import org.indirectbuffer.CStringTable;
-import org.indirectbuffer.internal.CStringCodec;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.ScopeArena;
 
 /**
  * A NULL-terminated {@code char**} built from Java strings in a chosen charset — what {@code main(argc, argv)}-style
  * and list-taking C functions expect — and the reverse: {@link #read(Pointer, Charset)} turns a {@code char**} that C
- * returned into a {@code String[]}.
+ * returned into a {@code String[]}. It is core's {@link CStringTable} as a JNA argument: the table, its encoding and
+ * its record are the {@code CStringTable}'s; this class adds keep-alive Pointers ({@link #pointer()}), the lock that
+ * refuses {@code close()} during a native call made through {@link IndirectLibrary}, and readers taking JNA Pointers.
  *
  * <h2>Ownership</h2>
  * {@link #of} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and every string with its
@@ -35,7 +35,8 @@ import org.indirectbuffer.internal.ScopeArena;
  * reordered or rewrote changes what C sees but not what {@code get} reads, a string whose terminator C overwrote is
  * an {@link IllegalStateException} instead of a scan past its end, and a {@code get} racing {@code close()} on
  * another thread gets an {@code IllegalStateException}, never a read of freed memory. The same record is used when
- * the table comes back to {@link #read(Pointer, Charset)} or {@link #readCounted}.
+ * the table comes back to {@link #read(Pointer, Charset)} or {@link #readCounted} (the record's messages name the
+ * {@code CStringTable} inside).
  *
  * <h2>Encoding</h2>
  * Each string is encoded strictly: an unmappable character or an embedded NUL is an {@link IllegalArgumentException}
@@ -55,24 +56,16 @@ import org.indirectbuffer.internal.ScopeArena;
  * uses the array.
  */
 public final class CStringArray implements AutoCloseable {
-    private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-
-    private final Lifetime lifetime;
-    /** The table as lent to C (and read-only to Java code); never read by Java. */
-    private final MemorySegment table;
-    /** The library's record: string {@code i}'s bytes and terminator as allocated, in the arena's scope. */
-    private final MemorySegment[] strings;
-    private final Charset charset;
-    private final int nulWidth;
+    /** The owned table: allocation, encoding, the record and its Cleaner are core's. */
+    private final CStringTable table;
+    private final Object lock = new Object();
+    /** The native calls using the array now, for messages; guarded by {@link #lock}. */
+    private final List<Object> calls = new ArrayList<>(1);
     private final int size;
 
-    private CStringArray(Arena arena, MemorySegment table, MemorySegment[] strings, Charset charset, int nulWidth) {
-        this.lifetime = new Lifetime(this, arena, this::describe);
+    private CStringArray(CStringTable table) {
         this.table = table;
-        this.strings = strings;
-        this.charset = charset;
-        this.nulWidth = nulWidth;
-        this.size = strings.length;
+        this.size = table.size();
     }
 
     /**
@@ -90,7 +83,8 @@ public final class CStringArray implements AutoCloseable {
     }
 
     /**
-     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #of(Charset, String...)}.
+     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #of(Charset, String...)} and {@link
+     * CStringTable#of(Charset, List)}, which makes the memory.
      *
      * @param charset the encoding
      * @param strings the strings, none null
@@ -99,51 +93,7 @@ public final class CStringArray implements AutoCloseable {
      * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
      */
     public static CStringArray of(Charset charset, List<String> strings) {
-        Objects.requireNonNull(charset, "charset");
-        Objects.requireNonNull(strings, "strings");
-        int n = strings.size();
-        int width = nulWidth(charset);
-        List<ByteBuffer> encoded = new ArrayList<>(n);
-        long total = 0;
-        for (int i = 0; i < n; i++) {
-            String s = strings.get(i);
-            if (s == null) {
-                throw new NullPointerException("string " + i + " is null; a NULL entry would end the char** early");
-            }
-            ByteBuffer b = CStringCodec.encode(s, i, charset);
-            encoded.add(b);
-            // Each string starts 8-byte aligned: the widest NUL (UTF-32) needs 4.
-            total += (b.remaining() + width + 7) & ~7L;
-        }
-        Arena arena = Arena.ofShared();
-        try {
-            MemorySegment table = arena.allocate((n + 1) * POINTER, POINTER);
-            MemorySegment block = arena.allocate(Math.max(total, 1), 8);
-            MemorySegment[] record = new MemorySegment[n];
-            long at = 0;
-            for (int i = 0; i < n; i++) {
-                ByteBuffer b = encoded.get(i);
-                MemorySegment s = block.asSlice(at, b.remaining() + width);
-                MemorySegment.copy(MemorySegment.ofBuffer(b), 0, s, 0, b.remaining());
-                record[i] = s;
-                table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, i, s);
-                at += (b.remaining() + width + 7) & ~7L;
-            }
-            table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, n, MemorySegment.NULL);
-            CStringArray made = new CStringArray(arena, table, record, charset, width);
-            LentTables.register(table.address(), made, arena);
-            return made;
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
-    }
-
-    /**
-     * The bytes of the charset's NUL character: what ends a string in it (1 for UTF-8, 2 for UTF-16, 4 for UTF-32).
-     */
-    static int nulWidth(Charset charset) {
-        return CStringCodec.nulWidth(charset);
+        return new CStringArray(CStringTable.of(charset, strings));
     }
 
     // ------------------------------------------------------------------------------------------------ accessors
@@ -155,8 +105,8 @@ public final class CStringArray implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public int size() {
-        lifetime.ensureOpen();
-        return size;
+        ensureOpen();
+        return table.size();
     }
 
     /**
@@ -165,7 +115,7 @@ public final class CStringArray implements AutoCloseable {
      * @return the charset the strings are encoded in
      */
     public Charset charset() {
-        return charset;
+        return table.charset();
     }
 
     /**
@@ -181,35 +131,19 @@ public final class CStringArray implements AutoCloseable {
      *                                   its allocation)
      */
     public String get(int i) {
-        lifetime.ensureOpen();
-        Objects.checkIndex(i, size);
+        ensureOpen();
         try {
-            return decodeRecorded(strings[i], i);
+            return table.get(i);
         } catch (IllegalStateException e) {
-            if (lifetime.isClosed() || !lifetime.arena().scope().isAlive()) {
-                // The JDK's "Already closed": another thread closed this array while the string was read.
-                throw new IllegalStateException(describe() + " is closed (string " + i + " was being read when it"
-                        + " was closed)", e);
-            }
-            throw e;
+            throw new IllegalStateException(describe() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Decodes a recorded string up to its terminator, which must lie inside the segment. */
-    private String decodeRecorded(MemorySegment s, int i) {
-        long n = CStringCodec.terminatorIn(s, nulWidth);
-        if (n < 0) {
-            throw new IllegalStateException("string " + i + " of " + describe() + " has no NUL terminator within the "
-                    + s.byteSize() + " bytes allocated for it (C overwrote it); it is not read past its end");
-        }
-        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), charset);
     }
 
     /**
      * Decodes every string (see {@link #get(int)}).
      *
      * @return the strings
-     * @throws IllegalStateException if closed, or an entry is NULL
+     * @throws IllegalStateException if closed
      */
     public String[] toArray() {
         String[] out = new String[size()];
@@ -230,8 +164,8 @@ public final class CStringArray implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public MemorySegment pointerTable() {
-        lifetime.ensureOpen();
-        return table.asReadOnly();
+        ensureOpen();
+        return table.pointerTable();
     }
 
     /**
@@ -241,24 +175,53 @@ public final class CStringArray implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public IndirectPointer pointer() {
-        lifetime.ensureOpen();
-        return IndirectPointer.keeping(table.address(), this, lifetime.arena().scope(), null, null);
+        MemorySegment t = pointerTable();
+        return IndirectPointer.keeping(t.address(), this, t.scope(), null, null);
     }
 
-    Lifetime.Pin pinForCall() {
-        return lifetime.pin("native call on " + Thread.currentThread().getName());
+    /**
+     * Locks the array for a native call: {@link #close()} refuses until the returned action has run (once).
+     *
+     * @throws IllegalStateException if closed
+     */
+    Runnable pinForCall() {
+        String holder = "native call on " + Thread.currentThread().getName();
+        Object call = new Object() {
+            @Override
+            public String toString() {
+                return holder;
+            }
+        };
+        synchronized (lock) {
+            ensureOpen();
+            calls.add(call);
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                synchronized (lock) {
+                    calls.remove(call);
+                }
+            }
+        };
     }
 
     /**
      * Frees the memory; every segment handed out becomes unusable. Closing twice is harmless.
      *
-     * @throws org.indirectbuffer.BufferException if a native call made through {@link IndirectLibrary} uses the
-     *                                            array now ("buffer is locked")
-     * @throws IllegalStateException              if an FFM downcall is using the memory right now
+     * @throws BufferException       if a native call made through {@link IndirectLibrary} uses the array now
+     *                               ("buffer is locked")
+     * @throws IllegalStateException if an FFM downcall is using the memory right now
      */
     @Override
     public void close() {
-        lifetime.close();
+        synchronized (lock) {
+            if (!calls.isEmpty()) {
+                throw new BufferException("buffer is locked: cannot close " + describe() + " while " + calls.size()
+                        + (calls.size() == 1 ? " hold is" : " holds are") + " open: " + calls);
+            }
+            table.close();
+        }
     }
 
     /**
@@ -267,11 +230,17 @@ public final class CStringArray implements AutoCloseable {
      * @return whether closed
      */
     public boolean isClosed() {
-        return lifetime.isClosed();
+        return table.isClosed();
+    }
+
+    private void ensureOpen() {
+        if (table.isClosed()) {
+            throw new IllegalStateException(describe() + " is closed");
+        }
     }
 
     private String describe() {
-        return "CStringArray[" + size + " strings, " + charset.name() + "]";
+        return "CStringArray[" + size + " strings, " + table.charset().name() + "]";
     }
 
     @Override
@@ -330,19 +299,6 @@ public final class CStringArray implements AutoCloseable {
         if (maxCount < 0) {
             throw new IllegalArgumentException("maxCount = " + maxCount + ": expected >= 0");
         }
-        int width = nulWidth(charset);
-        CStringArray own = LentTables.lookup(t, CStringArray.class);
-        if (own != null) {
-            if (own.size > maxCount) {
-                throw new IllegalArgumentException("char** at 0x" + Long.toHexString(t) + ": no NULL entry within"
-                        + " the first " + maxCount + " entries");
-            }
-            String[] out = new String[own.size];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = own.recordedAs(i, charset, width);
-            }
-            return out;
-        }
         return CStringTable.read(segment(table, t), charset, maxCount);
     }
 
@@ -372,19 +328,6 @@ public final class CStringArray implements AutoCloseable {
             return new String[0];
         }
         long t = address(table, "table");
-        int width = nulWidth(charset);
-        String[] out = new String[count];
-        CStringArray own = LentTables.lookup(t, CStringArray.class);
-        if (own != null) {
-            if (count > own.size + 1) {
-                throw new IllegalArgumentException("count = " + count + ": the char** at 0x" + Long.toHexString(t)
-                        + " is the table of " + own + ", which holds " + (own.size + 1) + " entries (the last NULL)");
-            }
-            for (int i = 0; i < count; i++) {
-                out[i] = i < own.size ? own.recordedAs(i, charset, width) : null;
-            }
-            return out;
-        }
         return CStringTable.readCounted(segment(table, t), count, charset);
     }
 
@@ -406,18 +349,6 @@ public final class CStringArray implements AutoCloseable {
         Objects.requireNonNull(charset, "charset");
         long a = address(string, "string");
         return CStringTable.readString(segment(string, a), charset);
-    }
-
-    /** String {@code i} of the record, decoded in another charset (for {@code read} of this array's table). */
-    private String recordedAs(int i, Charset cs, int width) {
-        MemorySegment s = strings[i];
-        long n = CStringCodec.terminatorIn(s, width);
-        if (n < 0) {
-            throw new IllegalStateException("string " + i + " of " + describe() + " has no " + cs.name() + " NUL"
-                    + " terminator within the " + s.byteSize() + " bytes allocated for it; it is not read past its"
-                    + " end");
-        }
-        return new String(s.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), cs);
     }
 
     private static long address(Pointer p, String what) {

@@ -138,8 +138,8 @@ public final class Deallocator {
      * A memory nanny that gives one table back through this deallocator exactly once: when it is closed (as an
      * adopting object closes it), or when it became unreachable. For the adopting factories that take a nanny, such as
      * {@link JnaIndirect#wrap(Pointer, long, long, String, boolean, MemoryNanny)} or {@link
-     * RaggedRows#fromPointer(java.lang.foreign.MemorySegment, long[], String, boolean, MemoryNanny)}. A NULL table is never
-     * passed to the deallocator.
+     * org.indirectbuffer.RaggedRows#fromPointer(java.lang.foreign.MemorySegment, long[], String, boolean,
+     * MemoryNanny)}. A NULL table is never passed to the deallocator.
      *
      * <p><b>Restricted, unchecked:</b> the table is trusted to be memory this deallocator frees, freed by no one else
      * (see the class documentation).

@@ -21,6 +21,7 @@ import org.indirectbuffer.BufferExporter;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
+import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.collection.BufferCollection2D;
 
 /**
@@ -258,8 +259,12 @@ public final class IndirectLibrary {
                 case BufferExporter e -> exportedEitherWay(e);
                 case ReadOnly r -> exported(r.exporter(), BufferRequest.FULL_RO);
                 case BufferView v -> new CallPointer(JnaIndirect.nativeBuf(v), v, null, null);
-                case RaggedRows r -> pinned(r, r.pinForCall(), r.pointerTable().address());
-                case CStringArray s -> pinned(s, s.pinForCall(), s.pointerTable().address());
+                case RaggedRows r -> {
+                    String holder = "native call on " + Thread.currentThread().getName();
+                    yield new CallPointer(r.pointerTable().address(), r, r.hold(holder)::close, holder);
+                }
+                case CStringArray s -> new CallPointer(s.pointerTable().address(), s, s.pinForCall(),
+                        "native call on " + Thread.currentThread().getName());
                 default -> throw new IllegalArgumentException("IndirectLibrary cannot convert " + value.getClass());
             };
         }
@@ -267,10 +272,6 @@ public final class IndirectLibrary {
         private static String context(ToNativeContext context) {
             return context instanceof com.sun.jna.FunctionParameterContext f
                     ? f.getParameterIndex() + " of " + f.getFunction().getName() : "";
-        }
-
-        private static CallPointer pinned(Object owner, Lifetime.Pin pin, long address) {
-            return new CallPointer(address, owner, pin, pin.holder());
         }
 
         private static CallPointer exported(BufferExporter e, int flags) {

@@ -37,7 +37,7 @@ import org.indirectbuffer.internal.SharedCleaner;
  * Memory} after {@code close()}, so plain JNA passes NULL to C instead of an address of freed memory. Every route this
  * library controls refuses an ended Pointer before C is called, with an {@link IllegalStateException} naming it:
  * arguments converted by {@link IndirectLibrary#TYPE_MAPPER}, the tables, rows and strings given to {@link
- * JnaIndirect}, {@link RaggedRows}, {@link CStringArray} and {@link Deallocator}, and this class's own {@code get…},
+ * JnaIndirect}, {@link org.indirectbuffer.RaggedRows}, {@link CStringArray} and {@link Deallocator}, and this class's own {@code get…},
  * {@code set…}, {@code read}, {@code write} and {@code share} methods.
  *
  * <h2>What JNA does not check</h2>
@@ -99,7 +99,7 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
 
     /**
      * Returns the object this Pointer keeps reachable: an {@link org.indirectbuffer.IndirectMemory2D}, {@link
-     * org.indirectbuffer.BufferView}, {@link org.indirectbuffer.collection.BufferCollection2D}, {@link RaggedRows},
+     * org.indirectbuffer.BufferView}, {@link org.indirectbuffer.collection.BufferCollection2D}, {@link org.indirectbuffer.RaggedRows},
      * {@link CStringArray}, JNA {@code Memory}, or whatever the factory was given.
      *
      * @return the owner, never null

@@ -16,10 +16,13 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.Sharing;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NannySecrets;
+import org.indirectbuffer.internal.RaggedSecrets;
 import org.indirectbuffer.internal.Restricted;
 
 /**
@@ -120,7 +123,7 @@ public final class JnaIndirect {
         Restricted.check(JnaIndirect.class, "JnaIndirect.wrapKeepingAlive");
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
-        RaggedRows.checkKeepAlive(keepAlive);
+        NannySecrets.refuseNannyKeptAlive(keepAlive);
         return IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly,
                 keep == null ? keepAlive : new Object[] {keepAlive, keep});
     }
@@ -502,6 +505,39 @@ public final class JnaIndirect {
         Objects.requireNonNull(memory, "memory");
         MemorySegment table = memory.pointerTable();
         return IndirectPointer.keeping(table.address(), memory, table.scope(), null, null);
+    }
+
+    /**
+     * The table of ragged rows (the {@code svm_node**} of a libsvm problem) as a JNA Pointer that keeps {@code rows}
+     * reachable, for a JNA {@code Structure} field or a plain JNA argument. It ends (becomes NULL) when the rows'
+     * memory ends. Nothing is held: to lock the rows while C uses them, pass {@code rows} itself to a method of an
+     * {@link IndirectLibrary} interface, or take a {@link RaggedRows#hold(String) hold}.
+     *
+     * @param rows the rows
+     * @return a keep-alive Pointer to the {@code T**}
+     * @throws IllegalStateException if the rows are closed
+     */
+    public static IndirectPointer pointer(RaggedRows rows) {
+        Objects.requireNonNull(rows, "rows");
+        long table = rows.pointerTable().address();
+        return IndirectPointer.keeping(table, rows, RaggedSecrets.memoryScope(rows), null, null);
+    }
+
+    /**
+     * One row of ragged rows as a JNA Pointer that keeps {@code rows} reachable: the {@code T*} a C function taking
+     * one row expects ({@code svm_predict(model, x)}). The address is the library's own record of the row (for rows
+     * it made), never a pointer C rewrote in the table. It ends when the rows' memory ends.
+     *
+     * @param rows the rows
+     * @param row  the row
+     * @return a keep-alive Pointer to the row's first item
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if the rows are closed, or the row pointer is NULL
+     */
+    public static IndirectPointer rowPointer(RaggedRows rows, long row) {
+        Objects.requireNonNull(rows, "rows");
+        long address = rows.row(row).address();
+        return IndirectPointer.keeping(address, rows, RaggedSecrets.memoryScope(rows), null, null);
     }
 
     /**

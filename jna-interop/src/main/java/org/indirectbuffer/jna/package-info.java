@@ -28,8 +28,9 @@
  *   <tr><td>Java strings</td><td>a {@code char**} in a chosen charset, and back</td>
  *       <td>{@link org.indirectbuffer.jna.CStringArray}</td></tr>
  *   <tr><td>rows of different lengths, or ended by a sentinel ({@code svm_node} with index -1)</td><td>a ragged
- *       {@code T**}</td><td>{@link org.indirectbuffer.jna.RaggedRows} with a {@link
- *       org.indirectbuffer.jna.Terminator}</td></tr>
+ *       {@code T**}</td><td>core's {@link org.indirectbuffer.RaggedRows} with a {@link
+ *       org.indirectbuffer.Terminator}; {@link org.indirectbuffer.jna.JnaIndirect#pointer(org.indirectbuffer.RaggedRows)}
+ *       and {@link org.indirectbuffer.jna.JnaIndirect#wrapRagged} for JNA</td></tr>
  * </table>
  *
  * <h2>The FFM route</h2>
@@ -48,8 +49,8 @@
  * The module calls the JDK's restricted methods on the caller's behalf (FFM's {@code reinterpret}, JNA's JNI): run
  * with {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,org.indirectbuffer.jna,}
  * {@code com.sun.jna}. Its own methods that dereference or free an address the caller supplies ({@code
- * JnaIndirect.wrap…}, {@code adopt}, {@code fromOutParameter}, {@code fromRows}, {@code RaggedRows.from…}, {@code
- * CStringArray.read…}, {@code Deallocator.free} and {@code nanny}) are restricted too: they throw {@code
+ * JnaIndirect.wrap…}, {@code adopt}, {@code fromOutParameter}, {@code fromRows}, {@code wrapRagged}, {@code
+ * wrapTerminated}, {@code CStringArray.read…}, {@code Deallocator.free} and {@code nanny}) are restricted too: they throw {@code
  * IllegalCallerException} unless the caller's own module has native access.
  */
 package org.indirectbuffer.jna;

@@ -1,5 +1,8 @@
 package org.indirectbuffer.jna;
 
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
+
 import java.util.Random;
 
 import com.sun.jna.Memory;

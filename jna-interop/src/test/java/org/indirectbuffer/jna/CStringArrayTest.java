@@ -57,7 +57,7 @@ class CStringArrayTest {
                 assertThat(utf16.toArray()).containsExactly("日本語", "Ab", "😀");
                 assertThat(CStringArray.read(utf16.pointer(), wide)).containsExactly("日本語", "Ab", "😀");
                 long second = utf16.pointerTable().getAtIndex(ValueLayout.ADDRESS, 1).address();
-                int unit = CStringArray.nulWidth(wide);
+                int unit = org.indirectbuffer.internal.CStringCodec.nulWidth(wide);
                 byte[] stored = MemorySegment.ofAddress(second).reinterpret(2L * unit + unit)
                         .toArray(ValueLayout.JAVA_BYTE);
                 assertThat(Arrays.copyOf(stored, 2 * unit)).isEqualTo("Ab".getBytes(wide));

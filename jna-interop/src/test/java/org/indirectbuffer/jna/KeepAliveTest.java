@@ -115,7 +115,7 @@ class KeepAliveTest {
     @Test
     void raggedRowsPointerAcrossCallsWithTheOwnerOtherwiseUnreachable() {
         long[] lengths = {3, 1, 4, 1, 5};
-        IndirectPointer p = RaggedRowsTest.nodes(lengths, "T{i:index:4x d:value:}").pointer();
+        IndirectPointer p = JnaIndirect.pointer(RaggedRowsTest.nodes(lengths, "T{i:index:4x d:value:}"));
         double expected = RaggedRowsTest.expectedNodeSum(lengths);
         long bad = 0;
         for (int i = 0; i < CALLS / 4; i++) {

@@ -6,6 +6,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.jna.RealLibraries.LibLinear;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class LiblinearTest {
             problem.l = train.size();
             problem.n = train.dims() + 1;
             problem.y = y;
-            problem.x = x.pointer();
+            problem.x = JnaIndirect.pointer(x);
             problem.bias = 1.0;
             RealLibraries.LinearParameter param = new RealLibraries.LinearParameter();
             param.solver_type = LibLinear.L2R_LR;
@@ -37,7 +38,7 @@ class LiblinearTest {
                 assertThat(linear.get_nr_feature(model)).isEqualTo(train.dims());
                 int correct = 0;
                 for (int s = 0; s < test.size(); s++) {
-                    correct += linear.predict(model, tx.rowPointer(s)) == test.labels()[s] ? 1 : 0;
+                    correct += linear.predict(model, JnaIndirect.rowPointer(tx, s)) == test.labels()[s] ? 1 : 0;
                 }
                 assertThat(correct / (double) test.size()).isGreaterThanOrEqualTo(0.9);
                 // Every feature pushes towards the +1 label: the weights of the first class share one sign.

@@ -7,6 +7,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
@@ -27,7 +29,7 @@ class LibsvmTest {
             RealLibraries.SvmProblem problem = new RealLibraries.SvmProblem();
             problem.l = train.size();
             problem.y = y;
-            problem.x = x.pointer(); // keeps the rows reachable as long as the structure is
+            problem.x = JnaIndirect.pointer(x); // keeps the rows reachable as long as the structure is
             RealLibraries.SvmParameter param = new RealLibraries.SvmParameter();
             param.svm_type = LibSvm.C_SVC;
             param.kernel_type = LibSvm.LINEAR;
@@ -65,7 +67,7 @@ class LibsvmTest {
                         train.dims(), true, null)) {
                     for (int i = 0; i < m.l; i++) {
                         int row = svIndices[i] - 1;
-                        assertThat(sv.rowPointer(i).address()).isEqualTo(x.rowPointer(row).address());
+                        assertThat(JnaIndirect.rowPointer(sv, i).address()).isEqualTo(JnaIndirect.rowPointer(x, row).address());
                         assertThat(sv.length(i)).isEqualTo(x.length(row));
                     }
                 }
@@ -74,7 +76,7 @@ class LibsvmTest {
 
                 int correct = 0;
                 for (int s = 0; s < test.size(); s++) {
-                    correct += svm.svm_predict(model, tx.rowPointer(s)) == test.labels()[s] ? 1 : 0;
+                    correct += svm.svm_predict(model, JnaIndirect.rowPointer(tx, s)) == test.labels()[s] ? 1 : 0;
                 }
                 assertThat(correct / (double) test.size()).isGreaterThanOrEqualTo(0.9);
                 svm.svm_free_and_destroy_model(new PointerByReference(model));

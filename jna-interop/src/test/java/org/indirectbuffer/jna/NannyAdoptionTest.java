@@ -16,6 +16,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
 import org.junit.jupiter.api.Test;

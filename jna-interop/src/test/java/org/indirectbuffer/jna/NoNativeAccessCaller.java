@@ -8,6 +8,8 @@ import java.util.function.Function;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.MemoryNanny;
 
 /**

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 
+import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;

@@ -14,13 +14,18 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.kernels.Kernels;
 import org.junit.jupiter.api.Test;
 
-/** Ragged rows: a lengths vector, and sentinel-terminated struct rows (libsvm's svm_node). */
+/**
+ * Ragged rows across JNA: keep-alive Pointers of the table and of one row, {@code IndirectLibrary} arguments pinned
+ * during a call, C-allocated tables wrapped and freed. What needs no JNA is tested in core's {@code RaggedRowsTest}.
+ */
 class RaggedRowsTest {
     private static final TestNative.Raw RAW = TestNative.RAW;
     private static final TestNative.Typed LIB = TestNative.TYPED;
@@ -69,7 +74,7 @@ class RaggedRowsTest {
             }
             assertThat(rows.lengths()).containsExactly(lengths);
             assertThat(rows.terminator()).isEmpty();
-            assertThat(RAW.jt_sum_ragged(rows.pointer(), lengths, lengths.length))
+            assertThat(RAW.jt_sum_ragged(JnaIndirect.pointer(rows), lengths, lengths.length))
                     .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
             assertThat(LIB.jt_sum_ragged(rows, lengths, lengths.length))
                     .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-9));
@@ -92,77 +97,18 @@ class RaggedRowsTest {
             try (RaggedRows rows = nodes(lengths, format)) {
                 assertThat(rows.format().itemSize()).isEqualTo(16);
                 assertThat(rows.terminator()).isPresent();
-                assertThat(RAW.jt_sum_nodes(rows.pointer(), 4)).isEqualTo(expectedNodeSum(lengths));
+                assertThat(RAW.jt_sum_nodes(JnaIndirect.pointer(rows), 4)).isEqualTo(expectedNodeSum(lengths));
                 for (int i = 0; i < 4; i++) {
-                    assertThat(RAW.jt_count_nodes(rows.rowPointer(i))).isEqualTo(lengths[i]);
+                    assertThat(RAW.jt_count_nodes(JnaIndirect.rowPointer(rows, i))).isEqualTo(lengths[i]);
                 }
                 // The terminator is in memory just past each row's items.
-                MemorySegment row0 = MemorySegment.ofAddress(rows.rowPointer(0).address()).reinterpret(4 * 16);
+                MemorySegment row0 = MemorySegment.ofAddress(JnaIndirect.rowPointer(rows, 0).address()).reinterpret(4 * 16);
                 assertThat(row0.get(ValueLayout.JAVA_INT, 3 * 16)).isEqualTo(-1);
                 // C writes in place; Java sees them.
                 LIB.jt_double_nodes(rows, 4);
                 assertThat(rows.field(1).getDouble(3, 4)).isEqualTo(2 * (3 + 0.4));
                 assertThat(rows.holdCount()).isZero();
             }
-        }
-    }
-
-    @Test
-    void namedFieldsAndTheirTypesAreChecked() {
-        try (RaggedRows rows = nodes(new long[] {2}, "T{i:index:4x d:value:}")) {
-            RaggedRows.FieldAccess index = rows.field("index");
-            RaggedRows.FieldAccess value = rows.field("value");
-            assertThat(index.type()).isEqualTo(ElementType.INT32);
-            assertThat(value.offset()).isEqualTo(8);
-            assertThat(index.getInt(0, 1)).isEqualTo(2);
-            assertThat(index.getLong(0, 1)).isEqualTo(2);
-            assertThatThrownBy(() -> value.getInt(0, 0)).isInstanceOf(BufferException.class)
-                    .hasMessage("getInt: field 'value' of format 'T{i:index:4xd:value:}' is FLOAT64; getInt takes"
-                            + " integer fields of at most 4 bytes");
-            assertThatThrownBy(() -> index.getDouble(0, 0)).isInstanceOf(BufferException.class)
-                    .hasMessageContaining("'index'");
-            assertThatThrownBy(() -> index.setLong(0, 0, 1L << 40))
-                    .isExactlyInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("value 1099511627776 does not fit a 4-byte signed field");
-            assertThatThrownBy(() -> rows.field("weight")).isInstanceOf(BufferException.class)
-                    .hasMessage("field 'weight' not found in format 'T{i:index:4xd:value:}'; its fields are"
-                            + " [index, value]");
-            assertThatThrownBy(() -> rows.field(2)).isInstanceOf(BufferException.class)
-                    .hasMessageContaining("has 2 field(s)");
-            assertThatThrownBy(() -> index.getInt(0, 2)).isInstanceOf(IndexOutOfBoundsException.class)
-                    .hasMessageStartingWith("item 2 out of range [0, 2) of row 0 of RaggedRows[1 rows");
-            assertThatThrownBy(() -> index.getInt(1, 0)).isInstanceOf(IndexOutOfBoundsException.class)
-                    .hasMessageStartingWith("row 1 out of range [0, 1)");
-        }
-    }
-
-    @Test
-    void terminatorsAreCheckedAgainstTheFormat() {
-        assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "T{i:index:4x d:value:}",
-                Terminator.field("idx", -1))).isInstanceOf(BufferException.class)
-                .hasMessage("terminator field 'idx' not found in format 'T{i:index:4xd:value:}'; its fields are"
-                        + " [index, value]");
-        assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "i4xd", Terminator.field(1, -1)))
-                .isInstanceOf(BufferException.class).hasMessageContaining("is FLOAT64")
-                .hasMessageContaining("expected an integer or pointer field");
-        assertThatThrownBy(() -> RaggedRows.createTerminated(new long[] {1}, "h6xd", Terminator.field(0, 40000)))
-                .isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("value 40000 does not fit a 2-byte");
-        assertThatThrownBy(() -> RaggedRows.create(new long[] {1, -2}, "d"))
-                .isExactlyInstanceOf(IllegalArgumentException.class)
-                .hasMessage("lengths[1] = -2: expected a row length >= 0");
-        assertThatThrownBy(() -> Terminator.field(-1, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RaggedRows.fromPointer(MemorySegment.NULL, new long[] {2}, "d", false))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("table is NULL, but 1 rows were given");
-        assertThatThrownBy(() -> RaggedRows.create(new long[] {Long.MAX_VALUE / 2}, "d"))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow a 64-bit byte count");
-        assertThatThrownBy(() -> RaggedRows.fromTerminated(MemorySegment.NULL, -1, "i", Terminator.zeroItem(), 4,
-                false)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rows = -1: expected");
-        // A NULL-terminated list of pointers: the zero item.
-        try (RaggedRows lists = RaggedRows.createTerminated(new long[] {2, 0}, "P", Terminator.zeroItem())) {
-            assertThat(lists.terminator()).contains(Terminator.zeroItem());
-            assertThat(MemorySegment.ofAddress(lists.rowPointer(0).address()).reinterpret(24)
-                    .get(ValueLayout.ADDRESS, 16)).isEqualTo(MemorySegment.NULL);
         }
     }
 
@@ -211,24 +157,6 @@ class RaggedRowsTest {
     }
 
     @Test
-    void aHoldKeepsTheRowsOpenAndReachable() {
-        RaggedRows rows = nodes(new long[] {2, 2}, "i4xd");
-        RaggedRows.Hold hold = rows.hold("model 42");
-        assertThatThrownBy(rows::close).isInstanceOf(BufferException.class)
-                .hasMessageContaining("buffer is locked: cannot close RaggedRows[2 rows")
-                .hasMessageContaining("1 hold is open: [model 42]");
-        assertThat(rows.isClosed()).isFalse();
-        assertThat(RAW.jt_sum_nodes(rows.pointer(), 2)).isEqualTo(expectedNodeSum(new long[] {2, 2}));
-        hold.close();
-        hold.close();
-        rows.close();
-        rows.close();
-        assertThat(hold.isReleased()).isTrue();
-        assertThatThrownBy(() -> rows.row(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
-        assertThatThrownBy(() -> rows.hold("late")).isInstanceOf(IllegalStateException.class);
-    }
-
-    @Test
     void rowsArePinnedDuringACall() {
         try (RaggedRows rows = nodes(new long[] {1, 2, 3}, "i4xd")) {
             AtomicReference<Throwable> duringCall = new AtomicReference<>();
@@ -246,22 +174,32 @@ class RaggedRowsTest {
     }
 
     @Test
-    void borrowedRaggedRowsOfKnownLengths() {
+    void borrowedRaggedRowsOfKnownLengthsKeepTheOwnersPointerReachable() {
         try (RaggedRows owner = RaggedRows.create(new long[] {2, 3}, "i")) {
             owner.field(0).setInt(1, 2, 7);
-            try (RaggedRows borrowed = JnaIndirect.wrapRagged(owner.pointer(), new long[] {2, 3}, "i", true)) {
+            IndirectPointer p = JnaIndirect.pointer(owner);
+            try (RaggedRows borrowed = JnaIndirect.wrapRagged(p, new long[] {2, 3}, "i", true)) {
                 assertThat(borrowed.field(0).getInt(1, 2)).isEqualTo(7);
                 assertThat(borrowed.totalLength()).isEqualTo(5);
                 assertThat(borrowed.toString()).contains("borrowed"); // and keeps the owner's Pointer reachable
+                assertThat(JnaIndirect.rowPointer(borrowed, 1).address()).isEqualTo(owner.row(1).address());
             }
-            try (RaggedRows bare = RaggedRows.fromPointer(owner.pointerTable(), new long[] {2, 3}, "i", false)) {
-                assertThat(bare.toString()).contains("borrowed");
-                bare.field(0).setInt(0, 0, -5);
-            }
-            assertThat(owner.field(0).getInt(0, 0)).isEqualTo(-5);
-            assertThatThrownBy(() -> RaggedRows.fromPointer(owner.pointerTable(), new long[] {1, 1, 1}, "i", false))
-                    .isInstanceOf(BufferException.class).hasMessageContaining("holds 2 row pointers");
+            assertThat(p.owner()).isSameAs(owner);
+            owner.close();
+            assertThat(p.address()).as("the Pointer ends with the rows' memory").isZero();
         }
+    }
+
+    @Test
+    void aHoldKeepsTheRowsOpenWhileCReadsThem() {
+        RaggedRows rows = nodes(new long[] {2, 2}, "i4xd");
+        RaggedRows.Hold hold = rows.hold("model 42");
+        assertThatThrownBy(rows::close).isInstanceOf(BufferException.class).hasMessageContaining("1 hold is open");
+        assertThat(RAW.jt_sum_nodes(JnaIndirect.pointer(rows), 2)).isEqualTo(expectedNodeSum(new long[] {2, 2}));
+        hold.close();
+        rows.close();
+        assertThatThrownBy(() -> JnaIndirect.pointer(rows)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> JnaIndirect.rowPointer(rows, 0)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

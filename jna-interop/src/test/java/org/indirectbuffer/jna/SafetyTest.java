@@ -23,6 +23,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
@@ -98,7 +100,7 @@ class SafetyTest {
         CStringArray strings = CStringArray.of(StandardCharsets.UTF_8, "a", "b");
         IndirectPointer s = strings.pointer();
         RaggedRows ragged = RaggedRows.create(new long[] {1}, "d");
-        IndirectPointer r = ragged.rowPointer(0);
+        IndirectPointer r = JnaIndirect.rowPointer(ragged, 0);
         strings.close();
         ragged.close();
         assertThat(Pointer.nativeValue(s)).isZero();
@@ -176,13 +178,13 @@ class SafetyTest {
                 }
             }
             // Found by scanning the record when the table comes back as a foreign one.
-            try (RaggedRows again = JnaIndirect.wrapTerminated(own.pointer(), 2, "i4xd", Terminator.field(0, -1),
+            try (RaggedRows again = JnaIndirect.wrapTerminated(JnaIndirect.pointer(own), 2, "i4xd", Terminator.field(0, -1),
                     1000, true, null)) {
                 assertThat(again.lengths()).containsExactly(2, 3);
             }
             // C overwrites row 0's terminator (index -1 at item 2) with an index: the row has none any more.
-            MemorySegment.ofAddress(own.rowPointer(0).address()).reinterpret(3 * 16).set(ValueLayout.JAVA_INT, 32, 3);
-            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(own.pointer(), 2, "i4xd", Terminator.field(0, -1),
+            MemorySegment.ofAddress(JnaIndirect.rowPointer(own, 0).address()).reinterpret(3 * 16).set(ValueLayout.JAVA_INT, 32, 3);
+            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(JnaIndirect.pointer(own), 2, "i4xd", Terminator.field(0, -1),
                     1000, true, null)).isInstanceOf(BufferException.class)
                     .hasMessageMatching("row 0 of the T\\*\\* at 0x[0-9a-f]+: no terminator \\(field 0 = -1\\) within"
                             + " its 3 items of 'i4xd' \\(48 bytes: the whole row RaggedRows\\[2 rows.* allocated, which"
@@ -205,8 +207,9 @@ class SafetyTest {
                     .get(ValueLayout.ADDRESS, 0).address();
             MemorySegment.ofAddress(string0).reinterpret(4).set(ValueLayout.JAVA_BYTE, 3, (byte) 'd'); // C's write
             assertThatThrownBy(() -> a.get(0)).isInstanceOf(IllegalStateException.class)
-                    .hasMessage("string 0 of CStringArray[2 strings, UTF-8] has no NUL terminator within the 4 bytes"
-                            + " allocated for it (C overwrote it); it is not read past its end");
+                    .hasMessage("CStringArray[2 strings, UTF-8]: string 0 of CStringTable[2 strings, UTF-8] has no"
+                            + " NUL terminator within the 4 bytes allocated for it (C overwrote it); it is not read"
+                            + " past its end");
             assertThatThrownBy(() -> CStringArray.read(a.pointer(), StandardCharsets.UTF_8))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("not read past its end");
             assertThat(a.get(1)).isEqualTo("xyz");
@@ -279,7 +282,7 @@ class SafetyTest {
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> stringTable.setAtIndex(ValueLayout.ADDRESS, 0, MemorySegment.NULL))
                     .isInstanceOf(IllegalArgumentException.class);
-            long row0 = rows.rowPointer(0).address();
+            long row0 = JnaIndirect.rowPointer(rows, 0).address();
 
             // C (or code with native access) rewrites both tables to point at decoys.
             MemorySegment decoyRow = decoys.allocate(3 * 8);
@@ -296,7 +299,7 @@ class SafetyTest {
             // Java reads where the library allocated, not where the table points now.
             assertThat(rows.field(0).getDouble(0, 1)).isEqualTo(2.5);
             assertThat(rows.row(0).address()).isEqualTo(row0);
-            assertThat(rows.rowPointer(0).address()).isEqualTo(row0);
+            assertThat(JnaIndirect.rowPointer(rows, 0).address()).isEqualTo(row0);
             try (BufferView v = rows.rowView(0)) {
                 assertThat(Kernels.sum(v)).isEqualTo(4.0);
             }
@@ -398,7 +401,7 @@ class SafetyTest {
     void deallocatorsRefuseMemoryJavaOwns() throws IOException {
         Deallocator free = Deallocator.C_FREE_TABLE;
         try (RaggedRows rows = RaggedRows.create(new long[] {1}, "d")) {
-            IndirectPointer p = rows.pointer();
+            IndirectPointer p = JnaIndirect.pointer(rows);
             assertThatThrownBy(() -> free.free(p, 1)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("memory Java owns");
             assertThatThrownBy(() -> JnaIndirect.adopt(p, 1, 1, "d", true, free))

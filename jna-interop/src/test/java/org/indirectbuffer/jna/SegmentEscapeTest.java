@@ -32,15 +32,14 @@ import org.junit.jupiter.api.Test;
  */
 class SegmentEscapeTest {
     /** The methods checked below, as {@code Class.method}. */
-    private static final Set<String> CHECKED = Set.of("BufferCollection2D.row", "RaggedRows.pointerTable",
-            "RaggedRows.row", "RaggedRows.item", "CStringArray.pointerTable");
+    private static final Set<String> CHECKED = Set.of("BufferCollection2D.row", "CStringArray.pointerTable");
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
 
     @Test
     void everyPublicMethodReturningASegmentIsChecked() throws IOException {
         Set<String> found = new TreeSet<>();
         found.addAll(publicMethodsReturningSegments(BufferCollection2D.class));
-        found.addAll(publicMethodsReturningSegments(RaggedRows.class));
+        found.addAll(publicMethodsReturningSegments(CStringArray.class));
         assertThat(found).containsExactlyInAnyOrderElementsOf(CHECKED);
     }
 
@@ -134,51 +133,6 @@ class SegmentEscapeTest {
         assertBoundedAndDead(handed, v::close);
         heap.close();
         col.close();
-    }
-
-    // ------------------------------------------------------------------------------------------------ ragged rows
-
-    private static List<Handed> handOut(RaggedRows r, long[] lengths, long itemSize) {
-        List<Handed> out = new ArrayList<>();
-        out.add(new Handed("RaggedRows.pointerTable", r.pointerTable(), lengths.length * POINTER));
-        for (int i = 0; i < lengths.length; i++) {
-            out.add(new Handed("RaggedRows.row " + i, r.row(i), lengths[i] * itemSize));
-            if (lengths[i] > 0) {
-                out.add(new Handed("RaggedRows.item " + i, r.item(i, lengths[i] - 1), itemSize));
-            }
-        }
-        return out;
-    }
-
-    @Test
-    void ownedRaggedRows() {
-        long[] lengths = {3, 0, 5};
-        RaggedRows owned = RaggedRows.create(lengths, "d");
-        assertBoundedAndDead(handOut(owned, lengths, 8), owned::close);
-        RaggedRows terminated = RaggedRows.createTerminated(lengths, "i4xd", Terminator.field(0, -1));
-        List<Handed> handed = handOut(terminated, lengths, 16);
-        assertThatThrownBy(() -> handed.get(0).segment().set(ValueLayout.JAVA_LONG, 0, 0xdead_0000L))
-                .as("the lent table is read-only").isInstanceOf(IllegalArgumentException.class);
-        assertBoundedAndDead(handed, terminated::close);
-    }
-
-    /** A borrowed table: its rows die when this object closes, even though the caller's memory lives on. */
-    @Test
-    void borrowedRaggedRows() {
-        long[] lengths = {2, 4};
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment table = arena.allocate(2 * POINTER, POINTER);
-            for (int i = 0; i < 2; i++) {
-                table.setAtIndex(ValueLayout.ADDRESS, i, arena.allocate(ValueLayout.JAVA_DOUBLE, lengths[i]));
-            }
-            RaggedRows borrowed = RaggedRows.fromPointer(MemorySegment.ofAddress(table.address()), lengths, "d",
-                    false);
-            assertBoundedAndDead(handOut(borrowed, lengths, 8), borrowed::close);
-            RaggedRows sized = RaggedRows.fromPointer(table, lengths, "d", true);
-            List<Handed> handed = handOut(sized, lengths, 8);
-            assertThat(handed).allMatch(h -> h.segment().isReadOnly());
-            assertBoundedAndDead(handed, sized::close);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ char**

@@ -12,6 +12,7 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 
+import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.Access;
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferRequest;

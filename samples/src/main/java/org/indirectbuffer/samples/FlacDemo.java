@@ -30,9 +30,9 @@ import org.indirectbuffer.Sharing;
  * <ol>
  *   <li>the PCM is an {@code int[channels][frames]} built in Java (two tones and some noise, 16-bit range);</li>
  *   <li>it is copied once into an {@link IndirectMemory2D} ({@code createFrom(int[][])}), and one {@link RowWindow}
- *       of {@value #BLOCK} frames is moved over it block by block; each block's {@link RowWindow#pointerTable()} is
- *       the {@code const FLAC__int32 *const buffer[]} of {@code FLAC__stream_encoder_process}, so no table is built
- *       per block;</li>
+ *       of {@value #BLOCK} frames is moved over it block by block, and shrunk for the short last block ({@link
+ *       RowWindow#moveTo(long, long)}); each block's {@link RowWindow#pointerTable()} is the {@code const
+ *       FLAC__int32 *const buffer[]} of {@code FLAC__stream_encoder_process}, so no table is built per block;</li>
  *   <li>the file is decoded by {@code FLAC__stream_decoder_process_until_end_of_stream}, whose write callback is an
  *       FFM upcall: it reads {@code frame->header.blocksize} and {@code channels} and borrows libFLAC's
  *       {@code buffer[]} per call with a static confined {@link PointerBorrower}, copying each channel into the
@@ -55,8 +55,8 @@ public final class FlacDemo {
     static final int SECONDS = 3;
     static final int FRAMES = RATE * SECONDS;
     static final int BITS = 16;
-    /** Frames per {@code process} call: a tenth of a second, so the 3 s divide into whole blocks. */
-    static final int BLOCK = 4_410;
+    /** Frames per {@code process} call (libFLAC's own block size): 3 s are 32 whole blocks and a short one. */
+    static final int BLOCK = 4_096;
 
     // FLAC__FrameHeader at offset 0 of FLAC__Frame (format.h, 1.4.2; checked with offsetof on x86-64):
     // uint32_t blocksize @0, sample_rate @4, channels @8, channel_assignment @12, bits_per_sample @16.
@@ -154,8 +154,9 @@ public final class FlacDemo {
             long raw = (long) CHANNELS * FRAMES * (BITS / 8);
             Result r = new Result(CHANNELS, FRAMES, decoded.frames, raw, compressed, blocks, decoded.callbacks,
                     mismatch, flac.version);
-            out.printf("%s: %d channels x %d frames at %d Hz, %d bits, encoded in %d blocks of %d frames%n",
-                    flac.version, CHANNELS, FRAMES, RATE, BITS, blocks, BLOCK);
+            out.printf("%s: %d channels x %d frames at %d Hz, %d bits, encoded in %d blocks of up to %d frames"
+                    + " (the last %d)%n", flac.version, CHANNELS, FRAMES, RATE, BITS, blocks, BLOCK,
+                    FRAMES - (blocks - 1) * BLOCK);
             out.printf("compressed: %d bytes of %d raw (ratio %.3f)%n", compressed, raw, r.ratio());
             out.printf("decoded: %d frames in %d write callbacks; %s%n", decoded.frames, decoded.callbacks,
                     r.bitExact() ? "bit-exact" : "MISMATCH at frame " + mismatch);
@@ -203,19 +204,17 @@ public final class FlacDemo {
             if (init != ENCODER_INIT_OK) {
                 throw new IllegalStateException("FLAC__stream_encoder_init_file(" + file + ") returned status " + init);
             }
-            MemorySegment table = block.pointerTable(); // the same table for every block
+            MemorySegment table = block.pointerTable(); // the same table for every block, the short last one too
             int calls = 0;
-            for (long at = 0; at + BLOCK <= pcm.cols(); at += BLOCK) {
-                block.moveTo(at);
-                int ok = flac.callInt(flac.encoderProcess, encoder, table, BLOCK);
+            for (long at = 0; at < pcm.cols(); at += BLOCK) {
+                int frames = (int) Math.min(BLOCK, pcm.cols() - at);
+                block.moveTo(at, frames);
+                int ok = flac.callInt(flac.encoderProcess, encoder, table, frames);
                 if (ok == 0) {
                     throw new IllegalStateException("FLAC__stream_encoder_process failed at frame " + at
                             + ", encoder state " + flac.callInt(flac.encoderGetState, encoder));
                 }
                 calls++;
-            }
-            if (calls * (long) BLOCK != pcm.cols()) {
-                throw new IllegalStateException(pcm.cols() + " frames are not whole blocks of " + BLOCK);
             }
             if (flac.callInt(flac.encoderFinish, encoder) == 0) {
                 throw new IllegalStateException("FLAC__stream_encoder_finish failed, encoder state "
@@ -238,13 +237,18 @@ public final class FlacDemo {
         long position;
         int callbacks;
         String failure;
+        /** What the write callback caught, rethrown as the cause once libFLAC has returned. */
+        Throwable thrown;
         int errorStatus = -1;
 
         Sink(int channels, int frames) {
             pcm = new int[channels][frames];
         }
 
-        /** {@code FLAC__StreamDecoderWriteCallback}. Never throws: an exception here would end the JVM. */
+        /**
+         * {@code FLAC__StreamDecoderWriteCallback}. Never throws: an exception leaving an upcall terminates the JVM
+         * ({@link Linker#upcallStub}), so everything is caught and reported to libFLAC as its abort status.
+         */
         int write(MemorySegment decoder, MemorySegment frame, MemorySegment buffer, MemorySegment client) {
             try {
                 MemorySegment header = frame.reinterpret(FRAME_HEADER_PREFIX);
@@ -272,6 +276,7 @@ public final class FlacDemo {
                 return WRITE_CONTINUE;
             } catch (Throwable t) {
                 failure = "write callback " + callbacks + " threw " + t;
+                thrown = t;
                 return WRITE_ABORT;
             }
         }
@@ -304,7 +309,7 @@ public final class FlacDemo {
             int state = flac.callInt(flac.decoderGetState, decoder);
             flac.callInt(flac.decoderFinish, decoder);
             if (sink.failure != null) {
-                throw new IllegalStateException("decoding failed: " + sink.failure);
+                throw new IllegalStateException("decoding failed: " + sink.failure, sink.thrown);
             }
             if (ok == 0 || sink.errorStatus >= 0) {
                 throw new IllegalStateException("FLAC__stream_decoder_process_until_end_of_stream returned " + ok

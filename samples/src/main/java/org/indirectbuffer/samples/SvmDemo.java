@@ -16,10 +16,10 @@ import org.indirectbuffer.Access;
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Terminator;
 import org.indirectbuffer.jna.IndirectLibrary;
 import org.indirectbuffer.jna.JnaIndirect;
-import org.indirectbuffer.jna.RaggedRows;
-import org.indirectbuffer.jna.Terminator;
 
 /**
  * Trains a support vector machine with libsvm and predicts with it — the libsvm data set built in Java as what libsvm
@@ -93,7 +93,7 @@ public final class SvmDemo {
             SvmProblem problem = new SvmProblem();
             problem.l = train.size();
             problem.y = y;
-            problem.x = x.pointer(); // a keep-alive Pointer: the rows live as long as the structure
+            problem.x = JnaIndirect.pointer(x); // a keep-alive Pointer: the rows live as long as the structure
             SvmParameter param = SvmParameter.cSvcRbf(1.0 / DIMS, 4.0);
             String invalid = svm.svm_check_parameter(problem, param);
             if (invalid != null) {
@@ -209,7 +209,7 @@ public final class SvmDemo {
                 int[] indices = fields.sv_indices.getIntArray(0, fields.l);
                 Pointer[] sv = fields.SV.getPointerArray(0, fields.l);
                 for (int i = 0; i < fields.l; i++) {
-                    if (Pointer.nativeValue(sv[i]) != rows.rowPointer(indices[i] - 1).address()) {
+                    if (Pointer.nativeValue(sv[i]) != JnaIndirect.rowPointer(rows, indices[i] - 1).address()) {
                         return false;
                     }
                 }
@@ -231,7 +231,7 @@ public final class SvmDemo {
                 throw new IllegalStateException("the model was freed");
             }
             try {
-                return svm.svm_predict(model, rows.rowPointer(row));
+                return svm.svm_predict(model, JnaIndirect.rowPointer(rows, row));
             } finally {
                 // `model` is a bare address: this Model (whose nanny frees it) must stay reachable during the call.
                 Reference.reachabilityFence(this);

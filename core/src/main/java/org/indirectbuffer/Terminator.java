@@ -1,4 +1,4 @@
-package org.indirectbuffer.jna;
+package org.indirectbuffer;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

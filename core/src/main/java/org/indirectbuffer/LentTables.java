@@ -1,4 +1,4 @@
-package org.indirectbuffer.jna;
+package org.indirectbuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -6,10 +6,10 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The tables this module made and lends out ({@link RaggedRows#create}, {@link CStringArray#of}), by address: when
+ * The tables the library made and lends out ({@link RaggedRows#create}, {@link CStringTable#of}), by address: when
  * such a table comes back as a "foreign" pointer ({@code RaggedRows.fromTerminated(rows.pointerTable(), ...)}, {@code
- * CStringArray.read(strings.pointer(), ...)}), its rows are read through the owner's own record, bounded to what the
- * library allocated and scoped to the owner, instead of following the lent table (which C may have rewritten) or
+ * CStringTable.read(strings.pointerTable(), ...)}), its rows are read through the owner's own record, bounded to what
+ * the library allocated and scoped to the owner, instead of following the lent table (which C may have rewritten) or
  * scanning past a row's end. An entry lives as long as the owner's memory: it is removed by a cleanup of the owner's
  * arena, which runs before the memory is freed. Owners are held weakly. Thread-safe.
  */
@@ -23,7 +23,7 @@ final class LentTables {
      * Records that {@code owner} made the table at {@code address}, in memory of {@code arena}.
      *
      * @param address the table's address
-     * @param owner   a {@link RaggedRows} or {@link CStringArray}
+     * @param owner   a {@link RaggedRows} or {@link CStringTable}
      * @param arena   the arena whose closing frees the table
      */
     static void register(long address, Object owner, Arena arena) {
@@ -33,7 +33,7 @@ final class LentTables {
     }
 
     /**
-     * Returns the open owner of the table at {@code address}, if this module made it.
+     * Returns the open owner of the table at {@code address}, if the library made it.
      *
      * @param address an address
      * @param type    the owner type wanted
@@ -42,7 +42,7 @@ final class LentTables {
     static <T> T lookup(long address, Class<T> type) {
         WeakReference<Object> ref = TABLES.get(address);
         Object owner = ref == null ? null : ref.get();
-        if (owner instanceof RaggedRows r && !r.isClosed() || owner instanceof CStringArray s && !s.isClosed()) {
+        if (owner instanceof RaggedRows r && !r.isClosed() || owner instanceof CStringTable s && !s.isClosed()) {
             return type.isInstance(owner) ? type.cast(owner) : null;
         }
         return null;

@@ -1,4 +1,4 @@
-package org.indirectbuffer.jna;
+package org.indirectbuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -10,29 +10,31 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import org.indirectbuffer.BufferException;
-import org.indirectbuffer.BufferView;
-import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NannySecrets;
+import org.indirectbuffer.internal.RaggedSecrets;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
+import org.indirectbuffer.internal.RowKernels;
 import org.indirectbuffer.internal.ScopeArena;
+import org.indirectbuffer.kernels.Kernels;
 
 /**
  * A {@code T**} whose rows differ in length: row {@code i} holds {@link #length(long) length(i)} items of one format,
  * either given by a lengths vector or ended by a {@link Terminator} item (libsvm's {@code svm_node} rows end with
  * {@code index == -1}). An {@link org.indirectbuffer.IndirectMemory2D} needs every row to have the same length; this
  * is its ragged sibling, as C code such as libsvm, liblinear, {@code char**} lists and CSR-like sparse data use it.
+ * Pure FFM: pass {@link #pointerTable()} to a downcall; the JNA module adds keep-alive Pointers ({@code
+ * JnaIndirect.pointer(rows)}, {@code JnaIndirect.rowPointer(rows, row)}) and {@code IndirectLibrary} arguments.
  *
  * <h2>Ownership is in the factory's name</h2>
  * <ul>
  *   <li>{@link #create} and {@link #createTerminated} <b>own</b> zeroed memory (the table and every row, in one block
- *       the table points into), freed by {@link #close()}, or by a Cleaner once this object and every {@link Hold}
- *       and {@link IndirectPointer} of it are unreachable.</li>
+ *       the table points into), freed by {@link #close()}, or (for {@link Sharing#SHARED} memory, the default) by a
+ *       Cleaner once this object and every {@link Hold}, row view and JNA Pointer of it are unreachable.</li>
  *   <li>{@link #fromPointer(MemorySegment, long[], String, boolean)} and {@link #fromTerminated(MemorySegment, long,
  *       String, Terminator, long, boolean)} <b>borrow</b> a foreign table: never freed here. They are <b>restricted
  *       methods</b> (see below). The {@code …KeepingAlive} forms borrow and keep a given object reachable for as long
@@ -44,24 +46,34 @@ import org.indirectbuffer.internal.ScopeArena;
  * <h2>Lifetime</h2>
  * Every segment handed out ({@link #pointerTable()}, {@link #row}, {@link #item}) is tied to a memory scope that
  * {@code close()} ends: using one afterwards throws {@link IllegalStateException}, never reads freed memory. While a
- * {@link Hold} is open (a dependent such as a trained libsvm model that points into the rows), or a native call made
- * through {@link IndirectLibrary} uses the rows, {@code close()} throws {@link BufferException} ("buffer is locked").
- * A {@code RaggedRows} is not a {@link org.indirectbuffer.BufferExporter}: PEP 3118 has no ragged shape. Each row is
- * available as a 1-D {@link BufferView} through {@link #rowView(long)}.
+ * {@link Hold} is open (a dependent such as a trained libsvm model that points into the rows, or a native call made
+ * through the JNA module's {@code IndirectLibrary}), or a view of a {@link #rowExporter(long) row exporter} is open,
+ * {@code close()} throws {@link BufferException} ("buffer is locked").
+ *
+ * <h2>Rows with the library's machinery</h2>
+ * A {@code RaggedRows} is not itself a {@link BufferExporter}: PEP 3118 has no ragged shape. Each row is one: {@link
+ * #rowExporter(long)} lends it as a counted 1-D view (for {@code BufferCollection2D} rows, or any consumer of the
+ * buffer protocol), {@link #rowView(long)} is an uncounted view for the {@link Kernels}, and {@link
+ * FieldAccess#view(long)} a strided view of one field of a struct row ({@code value} of libsvm's {@code svm_node}).
+ * {@link #sum()}, {@link #min()}, {@link #max()}, {@link #fill(double)} and {@link #scale(double)} run the kernels
+ * over every row.
  *
  * <h2>Thread-safety</h2>
  * Any number of threads may read at once; writes are not synchronized. {@code close()} and holds may be used from
- * any thread; a reader racing a close gets an {@link IllegalStateException}.
+ * any thread; a reader racing a close gets an {@link IllegalStateException}. Rows created {@link Sharing#CONFINED}
+ * belong to the creating thread: only it may reach the items or close them (others get {@link
+ * WrongThreadException}, and nothing changes); they have no Cleaner, so they must be closed.
  *
  * <h2>Rows the library made are read through its own record</h2>
- * The table of owned rows ({@link #pointerTable()}, {@link #pointer()}) is lent to C, which may rewrite it; Java code
- * gets it read-only. Every read and write through this object (rows, items, fields, views, {@link #rowPointer}) goes
- * through the library's own record of the rows it allocated, each bounded to its row (items and terminator) and tied
- * to this object's scope: a table C rewrote changes what C sees, never where Java reads. When such a table comes back
- * as a foreign one ({@code fromPointer(rows.pointerTable(), ...)}, {@code fromTerminated}, {@link
- * JnaIndirect#wrapRagged}, {@link JnaIndirect#wrapTerminated}), its rows are read through the same record: a row
- * whose terminator C overwrote is never scanned past its end, lengths beyond a row's allocation are refused, and the
- * memory cannot be adopted by a nanny (the library frees it).
+ * The table of owned rows ({@link #pointerTable()}; {@code JnaIndirect.pointer(rows)} in the JNA module) is lent to
+ * C, which may rewrite it; Java code gets it read-only. Every read and write through this object (rows, items,
+ * fields, views, exports; {@code JnaIndirect.rowPointer}) goes through the library's own record of the rows it
+ * allocated, each bounded to its row (items and terminator) and tied to this object's scope: a table C rewrote
+ * changes what C sees, never where Java reads. When such a table comes back as a foreign one ({@code
+ * fromPointer(rows.pointerTable(), ...)}, {@code fromTerminated}, {@code JnaIndirect.wrapRagged}, {@code
+ * JnaIndirect.wrapTerminated}), its rows are read through the same record: a row whose terminator C overwrote is
+ * never scanned past its end, lengths beyond a row's allocation are refused, and the memory cannot be adopted by a
+ * nanny (the library frees it).
  *
  * <h2>What is unchecked: the restricted methods</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to as many items as its length says (or up to and
@@ -73,7 +85,7 @@ import org.indirectbuffer.internal.ScopeArena;
 public final class RaggedRows implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
 
-    private final Lifetime lifetime;
+    private final RowsLifetime lifetime;
     private final MemorySegment table;
     private final long[] lengths;
     private final Format format;
@@ -91,10 +103,14 @@ public final class RaggedRows implements AutoCloseable {
     /** Row segments of a foreign table (null when recorded): a cache of immutable segments, raced harmlessly. */
     private final MemorySegment[] rowCache;
 
-    private RaggedRows(Arena arena, MemorySegment table, long[] lengths, Format format,
+    static {
+        RaggedSecrets.install(rows -> rows.memoryScope);
+    }
+
+    private RaggedRows(Arena arena, Sharing sharing, MemorySegment table, long[] lengths, Format format,
                        Terminator.Resolved terminator, boolean readOnly, String origin, MemorySegment[] recorded,
                        MemorySegment.Scope memoryScope) {
-        this.lifetime = new Lifetime(this, arena, this::describe);
+        this.lifetime = new RowsLifetime(this, arena, sharing, this::describe);
         this.table = table;
         this.lengths = lengths;
         this.format = format;
@@ -121,7 +137,24 @@ public final class RaggedRows implements AutoCloseable {
      * @throws OutOfMemoryError if the memory cannot be allocated
      */
     public static RaggedRows create(long[] lengths, String format) {
-        return owned(lengths, format, null);
+        return owned(lengths, format, null, Sharing.SHARED);
+    }
+
+    /**
+     * Creates zeroed, owned rows as {@link #create(long[], String)} does, shared or confined to this thread.
+     *
+     * @param lengths the number of items of each row, each {@code >= 0} (copied)
+     * @param format  the item format; its item size must be positive
+     * @param sharing {@link Sharing#CONFINED}: only this thread may reach the items and close (others get {@link
+     *                WrongThreadException}), closing skips a handshake with every thread, and no Cleaner frees
+     *                the memory: it must be closed
+     * @return the owning rows; {@link #close()} frees them
+     * @throws IllegalArgumentException if a length is negative, the sizes overflow, or the item size is 0
+     * @throws org.indirectbuffer.format.FormatException if the format is malformed (an IllegalArgumentException)
+     * @throws OutOfMemoryError if the memory cannot be allocated
+     */
+    public static RaggedRows create(long[] lengths, String format, Sharing sharing) {
+        return owned(lengths, format, null, Objects.requireNonNull(sharing, "sharing"));
     }
 
     /**
@@ -138,10 +171,29 @@ public final class RaggedRows implements AutoCloseable {
      *                         pointer field (the message names the field and the format)
      */
     public static RaggedRows createTerminated(long[] lengths, String format, Terminator terminator) {
-        return owned(lengths, format, Objects.requireNonNull(terminator, "terminator"));
+        return owned(lengths, format, Objects.requireNonNull(terminator, "terminator"), Sharing.SHARED);
     }
 
-    private static RaggedRows owned(long[] lengths, String format, Terminator terminator) {
+    /**
+     * Creates owned rows ended by a terminator as {@link #createTerminated(long[], String, Terminator)} does, shared
+     * or confined to this thread (see {@link #create(long[], String, Sharing)}).
+     *
+     * @param lengths    the number of items of each row before its terminator, each {@code >= 0} (copied)
+     * @param format     the item format
+     * @param terminator the item that ends each row
+     * @param sharing    which threads may use the memory
+     * @return the owning rows
+     * @throws IllegalArgumentException if a length is negative, the sizes overflow, the item size is 0, or the
+     *                         terminator's value does not fit its field
+     * @throws BufferException if the terminator does not fit the format
+     */
+    public static RaggedRows createTerminated(long[] lengths, String format, Terminator terminator,
+                                              Sharing sharing) {
+        return owned(lengths, format, Objects.requireNonNull(terminator, "terminator"),
+                Objects.requireNonNull(sharing, "sharing"));
+    }
+
+    private static RaggedRows owned(long[] lengths, String format, Terminator terminator, Sharing sharing) {
         Format f = RowItemFormat.parse(format);
         long[] lens = checkLengths(lengths);
         Terminator.Resolved t = terminator == null ? null : terminator.resolve(f);
@@ -161,7 +213,7 @@ public final class RaggedRows implements AutoCloseable {
             throw new IllegalArgumentException("ragged rows of lengths " + abbreviate(lens) + " and format '" + f
                     + "' overflow a 64-bit byte count", e);
         }
-        Arena arena = Arena.ofShared();
+        Arena arena = sharing.openArena();
         try {
             MemorySegment table = arena.allocate(Math.max(rows * POINTER, POINTER), POINTER).asSlice(0,
                     rows * POINTER);
@@ -175,7 +227,8 @@ public final class RaggedRows implements AutoCloseable {
                     t.write(row, lens[r]);
                 }
             }
-            RaggedRows made = new RaggedRows(arena, table, lens, f, t, false, "owned", record, null);
+            RaggedRows made = new RaggedRows(arena, sharing, table, lens, f, t, false,
+                    sharing == Sharing.CONFINED ? "owned, confined" : "owned", record, null);
             LentTables.register(table.address(), made, arena);
             return made;
         } catch (RuntimeException | Error e) {
@@ -231,7 +284,7 @@ public final class RaggedRows implements AutoCloseable {
                                                      boolean readOnly, Object keepAlive) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromPointerKeepingAlive");
         return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null,
-                checkKeepAlive(keepAlive));
+                NannySecrets.refuseNannyKeptAlive(keepAlive));
     }
 
     /**
@@ -321,17 +374,8 @@ public final class RaggedRows implements AutoCloseable {
                                                         Terminator terminator, long maxLength, boolean readOnly,
                                                         Object keepAlive) {
         Restricted.check(RaggedRows.class, "RaggedRows.fromTerminatedKeepingAlive");
-        return terminated(table, rows, format, terminator, maxLength, readOnly, null, checkKeepAlive(keepAlive));
-    }
-
-    /** Refuses a nanny as a keep-alive object: kept alive, it would never free. */
-    static Object checkKeepAlive(Object keepAlive) {
-        Objects.requireNonNull(keepAlive, "keepAlive");
-        if (keepAlive instanceof MemoryNanny) {
-            throw new IllegalArgumentException("keepAlive is " + keepAlive + ": a nanny kept alive never frees; adopt"
-                    + " it with the factory that takes a MemoryNanny");
-        }
-        return keepAlive;
+        return terminated(table, rows, format, terminator, maxLength, readOnly, null,
+                NannySecrets.refuseNannyKeptAlive(keepAlive));
     }
 
     /**
@@ -502,8 +546,8 @@ public final class RaggedRows implements AutoCloseable {
         Arena arena = nanny != null ? NannySecrets.adopt(nanny, nanny) : Arena.ofShared();
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(rows * POINTER, arena,
                 keepAlive == null ? null : ignored -> Reference.reachabilityFence(keepAlive));
-        return new RaggedRows(arena, scoped, lengths, f, t, readOnly, nanny == null ? "borrowed" : "adopted", mine,
-                own == null ? null : own.memoryScope);
+        return new RaggedRows(arena, Sharing.SHARED, scoped, lengths, f, t, readOnly,
+                nanny == null ? "borrowed" : "adopted", mine, own == null ? null : own.memoryScope);
     }
 
     private static void checkTable(MemorySegment table, long rows) {
@@ -626,7 +670,7 @@ public final class RaggedRows implements AutoCloseable {
 
     /**
      * Returns the table of row pointers: the {@code T**} to pass to C (an {@code ADDRESS} argument of an FFM
-     * downcall; {@link #pointer()} for JNA). Tied to this object's scope.
+     * downcall; {@code JnaIndirect.pointer(rows)} for JNA). Tied to this object's scope.
      *
      * <p>The segment is always read-only: Java code cannot rewrite the pointers (writing throws the JDK's {@code
      * IllegalArgumentException}); C receives the table and may. For rows this library made, Java never follows the
@@ -688,6 +732,171 @@ public final class RaggedRows implements AutoCloseable {
     }
 
     /**
+     * Returns one row as an exporter: each view it lends is 1-D (shape {@code {length(row)}}, this object's format)
+     * and counted, so that {@link #close()} is refused ("buffer is locked") until every such view is closed. A
+     * {@code BufferCollection2D} takes it as a row; any consumer of the buffer protocol can export it.
+     *
+     * @param row the row
+     * @return the row's exporter; its views are read-only if this object is (a writable request is then refused)
+     * @throws IndexOutOfBoundsException if {@code row} is out of range
+     * @throws IllegalStateException     if closed
+     */
+    public RowExporter rowExporter(long row) {
+        lifetime.ensureOpen();
+        checkRow(row);
+        return new RowExporter((int) row);
+    }
+
+    /**
+     * Returns the number of views lent by the {@linkplain #rowExporter(long) row exporters} and not yet closed.
+     *
+     * @return the number of open row exports
+     */
+    public int exportCount() {
+        return lifetime.exports().count();
+    }
+
+    /**
+     * One row of {@link RaggedRows} as a {@link BufferExporter}; obtained from {@link RaggedRows#rowExporter(long)}.
+     * It owns nothing: the rows own the memory, and every view it lends is an export of the rows. Immutable; exports
+     * may be made from any thread (a view made {@linkplain Sharing#CONFINED confined} is closed on its thread).
+     */
+    public final class RowExporter implements BufferExporter {
+        private final int row;
+
+        private RowExporter(int row) {
+            this.row = row;
+        }
+
+        /**
+         * Returns the row this exporter lends.
+         *
+         * @return the row's index
+         */
+        public long row() {
+            return row;
+        }
+
+        /**
+         * Returns the rows this row belongs to.
+         *
+         * @return the rows
+         */
+        public RaggedRows rows() {
+            return RaggedRows.this;
+        }
+
+        /**
+         * Lends the row as a 1-D view shaped by the request, counted as an export of the rows until closed.
+         *
+         * @param flags what the consumer can handle: a combination of the {@link BufferRequest} constants
+         * @return a new view; the caller must close it
+         * @throws BufferException          if the request cannot be given (a writable request on read-only rows)
+         * @throws IllegalArgumentException if {@code flags} holds bits that are not buffer request flags
+         * @throws IllegalStateException    if the rows are closed, or the row pointer is NULL
+         */
+        @Override
+        public BufferView getBuffer(int flags) {
+            return getBuffer(flags, Sharing.SHARED);
+        }
+
+        /**
+         * Lends the row as {@link #getBuffer(int)} does; a {@link Sharing#CONFINED} view may be closed only on the
+         * calling thread ({@link WrongThreadException} elsewhere).
+         *
+         * @param flags   what the consumer can handle
+         * @param sharing which threads may close the view
+         * @return a new view; the caller must close it
+         * @throws BufferException          if the request cannot be given
+         * @throws IllegalArgumentException if {@code flags} holds bits that are not buffer request flags
+         * @throws IllegalStateException    if the rows are closed, or the row pointer is NULL
+         */
+        public BufferView getBuffer(int flags, Sharing sharing) {
+            Objects.requireNonNull(sharing, "sharing");
+            ExportCounter exports = lifetime.exports();
+            return sharing == Sharing.CONFINED ? exports.exportConfined(() -> rowView(row), flags, null)
+                    : exports.export(() -> rowView(row), flags);
+        }
+
+        @Override
+        public String toString() {
+            return "row " + row + " of " + RaggedRows.this;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ kernels
+
+    /**
+     * Sums every item of every row with the {@link Kernels}, row by row (see {@link Kernels#sum}).
+     *
+     * @return the sum; 0 when there are no items
+     * @throws BufferException       if the format is not one the kernels handle (a struct: sum a {@linkplain
+     *                               FieldAccess#view(long) field} instead)
+     * @throws IllegalStateException if closed, or a row pointer is NULL
+     */
+    public double sum() {
+        lifetime.ensureOpen();
+        return RowKernels.sum(lengths.length, this::rowView);
+    }
+
+    /**
+     * Returns the smallest item of all rows (see {@link Kernels#min}); empty rows are skipped.
+     *
+     * @return the minimum
+     * @throws BufferException       if there are no items, or the format is not one the kernels handle
+     * @throws IllegalStateException if closed, or a row pointer is NULL
+     */
+    public double min() {
+        lifetime.ensureOpen();
+        return RowKernels.extreme(lengths.length, this::rowView, false, this::describe);
+    }
+
+    /**
+     * Returns the largest item of all rows (see {@link Kernels#max}); empty rows are skipped.
+     *
+     * @return the maximum
+     * @throws BufferException       if there are no items, or the format is not one the kernels handle
+     * @throws IllegalStateException if closed, or a row pointer is NULL
+     */
+    public double max() {
+        lifetime.ensureOpen();
+        return RowKernels.extreme(lengths.length, this::rowView, true, this::describe);
+    }
+
+    /**
+     * Sets every item of every row of a floating-point format (see {@link Kernels#fill(BufferView, double)}).
+     *
+     * @param value the value
+     * @throws ReadOnlyBufferException if the rows are read-only
+     * @throws BufferException         if the format is not {@code d} or {@code f}
+     * @throws IllegalStateException   if closed, or a row pointer is NULL
+     */
+    public void fill(double value) {
+        lifetime.ensureOpen();
+        if (readOnly) {
+            throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
+        }
+        RowKernels.fillOrScale(lengths.length, this::rowView, value, false);
+    }
+
+    /**
+     * Multiplies every item of every row of a floating-point format in place (see {@link Kernels#scale(BufferView,
+     * double)}).
+     *
+     * @param factor the factor
+     * @throws ReadOnlyBufferException if the rows are read-only
+     * @throws BufferException         if the format is not {@code d} or {@code f}
+     * @throws IllegalStateException   if closed, or a row pointer is NULL
+     */
+    public void scale(double factor) {
+        lifetime.ensureOpen();
+        if (readOnly) {
+            throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
+        }
+        RowKernels.fillOrScale(lengths.length, this::rowView, factor, true);
+    }
+
+    /**
      * Returns an accessor for the field named {@code name} of the item format ({@code 'T{i:index:4x d:value:}'}).
      *
      * @param name the field's name
@@ -734,6 +943,25 @@ public final class RaggedRows implements AutoCloseable {
         private FieldAccess(Field field) {
             this.field = field;
             this.layout = FieldValues.scalarLayout(field, format, "RaggedRows.field");
+        }
+
+        /**
+         * Returns a 1-D view of this field in every item of one row (shape {@code {length(row)}}, stride the item
+         * size, the field's own format): for the {@link Kernels} ({@code Kernels.sum(rows.field("value").view(r))}
+         * sums an {@code svm_node} row's values). Not counted as an export; tied to the rows' scope.
+         *
+         * @param row the row
+         * @return the view; read-only if the rows are
+         * @throws IndexOutOfBoundsException if {@code row} is out of range
+         * @throws IllegalStateException     if closed, or the row pointer is NULL
+         */
+        public BufferView view(long row) {
+            MemorySegment items = row(row);
+            long n = lengths[(int) row];
+            String order = format.isNativeSize() ? "@"
+                    : field.byteOrder() == java.nio.ByteOrder.LITTLE_ENDIAN ? "<" : ">";
+            return BufferView.wrap(items, n == 0 ? 0 : field.offset(), Format.parse(order + field.type().code()),
+                    new long[] {n}, new long[] {itemSize}, null, readOnly);
         }
 
         /**
@@ -950,33 +1178,7 @@ public final class RaggedRows implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------ C
-
-    /**
-     * Returns the table as a JNA Pointer that keeps these rows reachable (see {@link IndirectPointer}).
-     *
-     * @return a keep-alive Pointer to the {@code T**}
-     * @throws IllegalStateException if closed
-     */
-    public IndirectPointer pointer() {
-        lifetime.ensureOpen();
-        return IndirectPointer.keeping(table.address(), this, memoryScope, null, null);
-    }
-
-    /**
-     * Returns one row as a JNA Pointer that keeps these rows reachable: the {@code T*} a C function taking one row
-     * expects ({@code svm_predict(model, x)}).
-     *
-     * @param row the row
-     * @return a keep-alive Pointer to the row's first item
-     * @throws IndexOutOfBoundsException if {@code row} is out of range
-     * @throws IllegalStateException     if closed, or the row pointer is NULL
-     */
-    public IndirectPointer rowPointer(long row) {
-        lifetime.ensureOpen();
-        checkRow(row);
-        return IndirectPointer.keeping(fullRow((int) row).address(), this, memoryScope, null, null);
-    }
+    // ------------------------------------------------------------------------------------------------ holds
 
     /**
      * Holds these rows open for a dependent that points into them (a trained libsvm model keeps pointers to the
@@ -989,11 +1191,6 @@ public final class RaggedRows implements AutoCloseable {
      */
     public Hold hold(String holder) {
         return new Hold(this, lifetime.pin(Objects.requireNonNull(holder, "holder")));
-    }
-
-    /** Pins for a native call (released after it). */
-    Lifetime.Pin pinForCall() {
-        return lifetime.pin("native call on " + Thread.currentThread().getName());
     }
 
     /**
@@ -1010,9 +1207,9 @@ public final class RaggedRows implements AutoCloseable {
      */
     public static final class Hold implements AutoCloseable {
         private final RaggedRows rows;
-        private final Lifetime.Pin pin;
+        private final RowsLifetime.Pin pin;
 
-        private Hold(RaggedRows rows, Lifetime.Pin pin) {
+        private Hold(RaggedRows rows, RowsLifetime.Pin pin) {
             this.rows = rows;
             this.pin = pin;
         }
@@ -1053,9 +1250,10 @@ public final class RaggedRows implements AutoCloseable {
      * Ends these rows: owned memory is freed, an adopted {@link MemoryNanny} is closed, borrowed memory is left to
      * its owner; every segment handed out becomes unusable. Closing twice is harmless.
      *
-     * @throws BufferException       if a {@link Hold} is open or a native call uses the rows ("buffer is locked");
-     *                               nothing changes
+     * @throws BufferException       if a {@link Hold} is open, a native call uses the rows, or a view of a {@linkplain
+     *                               #rowExporter(long) row exporter} is open ("buffer is locked"); nothing changes
      * @throws IllegalStateException if an FFM downcall is using the memory right now (closing later works)
+     * @throws WrongThreadException  if the rows are {@link Sharing#CONFINED confined} to another thread
      */
     @Override
     public void close() {

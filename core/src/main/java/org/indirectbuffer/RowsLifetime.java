@@ -1,4 +1,4 @@
-package org.indirectbuffer.jna;
+package org.indirectbuffer;
 
 import java.lang.foreign.Arena;
 import java.lang.ref.Cleaner;
@@ -7,35 +7,42 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
-import org.indirectbuffer.BufferException;
 import org.indirectbuffer.internal.SharedCleaner;
 
 /**
- * The memory scope of one {@link RaggedRows} or {@link CStringArray}: a shared arena closed deterministically by
- * {@code close()} or by a Cleaner when the owner becomes unreachable (the cleaning action captures the arena, never
- * the owner), and the pins (native calls in progress, holds of dependents) that make {@code close()} refuse with
- * "buffer is locked". Thread-safe.
+ * The memory scope of one {@link RaggedRows}: an arena closed deterministically by {@link #close()} or, for shared
+ * memory, by a Cleaner when the owner becomes unreachable (the cleaning action captures the arena, never the owner);
+ * the pins (holds of dependents, native calls in progress) and the counted row exports that make {@code close()}
+ * refuse with "buffer is locked". Kept small on purpose: the library's shared lifetime core takes it over. Thread-safe.
  */
-final class Lifetime {
+final class RowsLifetime {
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     private final Object lock = new Object();
     private final Arena arena;
     private final ArenaCloser closer;
+    /** Null for confined memory, which only its owner thread can close. */
     private final Cleaner.Cleanable cleanable;
     private final List<Pin> pins = new ArrayList<>();
+    private final ExportCounter exports;
     private final Supplier<String> describe;
     private volatile boolean closed;
 
-    Lifetime(Object owner, Arena arena, Supplier<String> describe) {
+    RowsLifetime(Object owner, Arena arena, Sharing sharing, Supplier<String> describe) {
         this.arena = arena;
         this.closer = new ArenaCloser(arena);
         this.describe = describe;
-        this.cleanable = CLEANER.register(owner, closer);
+        this.exports = new ExportCounter(owner);
+        this.cleanable = sharing == Sharing.SHARED ? CLEANER.register(owner, closer) : null;
     }
 
     Arena arena() {
         return arena;
+    }
+
+    /** The counter of row views lent; {@link #close()} refuses while one is open. */
+    ExportCounter exports() {
+        return exports;
     }
 
     boolean isClosed() {
@@ -77,10 +84,11 @@ final class Lifetime {
     }
 
     /**
-     * Frees the memory unless a pin is held. Closing twice is harmless.
+     * Frees the memory unless a pin is held or a row view is exported. Closing twice is harmless.
      *
-     * @throws BufferException       if pinned ("buffer is locked"), naming the holders
+     * @throws BufferException       if pinned or exported ("buffer is locked"), naming the holders or the count
      * @throws IllegalStateException if an FFM downcall is using the memory right now (closing later works)
+     * @throws WrongThreadException  if the memory is confined to another thread
      */
     void close() {
         synchronized (lock) {
@@ -92,10 +100,14 @@ final class Lifetime {
                 throw new BufferException("buffer is locked: cannot close " + describe.get() + " while "
                         + pins.size() + (pins.size() == 1 ? " hold is" : " holds are") + " open: " + holders);
             }
-            closer.run();
-            closed = true;
+            exports.whileUnlocked("close " + describe.get(), () -> {
+                closer.run();
+                closed = true;
+            });
         }
-        cleanable.clean();
+        if (cleanable != null) {
+            cleanable.clean();
+        }
     }
 
     /** The Cleaner's action: closes the arena (its cleanups free adopted memory). */
@@ -116,11 +128,11 @@ final class Lifetime {
 
     /** One hold on the memory; releasing it twice is harmless. */
     static final class Pin implements Runnable {
-        private final Lifetime lifetime;
+        private final RowsLifetime lifetime;
         private final String holder;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        Pin(Lifetime lifetime, String holder) {
+        Pin(RowsLifetime lifetime, String holder) {
             this.lifetime = lifetime;
             this.holder = holder;
         }
