@@ -380,8 +380,11 @@ public final class Format {
 
     /**
      * Returns the canonical form: no whitespace, {@code '!'} written {@code '>'}, no prefix for native mode,
-     * counts of 1 left out, byte-order characters inside {@code T{...}} only where they change the byte order.
-     * {@code Format.parse(f.toString())} equals {@code f} and has the same item size, alignment and fields.
+     * counts of 1 left out, byte-order characters inside {@code T{...}} only where they change the byte order. A
+     * string that is in PEP 3118 syntax only because of a byte order that changes nothing keeps an {@code '@'} after
+     * its first item ({@code "HH@B"}, 6 bytes with NumPy's padding, is {@code "H@HB"}, not the struct module's 5-byte
+     * {@code "HHB"}). {@code Format.parse(f.toString())} equals {@code f} and has the same item size, alignment and
+     * fields.
      *
      * @return the canonical format string
      */

@@ -331,6 +331,28 @@ class FormatTest {
         assertThat(p(canonical).itemSize()).isEqualTo(p(f).itemSize());
     }
 
+    /** Found by FormatFuzzTest (its regression input crash-1ade70ae...): "HH@B" was "HHB" of another item size. */
+    @ParameterizedTest(name = "''{0}'' -> ''{1}'', {2} bytes")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            HH@B       | H@HB  | 6
+            " @HHB"    | H@HB  | 6
+            "HH @B "   | H@HB  | 6
+            d@BB@B     | d@BBB | 16
+            HH<B       | HH<B  | 5
+            HHB        | HHB   | 5
+            " @i"      | i     | 4
+            """)
+    void aRedundantByteOrderThatMakesTheStringPep3118IsKeptInTheCanonicalForm(String format, String canonical,
+                                                                               long itemSize) {
+        Format f = p(format);
+        assertThat(f.itemSize()).isEqualTo(itemSize);
+        assertThat(f.toString()).isEqualTo(canonical);
+        assertThat(p(canonical)).isEqualTo(f);
+        assertThat(p(canonical).itemSize()).isEqualTo(itemSize);
+        assertThat(p(canonical).fields()).isEqualTo(f.fields());
+        assertThat(f.equals(p("HHB"))).isEqualTo(canonical.equals("HHB"));
+    }
+
     @Test
     void equalityIsOnTheCanonicalForm() {
         assertThat(p("d")).isEqualTo(p("@d")).isEqualTo(p(" d ")).isNotEqualTo(p("=d")).isNotEqualTo(p("dd"))
