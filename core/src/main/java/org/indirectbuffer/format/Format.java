@@ -144,7 +144,9 @@ public final class Format {
 
     /**
      * Returns the byte order of the format, resolved: {@link ByteOrder#nativeOrder()} for {@code '@'}, {@code '='},
-     * {@code '^'} and no prefix, little-endian for {@code '<'}, big-endian for {@code '>'} and {@code '!'}. A field
+     * {@code '^'} and no prefix, little-endian for {@code '<'}, big-endian for {@code '>'} and {@code '!'}; the
+     * prefix is the byte order before the first item, also after whitespace ({@code " <q"} is little-endian, as
+     * {@code "<q"}, its canonical form). A field
      * after a byte order in the middle of a PEP 3118 string or inside a {@code T{...}} may have its own
      * ({@link Field#byteOrder()}).
      *

@@ -28,8 +28,10 @@ final class FormatParser {
      */
     private boolean extended;
     private int depth;
-    /** Whether the string starts with a byte order (the prefix, read before the first item). */
+    /** Whether the string starts with a byte order (the prefix, read before the first item), after whitespace. */
     private boolean prefixed;
+    /** Where the prefix is, if {@link #prefixed}. */
+    private int prefixAt;
 
     private FormatParser(String s) {
         this.s = s;
@@ -94,9 +96,16 @@ final class FormatParser {
             }
         }
         Mode mode = Mode.NATIVE;
-        if (len > 0 && Mode.of(s.charAt(0)) != null) {
-            mode = Mode.of(s.charAt(0));
-            pos = 1;
+        skipWhitespace();
+        if (pos < len && Mode.of(s.charAt(pos)) != null) {
+            // The prefix. After whitespace (" <q") it is PEP 3118's (struct allows a byte order only as the first
+            // character), but it is still the prefix: the format's byte order, and "<q" its canonical form.
+            if (pos > 0) {
+                extended = true;
+            }
+            prefixAt = pos;
+            mode = Mode.of(s.charAt(pos));
+            pos++;
             prefixed = true;
             if (mode == Mode.NATIVE_UNALIGNED) {
                 extended = true; // '^' is PEP 3118's; struct rejects it
@@ -176,7 +185,7 @@ final class FormatParser {
                 char bo = s.charAt(pos);
                 if (top && b.items == 0 && prefixed) {
                     // one byte order per item, as in NumPy: "<>d" and "@@" are errors, as in struct
-                    throw error(pos, "byte-order character '" + bo + "' after the prefix '" + s.charAt(0) + "'",
+                    throw error(pos, "byte-order character '" + bo + "' after the prefix '" + s.charAt(prefixAt) + "'",
                             "a format code (one byte order per item)");
                 }
                 // PEP 3118: "Endian-specification ('!', '@','=','>','<', '^') is also allowed inside the string so

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FormatTest {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -351,6 +352,22 @@ class FormatTest {
         assertThat(p(canonical).itemSize()).isEqualTo(itemSize);
         assertThat(p(canonical).fields()).isEqualTo(f.fields());
         assertThat(f.equals(p("HHB"))).isEqualTo(canonical.equals("HHB"));
+    }
+
+    /** Found by FormatFuzzTest (crash-cf094d87...): " <q" had native byte order and sizes, its canonical "<q" not. */
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {" <q", "\t<q", "  <q", " =q", "\n>q", " !q"})
+    void aByteOrderAfterLeadingWhitespaceIsThePrefix(String format) {
+        Format f = p(format);
+        Format canonical = p(f.toString());
+        assertThat(f.toString()).isEqualTo(format.strip().replace('!', '>'));
+        assertThat(f.byteOrder()).isEqualTo(canonical.byteOrder()).isEqualTo(p(format.strip()).byteOrder());
+        assertThat(f.isNativeSize()).isFalse();
+        assertThat(canonical.isNativeSize()).isFalse();
+        assertThat(f.itemSize()).isEqualTo(8);
+        assertThat(f.fields()).isEqualTo(canonical.fields());
+        assertThatThrownBy(() -> p(" <>q")).isInstanceOf(FormatException.class)
+                .hasMessageContaining("after the prefix '<'");
     }
 
     @Test
