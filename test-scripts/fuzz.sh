@@ -46,13 +46,14 @@ for t in "${tests[@]}"; do
   # test-compile first, in the same invocation: its validate phase selects the JDK 25 toolchain the fork runs on.
   JAZZER_FUZZ=1 "${mvn_cmd[@]}" -pl core test-compile surefire:test@fuzz -Dtest="$t" -Djazzer.max_duration="${seconds}s" \
     > "core/target/fuzz-$class.log" 2>&1 || status=$?
-  output="$reports/org.indirectbuffer.fuzz.$class-fuzz-output.txt"
-  # libFuzzer's closing line: "Done 1234567 runs in 60 second(s)"; after a finding, the last status line "#N ...".
-  runs=$(grep -ahoE '^Done [0-9]+ runs' "$output" 2>/dev/null | tail -1 | grep -oE '[0-9]+' || true)
+  log="core/target/fuzz-$class.log"
+  # libFuzzer writes to the fork's native stderr, which surefire passes to Maven's output (the log): its closing line
+  # is "Done 1234567 runs in 60 second(s)"; after a finding, the last status line "#N ..." counts the inputs.
+  runs=$(grep -aoE '^Done [0-9]+ runs' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   if [[ -z "$runs" ]]; then
-    runs=$(grep -ahoE '^#[0-9]+' "$output" 2>/dev/null | tail -1 | tr -d '#' || true)
+    runs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
   fi
-  rate=$(grep -ahoE 'exec/s: [0-9]+' "$output" 2>/dev/null | tail -1 | grep -oE '[0-9]+' || true)
+  rate=$(grep -aoE 'exec/s: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   after=$(find "$crash_dir" -name 'crash-*' | sort)
   new=$(comm -13 <(echo "$before") <(echo "$after") | sed '/^$/d')
   findings=$(echo -n "$new" | grep -c . || true)
@@ -65,8 +66,8 @@ for t in "${tests[@]}"; do
   echo "$line"
   if (( findings > 0 )); then
     [[ -n "$new" ]] && echo "$new" | sed 's/^/   new regression input: /'
-    grep -aE 'FuzzTestFinding|Exception|Error' "core/target/fuzz-$class.log" | head -5 | sed 's/^/   /'
-    echo "   log: core/target/fuzz-$class.log, output: $output"
+    grep -aE 'FuzzTestFinding|Exception|Error' "$log" | head -5 | sed 's/^/   /'
+    echo "   log: $log"
   fi
 done
 echo "== summary"

@@ -204,11 +204,12 @@ class DescriptorFuzzTest {
                 strides = new long[n];
                 BigInteger sd = BigInteger.valueOf(itemSize);
                 for (int i = n - 1; i >= 0; i--) {
-                    strides[i] = fits(sd) ? sd.longValueExact() : 0;
+                    if (!fits(sd)) {
+                        refuse(IllegalArgumentException.class, "contiguous stride " + i + " overflows");
+                        break;
+                    }
+                    strides[i] = sd.longValueExact();
                     sd = sd.multiply(BigInteger.valueOf(Math.max(d.shape[i], 1)));
-                }
-                if (!fits(sd)) {
-                    refuse(IllegalArgumentException.class, "contiguous strides overflow");
                 }
             } else if (d.strides.length != n) {
                 refuse(BufferException.class, "strides length");
@@ -540,8 +541,12 @@ class DescriptorFuzzTest {
                 require(typed.equals(typedExpected(d.format, home, at)), d, "typed read of "
                         + Arrays.toString(idx) + " is " + typed);
                 if (d.readOnly) {
-                    throwsExactly(ReadOnlyBufferException.class, d, "typed write to a read-only view",
-                            () -> typedWriteBack(d.format, v, idx, typed));
+                    try {
+                        typedWriteBack(d.format, v, idx, typed);
+                        throw new AssertionError(d + ": a typed write to a read-only view returned");
+                    } catch (ReadOnlyBufferException expectedRefusal) {
+                        // documented (the library's subclass names the view and the index)
+                    }
                 } else if (!d.format.equals("f") && !d.format.endsWith("d")) {
                     // integers only: a NaN's bits need not survive a round trip through float or double
                     typedWriteBack(d.format, v, idx, typed);
