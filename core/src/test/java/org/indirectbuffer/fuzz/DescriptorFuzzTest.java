@@ -443,6 +443,10 @@ class DescriptorFuzzTest {
                     require(slot >= 0 && slot <= limit - POINTER, d, "the walk of " + Arrays.toString(idx)
                             + " reads a pointer at " + slot + ", outside [0, " + limit + ")");
                     Long p = slots.get(slot);
+                    if (p != null && p != NULL && !fits(i, p, block.address())) {
+                        conflict = true; // a slot another dimension's pointer is in, whose value is no use here
+                        return NULL;
+                    }
                     if (p == null) {
                         Map.Entry<Long, Long> below = slots.lowerEntry(slot);
                         Map.Entry<Long, Long> above = slots.higherEntry(slot);
@@ -470,12 +474,25 @@ class DescriptorFuzzTest {
             return item;
         }
 
+        /** Whether pointer {@code p} (an offset from the block's start) leads dimension {@code dim} into the block. */
+        private boolean fits(int dim, long p, long blockAddress) {
+            long[] range = range(dim, blockAddress);
+            return p >= range[0] && p <= range[1];
+        }
+
+        /** The pointers (offsets from the block's start) whose extent for {@code dim} lies in the block. */
+        private long[] range(int dim, long blockAddress) {
+            long reachStart = m.suboffsets[dim] + m.low[dim]; // pointer + reachStart is the first byte reached
+            long lo = Math.max(-reachStart, 1 - blockAddress); // a positive address
+            long hi = BLOCK - reachStart - m.size[dim];
+            return new long[] {lo, hi};
+        }
+
         /** A pointer (as an offset from the block's start) whose extent lies in the block, or NULL. */
         private long choosePointer(int dim, long blockAddress) {
-            long reachStart = m.suboffsets[dim] + m.low[dim]; // pointer + reachStart is the first byte reached
-            long lo = -reachStart;
-            long hi = BLOCK - reachStart - m.size[dim];
-            lo = Math.max(lo, 1 - blockAddress); // a positive address
+            long[] range = range(dim, blockAddress);
+            long lo = range[0];
+            long hi = range[1];
             int kind = choice8();
             if (m.size[dim] > BLOCK || hi < lo || kind % 8 == 0) {
                 return NULL;
