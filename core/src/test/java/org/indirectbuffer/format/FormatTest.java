@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
+import org.indirectbuffer.BufferView;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -368,6 +369,21 @@ class FormatTest {
         assertThat(f.fields()).isEqualTo(canonical.fields());
         assertThatThrownBy(() -> p(" <>q")).isInstanceOf(FormatException.class)
                 .hasMessageContaining("after the prefix '<'");
+    }
+
+    /** Found by FormatFuzzTest (crash-ec083aa9...): layout() threw the JDK's "Layout size exceeds Long.MAX_VALUE". */
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {"(0,0,1,1,0,11,1,90,1999999999999999999)i", "(0,90,2000000000000000000)i",
+                            "(0,3)2000000000000000000d", "(0,90,2000000000000000000)i:a:d"})
+    void aFieldOfNoElementWhoseInnerExtentsAreHugeHasALayoutOfItsItemSize(String format) {
+        Format f = p(format);
+        assertThat(f.layout().byteSize()).isEqualTo(f.itemSize());
+        try (Arena arena = Arena.ofConfined()) {
+            BufferView v = BufferView.wrap(arena.allocate(16), f, new long[] {1}, null, null, true);
+            assertThat(v.itemSize()).isEqualTo(f.itemSize());
+        } catch (IllegalArgumentException e) {
+            assertThat(f.itemSize()).isZero(); // item size 0: the documented refusal
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
 import org.indirectbuffer.MemoryBuffer;
+import org.indirectbuffer.PointerBorrower;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.format.FormatException;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Tag;
 /**
  * Fuzzes format strings through every public entry a format enters: {@link Format#parse}, {@link
  * IndirectMemory2D#createMemory}, {@link IndirectMemory2D#reinterpretData}, {@link IndirectMemory2D#fromPointer},
- * {@link BufferView#wrap} and the {@link MemoryBuffer} factories that take a {@link Format}.
+ * {@link PointerBorrower#of}, {@link BufferView#wrap} and the {@link MemoryBuffer} factories that take a {@link
+ * Format}.
  *
  * <p>For each input: a string that does not parse is refused everywhere with a {@link FormatException} naming it and a
  * position inside it; a format that parses round-trips ({@code Format.parse(f.toString())} equals {@code f}, with the
@@ -61,7 +63,7 @@ class FormatFuzzTest {
             f = Format.parse(s);
         } catch (FormatException e) {
             checkRejection(s, e);
-            refusedEverywhere(s);
+            refusedByStringEntries(FormatException.class, s);
             return;
         }
         roundTrips(s, f);
@@ -78,18 +80,22 @@ class FormatFuzzTest {
                 "FormatException without problem or expectation: " + e.getMessage());
     }
 
-    private static void refusedEverywhere(String s) {
-        throwsExactly(FormatException.class, s, "createMemory",
-                () -> IndirectMemory2D.createMemory(1, 1, s, false).close());
-        throwsExactly(FormatException.class, s, "createMemory(CONFINED)",
+    /**
+     * The entries that take a format string refuse {@code s} with exactly {@code expected}: a {@link FormatException}
+     * for a string that does not parse, a plain {@link IllegalArgumentException} for item size 0.
+     */
+    private static void refusedByStringEntries(Class<? extends RuntimeException> expected, String s) {
+        throwsExactly(expected, s, "createMemory", () -> IndirectMemory2D.createMemory(1, 1, s, false).close());
+        throwsExactly(expected, s, "createMemory(CONFINED)",
                 () -> IndirectMemory2D.createMemory(0, 0, s, true, RowPlacement.ROW_BY_ROW, Sharing.CONFINED)
                         .close());
         try (IndirectMemory2D m = bytesMemory()) {
-            throwsExactly(FormatException.class, s, "reinterpretData", () -> m.reinterpretData(s));
+            throwsExactly(expected, s, "reinterpretData", () -> m.reinterpretData(s));
             require(m.format().equals(Format.parse("B")), s, "a refused reinterpretData changed the format to "
                     + m.format());
-            throwsExactly(FormatException.class, s, "fromPointer",
+            throwsExactly(expected, s, "fromPointer",
                     () -> IndirectMemory2D.fromPointer(m.pointerTable(), 1, 1, s, true).close());
+            throwsExactly(expected, s, "PointerBorrower.of", () -> PointerBorrower.of(s, false, Sharing.SHARED));
         }
     }
 
@@ -160,9 +166,11 @@ class FormatFuzzTest {
             }
             // Borrowing a table of one row of ROW_BYTES bytes (restricted; the row is ours).
             long cols = small ? ROW_BYTES / size : 0;
-            try (IndirectMemory2D b = IndirectMemory2D.fromPointer(m.pointerTable(), 1, cols, s, true)) {
+            try (IndirectMemory2D b = IndirectMemory2D.fromPointer(m.pointerTable(), 1, cols, s, true,
+                    Sharing.CONFINED)) {
                 require(b.format().equals(f) && b.cols() == cols, s, "fromPointer made " + b);
             }
+            Objects.requireNonNull(PointerBorrower.of(s, true, Sharing.CONFINED));
         }
         // Views and buffers over ROW_BYTES heap bytes.
         MemorySegment bytes = MemorySegment.ofArray(new byte[(int) ROW_BYTES]);
@@ -195,16 +203,7 @@ class FormatFuzzTest {
     }
 
     private static void zeroItemSize(String s, Format f) {
-        throwsExactly(IllegalArgumentException.class, s, "createMemory",
-                () -> IndirectMemory2D.createMemory(1, 1, s, false).close());
-        throwsExactly(IllegalArgumentException.class, s, "createMemory(CONFINED)",
-                () -> IndirectMemory2D.createMemory(0, 0, s, true, RowPlacement.ROW_BY_ROW, Sharing.CONFINED)
-                        .close());
-        try (IndirectMemory2D m = bytesMemory()) {
-            throwsExactly(IllegalArgumentException.class, s, "reinterpretData", () -> m.reinterpretData(s));
-            throwsExactly(IllegalArgumentException.class, s, "fromPointer",
-                    () -> IndirectMemory2D.fromPointer(m.pointerTable(), 1, 1, s, true).close());
-        }
+        refusedByStringEntries(IllegalArgumentException.class, s);
         MemorySegment bytes = MemorySegment.ofArray(new byte[8]);
         throwsExactly(IllegalArgumentException.class, s, "wrap",
                 () -> BufferView.wrap(bytes, f, new long[] {1}, null, null, true).close());
