@@ -10,4 +10,6 @@ module org.indirectbuffer.core {
 
     // The Vector API kernels load only when the JVM has the module (--add-modules jdk.incubator.vector).
     requires static jdk.incubator.vector;
+    // Read only to tell whether C2 compiles (HotSpotDiagnosticMXBean), when the module is in the boot layer.
+    requires static jdk.management;
 }

@@ -12,10 +12,8 @@ import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.ReadOnlyWrite;
-import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowRecord;
-import org.indirectbuffer.internal.ScopeArena;
 import org.indirectbuffer.internal.SharedCleaner;
 import org.indirectbuffer.internal.ViewSecrets;
 
@@ -69,7 +67,6 @@ public final class BufferView implements AutoCloseable {
     /** The largest number of dimensions a view may have (CPython's {@code PyBUF_MAX_NDIM}). */
     public static final int MAX_NDIM = 64;
 
-    private static final long POINTER_SIZE = ValueLayout.ADDRESS.byteSize();
     /** Typed access to a view without format: unsigned bytes. */
     private static final ItemLayouts BYTES = ItemLayouts.of(Format.parse("B"), "view format");
     private static final VarHandle CLOSED;
@@ -90,11 +87,13 @@ public final class BufferView implements AutoCloseable {
             @Override
             public ViewSecrets.RowTable rowTable(BufferView view) {
                 view.ensureOpen();
-                return view.indirect ? view.rowTable() : null;
+                return view.indirect ? view.layout.rowTable() : null;
             }
         });
     }
 
+    /** The checked layout, shared with the copy engine and the run cursor; its parts are unpacked below. */
+    private final Descriptor layout;
     /** First-level memory: every byte reachable before the first pointer is followed. */
     private final MemorySegment memory;
     private final long bufOffset;
@@ -115,8 +114,6 @@ public final class BufferView implements AutoCloseable {
     private final boolean suboffsetsVisible;
     /** Whether any dimension follows a pointer. */
     private final boolean indirect;
-    /** How pointers are followed (null for a direct layout): shared by the whole view and the views lent of it. */
-    private final Pointers pointers;
     private final boolean readOnly;
     private final long len;
     /** The only thread that may close this view (a confined export), or null for any thread. */
@@ -131,27 +128,35 @@ public final class BufferView implements AutoCloseable {
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
-    private BufferView(MemorySegment memory, long bufOffset, Format format, boolean formatVisible, long itemSize,
-                       long elementSize, long[] shape, long[] strides, long[] suboffsets, boolean shapeVisible,
-                       boolean stridesVisible, boolean suboffsetsVisible, boolean readOnly, long len,
-                       Pointers pointers, ExportCounter exports, Runnable onRelease, Thread closer) {
-        this.memory = memory;
-        this.bufOffset = bufOffset;
-        this.fullFormat = format;
-        this.items = ItemLayouts.of(format, "view format");
-        this.formatVisible = formatVisible;
-        this.itemSize = itemSize;
-        this.elementSize = elementSize;
-        this.ndim = shape.length;
-        this.shape = shape;
-        this.strides = strides;
-        this.suboffsets = suboffsets;
-        this.shapeVisible = shapeVisible;
-        this.stridesVisible = stridesVisible;
-        this.suboffsetsVisible = suboffsetsVisible;
-        this.readOnly = readOnly;
-        this.len = len;
-        this.pointers = pointers;
+    /**
+     * Makes a view of a checked layout.
+     *
+     * @param layout    the checked layout
+     * @param shown     which fields the consumer requested
+     * @param exports   the counter this view is an export of, or null for a view made by {@code wrap}
+     * @param onRelease the exporter's release action, or null
+     * @param closer    the only thread that may close the view, or null for any
+     */
+    private BufferView(Descriptor layout, Descriptor.Shown shown, ExportCounter exports, Runnable onRelease,
+                       Thread closer) {
+        Pointers pointers = layout.pointers();
+        this.layout = layout;
+        this.memory = layout.memory();
+        this.bufOffset = layout.bufOffset();
+        this.fullFormat = layout.format();
+        this.items = ItemLayouts.of(fullFormat, "view format");
+        this.formatVisible = shown.format();
+        this.itemSize = layout.itemSize();
+        this.elementSize = layout.elementSize();
+        this.ndim = layout.shape().length;
+        this.shape = layout.shape();
+        this.strides = layout.strides();
+        this.suboffsets = layout.suboffsets();
+        this.shapeVisible = shown.shape();
+        this.stridesVisible = shown.strides();
+        this.suboffsetsVisible = shown.suboffsets();
+        this.readOnly = layout.readOnly();
+        this.len = layout.len();
         this.closer = closer;
         this.releaseAction = exports == null ? null : new ExportRelease(exports, onRelease);
         this.release = exports == null ? null : SharedCleaner.CLEANER.register(this, releaseAction);
@@ -277,183 +282,23 @@ public final class BufferView implements AutoCloseable {
                                      boolean readOnly) {
         long itemSize = format.itemSize();
         if (record.rowBytes() != Math.multiplyExact(cols, itemSize)
-                || lentTable.byteSize() < Math.multiplyExact(record.rows(), POINTER_SIZE)) {
+                || lentTable.byteSize() < Math.multiplyExact(record.rows(), Pointers.POINTER_SIZE)) {
             throw new IllegalArgumentException("record of " + record.rows() + " rows of " + record.rowBytes()
                     + " bytes does not match " + cols + " x " + itemSize + " bytes and a table of "
                     + lentTable.byteSize() + " bytes");
         }
-        return describe(lentTable, 0, format, new long[] {record.rows(), cols}, new long[] {POINTER_SIZE, itemSize},
-                new long[] {0, -1}, readOnly, null, record);
+        return describe(lentTable, 0, format, new long[] {record.rows(), cols},
+                new long[] {Pointers.POINTER_SIZE, itemSize}, new long[] {0, -1}, readOnly, null, record);
     }
 
     /** Checks a descriptor once and makes the view: the one place every view is made from its parts. */
     static BufferView describe(MemorySegment memory, long bufOffset, Format format, long[] shape,
                                long[] strides, long[] suboffsets, boolean readOnly, Arena rowScope,
                                RowRecord record) {
-        if (memory != null) {
-            MappedScopes.noteIfMapped(memory); // mapped memory is read by the scalar kernels
-        }
-        Objects.requireNonNull(memory, "memory");
-        Objects.requireNonNull(format, "format");
-        Objects.requireNonNull(shape, "shape");
-        int n = shape.length;
-        if (n > MAX_NDIM) {
-            throw new IllegalArgumentException("descriptor has " + n + " dimensions; at most " + MAX_NDIM
-                    + " are allowed");
-        }
-        long itemSize = format.itemSize();
-        if (itemSize <= 0) {
-            throw new IllegalArgumentException("format '" + format + "' has item size " + itemSize
-                    + "; a buffer needs items of at least one byte");
-        }
-        long[] sh = shape.clone();
-        for (int i = 0; i < n; i++) {
-            if (sh[i] < 0) {
-                throw new IllegalArgumentException("shape[" + i + "] = " + sh[i] + ": expected a size >= 0 in shape "
-                        + Arrays.toString(sh));
-            }
-        }
-        long[] st;
-        if (strides == null) {
-            try {
-                st = contiguousStrides(sh, itemSize, 'C');
-            } catch (ArithmeticException e) {
-                throw new IllegalArgumentException("descriptor with shape " + Arrays.toString(sh) + " and item size "
-                        + itemSize + " overflows a 64-bit byte count", e);
-            }
-        } else if (strides.length != n) {
-            throw new BufferException("strides has " + strides.length + " entries, but shape " + Arrays.toString(sh)
-                    + " has " + n + " dimensions");
-        } else {
-            st = strides.clone();
-        }
-        long[] so;
-        boolean anyIndirect = false;
-        if (suboffsets == null) {
-            so = new long[n];
-            Arrays.fill(so, -1);
-        } else if (suboffsets.length != n) {
-            throw new BufferException("suboffsets has " + suboffsets.length + " entries, but shape "
-                    + Arrays.toString(sh) + " has " + n + " dimensions");
-        } else {
-            so = suboffsets.clone();
-            for (int i = 0; i < n; i++) {
-                if (so[i] < 0) {
-                    so[i] = -1;
-                } else {
-                    anyIndirect = true;
-                }
-            }
-        }
-        if (memory.isReadOnly() && !readOnly && !anyIndirect) {
-            throw new BufferException("memory is read-only, but readOnly = false was given");
-        }
-        if (anyIndirect && !memory.isNative()) {
-            throw new BufferException("descriptor with suboffsets " + Arrays.toString(so) + " follows pointers, but"
-                    + " its memory is on the Java heap (" + memory + "): a heap array holds no pointers; an"
-                    + " indirect layout's pointer tables must be in native memory");
-        }
-        long len;
-        Pointers pointers = null;
-        try {
-            len = byteCount(itemSize, sh);
-            if (len > 0) {
-                checkFirstLevel(memory, bufOffset, itemSize, sh, st, so);
-            } else if (bufOffset < 0 || bufOffset > memory.byteSize()) {
-                throw new BufferException("bufOffset " + bufOffset + " lies outside memory of " + memory.byteSize()
-                        + " bytes (an empty view's buf must still be in [0, " + memory.byteSize() + "])");
-            }
-            if (anyIndirect) {
-                pointers = Pointers.of(memory, itemSize, sh, st, so, len, readOnly, rowScope, record);
-            }
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("descriptor with shape " + Arrays.toString(sh) + ", strides "
-                    + Arrays.toString(st) + ", suboffsets " + Arrays.toString(so) + " and item size " + itemSize
-                    + " overflows a 64-bit byte count", e);
-        }
-        // An indirect layout's first level holds only pointers: Java code gets it read-only.
-        MemorySegment mem = readOnly || anyIndirect ? memory.asReadOnly() : memory;
-        return new BufferView(mem, bufOffset, format, true, itemSize, itemSize, sh, st, so, true, true, anyIndirect,
-                readOnly, len, pointers, null, null, null);
-    }
-
-    /**
-     * How a view follows its pointers: the extent each dereference reaches, the scope the memory reached belongs to,
-     * and, for tables the library made, its own record of the rows. Immutable; shared by a view and the views lent
-     * of it.
-     */
-    private static final class Pointers {
-        /** Per dimension: where the memory reached through its pointer starts, relative to pointer + suboffset. */
-        final long[] low;
-        /** Per dimension: how many bytes the memory reached through its pointer spans (0 for direct dimensions). */
-        final long[] size;
-        /** The scope memory reached through pointers gets. */
-        final Arena scope;
-        /** The library's record of dimension 0's rows, or null for a foreign table. */
-        final RowRecord record;
-
-        private Pointers(long[] low, long[] size, Arena scope, RowRecord record) {
-            this.low = low;
-            this.size = size;
-            this.scope = scope;
-            this.record = record;
-        }
-
-        static Pointers of(MemorySegment memory, long itemSize, long[] shape, long[] strides, long[] suboffsets,
-                           long len, boolean readOnly, Arena rowScope, RowRecord record) {
-            int n = shape.length;
-            long[] low = new long[n];
-            long[] size = new long[n];
-            for (int d = 0; d < n && len > 0; d++) {
-                if (suboffsets[d] >= 0) {
-                    long[] reach = reach(shape, strides, suboffsets, d + 1, itemSize);
-                    low[d] = reach[0];
-                    size[d] = Math.subtractExact(reach[1], reach[0]);
-                    // pointer + suboffset + [low, high) must stay a 64-bit count for any pointer below 2^63
-                    Math.addExact(suboffsets[d], reach[1]);
-                }
-            }
-            if (record != null && len > 0 && (low[0] != 0 || size[0] != record.rowBytes())) {
-                throw new IllegalArgumentException("a row record needs rows read from offset 0");
-            }
-            return new Pointers(low, size, rowScope != null ? rowScope : ScopeArena.of(memory.scope()), record);
-        }
-    }
-
-    /**
-     * The byte range {@code [low, high)} that indices of dimensions {@code from..k} reach relative to the position
-     * before dimension {@code from}, where {@code k} is the next indirect dimension (its cell is a pointer) or the
-     * last one (its cell is an item).
-     */
-    private static long[] reach(long[] shape, long[] strides, long[] suboffsets, int from, long itemSize) {
-        long low = 0;
-        long high = 0;
-        long cell = itemSize;
-        for (int i = from; i < shape.length; i++) {
-            long span = Math.multiplyExact(strides[i], shape[i] - 1);
-            if (span < 0) {
-                low = Math.addExact(low, span);
-            } else {
-                high = Math.addExact(high, span);
-            }
-            if (suboffsets[i] >= 0) {
-                cell = POINTER_SIZE;
-                break;
-            }
-        }
-        return new long[] {low, Math.addExact(high, cell)};
-    }
-
-    private static void checkFirstLevel(MemorySegment memory, long bufOffset, long itemSize, long[] shape,
-                                        long[] strides, long[] suboffsets) {
-        long[] reach = reach(shape, strides, suboffsets, 0, itemSize);
-        long low = Math.addExact(bufOffset, reach[0]);
-        long high = Math.addExact(bufOffset, reach[1]);
-        if (low < 0 || high > memory.byteSize()) {
-            throw new BufferException("descriptor with bufOffset " + bufOffset + ", shape " + Arrays.toString(shape)
-                    + ", strides " + Arrays.toString(strides) + " and item size " + itemSize + " reaches bytes ["
-                    + low + ", " + high + ") of memory, but memory holds bytes [0, " + memory.byteSize() + ")");
-        }
+        Descriptor layout = Descriptor.of(memory, bufOffset, format, shape, strides, suboffsets, readOnly, rowScope,
+                record);
+        return new BufferView(layout, new Descriptor.Shown(true, true, true, layout.pointers() != null), null, null,
+                null);
     }
 
     /**
@@ -559,14 +404,11 @@ public final class BufferView implements AutoCloseable {
                 throw refuse(flags, "FORMAT without ND: a buffer of format '" + fullFormat
                         + "' cannot be given as unsigned bytes with a format; request ND as well");
             }
-            return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, 1, new long[] {len},
-                    new long[] {1}, new long[] {-1}, false, false, false, readOnly, len, pointers, counter,
+            return new BufferView(layout.asBytes(), new Descriptor.Shown(wantFormat, false, false, false), counter,
                     onRelease, closer);
         }
-        return new BufferView(memory, bufOffset, fullFormat, wantFormat, itemSize, elementSize, shape, strides,
-                suboffsets, true, BufferRequest.requestsStrides(flags),
-                BufferRequest.requestsIndirect(flags) && indirect, readOnly, len, pointers, counter, onRelease,
-                closer);
+        return new BufferView(layout, new Descriptor.Shown(wantFormat, true, BufferRequest.requestsStrides(flags),
+                BufferRequest.requestsIndirect(flags) && indirect), counter, onRelease, closer);
     }
 
     private BufferException refuse(int flags, String reason) {
@@ -734,53 +576,7 @@ public final class BufferView implements AutoCloseable {
     }
 
     private MemorySegment resolve(long[] index) {
-        MemorySegment segment = memory;
-        long offset = bufOffset;
-        for (int i = 0; i < ndim; i++) {
-            offset += strides[i] * index[i];
-            if (suboffsets[i] >= 0) {
-                segment = follow(segment, offset, i, index);
-                offset = -pointers.low[i];
-            }
-        }
-        return segment.asSlice(offset, elementSize);
-    }
-
-    /**
-     * Follows the pointer of dimension {@code dim} (indirect) stored at {@code offset} of {@code segment}: returns
-     * the memory it leads to, bounded to what the remaining dimensions reach and with the scope of the memory's
-     * owner; the pointer plus the suboffset lies at offset {@code -pointers.low[dim]} of it. Rows of a table the
-     * library made are taken from its record, never from the table.
-     */
-    private MemorySegment follow(MemorySegment segment, long offset, int dim, long[] index) {
-        Pointers p = pointers;
-        if (dim == 0 && p.record != null) {
-            MemorySegment row = p.record.row(index[0]);
-            return readOnly ? row.asReadOnly() : row;
-        }
-        long address = POINTER_SIZE == 8 ? segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset)
-                : segment.get(ValueLayout.JAVA_INT_UNALIGNED, offset) & 0xFFFF_FFFFL;
-        if (address == 0) {
-            throw nullPointer(dim, index);
-        }
-        long start = address + suboffsets[dim] + p.low[dim];
-        if (address < 0 || start < 0 || start > Long.MAX_VALUE - p.size[dim]) {
-            throw badPointer(address, dim, index);
-        }
-        MemorySegment reached = MemorySegment.ofAddress(start).reinterpret(p.size[dim], p.scope, null);
-        return readOnly ? reached.asReadOnly() : reached;
-    }
-
-    private IllegalStateException badPointer(long address, int dim, long[] index) {
-        return new IllegalStateException("pointer 0x" + Long.toHexString(address) + " at dimension " + dim
-                + " reached by index " + Arrays.toString(Arrays.copyOf(index, dim + 1)) + " plus suboffset "
-                + suboffsets[dim] + " and the " + pointers.size[dim] + " bytes after it leave the address space, in "
-                + describeLayout());
-    }
-
-    private IllegalStateException nullPointer(int dim, long[] index) {
-        return new IllegalStateException("NULL pointer at dimension " + dim + " reached by index "
-                + Arrays.toString(Arrays.copyOf(index, dim + 1)) + " of " + describeLayout());
+        return layout.resolve(index);
     }
 
     private void checkIndex(long[] index) {
@@ -857,11 +653,9 @@ public final class BufferView implements AutoCloseable {
      */
     public float getFloat(long... index) {
         try {
-            ValueLayout layout = floatOrHalf("getFloat");
+            ValueLayout layout = items("getFloat", float.class).floats("getFloat");
             checkIndex(index);
-            MemorySegment item = resolve(index);
-            return layout instanceof ValueLayout.OfFloat f ? item.get(f, 0)
-                    : Float.float16ToFloat(item.get((ValueLayout.OfShort) layout, 0));
+            return ItemLayouts.getFloat(layout, resolve(index), 0);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.getFloat", this);
         }
@@ -879,17 +673,12 @@ public final class BufferView implements AutoCloseable {
      */
     public void setFloat(float value, long... index) {
         try {
-            ValueLayout layout = floatOrHalf("setFloat");
+            ValueLayout layout = items("setFloat", float.class).floats("setFloat");
             if (readOnly) {
                 throw ReadOnlyWrite.of("setFloat(" + value + ")", ReadOnlyWrite.index(index), this);
             }
             checkIndex(index);
-            MemorySegment item = resolve(index);
-            if (layout instanceof ValueLayout.OfFloat f) {
-                item.set(f, 0, value);
-            } else {
-                item.set((ValueLayout.OfShort) layout, 0, Float.floatToFloat16(value));
-            }
+            ItemLayouts.setFloat(layout, resolve(index), 0, value);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.setFloat", this);
         }
@@ -1064,13 +853,6 @@ public final class BufferView implements AutoCloseable {
         }
     }
 
-    /** The layout {@code getFloat}/{@code setFloat} use: a float, or the 16 bits of a half-precision item. */
-    private ValueLayout floatOrHalf(String method) {
-        ItemLayouts layouts = items(method, float.class);
-        ValueLayout.OfShort half = layouts.half();
-        return half != null ? half : layouts.floats(method);
-    }
-
     /** The typed-access layouts of the view's format; unsigned bytes for a view without format or shape. */
     private ItemLayouts items(String method, Class<?> carrier) {
         ensureOpen();
@@ -1109,21 +891,7 @@ public final class BufferView implements AutoCloseable {
     }
 
     private boolean isContiguous(boolean fortran) {
-        if (indirect) {
-            return false;
-        }
-        if (len == 0) {
-            return true;
-        }
-        long sd = elementSize;
-        for (int k = 0; k < ndim; k++) {
-            int i = fortran ? k : ndim - 1 - k;
-            if (shape[i] > 1 && strides[i] != sd) {
-                return false;
-            }
-            sd *= shape[i];
-        }
-        return true;
+        return layout.isContiguous(fortran);
     }
 
     // ------------------------------------------------------------------------------------------------ copies
@@ -1142,7 +910,7 @@ public final class BufferView implements AutoCloseable {
     public void copyTo(MemorySegment dst, char order) {
         try {
             Objects.requireNonNull(dst, "dst");
-            transfer(dst, resolveOrder(order), false);
+            ViewCopier.transfer(layout, dst, resolveOrder(order), false);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.copyTo", this);
         }
@@ -1188,7 +956,7 @@ public final class BufferView implements AutoCloseable {
             if (readOnly) {
                 throw ReadOnlyWrite.of("copyFrom(" + src.byteSize() + " bytes, '" + resolved + "')", null, this);
             }
-            transfer(src, resolved, true);
+            ViewCopier.transfer(layout, src, resolved, true);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.copyFrom", this);
         }
@@ -1201,152 +969,6 @@ public final class BufferView implements AutoCloseable {
             case 'A' -> !isContiguous(false) && isContiguous(true) ? 'F' : 'C';
             default -> throw new IllegalArgumentException("order '" + order + "': expected 'C', 'F' or 'A'");
         };
-    }
-
-    /** Moves {@code len} bytes between the view and contiguous memory {@code other}. */
-    private void transfer(MemorySegment other, char order, boolean intoView) {
-        if (other.byteSize() < len) {
-            throw new IndexOutOfBoundsException((intoView ? "source" : "destination") + " holds " + other.byteSize()
-                    + " bytes; the view needs " + len);
-        }
-        if (len == 0) {
-            return;
-        }
-        if (isContiguous(order == 'F')) {
-            copyBytes(other, 0, bufOffset, len, intoView, memory);
-            return;
-        }
-        if (order == 'C' && isRowTable()) {
-            transferRows(other, intoView);
-        } else if (order == 'C') {
-            transferC(other, intoView);
-        } else {
-            transferF(other, intoView);
-        }
-    }
-
-    private static void copyBytes(MemorySegment contiguous, long contiguousOffset, long viewOffset, long bytes,
-                                  boolean intoView, MemorySegment viewSegment) {
-        if (intoView) {
-            MemorySegment.copy(contiguous, contiguousOffset, viewSegment, viewOffset, bytes);
-        } else {
-            MemorySegment.copy(viewSegment, viewOffset, contiguous, contiguousOffset, bytes);
-        }
-    }
-
-    /** Whether this is the common {@code T**}: rows through a table of pointers, each row contiguous. */
-    private boolean isRowTable() {
-        return ndim == 2 && suboffsets != null && suboffsets[0] >= 0 && suboffsets[1] < 0 && strides[1] == elementSize;
-    }
-
-    /**
-     * C order over a {@code T**} ({@link #isRowTable()}): the row addresses read directly, rows that continue one
-     * another merged into one copy. The general {@link Runs} walk costs tens of nanoseconds per row; this costs a
-     * pointer load and a compare. Rows of a collection (each with its own owner's scope) are copied row by row.
-     */
-    private void transferRows(MemorySegment other, boolean intoView) {
-        long rowBytes = shape[1] * elementSize;
-        ViewSecrets.RowTable table = rowTable();
-        if (table == null) {
-            RowRecord record = pointers.record;
-            for (long r = 0; r < shape[0]; r++) {
-                copyBytes(other, r * rowBytes, 0, rowBytes, intoView, record.row(r));
-            }
-            return;
-        }
-        // The pending run is kept in locals, as in transferC: a small object holding it measured 6 ns per row
-        // here against 1.4.
-        MemorySegment addresses = table.table();
-        MemorySegment space = readOnly ? table.space().asReadOnly() : table.space();
-        long position = 0;
-        long pendingAddress = 0;
-        long pendingBytes = 0;
-        for (long r = 0; r < shape[0]; r++) {
-            long address = addresses.get(ValueLayout.JAVA_LONG_UNALIGNED,
-                    table.tableOffset() + table.tableStride() * r);
-            if (address == 0) {
-                throw nullPointer(0, new long[] {r, 0});
-            }
-            address += table.suboffset();
-            if (pendingBytes > 0 && address == pendingAddress + pendingBytes) {
-                pendingBytes += rowBytes;
-                continue;
-            }
-            if (pendingBytes > 0) {
-                copyBytes(other, position, pendingAddress, pendingBytes, intoView, space);
-                position += pendingBytes;
-            }
-            pendingAddress = address;
-            pendingBytes = rowBytes;
-        }
-        if (pendingBytes > 0) {
-            copyBytes(other, position, pendingAddress, pendingBytes, intoView, space);
-        }
-    }
-
-    /**
-     * The table this {@code T**} view's rows are read through, for the row fast paths: the record's addresses for a
-     * table the library made, the view's own table otherwise; null when this is not a table of contiguous rows with
-     * 64-bit pointers, or the rows have different scopes. Its address space never leaves the library.
-     */
-    private ViewSecrets.RowTable rowTable() {
-        if (!isRowTable() || POINTER_SIZE != 8) {
-            return null;
-        }
-        RowRecord record = pointers.record;
-        if (record != null) {
-            return record.addresses() == null ? null
-                    : new ViewSecrets.RowTable(record.addresses(), 0, 8, shape[0], record.addressSpace(), 0);
-        }
-        return new ViewSecrets.RowTable(memory, bufOffset, strides[0], shape[0],
-                MemorySegment.NULL.reinterpret(Long.MAX_VALUE, pointers.scope, null), suboffsets[0]);
-    }
-
-    /**
-     * C order: one block copy per contiguous run of the last dimension, item by item otherwise. Runs that continue
-     * one another in memory (rows of one block, as a table into a single allocation has them) are merged into one
-     * copy, which lets large copies take the C library's fastest path.
-     */
-    private void transferC(MemorySegment other, boolean intoView) {
-        long position = 0;
-        MemorySegment pendingSegment = null;
-        long pendingOffset = 0;
-        long pendingBytes = 0;
-        Runs runs = new Runs();
-        while (runs.next()) {
-            MemorySegment segment = runs.segment();
-            long offset = runs.offset();
-            long count = runs.count();
-            long stride = runs.stride();
-            if (stride == elementSize || count == 1) {
-                long bytes = count * elementSize;
-                if (segment == pendingSegment && offset == pendingOffset + pendingBytes) {
-                    pendingBytes += bytes;
-                    continue;
-                }
-                if (pendingBytes > 0) {
-                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
-                    position += pendingBytes;
-                }
-                pendingSegment = segment;
-                pendingOffset = offset;
-                pendingBytes = bytes;
-            } else {
-                if (pendingBytes > 0) {
-                    copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
-                    position += pendingBytes;
-                    pendingBytes = 0;
-                    pendingSegment = null;
-                }
-                for (long j = 0; j < count; j++) {
-                    copyBytes(other, position, offset + stride * j, elementSize, intoView, segment);
-                    position += elementSize;
-                }
-            }
-        }
-        if (pendingBytes > 0) {
-            copyBytes(other, position, pendingOffset, pendingBytes, intoView, pendingSegment);
-        }
     }
 
     /**
@@ -1363,7 +985,7 @@ public final class BufferView implements AutoCloseable {
      */
     public Runs runs() {
         ensureOpen();
-        return new Runs();
+        return new Runs(layout);
     }
 
     /**
@@ -1373,135 +995,9 @@ public final class BufferView implements AutoCloseable {
      *
      * <p>Not thread-safe: one cursor per thread.
      */
-    public final class Runs {
-        private final long[] index = new long[ndim];
-        /** segments[d], offsets[d]: the position before dimension d's stride is added. */
-        private final MemorySegment[] segments = new MemorySegment[Math.max(ndim, 1)];
-        private final long[] offsets = new long[Math.max(ndim, 1)];
-        private final int last = ndim - 1;
-        private final boolean lastIndirect = ndim > 0 && suboffsets[ndim - 1] >= 0;
-        private boolean started;
-        private boolean done = len == 0;
-        private MemorySegment segment;
-        private long offset;
-        private long count;
-        private long stride;
-
-        private Runs() {
-            segments[0] = memory;
-            offsets[0] = bufOffset;
-        }
-
-        /**
-         * Moves to the next run.
-         *
-         * @return false when there are no more runs
-         * @throws IllegalStateException if a pointer followed is NULL; the message names the dimension and index
-         */
-        public boolean next() {
-            if (done) {
-                return false;
-            }
-            if (ndim == 0) {
-                set(memory, bufOffset, 1, elementSize);
-                done = true;
-                return true;
-            }
-            if (!started) {
-                started = true;
-                descend(segments, offsets, index, 0);
-            } else if (lastIndirect && index[last] + 1 < shape[last]) {
-                index[last]++;
-            } else {
-                // advance the odometer over dimensions 0..last-1
-                index[last] = 0;
-                int d = last - 1;
-                while (d >= 0 && ++index[d] == shape[d]) {
-                    index[d] = 0;
-                    d--;
-                }
-                if (d < 0) {
-                    done = true;
-                    return false;
-                }
-                descend(segments, offsets, index, d);
-            }
-            if (lastIndirect) {
-                set(follow(segments[last], offsets[last] + strides[last] * index[last], last, index),
-                        -pointers.low[last], 1, elementSize);
-            } else {
-                set(segments[last], offsets[last], shape[last], strides[last]);
-            }
-            return true;
-        }
-
-        private void set(MemorySegment segment, long offset, long count, long stride) {
-            this.segment = segment;
-            this.offset = offset;
-            this.count = count;
-            this.stride = stride;
-        }
-
-        /**
-         * Returns the memory the current run lies in: the view's first-level {@link #memory()}, or the memory a
-         * pointer led to, bounded to the bytes the remaining dimensions reach from it and with the scope of the
-         * memory's owner (closing the owner makes it unusable). Read-only if the view is.
-         *
-         * @return the segment
-         */
-        public MemorySegment segment() {
-            return segment;
-        }
-
-        /**
-         * Returns the offset of the current run's first item in {@link #segment()}.
-         *
-         * @return the offset, in bytes
-         */
-        public long offset() {
-            return offset;
-        }
-
-        /**
-         * Returns the number of items in the current run.
-         *
-         * @return at least 1
-         */
-        public long count() {
-            return count;
-        }
-
-        /**
-         * Returns the bytes from one item of the current run to the next: the item size when the run is contiguous,
-         * possibly negative.
-         *
-         * @return the stride, in bytes
-         */
-        public long stride() {
-            return stride;
-        }
-
-        /**
-         * Returns the index of the current run's first item (a copy).
-         *
-         * @return one index per dimension
-         */
-        public long[] index() {
-            return index.clone();
-        }
-    }
-
-    /** Recomputes the positions of dimensions {@code from+1 .. ndim-1} from that of {@code from}. */
-    private void descend(MemorySegment[] segments, long[] offsets, long[] index, int from) {
-        for (int d = from; d < ndim - 1; d++) {
-            long off = offsets[d] + strides[d] * index[d];
-            MemorySegment segment = segments[d];
-            if (suboffsets[d] >= 0) {
-                segment = follow(segment, off, d, index);
-                off = -pointers.low[d];
-            }
-            segments[d + 1] = segment;
-            offsets[d + 1] = off;
+    public static final class Runs extends RunCursor {
+        Runs(Descriptor layout) {
+            super(layout);
         }
     }
 
@@ -1511,81 +1007,7 @@ public final class BufferView implements AutoCloseable {
      * @param ndim the number of dimensions both must have, or -1 for any (equal) number
      */
     static void copyItems(BufferView src, BufferView dst, boolean cast, int ndim) {
-        src.ensureOpen();
-        dst.ensureOpen();
-        if (dst.readOnly) {
-            throw ReadOnlyWrite.of("copying the items of " + src, null, dst);
-        }
-        for (BufferView v : new BufferView[] {src, dst}) {
-            if (ndim >= 0 && v.ndim != ndim) {
-                throw new BufferException((v == src ? "source" : "target") + " has " + v.ndim + " dimensions (shape "
-                        + Arrays.toString(v.shape) + "); expected " + ndim);
-            }
-        }
-        if (!Arrays.equals(src.shape, dst.shape)) {
-            throw new BufferException("shape mismatch: source " + Arrays.toString(src.shape) + ", target "
-                    + Arrays.toString(dst.shape));
-        }
-        if (!cast && !src.fullFormat.isEquivalentTo(dst.fullFormat)) {
-            throw new BufferException("format mismatch: source '" + src.fullFormat + "', target '" + dst.fullFormat
-                    + "'; pass cast = true to copy the bytes anyway");
-        }
-        if (src.elementSize != dst.elementSize) {
-            throw new BufferException("item size mismatch: source '" + src.fullFormat + "' has " + src.elementSize
-                    + " bytes per item, target '" + dst.fullFormat + "' has " + dst.elementSize);
-        }
-        long size = src.elementSize;
-        Runs a = src.new Runs();
-        Runs b = dst.new Runs();
-        long leftA = 0;
-        long leftB = 0;
-        long offA = 0;
-        long offB = 0;
-        while (true) {
-            if (leftA == 0) {
-                if (!a.next()) {
-                    return;
-                }
-                leftA = a.count();
-                offA = a.offset();
-            }
-            if (leftB == 0) {
-                b.next();
-                leftB = b.count();
-                offB = b.offset();
-            }
-            long n = Math.min(leftA, leftB);
-            if ((a.stride() == size || n == 1) && (b.stride() == size || n == 1)) {
-                MemorySegment.copy(a.segment(), offA, b.segment(), offB, n * size);
-            } else {
-                for (long k = 0; k < n; k++) {
-                    MemorySegment.copy(a.segment(), offA + k * a.stride(), b.segment(), offB + k * b.stride(), size);
-                }
-            }
-            offA += n * a.stride();
-            offB += n * b.stride();
-            leftA -= n;
-            leftB -= n;
-        }
-    }
-
-    /** Fortran order: item by item, first index fastest. */
-    private void transferF(MemorySegment other, boolean intoView) {
-        long[] index = new long[ndim];
-        long pos = 0;
-        while (true) {
-            MemorySegment item = resolve(index);
-            copyBytes(other, pos, 0, elementSize, intoView, item);
-            pos += elementSize;
-            int d = 0;
-            while (d < ndim && ++index[d] == shape[d]) {
-                index[d] = 0;
-                d++;
-            }
-            if (d == ndim) {
-                return;
-            }
-        }
+        ViewCopier.copyItems(src, dst, cast, ndim);
     }
 
     // ------------------------------------------------------------------------------------------------ lifetime
@@ -1658,9 +1080,13 @@ public final class BufferView implements AutoCloseable {
     }
 
     private String describeLayout() {
-        return "view of format '" + fullFormat + "', shape " + Arrays.toString(shape) + ", strides "
-                + Arrays.toString(strides) + (indirect ? ", suboffsets " + Arrays.toString(suboffsets) : "")
-                + (readOnly ? ", read-only" : "");
+        return layout.describe();
+    }
+
+    /** The layout, for the copy engine; throws {@code IllegalStateException} if the view is closed. */
+    Descriptor openLayout() {
+        ensureOpen();
+        return layout;
     }
 
     @Override

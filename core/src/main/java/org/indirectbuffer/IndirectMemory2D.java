@@ -1156,7 +1156,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * Reads a {@code float} item (format {@code f}); see {@link #getDouble}.
+     * Reads a {@code float} item (format {@code f}, or {@code e}: half precision, widened); see {@link #getDouble}.
      *
      * @param row the row
      * @param col the column
@@ -1168,16 +1168,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     public float getFloat(long row, long col) {
         try {
             Generation g = live();
-            ValueLayout.OfFloat l = g.items.floats("getFloat");
+            ValueLayout l = g.items.floats("getFloat");
             checkCell(row, col, g);
-            return g.row(row, this).get(l, col * 4);
+            return ItemLayouts.getFloat(l, g.row(row, this), col);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "IndirectMemory2D.getFloat", this);
         }
     }
 
     /**
-     * Writes a {@code float} item (format {@code f}); see {@link #setDouble}.
+     * Writes a {@code float} item (format {@code f}, or {@code e}: rounded to half precision); see {@link
+     * #setDouble}.
      *
      * @param row   the row
      * @param col   the column
@@ -1190,12 +1191,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     public void setFloat(long row, long col, float value) {
         try {
             Generation g = live();
-            ValueLayout.OfFloat l = g.items.floats("setFloat");
+            ValueLayout l = g.items.floats("setFloat");
             if (!access.isWritable()) {
                 throw ReadOnlyWrite.of("setFloat(" + value + ")", "row " + row + ", column " + col, this);
             }
             checkCell(row, col, g);
-            g.row(row, this).set(l, col * 4, value);
+            ItemLayouts.setFloat(l, g.row(row, this), col, value);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "IndirectMemory2D.setFloat", this);
         }

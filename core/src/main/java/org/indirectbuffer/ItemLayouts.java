@@ -1,13 +1,22 @@
 package org.indirectbuffer;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 
 /**
- * Which typed accessor ({@code getDouble}, {@code getInt}, ...) a format allows, and the value layout it uses: worked
- * out once per format, so that typed access costs one field read, not a layout built per item. Immutable.
+ * The typed-item helper every typed accessor of the library goes through ({@link BufferView}'s {@code getDouble(long...)}
+ * and {@link IndirectMemory2D}'s {@code getDouble(long, long)}, and their siblings): which accessor a format allows,
+ * the value layout it uses and the message when it is refused, so that all of them accept the same formats with the
+ * same rules (docs/decisions.md, "Typed access"): a single item whose kind and size match the accessor; {@code
+ * getLong} reads any 8-byte integer ({@code q Q n N}, native {@code l L}), {@code getInt} any 4-byte one, {@code
+ * getShort} any 2-byte one, {@code getByte} {@code b B c}, {@code getDouble} {@code d}, {@code getFloat} {@code f}
+ * and widens {@code e} (half precision; {@code setFloat} rounds to it). Unsigned values are their bits. Worked out
+ * once per format, so that typed access costs one field read, not a layout built per item.
+ *
+ * <p>Package-private. Immutable; thread-safe.
  */
 final class ItemLayouts {
     private final Format format;
@@ -50,8 +59,36 @@ final class ItemLayouts {
         return check(forDouble, method, double.class);
     }
 
-    ValueLayout.OfFloat floats(String method) {
-        return check(forFloat, method, float.class);
+    /**
+     * The layout {@code getFloat}/{@code setFloat} use, to pass to {@link #getFloat} and {@link #setFloat}: a
+     * {@code float}, or the 16 bits of a half-precision item.
+     */
+    ValueLayout floats(String method) {
+        return half != null ? half : check(forFloat, method, float.class);
+    }
+
+    /**
+     * Reads item {@code index} of {@code segment} as a {@code float}, widening a half-precision item.
+     *
+     * @param layout what {@link #floats} returned
+     */
+    static float getFloat(ValueLayout layout, MemorySegment segment, long index) {
+        return layout instanceof ValueLayout.OfFloat f ? segment.getAtIndex(f, index)
+                : Float.float16ToFloat(segment.getAtIndex((ValueLayout.OfShort) layout, index));
+    }
+
+    /**
+     * Writes item {@code index} of {@code segment} from a {@code float}, rounded to nearest for a half-precision
+     * item.
+     *
+     * @param layout what {@link #floats} returned
+     */
+    static void setFloat(ValueLayout layout, MemorySegment segment, long index, float value) {
+        if (layout instanceof ValueLayout.OfFloat f) {
+            segment.setAtIndex(f, index, value);
+        } else {
+            segment.setAtIndex((ValueLayout.OfShort) layout, index, Float.floatToFloat16(value));
+        }
     }
 
     ValueLayout.OfLong longs(String method) {
@@ -68,11 +105,6 @@ final class ItemLayouts {
 
     ValueLayout.OfByte bytes(String method) {
         return check(forByte, method, byte.class);
-    }
-
-    /** @return the layout of a half-precision item, or null when the format is not {@code 'e'} */
-    ValueLayout.OfShort half() {
-        return half;
     }
 
     private <L extends ValueLayout> L check(L layout, String method, Class<?> carrier) {

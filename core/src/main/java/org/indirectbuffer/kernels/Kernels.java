@@ -35,9 +35,10 @@ import org.indirectbuffer.kernels.spi.RunKernels;
  *
  * <p>Each operation walks the layout once, run by run ({@link BufferView#runs()}: the last dimension's items, with
  * pointers followed once per run), and hands each contiguous run to a kernel that uses the Vector API when the module
- * {@code jdk.incubator.vector} is present, or its scalar twin when it is not (one log line then says how to enable
- * SIMD; the system property {@code indirectbuffer.kernels=scalar} forces the twin). Runs whose items are not
- * adjacent are walked item by item.
+ * {@code jdk.incubator.vector} is present and C2 compiles, or its scalar twin otherwise (one log line then says why;
+ * the system property {@code indirectbuffer.kernels=scalar} forces the twin, {@code indirectbuffer.vectorBits=128}
+ * narrows the vectors; the rule is in the {@linkplain org.indirectbuffer.kernels package description}). Runs whose
+ * items are not adjacent are walked item by item.
  *
  * <p>Unsigned integer formats ({@code Q}, {@code I}, ...) are accepted by the bitwise operations ({@link
  * #fill(BufferView, long)}, {@link #equal}, {@link #gather}, {@link #scatter}) and refused by the arithmetic ones.
@@ -64,9 +65,10 @@ public final class Kernels {
     }
 
     /**
-     * Names the kernels in use, for logs and benchmark reports.
+     * Names the kernels in use, for logs and benchmark reports: the provider and, for the Vector API one, the width
+     * of its vectors (the preferred one, or the one {@code indirectbuffer.vectorBits} asks for).
      *
-     * @return {@code "scalar"} or {@code "simd <bits>-bit"}
+     * @return {@code "scalar"} or {@code "simd <bits>-bit"}, for example {@code "simd 512-bit"}
      */
     public static String implementation() {
         return RUNS.name();

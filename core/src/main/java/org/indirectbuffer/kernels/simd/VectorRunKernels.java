@@ -9,22 +9,28 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import org.indirectbuffer.kernels.spi.RunKernels;
 import org.indirectbuffer.kernels.spi.ScalarRunKernels;
+import org.indirectbuffer.kernels.spi.VectorBits;
 
 /**
- * The Vector API kernels, at the platform's preferred vector width. The only class that imports {@code
- * jdk.incubator.vector}; loaded by reflection only when that module is present. Each method handles the whole
- * vectors of a run and leaves the tail (fewer items than one vector) to its {@link ScalarRunKernels} twin. Stateless
- * and thread-safe.
+ * The Vector API kernels, at the platform's preferred vector width or the narrower one the system property {@value
+ * VectorBits#PROPERTY} asks for ({@link VectorBits#choose}), fixed when this class is initialized. The only class
+ * that imports {@code jdk.incubator.vector}; loaded by reflection only when that module is present. Each method
+ * handles the whole vectors of a run and leaves the tail (fewer items than one vector) to its {@link
+ * ScalarRunKernels} twin; nothing depends on a particular lane count. Stateless and thread-safe.
  */
 public final class VectorRunKernels implements RunKernels {
-    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    // Static finals, so that C2 sees constant species: the Vector API intrinsics need them to emit vector code.
+    private static final VectorShape SHAPE = VectorShape.forBitSize(
+            VectorBits.choose(DoubleVector.SPECIES_PREFERRED.vectorBitSize()));
+    private static final VectorSpecies<Double> DS = VectorSpecies.of(double.class, SHAPE);
+    private static final VectorSpecies<Float> FS = VectorSpecies.of(float.class, SHAPE);
+    private static final VectorSpecies<Long> LS = VectorSpecies.of(long.class, SHAPE);
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, SHAPE);
     private static final int DL = DS.length();
     private static final int FL = FS.length();
     private static final int LL = LS.length();
@@ -46,6 +52,11 @@ public final class VectorRunKernels implements RunKernels {
     @Override
     public String name() {
         return "simd " + DS.vectorBitSize() + "-bit";
+    }
+
+    @Override
+    public int vectorBits() {
+        return DS.vectorBitSize();
     }
 
     private static long bound(long n, int lanes) {

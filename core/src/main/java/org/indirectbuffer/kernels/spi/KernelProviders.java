@@ -3,9 +3,22 @@ package org.indirectbuffer.kernels.spi;
 import java.util.Optional;
 
 /**
- * Chooses the {@link RunKernels} implementation once, at class initialization: the Vector API one when the module
- * {@code jdk.incubator.vector} is in the boot layer and the system property {@value #PROPERTY} is not {@code
- * scalar}; the scalar twin otherwise, with one log line saying how to enable SIMD.
+ * Chooses the {@link RunKernels} implementation once, at class initialization. The Vector API kernels are selected
+ * when all of these hold, the scalar twin otherwise (with one log line at INFO saying why):
+ *
+ * <ol>
+ *   <li>the system property {@value #PROPERTY} is not {@code scalar};</li>
+ *   <li>the module {@code jdk.incubator.vector} is in the boot layer;</li>
+ *   <li>HotSpot's C2 compiles (not {@code -Xint}, {@code -XX:-UseCompiler}, {@code -XX:TieredStopAtLevel} below 4,
+ *       {@code -XX:CompilationMode=quick-only} or an emulated client VM; see {@link C2Probe}): without C2 the Vector
+ *       API runs as objects, many times slower than scalar loops;</li>
+ *   <li>the vectors are at least {@value VectorBits#MINIMUM} bits wide (the preferred species, or the width
+ *       {@value VectorBits#PROPERTY} asks for, which is never wider than the preferred one).</li>
+ * </ol>
+ *
+ * {@link RunKernels#name()} of the selection says which ran and at what width ({@code "simd 128-bit"}). A value
+ * of {@value #PROPERTY} or {@value VectorBits#PROPERTY} that is not accepted is an {@link
+ * IllegalArgumentException} from this class's initialization. Immutable after initialization; thread-safe.
  *
  * <p>Internal: not exported.
  */
@@ -50,6 +63,7 @@ public final class KernelProviders {
     }
 
     private static RunKernels select() {
+        VectorBits.requested(); // refuses a bad width also where the Vector API kernels are not used
         String wanted = System.getProperty(PROPERTY, "simd");
         if (wanted.equals("scalar")) {
             return SCALAR;
@@ -59,11 +73,32 @@ public final class KernelProviders {
                     + "': expected 'simd' or 'scalar'");
         }
         if (SIMD.isEmpty()) {
-            System.getLogger(KernelProviders.class.getName()).log(System.Logger.Level.INFO,
-                    "indirect-buffer: jdk.incubator.vector is not present, bulk kernels run scalar;"
-                            + " start the JVM with --add-modules jdk.incubator.vector to enable SIMD");
-            return SCALAR;
+            return scalarBecause("jdk.incubator.vector is not present, bulk kernels run scalar;"
+                    + " start the JVM with --add-modules jdk.incubator.vector to enable SIMD");
+        }
+        Optional<String> noC2 = noC2();
+        if (noC2.isPresent()) {
+            return scalarBecause(noC2.get() + ": the Vector API would run many times slower than scalar loops, so"
+                    + " bulk kernels run scalar");
+        }
+        int bits = SIMD.get().vectorBits();
+        if (bits < VectorBits.MINIMUM) {
+            return scalarBecause("the preferred vectors are " + bits + " bits wide, under "
+                    + VectorBits.MINIMUM + ": bulk kernels run scalar");
         }
         return SIMD.get();
+    }
+
+    private static Optional<String> noC2() {
+        try {
+            return C2Probe.missing();
+        } catch (LinkageError e) {
+            return Optional.empty();
+        }
+    }
+
+    private static RunKernels scalarBecause(String why) {
+        System.getLogger(KernelProviders.class.getName()).log(System.Logger.Level.INFO, "indirect-buffer: " + why);
+        return SCALAR;
     }
 }

@@ -21,6 +21,9 @@ public interface RunKernels {
     /** @return a short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "simd 256-bit"} */
     String name();
 
+    /** @return the bit size of the vectors these kernels use; 0 for the scalar ones */
+    int vectorBits();
+
     double sumDoubles(MemorySegment segment, long offset, long n, ByteOrder order);
 
     double sumFloats(MemorySegment segment, long offset, long n, ByteOrder order);

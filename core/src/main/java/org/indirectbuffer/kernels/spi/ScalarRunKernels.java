@@ -32,6 +32,11 @@ public final class ScalarRunKernels implements RunKernels {
         return "scalar";
     }
 
+    @Override
+    public int vectorBits() {
+        return 0;
+    }
+
     // ---------------------------------------------------------------------------------------------------- double
 
     @Override

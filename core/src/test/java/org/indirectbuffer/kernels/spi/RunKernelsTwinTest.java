@@ -30,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * everything else must be identical: the same bits for min/max (NaN, -0.0 and 0.0, infinities), the same bytes after
  * fill and scale, the same answers from equal.
  *
- * <p>Skipped in the test run without {@code jdk.incubator.vector} (there is no SIMD twin to compare).
+ * <p>The build runs this at the preferred vector width and again with {@code -Dindirectbuffer.vectorBits=128} (the
+ * {@code vector-128-bit} execution), so the SIMD kernels meet the sizes at two lane counts. Skipped in the test run
+ * without {@code jdk.incubator.vector} (there is no SIMD twin to compare).
  */
 @SuppressWarnings("restricted") // the row fast path reads absolute addresses; test code only
 class RunKernelsTwinTest {
