@@ -308,6 +308,25 @@ public final class BufferView implements AutoCloseable {
     }
 
     /**
+     * The bytes of {@code shape} items of {@code itemSize} bytes: 0 when an extent is 0, however large the others
+     * ({@code [Long.MAX_VALUE, 0]} holds no item), else the exact product.
+     *
+     * @throws ArithmeticException if the product of a shape without a 0 overflows
+     */
+    static long byteCount(long itemSize, long[] shape) {
+        for (long s : shape) {
+            if (s == 0) {
+                return 0;
+            }
+        }
+        long bytes = itemSize;
+        for (long s : shape) {
+            bytes = Math.multiplyExact(bytes, s);
+        }
+        return bytes;
+    }
+
+    /**
      * Strides of a contiguous array ({@code PyBuffer_FillContiguousStrides}).
      *
      * @param shape    the extent of each dimension
@@ -321,16 +340,21 @@ public final class BufferView implements AutoCloseable {
         long[] strides = new long[shape.length];
         long sd = itemSize;
         switch (order) {
+            // Only strides are computed: the product of all extents is none ([MAX_VALUE, 0] has strides [s, s]).
             case 'C' -> {
                 for (int i = shape.length - 1; i >= 0; i--) {
                     strides[i] = sd;
-                    sd = Math.multiplyExact(sd, Math.max(shape[i], 1));
+                    if (i > 0) {
+                        sd = Math.multiplyExact(sd, Math.max(shape[i], 1));
+                    }
                 }
             }
             case 'F' -> {
                 for (int i = 0; i < shape.length; i++) {
                     strides[i] = sd;
-                    sd = Math.multiplyExact(sd, Math.max(shape[i], 1));
+                    if (i < shape.length - 1) {
+                        sd = Math.multiplyExact(sd, Math.max(shape[i], 1));
+                    }
                 }
             }
             default -> throw new IllegalArgumentException("order '" + order + "': expected 'C' or 'F'");

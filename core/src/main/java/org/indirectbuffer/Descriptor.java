@@ -118,10 +118,7 @@ record Descriptor(MemorySegment memory, long bufOffset, Format format, long item
         long len;
         Pointers pointers = null;
         try {
-            len = itemSize;
-            for (long s : sh) {
-                len = Math.multiplyExact(len, s);
-            }
+            len = BufferView.byteCount(itemSize, sh);
             if (len > 0) {
                 checkFirstLevel(memory, bufOffset, itemSize, sh, st, so);
             } else if (bufOffset < 0 || bufOffset > memory.byteSize()) {

@@ -387,11 +387,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
 
     private static long byteCount(Format format, long[] shape) {
         try {
-            long bytes = format.itemSize();
-            for (long s : shape) {
-                bytes = Math.multiplyExact(bytes, s);
-            }
-            return bytes;
+            return BufferView.byteCount(format.itemSize(), shape);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of format '" + format
                     + "' overflows a 64-bit byte count", e);
@@ -399,7 +395,14 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
     }
 
     private static long[] contiguous(long[] shape, Format format, char order) {
-        return BufferView.contiguousStrides(shape, format.itemSize(), order);
+        try {
+            return BufferView.contiguousStrides(shape, format.itemSize(), order);
+        } catch (ArithmeticException e) {
+            // an empty shape whose other extents are huge: [MAX_VALUE, MAX_VALUE, 0] holds no byte, but its strides
+            // do not fit
+            throw new IllegalArgumentException("strides of shape " + Arrays.toString(shape) + " of format '" + format
+                    + "' in order '" + order + "' overflow a 64-bit byte count", e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ protocol

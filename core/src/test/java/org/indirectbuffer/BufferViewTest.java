@@ -285,6 +285,38 @@ class BufferViewTest {
         }
     }
 
+    /** Found by DescriptorFuzzTest: [MAX_VALUE, 0] holds no item, but its byte count overflowed on the way to 0. */
+    @Test
+    void anEmptyShapeWithAHugeExtentIsAnEmptyViewNotAnOverflow() {
+        Format h = Format.parse("h");
+        MemorySegment none = MemorySegment.ofArray(new byte[0]);
+        for (long[] shape : new long[][] {{Long.MAX_VALUE, 0}, {Long.MAX_VALUE, 0, 5}, {Long.MAX_VALUE, 3, 0}}) {
+            try (BufferView empty = BufferView.wrap(none, h, shape, null, null, true);
+                 MemoryBuffer allocated = MemoryBuffer.allocate(h, 'C', shape);
+                 MemoryBuffer wrapped = MemoryBuffer.wrap(none, h, 'C', shape);
+                 BufferView a = allocated.getBuffer(BufferRequest.FULL_RO);
+                 BufferView w = wrapped.getBuffer(BufferRequest.FULL_RO)) {
+                assertThat(empty.len()).isZero();
+                assertThat(empty.toBytes('C')).isEmpty();
+                assertThat(a.len()).isZero();
+                assertThat(a.shape()).containsExactly(shape);
+                assertThat(w.len()).isZero();
+            }
+        }
+        // Only strides are computed, not the product of all extents after them.
+        assertThat(BufferView.contiguousStrides(new long[] {Long.MAX_VALUE, 0}, 2, 'C')).containsExactly(2, 2);
+        assertThat(BufferView.contiguousStrides(new long[] {0, Long.MAX_VALUE}, 2, 'F')).containsExactly(2, 2);
+        assertThatThrownBy(() -> BufferView.contiguousStrides(new long[] {0, Long.MAX_VALUE, 2}, 2, 'C'))
+                .isInstanceOf(ArithmeticException.class);
+        // Strides that do not fit are still refused, as the documented IllegalArgumentException.
+        assertThatThrownBy(() -> BufferView.wrap(none, h, new long[] {0, Long.MAX_VALUE, 2}, null, null, true))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overflows a 64-bit byte count");
+        assertThatThrownBy(() -> MemoryBuffer.allocate(h, 'C', 0, Long.MAX_VALUE, 2))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("overflow a 64-bit byte count");
+    }
+
     @Test
     void contiguousStridesAsCPythonFillsThem() {
         assertThat(BufferView.contiguousStrides(new long[] {2, 3, 4}, 8, 'C')).containsExactly(96, 32, 8);

@@ -144,7 +144,9 @@ public final class Format {
 
     /**
      * Returns the byte order of the format, resolved: {@link ByteOrder#nativeOrder()} for {@code '@'}, {@code '='},
-     * {@code '^'} and no prefix, little-endian for {@code '<'}, big-endian for {@code '>'} and {@code '!'}. A field
+     * {@code '^'} and no prefix, little-endian for {@code '<'}, big-endian for {@code '>'} and {@code '!'}; the
+     * prefix is the byte order before the first item, also after whitespace ({@code " <q"} is little-endian, as
+     * {@code "<q"}, its canonical form). A field
      * after a byte order in the middle of a PEP 3118 string or inside a {@code T{...}} may have its own
      * ({@link Field#byteOrder()}).
      *
@@ -244,7 +246,9 @@ public final class Format {
      * {@code byteSize()} is {@link #itemSize()}. Every member has byte alignment 1, so the layout can be used at any
      * address. Counts and shapes become sequence layouts (shape outermost); {@code Zf Zd} are structs of
      * {@code real} and {@code imag}; {@code g} is a sequence of bytes; {@code P & O} are {@code ADDRESS_UNALIGNED};
-     * {@code u} is {@code JAVA_CHAR_UNALIGNED}, {@code w} {@code JAVA_INT_UNALIGNED}; byte orders are applied.
+     * {@code u} is {@code JAVA_CHAR_UNALIGNED}, {@code w} {@code JAVA_INT_UNALIGNED}; byte orders are applied. A
+     * field of no element whose inner extents would make a sequence larger than {@link Long#MAX_VALUE} bytes
+     * ({@code "(0,90,2000000000000000000)i"}) is a sequence of 0 elements.
      *
      * @return the layout, a {@link java.lang.foreign.StructLayout}
      */
@@ -265,14 +269,7 @@ public final class Format {
             if (f.offset() > at) {
                 members.add(MemoryLayout.paddingLayout(f.offset() - at));
             }
-            MemoryLayout el = elementLayout(f, elementSizes[i]);
-            if (f.count() != 1) {
-                el = MemoryLayout.sequenceLayout(f.count(), el);
-            }
-            long[] shape = f.shape();
-            for (int d = shape.length - 1; d >= 0; d--) {
-                el = MemoryLayout.sequenceLayout(shape[d], el);
-            }
+            MemoryLayout el = repeated(f, elementLayout(f, elementSizes[i]));
             if (f.name() != null) {
                 el = el.withName(f.name());
             }
@@ -283,6 +280,33 @@ public final class Format {
             members.add(MemoryLayout.paddingLayout(itemSize - at));
         }
         return MemoryLayout.structLayout(members.toArray(MemoryLayout[]::new));
+    }
+
+    /**
+     * The element repeated by the field's count and shape (shape outermost). A field of no element whose inner extents
+     * alone exceed a layout's size ({@code "(0,90,2000000000000000000)i"}: 90 x 8e18 bytes inside the 0) is a
+     * sequence of 0 elements: the JDK refuses any layout larger than {@link Long#MAX_VALUE} bytes, even inside a 0.
+     */
+    private static MemoryLayout repeated(Field f, MemoryLayout element) {
+        long[] shape = f.shape();
+        if (f.elementCount() == 0) {
+            try {
+                long bytes = Math.multiplyExact(element.byteSize(), f.count());
+                for (int d = shape.length - 1; d >= 0; d--) {
+                    bytes = Math.multiplyExact(bytes, shape[d]);
+                }
+            } catch (ArithmeticException e) {
+                return MemoryLayout.sequenceLayout(0, element);
+            }
+        }
+        MemoryLayout el = element;
+        if (f.count() != 1) {
+            el = MemoryLayout.sequenceLayout(f.count(), el);
+        }
+        for (int d = shape.length - 1; d >= 0; d--) {
+            el = MemoryLayout.sequenceLayout(shape[d], el);
+        }
+        return el;
     }
 
     private static MemoryLayout elementLayout(Field f, long size) {
@@ -380,8 +404,11 @@ public final class Format {
 
     /**
      * Returns the canonical form: no whitespace, {@code '!'} written {@code '>'}, no prefix for native mode,
-     * counts of 1 left out, byte-order characters inside {@code T{...}} only where they change the byte order.
-     * {@code Format.parse(f.toString())} equals {@code f} and has the same item size, alignment and fields.
+     * counts of 1 left out, byte-order characters inside {@code T{...}} only where they change the byte order. A
+     * string that is in PEP 3118 syntax only because of a byte order that changes nothing keeps an {@code '@'} after
+     * its first item ({@code "HH@B"}, 6 bytes with NumPy's padding, is {@code "H@HB"}, not the struct module's 5-byte
+     * {@code "HHB"}). {@code Format.parse(f.toString())} equals {@code f} and has the same item size, alignment and
+     * fields.
      *
      * @return the canonical format string
      */

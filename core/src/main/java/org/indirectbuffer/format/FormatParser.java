@@ -28,8 +28,10 @@ final class FormatParser {
      */
     private boolean extended;
     private int depth;
-    /** Whether the string starts with a byte order (the prefix, read before the first item). */
+    /** Whether the string starts with a byte order (the prefix, read before the first item), after whitespace. */
     private boolean prefixed;
+    /** Where the prefix is, if {@link #prefixed}. */
+    private int prefixAt;
 
     private FormatParser(String s) {
         this.s = s;
@@ -58,6 +60,8 @@ final class FormatParser {
         int items;
         /** The byte order in effect after the last item. */
         Mode end;
+        /** The length of {@link #text} after the first item. */
+        int firstItemEnd;
         /** The nested struct when the only item so far is a plain {@code T{...}} (count 1, no shape, no name). */
         Format sole;
         Set<String> names;
@@ -92,9 +96,16 @@ final class FormatParser {
             }
         }
         Mode mode = Mode.NATIVE;
-        if (len > 0 && Mode.of(s.charAt(0)) != null) {
-            mode = Mode.of(s.charAt(0));
-            pos = 1;
+        skipWhitespace();
+        if (pos < len && Mode.of(s.charAt(pos)) != null) {
+            // The prefix. After whitespace (" <q") it is PEP 3118's (struct allows a byte order only as the first
+            // character), but it is still the prefix: the format's byte order, and "<q" its canonical form.
+            if (pos > 0) {
+                extended = true;
+            }
+            prefixAt = pos;
+            mode = Mode.of(s.charAt(pos));
+            pos++;
             prefixed = true;
             if (mode == Mode.NATIVE_UNALIGNED) {
                 extended = true; // '^' is PEP 3118's; struct rejects it
@@ -106,13 +117,33 @@ final class FormatParser {
             return body.sole.withSource(s);
         }
         long size = body.offset;
+        String canonical = mode.prefix() + body.text;
         if (extended && body.end.aligned) {
             // NumPy pads the top level to its alignment when the byte order in effect at the end is '@':
             // "@dT{i}" is 16, "d<i" 12 (the string ends in '<'), "<i@d" 16.
             size = roundUp(size, body.align, len);
+            if (body.items >= 2 && !readsAsExtended(canonical)) {
+                // Only a redundant '@' made the string PEP 3118 ("HH@B", " @HHB": 6 bytes, padded); the canonical
+                // form keeps one, after the first item, so that it does not read as the struct module's "HHB" (5).
+                canonical = new StringBuilder(canonical).insert(body.firstItemEnd, mode.symbol).toString();
+            }
         }
-        return new Format(s, mode.prefix() + body.text, size, body.align, mode, List.copyOf(body.fields),
-                body.sizes());
+        return new Format(s, canonical, size, body.align, mode, List.copyOf(body.fields), body.sizes());
+    }
+
+    /**
+     * Whether a canonical string is in the PEP 3118 dialect (see {@link #extended}): whether it has one of {@code T (
+     * : Z & g u w O ^} or a byte order after its first character. A canonical string has no whitespace, and names
+     * (between colons) are marked by their colons.
+     */
+    private static boolean readsAsExtended(String canonical) {
+        for (int i = 0; i < canonical.length(); i++) {
+            char c = canonical.charAt(i);
+            if ("T(:Z&guwO^".indexOf(c) >= 0 || i > 0 && Mode.of(c) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -154,7 +185,7 @@ final class FormatParser {
                 char bo = s.charAt(pos);
                 if (top && b.items == 0 && prefixed) {
                     // one byte order per item, as in NumPy: "<>d" and "@@" are errors, as in struct
-                    throw error(pos, "byte-order character '" + bo + "' after the prefix '" + s.charAt(0) + "'",
+                    throw error(pos, "byte-order character '" + bo + "' after the prefix '" + s.charAt(prefixAt) + "'",
                             "a format code (one byte order per item)");
                 }
                 // PEP 3118: "Endian-specification ('!', '@','=','>','<', '^') is also allowed inside the string so
@@ -241,6 +272,9 @@ final class FormatParser {
                 text.append(':').append(name).append(':');
             }
             b.items++;
+            if (b.items == 1) {
+                b.firstItemEnd = text.length();
+            }
             boolean plainStruct = t.type == ElementType.STRUCT && count == 1 && shape.length == 0 && name == null;
             b.sole = b.items == 1 && plainStruct ? t.nested : null;
         }

@@ -24,12 +24,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
+import org.indirectbuffer.BufferView;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class FormatTest {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
@@ -329,6 +331,59 @@ class FormatTest {
         assertThat(p(f).source()).isEqualTo(f);
         assertThat(p(canonical)).isEqualTo(p(f)).hasSameHashCodeAs(p(f));
         assertThat(p(canonical).itemSize()).isEqualTo(p(f).itemSize());
+    }
+
+    /** Found by FormatFuzzTest (its regression input crash-1ade70ae...): "HH@B" was "HHB" of another item size. */
+    @ParameterizedTest(name = "''{0}'' -> ''{1}'', {2} bytes")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            HH@B       | H@HB  | 6
+            " @HHB"    | H@HB  | 6
+            "HH @B "   | H@HB  | 6
+            d@BB@B     | d@BBB | 16
+            HH<B       | HH<B  | 5
+            HHB        | HHB   | 5
+            " @i"      | i     | 4
+            """)
+    void aRedundantByteOrderThatMakesTheStringPep3118IsKeptInTheCanonicalForm(String format, String canonical,
+                                                                               long itemSize) {
+        Format f = p(format);
+        assertThat(f.itemSize()).isEqualTo(itemSize);
+        assertThat(f.toString()).isEqualTo(canonical);
+        assertThat(p(canonical)).isEqualTo(f);
+        assertThat(p(canonical).itemSize()).isEqualTo(itemSize);
+        assertThat(p(canonical).fields()).isEqualTo(f.fields());
+        assertThat(f.equals(p("HHB"))).isEqualTo(canonical.equals("HHB"));
+    }
+
+    /** Found by FormatFuzzTest (crash-cf094d87...): " <q" had native byte order and sizes, its canonical "<q" not. */
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {" <q", "\t<q", "  <q", " =q", "\n>q", " !q"})
+    void aByteOrderAfterLeadingWhitespaceIsThePrefix(String format) {
+        Format f = p(format);
+        Format canonical = p(f.toString());
+        assertThat(f.toString()).isEqualTo(format.strip().replace('!', '>'));
+        assertThat(f.byteOrder()).isEqualTo(canonical.byteOrder()).isEqualTo(p(format.strip()).byteOrder());
+        assertThat(f.isNativeSize()).isFalse();
+        assertThat(canonical.isNativeSize()).isFalse();
+        assertThat(f.itemSize()).isEqualTo(8);
+        assertThat(f.fields()).isEqualTo(canonical.fields());
+        assertThatThrownBy(() -> p(" <>q")).isInstanceOf(FormatException.class)
+                .hasMessageContaining("after the prefix '<'");
+    }
+
+    /** Found by FormatFuzzTest (crash-ec083aa9...): layout() threw the JDK's "Layout size exceeds Long.MAX_VALUE". */
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {"(0,0,1,1,0,11,1,90,1999999999999999999)i", "(0,90,2000000000000000000)i",
+                            "(0,3)2000000000000000000d", "(0,90,2000000000000000000)i:a:d"})
+    void aFieldOfNoElementWhoseInnerExtentsAreHugeHasALayoutOfItsItemSize(String format) {
+        Format f = p(format);
+        assertThat(f.layout().byteSize()).isEqualTo(f.itemSize());
+        try (Arena arena = Arena.ofConfined()) {
+            BufferView v = BufferView.wrap(arena.allocate(16), f, new long[] {1}, null, null, true);
+            assertThat(v.itemSize()).isEqualTo(f.itemSize());
+        } catch (IllegalArgumentException e) {
+            assertThat(f.itemSize()).isZero(); // item size 0: the documented refusal
+        }
     }
 
     @Test
