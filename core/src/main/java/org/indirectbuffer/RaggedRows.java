@@ -13,7 +13,9 @@ import java.util.Optional;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Field;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.Lifetime;
 import org.indirectbuffer.internal.NannySecrets;
+import org.indirectbuffer.internal.NativeBytes;
 import org.indirectbuffer.internal.RaggedSecrets;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
@@ -85,7 +87,7 @@ import org.indirectbuffer.kernels.Kernels;
 public final class RaggedRows implements AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
 
-    private final RowsLifetime lifetime;
+    private final Lifetime lifetime;
     private final MemorySegment table;
     private final long[] lengths;
     private final Format format;
@@ -110,7 +112,10 @@ public final class RaggedRows implements AutoCloseable {
     private RaggedRows(Arena arena, Sharing sharing, MemorySegment table, long[] lengths, Format format,
                        Terminator.Resolved terminator, boolean readOnly, String origin, MemorySegment[] recorded,
                        MemorySegment.Scope memoryScope) {
-        this.lifetime = new RowsLifetime(this, arena, sharing, this::describe);
+        int rows = lengths.length;
+        String what = origin;
+        this.lifetime = Lifetime.start(this, arena, sharing, !"borrowed".equals(origin), "RaggedRows",
+                () -> rows + " rows of '" + format + "', " + what);
         this.table = table;
         this.lengths = lengths;
         this.format = format;
@@ -215,9 +220,9 @@ public final class RaggedRows implements AutoCloseable {
         }
         Arena arena = sharing.openArena();
         try {
-            MemorySegment table = arena.allocate(Math.max(rows * POINTER, POINTER), POINTER).asSlice(0,
+            MemorySegment table = NativeBytes.allocate(arena, Math.max(rows * POINTER, POINTER), POINTER).asSlice(0,
                     rows * POINTER);
-            MemorySegment block = arena.allocate(Math.max(total, 1), Math.max(POINTER, f.alignment()));
+            MemorySegment block = NativeBytes.allocate(arena, Math.max(total, 1), Math.max(POINTER, f.alignment()));
             MemorySegment[] record = new MemorySegment[lens.length];
             for (int r = 0; r < lens.length; r++) {
                 MemorySegment row = block.asSlice(offsets[r], (lens[r] + extra) * f.itemSize());
@@ -593,7 +598,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public long rows() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return lengths.length;
     }
 
@@ -606,7 +611,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public long length(long row) {
-        lifetime.ensureOpen();
+        ensureOpen();
         checkRow(row);
         return lengths[(int) row];
     }
@@ -618,7 +623,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public long[] lengths() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return lengths.clone();
     }
 
@@ -629,7 +634,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public long totalLength() {
-        lifetime.ensureOpen();
+        ensureOpen();
         long n = 0;
         for (long l : lengths) {
             n += l;
@@ -644,7 +649,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public Format format() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return format;
     }
 
@@ -664,7 +669,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public boolean isReadOnly() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return readOnly;
     }
 
@@ -680,7 +685,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public MemorySegment pointerTable() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return table.asReadOnly();
     }
 
@@ -695,7 +700,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException     if closed, or the row pointer is NULL
      */
     public MemorySegment row(long row) {
-        lifetime.ensureOpen();
+        ensureOpen();
         checkRow(row);
         MemorySegment s = fullRow((int) row).asSlice(0, lengths[(int) row] * itemSize);
         return readOnly ? s.asReadOnly() : s;
@@ -711,7 +716,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException     if closed, or the row pointer is NULL
      */
     public MemorySegment item(long row, long col) {
-        lifetime.ensureOpen();
+        ensureOpen();
         checkCell(row, col);
         MemorySegment s = fullRow((int) row).asSlice(col * itemSize, itemSize);
         return readOnly ? s.asReadOnly() : s;
@@ -742,7 +747,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public RowExporter rowExporter(long row) {
-        lifetime.ensureOpen();
+        ensureOpen();
         checkRow(row);
         return new RowExporter((int) row);
     }
@@ -835,7 +840,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed, or a row pointer is NULL
      */
     public double sum() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return RowKernels.sum(lengths.length, this::rowView);
     }
 
@@ -847,7 +852,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed, or a row pointer is NULL
      */
     public double min() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return RowKernels.extreme(lengths.length, this::rowView, false, this::describe);
     }
 
@@ -859,7 +864,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed, or a row pointer is NULL
      */
     public double max() {
-        lifetime.ensureOpen();
+        ensureOpen();
         return RowKernels.extreme(lengths.length, this::rowView, true, this::describe);
     }
 
@@ -872,7 +877,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException   if closed, or a row pointer is NULL
      */
     public void fill(double value) {
-        lifetime.ensureOpen();
+        ensureOpen();
         if (readOnly) {
             throw ReadOnlyWrite.of("fill(" + value + ")", "every item", this);
         }
@@ -889,7 +894,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException   if closed, or a row pointer is NULL
      */
     public void scale(double factor) {
-        lifetime.ensureOpen();
+        ensureOpen();
         if (readOnly) {
             throw ReadOnlyWrite.of("scale(" + factor + ")", "every item", this);
         }
@@ -992,7 +997,7 @@ public final class RaggedRows implements AutoCloseable {
         }
 
         private MemorySegment at(long row, long col) {
-            lifetime.ensureOpen();
+            ensureOpen();
             checkCell(row, col);
             return fullRow((int) row);
         }
@@ -1190,7 +1195,7 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException if closed
      */
     public Hold hold(String holder) {
-        return new Hold(this, lifetime.pin(Objects.requireNonNull(holder, "holder")));
+        return new Hold(this, lifetime.hold(Objects.requireNonNull(holder, "holder"), this::describe));
     }
 
     /**
@@ -1199,7 +1204,7 @@ public final class RaggedRows implements AutoCloseable {
      * @return the number of open holds and calls in progress
      */
     public int holdCount() {
-        return lifetime.pinCount();
+        return lifetime.holdCount();
     }
 
     /**
@@ -1207,9 +1212,9 @@ public final class RaggedRows implements AutoCloseable {
      */
     public static final class Hold implements AutoCloseable {
         private final RaggedRows rows;
-        private final RowsLifetime.Pin pin;
+        private final Lifetime.Hold pin;
 
-        private Hold(RaggedRows rows, RowsLifetime.Pin pin) {
+        private Hold(RaggedRows rows, Lifetime.Hold pin) {
             this.rows = rows;
             this.pin = pin;
         }
@@ -1257,7 +1262,16 @@ public final class RaggedRows implements AutoCloseable {
      */
     @Override
     public void close() {
-        lifetime.close();
+        if (!lifetime.isClosed()) {
+            lifetime.checkOwner("close", this::describe);
+        }
+        lifetime.close("close " + describe(), null);
+    }
+
+    private void ensureOpen() {
+        if (lifetime.isClosed()) {
+            throw new IllegalStateException(describe() + " is closed");
+        }
     }
 
     /**

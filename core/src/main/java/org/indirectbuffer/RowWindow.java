@@ -7,8 +7,9 @@ import java.lang.ref.Cleaner;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.NativeBytes;
 import org.indirectbuffer.internal.RowRecord;
-import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * A window of {@link #length()} columns over every row of a 2-D buffer, as a {@code T**} of its own: row {@code r}
@@ -51,18 +52,16 @@ import org.indirectbuffer.internal.SharedCleaner;
  */
 public final class RowWindow implements BufferExporter, AutoCloseable {
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
-    private final ExportCounter exports = new ExportCounter(this);
+    private final Lifetime lifetime;
+    private final ExportCounter exports;
     private final IndirectMemory2D rows;
     private final Format format;
     private final long itemSize;
     /** The most columns the window may span. */
     private final long capacity;
-    private final Arena arena;
     private final MemorySegment table;
     private final MemorySegment lentTable;
-    private final Cleaner.Cleanable cleanable;
     private final boolean readOnly;
     /** Where each source row starts, for the table's pointers. */
     private final long[] rowStarts;
@@ -70,7 +69,6 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
     private volatile Placed placed;
     /** Where the window stands: offset and length in one object, so a reader never sees one without the other. */
     private volatile Position position; // written under the export lock
-    private volatile boolean closed;
 
     private RowWindow(IndirectMemory2D rows, long offset, long length) {
         this.rows = rows;
@@ -85,21 +83,20 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         Arena a = Arena.ofShared();
         try {
             long n = rows.rows();
-            this.table = a.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+            this.table = NativeBytes.allocate(a, Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
             // The source's rows are released when the window's scope closes: nothing reaches them through it then.
             MemorySegment.NULL.reinterpret(0, a, ignored -> rows.close());
         } catch (RuntimeException | Error e) {
             a.close();
             throw e;
         }
-        this.arena = a;
         this.lentTable = table.asReadOnly();
         place(new Position(offset, length));
-        this.cleanable = CLEANER.register(this, () -> {
-            if (a.scope().isAlive()) {
-                a.close();
-            }
-        });
+        long n = rowStarts.length;
+        String source = rows.toString();
+        this.lifetime = Lifetime.start(this, a, Sharing.SHARED, true, "RowWindow",
+                () -> n + " rows, " + length + " columns, of " + source);
+        this.exports = lifetime.exports();
     }
 
     /**
@@ -296,11 +293,11 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
 
     /** {@return whether {@link #close()} has run} */
     public boolean isClosed() {
-        return closed;
+        return lifetime.isClosed();
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (lifetime.isClosed()) {
             throw new IllegalStateException(this + " is closed");
         }
     }
@@ -312,11 +309,7 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
      */
     @Override
     public void close() {
-        exports.whileUnlocked("close", () -> closed, () -> {
-            closed = true;
-            arena.close();
-            cleanable.clean();
-        });
+        lifetime.close("close", null);
     }
 
     @Override
@@ -324,6 +317,6 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         Position at = position;
         return "RowWindow[" + rows.rows() + " rows, columns [" + at.offset + ", " + (at.offset + at.length) + ") of "
                 + rows.cols() + (at.length != capacity ? " (capacity " + capacity + ")" : "") + ", '" + format + "'"
-                + (closed ? ", closed" : "") + "]";
+                + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -2,7 +2,10 @@ package org.indirectbuffer.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.indirectbuffer.BufferException;
@@ -28,6 +31,8 @@ public final class Lifetime {
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
 
     private final ExportCounter exports;
+    /** Open holds, guarded by the export counter's monitor. */
+    private final List<Hold> holds = new ArrayList<>();
     private final Thread owner;
     private final Closer closer;
     private final Cleaner.Cleanable cleanable;
@@ -139,6 +144,18 @@ public final class Lifetime {
      * @throws IllegalStateException if a native call is using the arena right now; nothing changes
      */
     public void close(String operation, Runnable afterClose) {
+        exports.whileHeld(() -> {
+            if (!closed && !holds.isEmpty()) {
+                List<String> holders = holds.stream().map(Hold::holder).toList();
+                throw new BufferException("buffer is locked: cannot " + operation + " while " + holds.size()
+                        + (holds.size() == 1 ? " hold is" : " holds are") + " open: " + holders);
+            }
+            closeUnlocked(operation, afterClose);
+            return null;
+        });
+    }
+
+    private void closeUnlocked(String operation, Runnable afterClose) {
         exports.whileUnlocked(operation, () -> closed, () -> {
             closer.end();
             closed = true;
@@ -153,6 +170,71 @@ public final class Lifetime {
                 afterClose.run();
             }
         });
+    }
+
+    /**
+     * Holds the owner open for a dependent (a C structure keeping pointers into the memory, a native call in
+     * progress): until the hold is released, {@link #close} refuses, naming the holder.
+     *
+     * @param holder who holds, for messages
+     * @param what   describes the owner, for the message when it is closed
+     * @return the hold, released once by {@link Hold#run()}
+     * @throws IllegalStateException if the lifetime ended
+     */
+    public Hold hold(String holder, Supplier<String> what) {
+        Objects.requireNonNull(holder, "holder");
+        return exports.whileHeld(() -> {
+            if (closed) {
+                throw new IllegalStateException(what.get() + " is closed");
+            }
+            Hold h = new Hold(this, holder);
+            holds.add(h);
+            if (closer.record != null) {
+                closer.record.event("hold taken by " + holder);
+            }
+            return h;
+        });
+    }
+
+    /** {@return the number of holds not yet released} */
+    public int holdCount() {
+        return exports.whileHeld(holds::size);
+    }
+
+    /**
+     * One dependent's hold (see {@link #hold}). Released once, by {@link #run()}, from any thread; it references
+     * the lifetime, so a Cleaner action releasing a dropped dependent's hold keeps the lifetime until then.
+     */
+    public static final class Hold implements Runnable {
+        private final Lifetime lifetime;
+        private final String holder;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Hold(Lifetime lifetime, String holder) {
+            this.lifetime = lifetime;
+            this.holder = holder;
+        }
+
+        /** Releases the hold; later calls do nothing. */
+        @Override
+        public void run() {
+            if (released.compareAndSet(false, true)) {
+                lifetime.exports.whileHeld(() -> lifetime.holds.remove(this));
+                if (lifetime.closer.record != null) {
+                    lifetime.closer.record.event("hold released by " + holder);
+                }
+            }
+        }
+
+        /** {@return whether {@link #run()} released it} */
+        public boolean isReleased() {
+            return released.get();
+        }
+
+        /** {@return who holds} */
+        public String holder() {
+            return holder;
+        }
     }
 
     /** {@return the owner's leak record, or null when it is not tracked} */

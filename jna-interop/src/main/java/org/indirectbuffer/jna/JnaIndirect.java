@@ -22,6 +22,7 @@ import org.indirectbuffer.Terminator;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.NannySecrets;
+import org.indirectbuffer.internal.NativeBytes;
 import org.indirectbuffer.internal.RaggedSecrets;
 import org.indirectbuffer.internal.Restricted;
 
@@ -367,7 +368,8 @@ public final class JnaIndirect {
         }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment table = arena.allocate(Math.max(n * POINTER, POINTER), POINTER).asSlice(0, n * POINTER);
+            MemorySegment table = NativeBytes.allocate(arena, Math.max(n * POINTER, POINTER), POINTER)
+                    .asSlice(0, n * POINTER);
             for (int r = 0; r < n; r++) {
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, MemorySegment.ofAddress(Pointer.nativeValue(kept[r])));
             }
