@@ -106,6 +106,7 @@ public final class LeakTracker {
 
     /** Where something happened: a stack captured at that point, printed without the tracker's own frames. */
     private static final class Site extends Throwable {
+        private static final long serialVersionUID = 1L;
         private final String thread = Thread.currentThread().getName();
 
         Site(String what) {
