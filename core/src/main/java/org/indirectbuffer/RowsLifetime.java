@@ -26,6 +26,8 @@ final class RowsLifetime {
     private final List<Pin> pins = new ArrayList<>();
     private final ExportCounter exports;
     private final Supplier<String> describe;
+    /** The thread confined memory is confined to; null for shared memory. */
+    private final Thread owner;
     private volatile boolean closed;
 
     RowsLifetime(Object owner, Arena arena, Sharing sharing, Supplier<String> describe) {
@@ -34,6 +36,21 @@ final class RowsLifetime {
         this.describe = describe;
         this.exports = new ExportCounter(owner);
         this.cleanable = sharing == Sharing.SHARED ? CLEANER.register(owner, closer) : null;
+        this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
+    }
+
+    /**
+     * Refuses a thread that confined memory is not confined to.
+     *
+     * @param operation what was called, for the message
+     * @throws WrongThreadException if the memory is confined to another thread
+     */
+    void checkOwner(String operation) {
+        Thread o = owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw new WrongThreadException(operation + ": " + describe.get() + " is confined to thread '"
+                    + o.getName() + "'; this is '" + Thread.currentThread().getName() + "'");
+        }
     }
 
     Arena arena() {

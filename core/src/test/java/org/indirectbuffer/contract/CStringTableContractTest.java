@@ -13,6 +13,6 @@ class CStringTableContractTest extends OwnedResourceContract<CStringTable> {
 
     @Override
     protected String listedAs() {
-        return "CStringTable: ";
+        return "CStringTable: 5 strings";
     }
 }

@@ -16,6 +16,7 @@ import org.indirectbuffer.MemoryNanny;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.contract.ExporterContract.Mutator;
 import org.indirectbuffer.format.Format;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 
 /**
@@ -340,6 +341,11 @@ class IndirectMemory2DContractTest {
     @Nested
     class OwnedViewOfRows extends Owned {
         private final MemoryBuffer source = MemoryBuffer.allocate(Format.parse("q"), 'C', 7, 23);
+
+        @AfterEach
+        void closeSource() {
+            source.close();
+        }
 
         @Override
         protected IndirectMemory2D newOwner() {
