@@ -1,7 +1,6 @@
 package org.indirectbuffer.contract;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -50,12 +49,14 @@ class IndirectMemory2DContractTest {
             }));
             for (HandOff part : List.of(HandOff.ROWS_ONLY, HandOff.TABLE_ONLY)) {
                 all.add(new Mutator<>("handOffToC(" + part + ")", m -> {
-                    long rows = m.rows();
+                    long[] rows = new long[Math.toIntExact(m.rows())];
+                    for (int r = 0; r < rows.length; r++) {
+                        rows[r] = m.row(r).address();
+                    }
                     MemorySegment table = m.handOffToC(part);
                     if (part == HandOff.ROWS_ONLY) {
-                        for (long r = 0; r < rows; r++) {
-                            MemoryNanny.freeingTable(table.reinterpret(8 * rows).getAtIndex(
-                                    ValueLayout.ADDRESS, r)).close();
+                        for (long row : rows) { // C's part: each row is one malloc block
+                            MemoryNanny.freeingTable(MemorySegment.ofAddress(row)).close();
                         }
                     } else {
                         MemoryNanny.freeingTable(table).close();
