@@ -1389,11 +1389,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * <p>The view has ndim 2, shape {@code {rows, cols}}, strides {@code {8, itemSize}} and suboffsets {@code {0,
      * -1}}: it needs {@link BufferRequest#INDIRECT}. Items it reaches are tied to this memory's scope.
+     *
+     * @throws WrongThreadException if the memory is {@linkplain Sharing#CONFINED confined} to another thread;
+     *                              nothing is exported
      */
     @Override
     public BufferView getBuffer(int flags) {
         return shared.exports.export(() -> {
             Generation g = live();
+            // A thread a confined owner does not allow exports nothing: it would lock the owner's close and resize.
+            checkOwner("getBuffer");
             boolean readOnly = !access.isWritable();
             if (g.record != null) {
                 return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly);
