@@ -166,6 +166,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record) {
+            this(scope, table, rows, cols, format, block, record, ItemLayouts.of(format, "format"));
+        }
+
+        /** @param items the typed-access layouts of {@code format}, made once by a caller that reuses them */
+        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
+                   RowRecord record, ItemLayouts items) {
             this.scope = scope;
             this.block = block;
             this.table = table;
@@ -173,7 +179,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.cols = cols;
             this.format = format;
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
-            this.items = ItemLayouts.of(format, "format");
+            this.items = items;
             this.record = record;
         }
 
@@ -760,14 +766,20 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * A borrow for {@link PointerBorrower}: the borrower is the capability its restricted factory checked, and its
      * format is parsed once.
      */
-    static IndirectMemory2D borrow(MemorySegment table, long rows, long cols, Format format, boolean readOnly,
-                                   Sharing sharing) {
-        return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing);
+    static IndirectMemory2D borrow(MemorySegment table, long rows, long cols, Format format, ItemLayouts items,
+                                   boolean readOnly, Sharing sharing) {
+        return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
     }
 
     private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, Format f,
                                             boolean readOnly, MemoryNanny nanny, Object keepAlive, String origin,
                                             Sharing sharing) {
+        return foreign(table, rows, cols, f, readOnly, nanny, keepAlive, origin, sharing, ItemLayouts.of(f, "format"));
+    }
+
+    private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, Format f,
+                                            boolean readOnly, MemoryNanny nanny, Object keepAlive, String origin,
+                                            Sharing sharing, ItemLayouts items) {
         Objects.requireNonNull(table, "table");
         checkDimensions(rows, cols, f);
         long tableBytes = rows * POINTER;
@@ -790,7 +802,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
-        Generation g = new Generation(scope, scoped, rows, cols, f, null, null);
+        Generation g = new Generation(scope, scoped, rows, cols, f, null, null, items);
         return new IndirectMemory2D(new Shared(origin, null, g, sharing, nanny != null), readOnly ? Access.READ_ONLY
                 : Access.MODIFIABLE, null);
     }
@@ -1377,11 +1389,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * <p>The view has ndim 2, shape {@code {rows, cols}}, strides {@code {8, itemSize}} and suboffsets {@code {0,
      * -1}}: it needs {@link BufferRequest#INDIRECT}. Items it reaches are tied to this memory's scope.
+     *
+     * @throws WrongThreadException if the memory is {@linkplain Sharing#CONFINED confined} to another thread;
+     *                              nothing is exported
      */
     @Override
     public BufferView getBuffer(int flags) {
         return shared.exports.export(() -> {
             Generation g = live();
+            // A thread a confined owner does not allow exports nothing: it would lock the owner's close and resize.
+            checkOwner("getBuffer");
             boolean readOnly = !access.isWritable();
             if (g.record != null) {
                 return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly);

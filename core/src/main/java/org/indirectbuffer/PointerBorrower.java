@@ -38,11 +38,14 @@ import org.indirectbuffer.internal.RowItemFormat;
  */
 public final class PointerBorrower {
     private final Format format;
+    /** The typed-access layouts of {@code format}, made once for every borrow. */
+    private final ItemLayouts items;
     private final boolean readOnly;
     private final Sharing sharing;
 
     private PointerBorrower(Format format, boolean readOnly, Sharing sharing) {
         this.format = format;
+        this.items = ItemLayouts.of(format, "format");
         this.readOnly = readOnly;
         this.sharing = sharing;
     }
@@ -82,7 +85,7 @@ public final class PointerBorrower {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      */
     public IndirectMemory2D borrow(MemorySegment table, long rows, long cols) {
-        return IndirectMemory2D.borrow(table, rows, cols, format, readOnly, sharing);
+        return IndirectMemory2D.borrow(table, rows, cols, format, items, readOnly, sharing);
     }
 
     /** {@return the item format of every table borrowed} */

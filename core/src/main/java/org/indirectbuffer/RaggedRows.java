@@ -799,6 +799,8 @@ public final class RaggedRows implements AutoCloseable {
          * @throws BufferException          if the request cannot be given (a writable request on read-only rows)
          * @throws IllegalArgumentException if {@code flags} holds bits that are not buffer request flags
          * @throws IllegalStateException    if the rows are closed, or the row pointer is NULL
+         * @throws WrongThreadException     if the rows are {@linkplain Sharing#CONFINED confined} to another thread;
+         *                                  nothing is exported
          */
         @Override
         public BufferView getBuffer(int flags) {
@@ -815,9 +817,12 @@ public final class RaggedRows implements AutoCloseable {
          * @throws BufferException          if the request cannot be given
          * @throws IllegalArgumentException if {@code flags} holds bits that are not buffer request flags
          * @throws IllegalStateException    if the rows are closed, or the row pointer is NULL
+         * @throws WrongThreadException     if the rows are {@linkplain Sharing#CONFINED confined} to another thread;
+         *                                  nothing is exported
          */
         public BufferView getBuffer(int flags, Sharing sharing) {
             Objects.requireNonNull(sharing, "sharing");
+            lifetime.checkOwner("getBuffer", RaggedRows.this::describe);
             ExportCounter exports = lifetime.exports();
             return sharing == Sharing.CONFINED ? exports.exportConfined(() -> rowView(row), flags, null)
                     : exports.export(() -> rowView(row), flags);

@@ -21,6 +21,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Borrowing a {@code T**} that C owns, as a callback does once per call (a FLAC write callback gets {@code const
@@ -115,6 +116,31 @@ public class BorrowBenchmark {
     @Benchmark
     public long rawFfmConfinedWrap() {
         return rawFfm(Arena.ofConfined(), false);
+    }
+
+    /**
+     * Hand-written FFM, confined arena, the row segment handed on (to a Blackhole, as a callback hands it to a method
+     * the JIT does not inline): the segments escape, so the arena is really made and closed. What a borrow costs
+     * hand-written when escape analysis cannot remove it.
+     */
+    @Benchmark
+    public long rawFfmConfinedWrapEscaping(Blackhole bh) {
+        try (Arena borrow = Arena.ofConfined()) {
+            MemorySegment t = table.reinterpret(rows * ValueLayout.ADDRESS.byteSize(), borrow, null);
+            MemorySegment row = t.getAtIndex(ValueLayout.ADDRESS, 0).reinterpret(cols * 4L, borrow, null);
+            bh.consume(row);
+            return row.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** A confined PointerBorrower, touching one item, the row segment handed on as in the escaping baseline. */
+    @Benchmark
+    public long borrowerWrapEscaping(Blackhole bh) {
+        try (IndirectMemory2D m = BORROWER.borrow(table, rows, cols)) {
+            MemorySegment row = m.row(0);
+            bh.consume(row);
+            return row.get(ValueLayout.JAVA_INT, 0);
+        }
     }
 
     /** Hand-written FFM, shared arena. */

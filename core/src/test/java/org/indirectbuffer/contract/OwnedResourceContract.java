@@ -1,0 +1,127 @@
+package org.indirectbuffer.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.indirectbuffer.LeakDetection;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every owner of native memory promises, run against each one by a subclass that says how to make it: close
+ * frees what it owned; the Cleaner frees an owner dropped unclosed and reports it; an open owner is listed among
+ * {@link LeakDetection#openResources()}, a closed one is not.
+ *
+ * @param <O> the owner type
+ */
+public abstract class OwnedResourceContract<O extends AutoCloseable> {
+
+    /**
+     * Makes a new owner of native memory.
+     *
+     * @return the owner, open
+     */
+    protected abstract O newOwner();
+
+    /**
+     * How {@link LeakDetection} names the owner: its type then a description unique to the fixture, as in
+     * {@code "IndirectMemory2D: 5 x 11 'h'"}; the leak report reads {@code "IndirectMemory2D was never closed: 5 x
+     * 11 'h'"}.
+     *
+     * @return the type's simple name and the description, joined by {@code ": "}
+     */
+    protected abstract String listedAs();
+
+    private String reportedAs() {
+        int colon = listedAs().indexOf(": ");
+        return listedAs().substring(0, colon) + " was never closed: " + listedAs().substring(colon + 2);
+    }
+
+    /**
+     * The change in live native bytes {@code action} makes, measured until two runs agree: the Cleaner may free
+     * other tests' garbage meanwhile, and a wrong count never agrees with itself by chance twice in a row.
+     */
+    private static long delta(Runnable action) {
+        long previous = Long.MIN_VALUE;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            long before = LeakDetection.liveNativeBytes();
+            action.run();
+            long d = LeakDetection.liveNativeBytes() - before;
+            if (d == previous) {
+                return d;
+            }
+            previous = d;
+        }
+        return previous;
+    }
+
+    private void closeAll(List<O> owners) {
+        for (O o : owners) {
+            try {
+                o.close();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
+    public void anOpenOwnerCountsItsMemoryAndCloseFreesIt() {
+        List<O> open = new ArrayList<>();
+        try {
+            assertThat(delta(() -> open.add(newOwner()))).as("native bytes of an open %s", listedAs()).isPositive();
+        } finally {
+            closeAll(open);
+        }
+        assertThat(delta(() -> closeAll(List.of(newOwner())))).as("native bytes after close").isZero();
+    }
+
+    @Test
+    public void anOpenOwnerIsListedAndAClosedOneIsNot() throws Exception {
+        O owner = newOwner();
+        assertThat(LeakDetection.openResources()).anyMatch(s -> s.startsWith(listedAs()));
+        owner.close();
+        owner.close();
+        assertThat(LeakDetection.openResources()).noneMatch(s -> s.startsWith(listedAs()));
+    }
+
+    @Test
+    public void aDroppedOwnerIsFreedByTheCleanerAndReported() throws InterruptedException {
+        long leftOver = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 10 && leftOver != 0; attempt++) {
+            long reports = matchingReports();
+            long total = LeakDetection.leaksReported();
+            long before = LeakDetection.liveNativeBytes();
+            dropOne();
+            awaitReport(reports, total);
+            leftOver = LeakDetection.liveNativeBytes() - before;
+        }
+        assertThat(leftOver).as("native bytes left after the Cleaner freed a dropped %s", listedAs()).isZero();
+        assertThat(LeakDetection.recentReports()).filteredOn(r -> r.contains(reportedAs())).last().asString()
+                .startsWith("LEAK: " + reportedAs());
+        assertThat(LeakDetection.openResources()).noneMatch(s -> s.startsWith(listedAs()));
+    }
+
+    private void dropOne() {
+        assertThat(newOwner()).isNotNull();
+    }
+
+    private long matchingReports() {
+        return LeakDetection.recentReports().stream().filter(r -> r.contains(reportedAs())).count();
+    }
+
+    /** Waits for a new report naming the fixture (the recent reports are the last 64: when full, the newest). */
+    private void awaitReport(long matchingBefore, long totalBefore) throws InterruptedException {
+        for (int i = 0; i < 250; i++) {
+            System.gc();
+            List<String> recent = LeakDetection.recentReports();
+            if (matchingReports() > matchingBefore || LeakDetection.leaksReported() > totalBefore
+                    && recent.size() == 64 && recent.getLast().contains(reportedAs())) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no leak reported for " + reportedAs() + ": " + LeakDetection.recentReports());
+    }
+}

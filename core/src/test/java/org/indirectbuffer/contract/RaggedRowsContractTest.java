@@ -1,0 +1,94 @@
+package org.indirectbuffer.contract;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+import org.indirectbuffer.RaggedRows;
+import org.indirectbuffer.Sharing;
+import org.indirectbuffer.Terminator;
+import org.junit.jupiter.api.Nested;
+
+/** The exporter contract run against {@link RaggedRows#rowExporter}, the owned-resource one against the rows. */
+class RaggedRowsContractTest {
+
+    private static RaggedRows filled(RaggedRows rows) {
+        for (long r = 0; r < rows.rows(); r++) {
+            for (long c = 0; c < rows.length(r); c++) {
+                rows.item(r, c).set(ValueLayout.JAVA_DOUBLE, 0, 1 + 10 * r + c);
+            }
+        }
+        return rows;
+    }
+
+    abstract static class RowExporterContract extends ExporterContract<RaggedRows.RowExporter> {
+        abstract RaggedRows newRows();
+
+        @Override
+        protected RaggedRows.RowExporter newExporter() {
+            return newRows().rowExporter(1);
+        }
+
+        @Override
+        protected int exportCount(RaggedRows.RowExporter exporter) {
+            return exporter.rows().exportCount();
+        }
+
+        @Override
+        protected void close(RaggedRows.RowExporter exporter) {
+            exporter.rows().close();
+        }
+
+        @Override
+        protected List<Mutator<RaggedRows.RowExporter>> mutators() {
+            return List.of(new Mutator<>("close", e -> e.rows().close()));
+        }
+
+        @Override
+        protected List<MemorySegment> partsOf(RaggedRows.RowExporter exporter) {
+            return List.of(exporter.rows().pointerTable(), exporter.rows().row(1));
+        }
+    }
+
+    @Nested
+    class Counted extends RowExporterContract {
+        @Override
+        RaggedRows newRows() {
+            return filled(RaggedRows.create(new long[] {2, 5, 1}, "d"));
+        }
+    }
+
+    @Nested
+    class Terminated extends RowExporterContract {
+        @Override
+        RaggedRows newRows() {
+            return filled(RaggedRows.createTerminated(new long[] {1, 3}, "d", Terminator.zeroItem()));
+        }
+    }
+
+    @Nested
+    class Confined extends RowExporterContract {
+        @Override
+        RaggedRows newRows() {
+            return filled(RaggedRows.create(new long[] {2, 4}, "d", Sharing.CONFINED));
+        }
+
+        @Override
+        protected Sharing sharing() {
+            return Sharing.CONFINED;
+        }
+    }
+
+    @Nested
+    class Owned extends OwnedResourceContract<RaggedRows> {
+        @Override
+        protected RaggedRows newOwner() {
+            return RaggedRows.create(new long[] {3, 1, 4, 1, 5}, "q");
+        }
+
+        @Override
+        protected String listedAs() {
+            return "RaggedRows: 5 rows";
+        }
+    }
+}
