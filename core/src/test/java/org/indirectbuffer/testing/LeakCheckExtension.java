@@ -35,6 +35,8 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
     /** How long the check waits for the Cleaner before it reports what is still there. */
     static final long SETTLE_MILLIS = 2000;
     private static final long POLL_MILLIS = 10;
+    /** How many of the resources left open the message lists, oldest first. */
+    private static final int LISTED = 20;
     private static final Pattern NUMBER = Pattern.compile("\\(open resource #(\\d+)\\)");
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(LeakCheckExtension.class);
@@ -90,9 +92,12 @@ public final class LeakCheckExtension implements BeforeAllCallback, AfterAllCall
         out.append(", and ").append(opened.size()).append(" resource(s) it opened still open");
         out.append(opened.isEmpty() ? "." : ":");
         boolean sitesMissing = false;
-        for (String r : opened) {
+        for (String r : opened.subList(0, Math.min(opened.size(), LISTED))) {
             out.append("\n  - ").append(r);
             sitesMissing |= !r.contains("\n    created on thread");
+        }
+        if (opened.size() > LISTED) {
+            out.append("\n  (").append(opened.size() - LISTED).append(" more not listed)");
         }
         if (sitesMissing || opened.isEmpty()) {
             out.append("\nWhere ").append(opened.isEmpty() ? "the memory was allocated" : "they were created")
