@@ -64,8 +64,10 @@ public final class LeakDetection {
 
     /**
      * Returns the tracked resources not yet closed (or found by the Cleaner), oldest first: one line each, the kind
-     * and what it is ({@code "IndirectMemory2D: 3 x 4 'd' (created, ONE_BLOCK)"}), followed by where it was
-     * created when that was recorded, and (at {@code paranoid}) its acquires and releases.
+     * what it is and its number, unique in the JVM ({@code "IndirectMemory2D: 3 x 4 'd' (created, ONE_BLOCK) (open
+     * resource #12)"}), followed by where it was created when that was recorded, and (at {@code paranoid}) its
+     * acquires and releases. The number tells one resource from another whose description is the same, and stays
+     * the same when the description changes (a count of exports, a size): compare snapshots by it.
      *
      * @return a snapshot; empty at level {@code off}
      */

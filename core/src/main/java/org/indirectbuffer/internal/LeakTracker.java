@@ -87,7 +87,7 @@ public final class LeakTracker {
         records.sort((a, b) -> Long.compare(a.sequence, b.sequence));
         List<String> out = new ArrayList<>(records.size());
         for (Record r : records) {
-            out.add(r.describe());
+            out.add(r.describe(true));
         }
         return out;
     }
@@ -212,7 +212,21 @@ public final class LeakTracker {
 
         /** {@return what it is, then where it was created (when recorded) and its events} */
         public String describe() {
+            return describe(false);
+        }
+
+        /**
+         * Describes the resource.
+         *
+         * @param numbered whether to add its number (" (open resource #n)", unique in the JVM: which one it is
+         *                 when its description is the same as another's, or changes)
+         * @return what it is, then where it was created (when recorded) and its events
+         */
+        private String describe(boolean numbered) {
             StringBuilder out = new StringBuilder(kind).append(": ").append(description.get());
+            if (numbered) {
+                out.append(" (open resource #").append(sequence).append(')');
+            }
             appendSites(out);
             return out.toString();
         }

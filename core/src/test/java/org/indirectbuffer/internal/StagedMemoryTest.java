@@ -26,7 +26,7 @@ class StagedMemoryTest {
         MemorySegment allocate(long bytes, Arena arena) {
             return StagedMemory.allocate(bytes, arena, () -> NativeHeap.malloc(bytes), address -> {
                 frees.computeIfAbsent(address, a -> new AtomicInteger()).incrementAndGet();
-                NativeHeap.free(NativeHeap.FREE, address);
+                NativeHeap.freeOwned(address, bytes); // counted off, as malloc counted it
             });
         }
 
