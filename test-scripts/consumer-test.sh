@@ -111,7 +111,7 @@ done
 step "deploying the library into file://$repo (release profile: sources and javadoc jars)"
 # Maven itself runs on the JDK 25 here: the javadoc plugin reads the release-25 class files in Maven's own JVM, which
 # fails under an older one ("Unsupported major.minor version 69.0"; issue 14, the JDK set-ups part).
-JAVA_HOME=$jdk PATH=$jdk/bin:$PATH mvn_run "${mvn_flags[@]}" -f "$root/pom.xml" -Prelease -Dmaven.test.skip=true \
+JAVA_HOME=$jdk PATH=$jdk/bin:$PATH mvn_run "${mvn_flags[@]}" -f "$root/pom.xml" -Prelease -DskipTests \
   -pl '!samples' deploy -DaltDeploymentRepository="consumer-test::file://$repo" >"$work/deploy.log" 2>&1 \
   || { cat "$work/deploy.log"; fail "mvn deploy of the library failed"; }
 took
@@ -120,7 +120,7 @@ published() {   # published <artifactId> <suffix: .pom, .jar, -sources.jar, -jav
   local dir=$repo/org/indirectbuffer/$1/$version f
   for f in "$dir/$1"-*"$2"; do
     [[ -f $f ]] || continue
-    [[ $2 == .jar && ($f == *-sources.jar || $f == *-javadoc.jar) ]] && continue
+    [[ $2 == .jar && ($f == *-sources.jar || $f == *-javadoc.jar || $f == *-tests.jar) ]] && continue
     echo "$f"
     return 0
   done
