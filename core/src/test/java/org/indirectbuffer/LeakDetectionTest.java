@@ -8,9 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
+import org.indirectbuffer.contract.LiveBytes;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.leaks.LeakProbe;
 import org.junit.jupiter.api.Test;
@@ -23,25 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class LeakDetectionTest {
 
-    /**
-     * The change in live bytes made by {@code action}. Other tests' garbage may be freed by the Cleaner meanwhile, so
-     * the measurement is repeated until one run is undisturbed (two runs agree); a wrong count never agrees with the
-     * expected one.
-     */
-    private static long delta(LongSupplier action) {
-        long previous = Long.MIN_VALUE;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            long before = LeakDetection.liveNativeBytes();
-            long result = action.getAsLong();
-            long d = LeakDetection.liveNativeBytes() - before - result;
-            if (d == previous) {
-                return d;
-            }
-            previous = d;
-        }
-        return previous;
-    }
-
     @Test
     void theDefaultLevelIsSimple() {
         assertThat(LeakDetection.level()).isEqualTo(LeakDetection.Level.SIMPLE);
@@ -50,31 +31,26 @@ class LeakDetectionTest {
     @Test
     void liveBytesCountOwnedMemoryUntilClosed() {
         // table + record (2 x 3 x 8) and one block of 3 x 4 doubles with 63 bytes of alignment padding
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             IndirectMemory2D.createMemory(3, 4, "d", false).close();
-            return 0;
         })).isZero();
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             IndirectMemory2D.createMemory(3, 4, "d", false); // left open: counted
-            return 0;
         })).isEqualTo(48 + 96 + 63);
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             IndirectMemory2D.createMemory(3, 4, "d", false, IndirectMemory2D.RowPlacement.ROW_BY_ROW);
-            return 0;
         })).as("table + record, then three rows of 32 bytes").isEqualTo(48 + 3 * 32);
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             MemoryBuffer.allocate(Format.parse("i"), 'C', 5, 7);
-            return 0;
         })).isEqualTo(5 * 7 * 4);
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             CStringTable.of(StandardCharsets.UTF_8, "ab", "cdefghij");
-            return 0;
         })).as("3 pointers, then each string and its NUL, one malloc block each").isEqualTo(3 * 8 + 3 + 9);
     }
 
     @Test
     void everyKindOfOwnedMemoryIsCountedOffWhenClosed() {
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             try (IndirectMemory2D m = IndirectMemory2D.createMemory(9, 5, "f", false,
                     IndirectMemory2D.RowPlacement.ROW_BY_ROW);
                  IndirectMemory2D rows = IndirectMemory2D.viewOfRows(m);
@@ -85,29 +61,25 @@ class LeakDetectionTest {
             } catch (BufferException expected) {
                 // resize is refused while viewOfRows holds the export: the count must still come back
             }
-            return 0;
         })).isZero();
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 3, "q", false)) {
                 m.resize(5, 8);
                 m.setLong(4, 7, 42);
             }
-            return 0;
         })).as("resized memory counted off when the old block is freed and the new one closed").isZero();
     }
 
     @Test
     void memoryHandedToCIsNoLongerCounted() {
         long[] table = new long[1];
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             IndirectMemory2D m = IndirectMemory2D.createMemory(2, 3, "d", false,
                     IndirectMemory2D.RowPlacement.ROW_BY_ROW);
             table[0] = m.handOffToC().address();
-            return 0;
         })).isZero();
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             CStringTable.handOffToC(StandardCharsets.UTF_8, List.of("a", "bc"));
-            return 0;
         })).isZero();
         // C frees the handed memory (here through a nanny running the process's free, as C would)
         MemoryNanny.freeingRowsAndTable(MemorySegment.ofAddress(table[0]), 2).close();

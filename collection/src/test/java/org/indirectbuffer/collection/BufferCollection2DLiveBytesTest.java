@@ -2,11 +2,10 @@ package org.indirectbuffer.collection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.function.LongSupplier;
-
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.LeakDetection;
+import org.indirectbuffer.contract.LiveBytes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,24 +15,9 @@ import org.junit.jupiter.api.Test;
  */
 class BufferCollection2DLiveBytesTest {
 
-    /** The change in live bytes made by {@code action}, repeated until two runs agree (see core's LeakDetectionTest). */
-    private static long delta(LongSupplier action) {
-        long previous = Long.MIN_VALUE;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            long before = LeakDetection.liveNativeBytes();
-            long result = action.getAsLong();
-            long d = LeakDetection.liveNativeBytes() - before - result;
-            if (d == previous) {
-                return d;
-            }
-            previous = d;
-        }
-        return previous;
-    }
-
     @Test
     void stagedBlocksAndTheSpareAreCountedUntilClose() {
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             try (BufferCollection2D c = BufferCollection2D.of(new double[4][10])) {
                 long open = LeakDetection.liveNativeBytes();
                 try (BufferView v = c.getBuffer(BufferRequest.FULL)) {
@@ -44,14 +28,13 @@ class BufferCollection2DLiveBytesTest {
                 assertThat(LeakDetection.liveNativeBytes() - open).as("kept as the spare").isEqualTo(4 * 8 + 4 * 80);
                 assertThat(LeakDetection.openResources()).anyMatch(s -> s.startsWith("BufferCollection2D: 4 x 10 'd'"));
             }
-            return 0;
         })).isZero();
     }
 
     @Test
     void exportsOpenAtOnceFreeTheBlocksTheSpareCannotKeep() {
         double[][] rows = new double[3][50];
-        assertThat(delta(() -> {
+        assertThat(LiveBytes.delta(() -> {
             try (BufferCollection2D big = BufferCollection2D.of(rows)) {
                 try (BufferView first = big.getBuffer(BufferRequest.FULL);
                      BufferView second = big.getBuffer(BufferRequest.FULL_RO)) {
@@ -61,7 +44,6 @@ class BufferCollection2DLiveBytesTest {
                     big.getBuffer(BufferRequest.FULL_RO).close();
                 }
             }
-            return 0;
         })).isZero();
     }
 }

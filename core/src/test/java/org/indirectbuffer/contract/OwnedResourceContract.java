@@ -38,24 +38,6 @@ public abstract class OwnedResourceContract<O extends AutoCloseable> {
         return listedAs().substring(0, colon) + " was never closed: " + listedAs().substring(colon + 2);
     }
 
-    /**
-     * The change in live native bytes {@code action} makes, measured until two runs agree: the Cleaner may free
-     * other tests' garbage meanwhile, and a wrong count never agrees with itself by chance twice in a row.
-     */
-    private static long delta(Runnable action) {
-        long previous = Long.MIN_VALUE;
-        for (int attempt = 0; attempt < 20; attempt++) {
-            long before = LeakDetection.liveNativeBytes();
-            action.run();
-            long d = LeakDetection.liveNativeBytes() - before;
-            if (d == previous) {
-                return d;
-            }
-            previous = d;
-        }
-        return previous;
-    }
-
     private void closeAll(List<O> owners) {
         for (O o : owners) {
             try {
@@ -70,11 +52,12 @@ public abstract class OwnedResourceContract<O extends AutoCloseable> {
     public void anOpenOwnerCountsItsMemoryAndCloseFreesIt() {
         List<O> open = new ArrayList<>();
         try {
-            assertThat(delta(() -> open.add(newOwner()))).as("native bytes of an open %s", listedAs()).isPositive();
+            assertThat(LiveBytes.delta(() -> open.add(newOwner()))).as("native bytes of an open %s", listedAs())
+                    .isPositive();
         } finally {
             closeAll(open);
         }
-        assertThat(delta(() -> closeAll(List.of(newOwner())))).as("native bytes after close").isZero();
+        assertThat(LiveBytes.delta(() -> closeAll(List.of(newOwner())))).as("native bytes after close").isZero();
     }
 
     @Test

@@ -1,0 +1,30 @@
+package org.indirectbuffer.contract;
+
+import org.indirectbuffer.LeakDetection;
+
+/** Measures the library's live native bytes around an action, for tests in every module. */
+public final class LiveBytes {
+    private LiveBytes() {
+    }
+
+    /**
+     * The change in live native bytes {@code action} makes, measured until two runs agree: the Cleaner may free
+     * other tests' garbage meanwhile, and a wrong count never agrees with itself by chance twice in a row.
+     *
+     * @param action what to measure; run up to 20 times
+     * @return the change in {@link LeakDetection#liveNativeBytes()}
+     */
+    public static long delta(Runnable action) {
+        long previous = Long.MIN_VALUE;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            long before = LeakDetection.liveNativeBytes();
+            action.run();
+            long d = LeakDetection.liveNativeBytes() - before;
+            if (d == previous) {
+                return d;
+            }
+            previous = d;
+        }
+        return previous;
+    }
+}
