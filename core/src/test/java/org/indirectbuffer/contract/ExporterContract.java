@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ReadOnlyBufferException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -17,6 +18,7 @@ import org.indirectbuffer.BufferExporter;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.Sharing;
+import org.indirectbuffer.format.Format;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -125,11 +127,19 @@ public abstract class ExporterContract<E extends BufferExporter> {
         }
     }
 
+    /**
+     * Each of the 2^9 flag words: unknown bits refused with {@link IllegalArgumentException}; the others lent with
+     * a view that satisfies them, or refused with {@link BufferException}, exactly when CPython's {@code _testbuffer}
+     * exporter refuses them for the same layout.
+     *
+     * @throws Exception if closing the exporter fails
+     */
     @Test
     public void everyRequestIsHonouredAsAskedOrRefused() throws Exception {
         E e = newExporter();
         try {
             byte[] reference = bytes(e);
+            Layout layout = Layout.of(e);
             int honoured = 0;
             for (int flags = 0; flags < 0x200; flags++) {
                 int f = flags;
@@ -138,12 +148,19 @@ public abstract class ExporterContract<E extends BufferExporter> {
                     assertThatThrownBy(() -> e.getBuffer(f)).as(request).isInstanceOf(IllegalArgumentException.class);
                     continue;
                 }
+                String refusal = layout.cpythonRefusal(flags, readOnly());
                 BufferView v;
                 try {
                     v = e.getBuffer(flags);
                 } catch (BufferException refused) {
+                    assertThat(refusal).as("%s refused (%s), but CPython's _testbuffer would lend it", request,
+                            refused.getMessage()).isNotNull();
                     assertThat(exportCount(e)).as("refused %s leaves no export", request).isZero();
                     continue;
+                }
+                if (refusal != null) {
+                    v.close();
+                    throw new AssertionError(request + " lent, but CPython's _testbuffer refuses it: " + refusal);
                 }
                 try (v) {
                     assertSatisfies(flags, v, reference, request);
@@ -154,6 +171,43 @@ public abstract class ExporterContract<E extends BufferExporter> {
             assertThat(honoured).as("FULL_RO and at least one more request honoured").isGreaterThan(1);
         } finally {
             close(e);
+        }
+    }
+
+    /** What CPython's refusal rule needs to know of an exporter's whole layout, read from its FULL_RO view. */
+    private record Layout(boolean cContiguous, boolean fContiguous, boolean anyContiguous, boolean indirect,
+                          boolean unsignedBytes) {
+        static Layout of(BufferExporter e) {
+            try (BufferView v = e.getBuffer(BufferRequest.FULL_RO)) {
+                return new Layout(v.isContiguous('C'), v.isContiguous('F'), v.isContiguous('A'), v.isIndirect(),
+                        v.itemSize() == 1 && v.format().isEquivalentTo(Format.parse("B")));
+            }
+        }
+
+        /**
+         * Why CPython's {@code _testbuffer} refuses {@code flags} ({@code verify_getbuf} in test_buffer.py), or
+         * null; with the library's one documented difference: unsigned bytes are given with their format without
+         * ND, as {@code bytearray} does.
+         */
+        String cpythonRefusal(int flags, boolean readOnly) {
+            if (BufferRequest.requestsWritable(flags) && readOnly) {
+                return "WRITABLE of a read-only exporter";
+            }
+            if (BufferRequest.requiresCContiguous(flags) && !cContiguous
+                    || BufferRequest.requiresFContiguous(flags) && !fContiguous
+                    || BufferRequest.requiresAnyContiguous(flags) && !anyContiguous) {
+                return "a contiguity the layout lacks";
+            }
+            if (!BufferRequest.requestsIndirect(flags) && indirect) {
+                return "the layout needs suboffsets";
+            }
+            if (!BufferRequest.requestsStrides(flags) && !cContiguous) {
+                return "no strides for a layout that is not C-contiguous";
+            }
+            if (!BufferRequest.requestsShape(flags) && BufferRequest.requestsFormat(flags) && !unsignedBytes) {
+                return "FORMAT without ND";
+            }
+            return null;
         }
     }
 
@@ -206,6 +260,71 @@ public abstract class ExporterContract<E extends BufferExporter> {
                 close(e);
             }
         }));
+    }
+
+    /**
+     * CPython's {@code test_ndarray_linked_list}: five views open at once, released in each of the 120 orders. While
+     * any is open every mutator is refused and changes nothing; the views still open keep reading the data; the
+     * count falls by one per release and ends at 0, after which the exporter lends again.
+     *
+     * @throws Exception if closing the exporter fails
+     */
+    @Test
+    public void exportsAreReleasedInEveryOrder() throws Exception {
+        E e = newExporter();
+        try {
+            byte[] reference = bytes(e);
+            List<Mutator<E>> mutators = mutators();
+            int[] order = {0, 1, 2, 3, 4};
+            int orders = 0;
+            do {
+                BufferView[] views = new BufferView[order.length];
+                for (int i = 0; i < views.length; i++) {
+                    views[i] = e.getBuffer(BufferRequest.FULL_RO);
+                }
+                for (int k = 0; k < order.length; k++) {
+                    String when = "release " + k + " of order " + Arrays.toString(order) + " of " + e;
+                    Mutator<E> m = mutators.get((orders + k) % mutators.size());
+                    assertThatThrownBy(() -> m.action().apply(e)).as("%s while open, %s", m, when)
+                            .isInstanceOf(BufferException.class).hasMessageStartingWith("buffer is locked");
+                    for (int j = k; j < order.length; j++) {
+                        assertThat(views[order[j]].toBytes('C')).as("view %d still open, %s", order[j], when)
+                                .isEqualTo(reference);
+                    }
+                    views[order[k]].close();
+                    assertThat(exportCount(e)).as(when).isEqualTo(order.length - 1 - k);
+                }
+                orders++;
+            } while (nextPermutation(order));
+            assertThat(orders).isEqualTo(120);
+            assertThat(bytes(e)).isEqualTo(reference);
+        } finally {
+            close(e);
+        }
+    }
+
+    /** Steps {@code a} to its next permutation in lexicographic order; false after the last. */
+    private static boolean nextPermutation(int[] a) {
+        int i = a.length - 2;
+        while (i >= 0 && a[i] >= a[i + 1]) {
+            i--;
+        }
+        if (i < 0) {
+            return false;
+        }
+        int j = a.length - 1;
+        while (a[j] <= a[i]) {
+            j--;
+        }
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        for (int l = i + 1, r = a.length - 1; l < r; l++, r--) {
+            t = a[l];
+            a[l] = a[r];
+            a[r] = t;
+        }
+        return true;
     }
 
     @Test
