@@ -32,7 +32,8 @@ public interface BufferExporter {
      * @return a new view, counted as an export until it is closed; the caller must close it
      * @throws BufferException          if the exporter cannot give what {@code flags} asks for; the message names the
      *                                  request and the reason
-     * @throws IllegalArgumentException if {@code flags} holds bits that are not buffer request flags
+     * @throws IllegalArgumentException if {@code flags} holds bits that are not buffer request flags, or is {@code
+     *                                  PyBUF_READ} ({@code 0x100}; see {@link BufferRequest#check(int)})
      * @throws IllegalStateException    if the exporter is closed
      */
     BufferView getBuffer(int flags);

@@ -53,16 +53,22 @@ public final class BufferRequest {
     public static final int FULL_RO = INDIRECT | FORMAT;
 
     private static final int KNOWN_BITS = 0x1 | 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100;
+    /** CPython's {@code PyBUF_READ}: the access flag of {@code PyMemoryView_FromMemory}, not a request. */
+    private static final int PYBUF_READ = 0x100;
 
     private BufferRequest() {
     }
 
     /**
-     * Checks that {@code flags} holds only bits CPython defines for buffer requests.
+     * Checks that {@code flags} holds only bits CPython defines for buffer requests, and is not {@code PyBUF_READ}
+     * ({@code 0x100}): that is the access flag of {@code PyMemoryView_FromMemory}, which CPython's exporters refuse
+     * as a request ({@code PyBuffer_FillInfo} raises {@code SystemError} for it, as for {@code PyBUF_WRITE},
+     * {@code 0x200}, which this method refuses as an unknown bit). {@link #INDIRECT} is {@code 0x118}.
      *
      * @param flags a request flag word
      * @return {@code flags}, for chaining
-     * @throws IllegalArgumentException if any other bit is set; the message names the flags and the unknown bits
+     * @throws IllegalArgumentException if any other bit is set, or {@code flags} is {@code PyBUF_READ}; the message
+     *                                  names the flags and what is wrong with them
      */
     public static int check(int flags) {
         int unknown = flags & ~KNOWN_BITS;
@@ -70,6 +76,10 @@ public final class BufferRequest {
             throw new IllegalArgumentException(String.format(
                     "buffer request 0x%x: unknown flag bits 0x%x; expected a combination of the PyBUF_* values in BufferRequest",
                     flags, unknown));
+        }
+        if (flags == PYBUF_READ) {
+            throw new IllegalArgumentException("buffer request 0x100 is PyBUF_READ, a memoryview access flag, not a"
+                    + " request; expected a combination of the PyBUF_* values in BufferRequest (INDIRECT is 0x118)");
         }
         return flags;
     }

@@ -76,7 +76,8 @@ public final class ExportCounter {
      * @param flags the consumer's request flags
      * @return a new view shaped by {@code flags}; closing it releases this export (closing it again does nothing)
      * @throws BufferException          if the request cannot be satisfied by the layout
-     * @throws IllegalArgumentException if {@code flags} holds unknown bits
+     * @throws IllegalArgumentException if {@code flags} holds unknown bits or is {@code PyBUF_READ} (see {@link
+     *                                  BufferRequest#check(int)})
      */
     public BufferView export(Supplier<BufferView> whole, int flags) {
         return export(whole, flags, null);
@@ -93,7 +94,8 @@ public final class ExportCounter {
      *                  if it throws. {@code null} for none. It is not run if the request is refused
      * @return a new view shaped by {@code flags}
      * @throws BufferException          if the request cannot be satisfied by the layout
-     * @throws IllegalArgumentException if {@code flags} holds unknown bits
+     * @throws IllegalArgumentException if {@code flags} holds unknown bits or is {@code PyBUF_READ} (see {@link
+     *                                  BufferRequest#check(int)})
      */
     public BufferView export(Supplier<BufferView> whole, int flags, Runnable onRelease) {
         return export(whole, flags, onRelease, null);
@@ -111,7 +113,8 @@ public final class ExportCounter {
      * @param onRelease run once by the view's {@code close()} on this thread; {@code null} for none
      * @return a new view shaped by {@code flags}, to be closed on this thread
      * @throws BufferException          if the request cannot be satisfied by the layout
-     * @throws IllegalArgumentException if {@code flags} holds unknown bits
+     * @throws IllegalArgumentException if {@code flags} holds unknown bits or is {@code PyBUF_READ} (see {@link
+     *                                  BufferRequest#check(int)})
      */
     public BufferView exportConfined(Supplier<BufferView> whole, int flags, Runnable onRelease) {
         return export(whole, flags, onRelease, Thread.currentThread());

@@ -3,6 +3,7 @@ package org.indirectbuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.indirectbuffer.format.Format;
 import org.junit.jupiter.api.Test;
 
 class BufferRequestTest {
@@ -53,6 +54,33 @@ class BufferRequestTest {
                         + " in BufferRequest");
         assertThatThrownBy(() -> BufferRequest.check(BufferRequest.FULL | 0x200))
                 .hasMessageContaining("buffer request 0x31d: unknown flag bits 0x200");
+    }
+
+    /**
+     * CPython's test_flags_overflow, test_c_buffer_invalid_flags and test_bytearray_release_buffer_read_flag: flag
+     * words outside the request bits (negative, huge, PyBUF_WRITE 0x200) and PyBUF_READ (0x100) are refused, by
+     * every exporter before anything is lent.
+     */
+    @Test
+    void flagWordsThatAreNoRequestAreRefused() {
+        for (int flags : new int[] {-1, Integer.MIN_VALUE, Integer.MAX_VALUE, 0x200, 0x201, 0x11d | 0x400}) {
+            assertThatThrownBy(() -> BufferRequest.check(flags)).as("0x%x", flags)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(String.format("buffer request 0x%x: unknown flag bits", flags));
+        }
+        assertThatThrownBy(() -> BufferRequest.check(0x100))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("buffer request 0x100 is PyBUF_READ, a memoryview access flag, not a request; expected a"
+                        + " combination of the PyBUF_* values in BufferRequest (INDIRECT is 0x118)");
+        // the bit is INDIRECT's own, with STRIDES or anything else
+        assertThat(BufferRequest.check(BufferRequest.INDIRECT)).isEqualTo(0x118);
+        assertThat(BufferRequest.check(0x101)).isEqualTo(0x101);
+        try (MemoryBuffer buffer = MemoryBuffer.allocate(Format.parse("B"), 'C', 3)) {
+            for (int flags : new int[] {0x100, 0x200, -1}) {
+                assertThatThrownBy(() -> buffer.getBuffer(flags)).isInstanceOf(IllegalArgumentException.class);
+                assertThat(buffer.exportCount()).isZero();
+            }
+        }
     }
 
     @Test
