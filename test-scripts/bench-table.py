@@ -3,7 +3,8 @@
 methods against each baseline measured in the same run, and a table of the project's targets, met or missed.
 
 Pairing rule (by method name, within one benchmark class and one parameter set): a method named library<X> is
-compared with every other method whose name ends with <X>; when <X> is empty or no other method ends with it, with
+compared with every method not named library* whose name ends with the last word of <X> (libraryMax with
+contiguousMax and cMax; libraryMatrixGet with rowSegmentsGet); when <X> is empty or no such method exists, with
 every method not named library*. The speed ratio is baseline time / library time (above 1: the library is faster),
 from the medians of the measurement iterations of each benchmark.
 
@@ -48,9 +49,9 @@ def load(path):
 def pairs(methods):
     names = list(methods)
     for lib in [m for m in names if m.startswith("library")]:
-        suffix = lib[len("library"):]
+        words = re.findall(r"[A-Z][a-z0-9]*", lib[len("library"):])
         others = [m for m in names if not m.startswith("library")]
-        matching = [m for m in others if suffix and m.endswith(suffix)]
+        matching = [m for m in others if words and m.endswith(words[-1])]
         for base in (matching or others):
             yield lib, base
 
@@ -79,6 +80,14 @@ TARGETS = [
      "gather >= 0.9x MemorySegment.copy"),
     ("GatherBenchmark", "libraryScatter", "segmentCopyScatter", {"shape": BIG}, 0.9,
      "scatter >= 0.9x MemorySegment.copy"),
+    ("AccessBenchmark", "libraryMatrixGet", "rowSegmentsGet", {}, 0.5, "IndirectMemory2D.getDouble >= 0.5x row loop"),
+    ("AccessBenchmark", "libraryMatrixSet", "rowSegmentsSet", {}, 0.5, "IndirectMemory2D.setDouble >= 0.5x row loop"),
+    ("AccessBenchmark", "libraryViewGet", "rowSegmentsGet", {}, 0.5, "BufferView.getDouble >= 0.5x row loop"),
+    ("AccessBenchmark", "libraryViewSet", "rowSegmentsSet", {}, 0.5, "BufferView.setDouble >= 0.5x row loop"),
+    ("AccessBenchmark", "libraryCollectionGet", "rowSegmentsGet", {}, 0.5,
+     "BufferCollection2D.getDouble >= 0.5x row loop"),
+    ("AccessBenchmark", "libraryCollectionSet", "rowSegmentsSet", {}, 0.5,
+     "BufferCollection2D.setDouble >= 0.5x row loop"),
     ("CreateBenchmark", "libraryConfined", "copyOnly", {}, 0.95, "create confined >= 0.95x copy-only floor"),
     ("CreateBenchmark", "library", "copyOnly", {}, 0.8, "create shared >= 0.8x copy-only floor"),
     ("CreateBenchmark", "library", "jnaMemory", {"shape": ("1000x1000",)}, 2.0, "create >= 2x JNA"),

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 mode="${1:-quick}"
 shift || true
-regex="${1:-(Sum|Kernel|Gather|Create|Borrow|Window|Collection)Benchmark}"
+regex="${1:-(Sum|Kernel|Gather|Access|Create|Borrow|Window|Collection)Benchmark}"
 shift || true
 case "$mode" in
   quick) opts="-f 1 -wi 1 -w 1 -i 2 -r 1 -p placement=ONE_BLOCK,SCATTERED" ;;
