@@ -609,6 +609,11 @@ public final class BufferView implements AutoCloseable {
     /**
      * Reads a {@code double} item. The format must be {@code 'd'} (any byte order).
      *
+     * <p>One item per call, and every call checks the view, the format and each index and follows the pointers of
+     * an indirect layout: right for a few items. For many, run the {@link org.indirectbuffer.kernels.Kernels}
+     * (sum, min, max, fill, scale, gather into a contiguous segment, scatter back) over this view, or copy it
+     * with {@link #copyTo(MemorySegment, char)}. The same holds for every typed accessor of this class.
+     *
      * @param index one index per dimension
      * @return the item
      * @throws BufferException           if the format is not a single {@code 'd'}
@@ -627,6 +632,9 @@ public final class BufferView implements AutoCloseable {
 
     /**
      * Writes a {@code double} item. The format must be {@code 'd'} (any byte order).
+     *
+     * <p>One item per call; for many, use the kernels ({@code fill}, {@code scale}, {@code scatter}), as {@link
+     * #getDouble(long...)} says.
      *
      * @param value the value
      * @param index one index per dimension

@@ -1108,6 +1108,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /**
      * Reads a {@code double} item (format {@code d}).
      *
+     * <p>One item per call, and every call checks the handle, the format and both indices: right for a few items.
+     * For many, take the row once and index its segment ({@code MemorySegment row = m.row(r);} then {@code
+     * row.getAtIndex(ValueLayout.JAVA_DOUBLE, c)}), copy whole rows with {@code MemorySegment.copy}, or run the
+     * {@link org.indirectbuffer.kernels.Kernels} (sum, min, max, fill, scale, gather, scatter) over a view from
+     * {@link #getBuffer(int)}. The same holds for every typed accessor of this class.
+     *
      * @param row the row
      * @param col the column
      * @return the item
@@ -1128,6 +1134,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /**
      * Writes a {@code double} item (format {@code d}).
+     *
+     * <p>One item per call; for many, write through {@link #row(long)}'s segment, {@code MemorySegment.copy} or
+     * the kernels, as {@link #getDouble(long, long)} says.
      *
      * @param row   the row
      * @param col   the column

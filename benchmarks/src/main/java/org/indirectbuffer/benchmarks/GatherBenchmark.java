@@ -23,7 +23,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Gather of a {@code double**} into one contiguous block, against one {@code MemorySegment.copy} of a block. */
+/**
+ * Gather (every row of a C-made {@code double**} copied into one contiguous block) and scatter (the other way),
+ * through the library's kernels over the borrowed table, against the limit — one {@code MemorySegment.copy} of the
+ * same number of bytes between two contiguous blocks — a hand-written copy per row through FFM, and C's {@code
+ * memcpy} per row over the same table. {@code libraryGather} is compared with every {@code ...Gather}, {@code
+ * libraryScatter} with every {@code ...Scatter}. Setup checks every gather's bytes against the rows and every
+ * scatter's rows against its source, and refuses to run otherwise.
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -31,81 +38,134 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class GatherBenchmark {
-    @Param({"1000x1000"})
+    @Param({"1000x1000", "16x1000000"})
     public String shape;
 
-    @Param({"ONE_BLOCK", "ROW_BY_ROW"})
-    public IndirectMemory2D.RowPlacement placement;
+    @Param({"ONE_BLOCK", "MALLOC_PER_ROW", "SCATTERED"})
+    public Placement placement;
 
-    private IndirectMemory2D matrix;
+    private NativeMatrix matrix;
+    private IndirectMemory2D borrowed;
     private BufferView view;
     private Arena arena;
-    private MemorySegment block;
+    /** The rows' bytes in one block: the source of the limit's copy, and what every gather must produce. */
+    private MemorySegment source;
     private MemorySegment destination;
-    private MemorySegment[] rowSegments;
-    private long rowBytes;
+    /** What the scatters copy from: the rows' own values, so that timing runs leave the matrix as it was. */
+    private MemorySegment scatterFrom;
+    private MemorySegment table;
+    private long rows;
+    private long cols;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] dims = shape.split("x");
-        int rows = Integer.parseInt(dims[0]);
-        int cols = Integer.parseInt(dims[1]);
-        matrix = IndirectMemory2D.createMemory(rows, cols, "d", false, placement);
-        double[][] data = Matrices.random(rows, cols, 7);
-        for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(data[r], 0, matrix.row(r), ValueLayout.JAVA_DOUBLE, 0, cols);
-        }
-        view = matrix.getBuffer(BufferRequest.FULL_RO);
+        matrix = new NativeMatrix(shape, placement, 7);
+        rows = matrix.rows;
+        cols = matrix.cols;
+        table = matrix.table;
+        borrowed = IndirectMemory2D.fromPointer(matrix.bareTable(), rows, cols, "d", false);
+        view = borrowed.getBuffer(BufferRequest.FULL);
         arena = Arena.ofShared();
-        long bytes = (long) rows * cols * 8;
-        if (placement == IndirectMemory2D.RowPlacement.ONE_BLOCK) {
-            // the matrix's own block, rows one after another: the same bytes in the same memory the gather reads
-            block = matrix.row(0).reinterpret(bytes);
-        } else {
-            block = arena.allocate(bytes, 64);
-            Matrices.copyContiguous(matrix, block);
+        source = arena.allocate(rows * cols * 8, 64);
+        destination = arena.allocate(source.byteSize(), 64);
+        matrix.copyContiguous(source);
+        scatterFrom = source;
+        checkGather("libraryGather", this::libraryGather);
+        checkGather("handwrittenGather", this::handwrittenGather);
+        checkGather("cGather", this::cGather);
+        checkScatter("libraryScatter", this::libraryScatter);
+        checkScatter("handwrittenScatter", this::handwrittenScatter);
+        checkScatter("cScatter", this::cScatter);
+    }
+
+    private void checkGather(String what, Runnable gather) {
+        destination.fill((byte) 0);
+        gather.run();
+        NativeMatrix.checkSame(what, source, destination);
+    }
+
+    private void checkScatter(String what, Runnable scatter) {
+        // scatter the values reversed, compare the rows, put the originals back
+        long n = rows * cols;
+        for (long k = 0; k < n; k++) {
+            destination.setAtIndex(ValueLayout.JAVA_DOUBLE, k, source.getAtIndex(ValueLayout.JAVA_DOUBLE, n - 1 - k));
         }
-        destination = arena.allocate(block.byteSize(), 64);
-        rowSegments = new MemorySegment[rows];
-        for (int r = 0; r < rows; r++) {
-            rowSegments[r] = matrix.row(r);
-        }
-        rowBytes = cols * 8L;
-        library();
-        if (destination.mismatch(block) != -1) {
-            throw new IllegalStateException("gather differs from the contiguous copy");
-        }
+        MemorySegment reversed = arena.allocate(source.byteSize(), 64);
+        reversed.copyFrom(destination);
+        scatterFrom = destination;
+        scatter.run();
+        destination.fill((byte) 0);
+        matrix.copyContiguous(destination);
+        NativeMatrix.checkSame(what, reversed, destination);
+        matrix.restore();
+        scatterFrom = source;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         view.close();
-        matrix.close();
+        borrowed.close();
         arena.close();
+        matrix.close();
     }
 
     @Benchmark
-    public MemorySegment library() {
+    public MemorySegment libraryGather() {
         Kernels.gather(view, destination);
         return destination;
     }
 
-    /** What a user would write by hand: one copy per row, from the row's own segment. */
+    /** The limit: one copy of the same number of bytes between two contiguous blocks. */
     @Benchmark
-    public MemorySegment rowCopiesHandwritten() {
-        for (int r = 0; r < rowSegments.length; r++) {
-            MemorySegment.copy(rowSegments[r], 0, destination, r * rowBytes, rowBytes);
+    public MemorySegment segmentCopyGather() {
+        MemorySegment.copy(source, 0, destination, 0, source.byteSize());
+        return destination;
+    }
+
+    /** Hand-written FFM: each row pointer read from the table, sized, copied. */
+    @Benchmark
+    public MemorySegment handwrittenGather() {
+        long rowBytes = cols * 8;
+        for (long r = 0; r < rows; r++) {
+            MemorySegment.copy(table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), 0, destination,
+                    r * rowBytes, rowBytes);
         }
         return destination;
     }
 
-    /**
-     * The ceiling: one copy of the same bytes. For one block, the matrix's own block (the memory the gather reads);
-     * row by row, where no such block exists, a contiguous copy of the rows made at setup.
-     */
+    /** C: {@code memcpy} per row. */
     @Benchmark
-    public MemorySegment segmentCopy() {
-        MemorySegment.copy(block, 0, destination, 0, block.byteSize());
+    public MemorySegment cGather() {
+        CKernels.gather(table, rows, cols, destination);
         return destination;
+    }
+
+    @Benchmark
+    public MemorySegment libraryScatter() {
+        Kernels.scatter(scatterFrom, view);
+        return scatterFrom;
+    }
+
+    /** The limit: one copy of the same number of bytes between two contiguous blocks. */
+    @Benchmark
+    public MemorySegment segmentCopyScatter() {
+        MemorySegment.copy(scatterFrom, 0, destination, 0, scatterFrom.byteSize());
+        return destination;
+    }
+
+    @Benchmark
+    public MemorySegment handwrittenScatter() {
+        long rowBytes = cols * 8;
+        for (long r = 0; r < rows; r++) {
+            MemorySegment.copy(scatterFrom, r * rowBytes, table.getAtIndex(ValueLayout.ADDRESS, r)
+                    .reinterpret(rowBytes), 0, rowBytes);
+        }
+        return scatterFrom;
+    }
+
+    @Benchmark
+    public MemorySegment cScatter() {
+        CKernels.scatter(table, rows, cols, scatterFrom);
+        return scatterFrom;
     }
 }

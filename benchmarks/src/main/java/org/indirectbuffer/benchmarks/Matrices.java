@@ -1,10 +1,6 @@
 package org.indirectbuffer.benchmarks;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Random;
-
-import org.indirectbuffer.IndirectMemory2D;
 
 /** Test data shared by the benchmarks: matrices with reproducible contents. */
 final class Matrices {
@@ -20,13 +16,5 @@ final class Matrices {
             }
         }
         return data;
-    }
-
-    /** Copies every row of {@code m} into one contiguous block, row after row. */
-    static void copyContiguous(IndirectMemory2D m, MemorySegment block) {
-        long rowBytes = m.cols() * ValueLayout.JAVA_DOUBLE.byteSize();
-        for (long r = 0; r < m.rows(); r++) {
-            MemorySegment.copy(m.row(r), 0, block, r * rowBytes, rowBytes);
-        }
     }
 }

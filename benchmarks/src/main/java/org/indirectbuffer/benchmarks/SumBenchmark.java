@@ -3,12 +3,10 @@ package org.indirectbuffer.benchmarks;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
@@ -29,9 +27,13 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Sum of a {@code double**}: the library's kernel over the pointer table, against the same Vector API loop over
- * one contiguous segment holding the same bytes (the ceiling), a hand-written FFM + Vector API loop over the rows,
- * and a plain scalar loop over the rows (what C2 gives without the Vector API).
+ * Sum of a C-made {@code double**} ({@link NativeMatrix}, in each {@link Placement}) borrowed by the library and
+ * summed through the public API, against every other way to sum the same rows in the same process: the Vector API
+ * over one contiguous segment of the same bytes (the limit), hand-written FFM + Vector API per row, a plain loop
+ * over {@code double[][]}, JNA as its users write it ({@code getPointerArray} + {@code getDoubleArray} per row, and
+ * {@code getDouble} per element), and C ({@code gcc -O3 -march=native}, a plain loop and a four-accumulator one)
+ * through a downcall. Setup checks that every variant computes the same sum (1e-9 relative) and refuses to run
+ * otherwise. Per-row overhead = (library - contiguous) / rows.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,125 +42,122 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SumBenchmark {
-    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-
-    @Param({"1000x1000", "100000x8"})
+    /** In cache; memory-bound; short rows; one item per row (the worst case for a per-row cost). */
+    @Param({"1000x1000", "16x1000000", "100000x8", "1000000x1"})
     public String shape;
 
-    @Param({"ONE_BLOCK", "ROW_BY_ROW"})
-    public IndirectMemory2D.RowPlacement placement;
+    @Param({"ONE_BLOCK", "MALLOC_PER_ROW", "SCATTERED"})
+    public Placement placement;
 
-    private IndirectMemory2D matrix;
+    private NativeMatrix matrix;
+    private IndirectMemory2D borrowed;
     private BufferView view;
     private Arena arena;
     private MemorySegment contiguous;
     private MemorySegment table;
-    private MemorySegment[] rowSegments;
-    private int rows;
-    private int cols;
+    private Pointer jnaTable;
+    private long rows;
+    private long cols;
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] dims = shape.split("x");
-        rows = Integer.parseInt(dims[0]);
-        cols = Integer.parseInt(dims[1]);
-        matrix = IndirectMemory2D.createMemory(rows, cols, "d", false, placement);
-        double[][] data = Matrices.random(rows, cols, 42);
-        for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(data[r], 0, matrix.row(r), ValueLayout.JAVA_DOUBLE, 0, cols);
-        }
-        view = matrix.getBuffer(BufferRequest.FULL_RO);
+        matrix = new NativeMatrix(shape, placement, 42);
+        rows = matrix.rows;
+        cols = matrix.cols;
+        table = matrix.table;
+        borrowed = IndirectMemory2D.fromPointer(matrix.bareTable(), rows, cols, "d", true);
+        view = borrowed.getBuffer(BufferRequest.FULL_RO);
         arena = Arena.ofShared();
-        contiguous = arena.allocate((long) rows * cols * 8, 64);
-        Matrices.copyContiguous(matrix, contiguous);
-        table = matrix.pointerTable();
-        rowSegments = new MemorySegment[rows];
-        for (int r = 0; r < rows; r++) {
-            rowSegments[r] = matrix.row(r);
-        }
-        double expected = vectorContiguous();
-        double got = library();
-        if (Math.abs(expected - got) > 1e-6 * Math.abs(expected)) {
-            throw new IllegalStateException("library sum " + got + " != contiguous sum " + expected);
-        }
+        contiguous = arena.allocate(rows * cols * 8, 64);
+        matrix.copyContiguous(contiguous);
+        jnaTable = new Pointer(table.address());
+        double expected = contiguous();
+        NativeMatrix.checkSame("library", expected, library());
+        NativeMatrix.checkSame("handwrittenFfm", expected, handwrittenFfm());
+        NativeMatrix.checkSame("javaArrays", expected, javaArrays());
+        NativeMatrix.checkSame("jnaGetDoubleArray", expected, jnaGetDoubleArray());
+        NativeMatrix.checkSame("jnaGetDouble", expected, jnaGetDouble());
+        NativeMatrix.checkSame("c", expected, c());
+        NativeMatrix.checkSame("cUnrolled", expected, cUnrolled());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         view.close();
-        matrix.close();
+        borrowed.close();
         arena.close();
+        matrix.close();
     }
 
-    /** The library: one call over the exported view. */
+    /** The library: one kernel call over the view of the borrowed table. */
     @Benchmark
     public double library() {
         return Kernels.sum(view);
     }
 
-    /**
-     * The general run walk over the same view: {@code Kernels.max} follows one pointer per row through the resolver
-     * (a bounded, owner-scoped segment per row) and hands the row to the vector kernel; what a dereference costs is
-     * this time per row minus the kernel's.
-     */
+    /** The limit: the same Vector API loop over one contiguous segment of the same bytes. */
     @Benchmark
-    public double libraryMax() {
-        return Kernels.max(view);
+    public double contiguous() {
+        return Contiguous.sum(contiguous, rows * cols);
     }
 
-    /** The ceiling: the same Vector API loop over one contiguous segment of the same bytes. */
+    /** Hand-written FFM + Vector API: each row pointer read from the table and sized by hand. */
     @Benchmark
-    public double vectorContiguous() {
-        return vectorSum(contiguous, 0, (long) rows * cols);
-    }
-
-    /** Hand-written FFM + Vector API over the table: each row pointer read and sized by hand. */
-    @Benchmark
-    public double vectorRowsHandwritten() {
+    public double handwrittenFfm() {
         double sum = 0;
-        long rowBytes = cols * 8L;
-        for (int r = 0; r < rows; r++) {
-            MemorySegment row = table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes);
-            sum += vectorSum(row, 0, cols);
+        long rowBytes = cols * 8;
+        for (long r = 0; r < rows; r++) {
+            sum += Contiguous.sum(table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), cols);
         }
         return sum;
     }
 
-    /** A plain scalar loop over the rows: C2 does not vectorize a floating-point reduction by itself. */
+    /** A plain loop over the same values in {@code double[][]} (C2 does not vectorize a floating-point sum). */
     @Benchmark
-    public double scalarRows() {
+    public double javaArrays() {
         double sum = 0;
-        for (MemorySegment row : rowSegments) {
-            for (int j = 0; j < cols; j++) {
-                sum += row.getAtIndex(ValueLayout.JAVA_DOUBLE, j);
+        for (double[] row : matrix.data) {
+            for (double v : row) {
+                sum += v;
             }
         }
         return sum;
     }
 
-    private static double vectorSum(MemorySegment s, long offset, long n) {
-        DoubleVector a0 = DoubleVector.zero(S);
-        DoubleVector a1 = a0;
-        DoubleVector a2 = a0;
-        DoubleVector a3 = a0;
-        int lanes = S.length();
-        long k = 0;
-        long bound4 = n - n % (4L * lanes);
-        for (; k < bound4; k += 4L * lanes) {
-            long p = offset + k * 8;
-            a0 = a0.add(DoubleVector.fromMemorySegment(S, s, p, NATIVE));
-            a1 = a1.add(DoubleVector.fromMemorySegment(S, s, p + 8L * lanes, NATIVE));
-            a2 = a2.add(DoubleVector.fromMemorySegment(S, s, p + 16L * lanes, NATIVE));
-            a3 = a3.add(DoubleVector.fromMemorySegment(S, s, p + 24L * lanes, NATIVE));
-        }
-        for (; k + lanes <= n; k += lanes) {
-            a0 = a0.add(DoubleVector.fromMemorySegment(S, s, offset + k * 8, NATIVE));
-        }
-        double sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; k < n; k++) {
-            sum += s.get(ValueLayout.JAVA_DOUBLE_UNALIGNED, offset + k * 8);
+    /** JNA as its users write it: the table read into {@code Pointer[]}, each row copied out with getDoubleArray. */
+    @Benchmark
+    public double jnaGetDoubleArray() {
+        double sum = 0;
+        for (Pointer row : jnaTable.getPointerArray(0, (int) rows)) {
+            for (double v : row.getDoubleArray(0, (int) cols)) {
+                sum += v;
+            }
         }
         return sum;
+    }
+
+    /** JNA item by item: {@code getPointer} per row, {@code getDouble} per element. */
+    @Benchmark
+    public double jnaGetDouble() {
+        double sum = 0;
+        for (long r = 0; r < rows; r++) {
+            Pointer row = jnaTable.getPointer(r * Native.POINTER_SIZE);
+            for (long j = 0; j < cols; j++) {
+                sum += row.getDouble(j * 8);
+            }
+        }
+        return sum;
+    }
+
+    /** C: a plain loop over the {@code double**}, one chain of adds (gcc keeps the order without -ffast-math). */
+    @Benchmark
+    public double c() {
+        return CKernels.sum(table, rows, cols);
+    }
+
+    /** C with four accumulators, as a skilled C programmer writes a reduction. */
+    @Benchmark
+    public double cUnrolled() {
+        return CKernels.sumUnrolled(table, rows, cols);
     }
 }

@@ -502,6 +502,11 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     /**
      * Reads a {@code double} item (format {@code d}), directly from the row.
      *
+     * <p>One item per call, each call checking the collection, the format and both indices: right for a few items.
+     * For many, work on the rows themselves (the arrays, buffers or segments collected), or export a view with
+     * {@code getBuffer} and run the {@link org.indirectbuffer.kernels.Kernels} over it. The same holds for every
+     * typed accessor of this class.
+     *
      * @param row the row
      * @param col the column
      * @return the item
@@ -515,6 +520,9 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /**
      * Writes a {@code double} item (format {@code d}), directly into the row.
+     *
+     * <p>One item per call; for many, write the rows themselves or use the kernels, as {@link #getDouble(long,
+     * long)} says.
      *
      * @param row   the row
      * @param col   the column

@@ -1,0 +1,79 @@
+/*
+ * The C baselines of the benchmark suite: each operation over a double** as a C programmer writes it, compiled with
+ * gcc -O3 -march=native (see benchmarks/pom.xml) and called through an FFM downcall, so that C and Java read the same
+ * rows in the same process. gcc does not reorder a floating-point reduction without -ffast-math, so the plain sum
+ * loop is one dependent chain of adds; sum_rows_unrolled is what a skilled C programmer writes instead (four
+ * accumulators, which gcc then vectorizes per accumulator).
+ */
+#include <stddef.h>
+#include <string.h>
+
+double sum_rows(const double *const *rows, long n, long m) {
+    double s = 0;
+    for (long i = 0; i < n; i++) {
+        const double *row = rows[i];
+        for (long j = 0; j < m; j++) {
+            s += row[j];
+        }
+    }
+    return s;
+}
+
+double sum_rows_unrolled(const double *const *rows, long n, long m) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (long i = 0; i < n; i++) {
+        const double *row = rows[i];
+        long j = 0;
+        for (; j + 4 <= m; j += 4) {
+            s0 += row[j];
+            s1 += row[j + 1];
+            s2 += row[j + 2];
+            s3 += row[j + 3];
+        }
+        for (; j < m; j++) {
+            s0 += row[j];
+        }
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+double max_rows(const double *const *rows, long n, long m) {
+    double best = -__builtin_inf();
+    for (long i = 0; i < n; i++) {
+        const double *row = rows[i];
+        for (long j = 0; j < m; j++) {
+            best = row[j] > best ? row[j] : best;
+        }
+    }
+    return best;
+}
+
+void fill_rows(double *const *rows, long n, long m, double value) {
+    for (long i = 0; i < n; i++) {
+        double *row = rows[i];
+        for (long j = 0; j < m; j++) {
+            row[j] = value;
+        }
+    }
+}
+
+void scale_rows(double *const *rows, long n, long m, double factor) {
+    for (long i = 0; i < n; i++) {
+        double *row = rows[i];
+        for (long j = 0; j < m; j++) {
+            row[j] *= factor;
+        }
+    }
+}
+
+void gather_rows(const double *const *rows, long n, long m, double *out) {
+    for (long i = 0; i < n; i++) {
+        memcpy(out + i * m, rows[i], (size_t) m * sizeof(double));
+    }
+}
+
+void scatter_rows(double *const *rows, long n, long m, const double *in) {
+    for (long i = 0; i < n; i++) {
+        memcpy(rows[i], in + i * m, (size_t) m * sizeof(double));
+    }
+}

@@ -1,0 +1,160 @@
+package org.indirectbuffer.benchmarks;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A {@code double**} made the way a C library makes one, with the process's {@code malloc}, in one of the {@link
+ * Placement}s, filled with reproducible values: the memory every variant of a benchmark family reads. Not
+ * thread-safe; {@link #close()} frees every block.
+ */
+final class NativeMatrix implements AutoCloseable {
+    /** The most bytes all spacers of a {@link Placement#SCATTERED} matrix take together. */
+    static final long SPACER_BUDGET = 1L << 30;
+    private static final long MIN_SPACER = 16 * 1024;
+    private static final long MAX_SPACER = 64 * 1024;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle MALLOC = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("malloc"),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle FREE = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("free"),
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+
+    final int rows;
+    final int cols;
+    final Placement placement;
+    /** The table, sized to {@code rows} pointers. */
+    final MemorySegment table;
+    /** Row {@code r} of the table, sized to {@code cols} doubles. */
+    final MemorySegment[] rowSegments;
+    /** The values, as Java arrays: {@code data[r][c]} is item {@code (r, c)} of the table. */
+    final double[][] data;
+    private final List<MemorySegment> blocks = new ArrayList<>();
+
+    NativeMatrix(String shape, Placement placement, long seed) {
+        String[] dims = shape.split("x");
+        this.rows = Integer.parseInt(dims[0]);
+        this.cols = Integer.parseInt(dims[1]);
+        this.placement = placement;
+        this.data = Matrices.random(rows, cols, seed);
+        long rowBytes = 8L * cols;
+        table = malloc(8L * rows);
+        rowSegments = new MemorySegment[rows];
+        switch (placement) {
+            case ONE_BLOCK -> {
+                MemorySegment block = malloc(rowBytes * rows);
+                for (int r = 0; r < rows; r++) {
+                    rowSegments[r] = block.asSlice(r * rowBytes, rowBytes);
+                }
+            }
+            case MALLOC_PER_ROW -> {
+                for (int r = 0; r < rows; r++) {
+                    rowSegments[r] = malloc(rowBytes);
+                }
+            }
+            case SCATTERED -> {
+                Random random = new Random(seed ^ 0x5ca77e7edL);
+                long max = Math.max(64, Math.min(MAX_SPACER, SPACER_BUDGET / rows));
+                long min = Math.max(32, max * MIN_SPACER / MAX_SPACER);
+                MemorySegment[] allocated = new MemorySegment[rows];
+                for (int r = 0; r < rows; r++) {
+                    allocated[r] = malloc(rowBytes);
+                    malloc(min + (long) (random.nextDouble() * (max - min)));
+                }
+                int[] order = shuffled(rows, random);
+                for (int r = 0; r < rows; r++) {
+                    rowSegments[r] = allocated[order[r]];
+                }
+            }
+            default -> throw new AssertionError(placement);
+        }
+        for (int r = 0; r < rows; r++) {
+            table.setAtIndex(ValueLayout.ADDRESS, r, rowSegments[r]);
+            MemorySegment.copy(data[r], 0, rowSegments[r], ValueLayout.JAVA_DOUBLE, 0, cols);
+        }
+    }
+
+    /** The table as C hands it over: a bare address with no size and the global scope. */
+    MemorySegment bareTable() {
+        return MemorySegment.ofAddress(table.address());
+    }
+
+    /** Copies the rows, in order, into one block of {@code rows * cols} doubles. */
+    void copyContiguous(MemorySegment block) {
+        long rowBytes = 8L * cols;
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(rowSegments[r], 0, block, r * rowBytes, rowBytes);
+        }
+    }
+
+    /** Writes {@link #data} back into the rows, undoing whatever a benchmark wrote. */
+    void restore() {
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(data[r], 0, rowSegments[r], ValueLayout.JAVA_DOUBLE, 0, cols);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (MemorySegment block : blocks) {
+                FREE.invokeExact(block);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("free failed", t);
+        }
+        blocks.clear();
+    }
+
+    private MemorySegment malloc(long bytes) {
+        MemorySegment block;
+        try {
+            block = (MemorySegment) MALLOC.invokeExact(Math.max(bytes, 1));
+        } catch (Throwable t) {
+            throw new IllegalStateException("malloc(" + bytes + ") failed", t);
+        }
+        if (block.address() == 0) {
+            throw new OutOfMemoryError("malloc(" + bytes + ") returned NULL");
+        }
+        blocks.add(block);
+        return block.reinterpret(bytes);
+    }
+
+
+    private static int[] shuffled(int n, Random random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+
+    /** Fails unless {@code a} and {@code b} agree within 1e-9 relative: every variant must compute the same result. */
+    static void checkSame(String what, double expected, double actual) {
+        if (!(Math.abs(expected - actual) <= 1e-9 * Math.max(1, Math.abs(expected)))) {
+            throw new IllegalStateException(what + ": " + actual + ", expected " + expected
+                    + " (the variants disagree; not reporting)");
+        }
+    }
+
+    /** Fails unless the two segments hold the same bytes. */
+    static void checkSame(String what, MemorySegment expected, MemorySegment actual) {
+        long at = expected.mismatch(actual);
+        if (at != -1) {
+            throw new IllegalStateException(what + ": the bytes differ at offset " + at
+                    + " (the variants disagree; not reporting)");
+        }
+    }
+}
