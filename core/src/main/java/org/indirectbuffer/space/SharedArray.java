@@ -106,7 +106,8 @@ public final class SharedArray implements BufferExporter, AutoCloseable {
             this.record = null;
             this.rowPointers = null;
         }
-        this.lifetime = Lifetime.start(this, arena, Sharing.SHARED, true, "SharedArray", this::describe,
+        String description = describe(); // the Cleaner's record must not reach this attachment
+        this.lifetime = Lifetime.start(this, arena, Sharing.SHARED, true, "SharedArray", () -> description,
                 () -> ShmFiles.release(entry));
         this.exports = lifetime.exports();
         this.items = whole();
