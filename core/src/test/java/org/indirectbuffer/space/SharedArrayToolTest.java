@@ -1,7 +1,6 @@
 package org.indirectbuffer.space;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -9,23 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The command-line tool: list, inspect, delete, remove-orphans, bad names, missing arrays, usage. */
-class SharedArrayToolTest {
-    private final ShmNames names = new ShmNames();
-
-    @BeforeAll
-    static void linux() {
-        assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "needs /dev/shm (Linux)");
-    }
-
-    @AfterEach
-    void removeFiles() throws Exception {
-        names.close();
-    }
+class SharedArrayToolTest extends ShmTest {
 
     private record Result(int code, String out, String err) {
     }

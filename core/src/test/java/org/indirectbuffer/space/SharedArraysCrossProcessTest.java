@@ -16,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.kernels.Kernels;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,18 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Shared arrays between real processes: child JVMs ({@link ShmChild}) attach to what this JVM made, read, write, race
  * and fault. Run on their own by {@code test-scripts/shm-tests.sh}, and in {@code mvn -B verify}.
  */
-class SharedArraysCrossProcessTest {
-    private final ShmNames names = new ShmNames();
-
-    @BeforeAll
-    static void linux() {
-        assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "needs /dev/shm (Linux)");
-    }
-
-    @AfterEach
-    void removeFiles() throws Exception {
-        names.close();
-    }
+class SharedArraysCrossProcessTest extends ShmTest {
 
     private static List<String> run(ProcessBuilder builder) throws Exception {
         Process p = builder.start();

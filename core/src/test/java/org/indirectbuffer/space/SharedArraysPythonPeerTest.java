@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.kernels.Kernels;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +19,8 @@ import org.junit.jupiter.api.Test;
  * The on-disk format against a peer in another language: {@code test-scripts/shm_peer.py} (mmap and struct) reads
  * and writes arrays this library made, and makes arrays this library attaches. Skipped without python3.
  */
-class SharedArraysPythonPeerTest {
+class SharedArraysPythonPeerTest extends ShmTest {
     private static final Path PEER = Path.of("../test-scripts/shm_peer.py").toAbsolutePath().normalize();
-    private final ShmNames names = new ShmNames();
 
     @BeforeAll
     static void python() throws Exception {
@@ -37,10 +35,6 @@ class SharedArraysPythonPeerTest {
         assumeTrue(found, "python3 is not installed: the Python peer of the shared-array format cannot run");
     }
 
-    @AfterEach
-    void removeFiles() throws Exception {
-        names.close();
-    }
 
     private static List<String> peer(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("python3", PEER.toString()));

@@ -2,7 +2,6 @@ package org.indirectbuffer.space;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -23,23 +22,10 @@ import org.indirectbuffer.BufferView;
 import org.indirectbuffer.MemoryFaultException;
 import org.indirectbuffer.kernels.Kernels;
 import org.indirectbuffer.space.SharedMemoryException.Reason;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** SharedArrays within one process: create, attach, delete, list, the safety rules and the on-disk header. */
-class SharedArraysTest {
-    private final ShmNames names = new ShmNames();
-
-    @BeforeAll
-    static void linux() {
-        assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "needs /dev/shm (Linux)");
-    }
-
-    @AfterEach
-    void removeFiles() throws Exception {
-        names.close();
-    }
+class SharedArraysTest extends ShmTest {
 
     @Test
     void aCreatedArrayIsZeroAndAnotherAttachmentSeesItsWrites() {
