@@ -38,7 +38,7 @@ import org.indirectbuffer.space.SharedMemoryException.Reason;
  * A name is 1 to 255 bytes of UTF-8 without {@code '/'} or NUL, not {@code "."} or {@code ".."}, and not starting
  * with {@code ".ib-tmp-"} (reserved); it is checked before any system call, and a name that breaks a rule is an
  * {@link IllegalArgumentException} naming the rule. The array {@code n} is the file {@code /dev/shm/n} on Linux (what
- * {@code shm_open("/n")} opens); the system property {@value ShmFiles#DIR_PROPERTY} names another directory. On
+ * {@code shm_open("/n")} opens); the system property {@code indirectbuffer.shm.dir} names another directory. On
  * other systems that property must be set: every method otherwise throws {@link UnsupportedOperationException}.
  * The format of the file is {@code docs/shared-array-format.md}.
  *

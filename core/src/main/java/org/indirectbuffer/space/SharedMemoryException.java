@@ -39,8 +39,11 @@ public final class SharedMemoryException extends BufferException {
         IO
     }
 
+    /** Why the call failed. */
     private final Reason reason;
+    /** The array's name, or null when the failure is not about one array. */
     private final String arrayName;
+    /** The header field a corrupt header was refused for, or null. */
     private final String field;
 
     SharedMemoryException(Reason reason, String arrayName, String field, String message, Throwable cause) {
