@@ -45,25 +45,11 @@ public final class ScalarRunKernels implements RunKernels {
     }
 
     private static double sumDoubles(ValueLayout.OfDouble l, MemorySegment s, long off, long n) {
-        // Four independent sums: with one, every add waits for the one before (about 4 cycles), which held a mapped
-        // (shared-memory) array, read only by this twin, to a third of the private array's SIMD sum. The result
-        // differs from a sequential fold only in rounding, as the SIMD kernels' does.
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        long k = 0;
-        for (; k + 4 <= n; k += 4) {
-            long at = off + k * 8;
-            s0 += s.get(l, at);
-            s1 += s.get(l, at + 8);
-            s2 += s.get(l, at + 16);
-            s3 += s.get(l, at + 24);
+        double sum = 0;
+        for (long k = 0; k < n; k++) {
+            sum += s.get(l, off + k * 8);
         }
-        for (; k < n; k++) {
-            s0 += s.get(l, off + k * 8);
-        }
-        return (s0 + s1) + (s2 + s3);
+        return sum;
     }
 
     @Override
