@@ -6,6 +6,7 @@ module org.indirectbuffer.core {
     exports org.indirectbuffer;
     exports org.indirectbuffer.format;
     exports org.indirectbuffer.kernels;
+    exports org.indirectbuffer.space;
     exports org.indirectbuffer.internal to org.indirectbuffer.collection, org.indirectbuffer.jna;
 
     // The Vector API kernels load only when the JVM has the module (--add-modules jdk.incubator.vector).

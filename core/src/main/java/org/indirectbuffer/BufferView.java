@@ -83,7 +83,13 @@ public final class BufferView implements AutoCloseable {
             @Override
             public BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
                                              boolean readOnly) {
-                return BufferView.ofRecordedRows(lentTable, record, format, cols, readOnly);
+                return BufferView.ofRecordedRows(lentTable, record, format, cols, readOnly, 0);
+            }
+
+            @Override
+            public BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
+                                             boolean readOnly, long suboffset) {
+                return BufferView.ofRecordedRows(lentTable, record, format, cols, readOnly, suboffset);
             }
 
             @Override
@@ -282,10 +288,12 @@ public final class BufferView implements AutoCloseable {
 
     /**
      * A 2-D view of a {@code T**} the library made itself, read through the library's own record of its rows: see
-     * {@link ViewSecrets.Access#ofRecordedRows}. The lent table is only ever handed out read-only.
+     * {@link ViewSecrets.Access#ofRecordedRows}. The lent table is only ever handed out read-only. {@code
+     * suboffset} is the view's {@code suboffsets[0]}: what a consumer following the lent table adds to each entry
+     * (0 for a table of addresses; a shared array's table holds offsets and the suboffset is the mapping's base).
      */
     static BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
-                                     boolean readOnly) {
+                                     boolean readOnly, long suboffset) {
         long itemSize = format.itemSize();
         if (record.rowBytes() != Math.multiplyExact(cols, itemSize)
                 || lentTable.byteSize() < Math.multiplyExact(record.rows(), Pointers.POINTER_SIZE)) {
@@ -294,7 +302,7 @@ public final class BufferView implements AutoCloseable {
                     + lentTable.byteSize() + " bytes");
         }
         return describe(lentTable, 0, format, new long[] {record.rows(), cols},
-                new long[] {Pointers.POINTER_SIZE, itemSize}, new long[] {0, -1}, readOnly, null, record);
+                new long[] {Pointers.POINTER_SIZE, itemSize}, new long[] {suboffset, -1}, readOnly, null, record);
     }
 
     /** Checks a descriptor once and makes the view: the one place every view is made from its parts. */

@@ -1410,7 +1410,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             checkOwner("getBuffer");
             boolean readOnly = !access.isWritable();
             if (g.record != null) {
-                return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly);
+                return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly, 0);
             }
             return BufferView.describe(g.table, 0, g.format, new long[] {g.rows, g.cols},
                     new long[] {POINTER, g.format.itemSize()}, new long[] {0, -1}, readOnly, g.scope, null);

@@ -16,6 +16,7 @@ import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.Lifetime;
+import org.indirectbuffer.internal.Shapes;
 import org.indirectbuffer.internal.NativeBytes;
 
 /**
@@ -371,18 +372,7 @@ public final class MemoryBuffer implements BufferExporter, AutoCloseable {
     }
 
     private static long[] checkedShape(long[] shape) {
-        Objects.requireNonNull(shape, "shape");
-        if (shape.length > BufferView.MAX_NDIM) {
-            throw new IllegalArgumentException("shape has " + shape.length + " dimensions; at most "
-                    + BufferView.MAX_NDIM + " are allowed");
-        }
-        for (int i = 0; i < shape.length; i++) {
-            if (shape[i] < 0) {
-                throw new IllegalArgumentException("shape[" + i + "] = " + shape[i] + ": expected a size >= 0 in shape "
-                        + Arrays.toString(shape));
-            }
-        }
-        return shape.clone();
+        return Shapes.checked(shape);
     }
 
     private static long byteCount(Format format, long[] shape) {

@@ -252,7 +252,7 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
         return exports.export(() -> {
             ensureOpen();
             RowRecord record = record();
-            return BufferView.ofRecordedRows(lentTable, record, format, record.rowBytes() / itemSize, readOnly);
+            return BufferView.ofRecordedRows(lentTable, record, format, record.rowBytes() / itemSize, readOnly, 0);
         }, flags);
     }
 

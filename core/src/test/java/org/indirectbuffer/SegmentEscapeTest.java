@@ -2,6 +2,7 @@ package org.indirectbuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,15 +13,20 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleReader;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.space.SharedArray;
+import org.indirectbuffer.space.SharedArrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +40,8 @@ class SegmentEscapeTest {
     private static final Set<String> CHECKED = Set.of("BufferView.buf", "BufferView.memory", "BufferView.elementAt",
             "BufferView.Runs.segment", "IndirectMemory2D.pointerTable", "IndirectMemory2D.row",
             "IndirectMemory2D.handOffToC", "RowWindow.pointerTable", "RowWindow.row", "CStringTable.pointerTable",
-            "CStringTable.handOffToC", "RaggedRows.pointerTable", "RaggedRows.row", "RaggedRows.item");
+            "CStringTable.handOffToC", "RaggedRows.pointerTable", "RaggedRows.row", "RaggedRows.item",
+            "SharedArray.rowPointers");
 
     @Test
     void everyPublicMethodReturningASegmentIsChecked() throws IOException {
@@ -148,6 +155,25 @@ class SegmentEscapeTest {
         CStringTable strings = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a", "bc");
         assertBoundedAndDead(List.of(new Handed("CStringTable.pointerTable", strings.pointerTable(),
                 3 * ValueLayout.ADDRESS.byteSize())), strings::close);
+    }
+
+    @Test
+    void sharedArraysHandOutBoundedSegmentsThatDieWithTheAttachment() {
+        assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "needs /dev/shm (Linux)");
+        for (boolean indirect : new boolean[] {false, true}) {
+            String name = "ib-test-escape-" + UUID.randomUUID();
+            SharedArray a = indirect ? SharedArrays.createIndirect(name, 3, 5, "i") : SharedArrays.create(name, "i", 3, 5);
+            SharedArrays.delete(name);
+            List<Handed> handed = new ArrayList<>();
+            if (indirect) {
+                handed.add(new Handed("SharedArray.rowPointers", a.rowPointers(), 3 * ValueLayout.ADDRESS.byteSize()));
+            }
+            try (BufferView v = a.getBuffer(BufferRequest.FULL_RO)) {
+                handed.addAll(handOut(v, indirect ? 3 * ValueLayout.ADDRESS.byteSize() : 3 * 5 * 4,
+                        indirect ? 5 * 4 : 3 * 5 * 4));
+            }
+            assertBoundedAndDead(handed, a::close);
+        }
     }
 
     @Test

@@ -28,6 +28,22 @@ public final class ViewSecrets {
                                   boolean readOnly);
 
         /**
+         * The same with {@code suboffsets[0] = suboffset}: a table of offsets (a shared array's, relative to the
+         * start of its mapping) that a consumer following the PEP 3118 rule turns into rows by adding the
+         * suboffset (the mapping's base address). Java reads still follow the record only.
+         *
+         * @param lentTable the table as consumers see it ({@code rows} 64-bit entries); handed out read-only
+         * @param record    the rows, each {@code cols * itemSize} bytes
+         * @param format    the item format
+         * @param cols      items per row
+         * @param readOnly  whether the view refuses writes
+         * @param suboffset added to each table entry by a consumer, {@code >= 0}
+         * @return a view counted as an export of nothing
+         */
+        BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
+                                  boolean readOnly, long suboffset);
+
+        /**
          * The table a {@code T**} view's rows are read through, for the row kernels; null when the view is not a
          * 2-D table of contiguous rows with 64-bit pointers, or its rows have different scopes.
          *
