@@ -13,6 +13,7 @@
 #
 # Usage: test-scripts/races.sh [rounds [mode ...]]   (default: 1000000 rounds per mode, every mode)
 #        modes: default xint c1 c2
+#        RACES_SKIP_BUILD=1 reuses the classes of the last build (core/target/races/build), when Maven's lock is busy.
 # Exit status: 0 when every mode passed (no failure, crash or leak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,15 +61,26 @@ if [[ -e /tmp/mvn.lock ]] && command -v flock > /dev/null; then
   mvn_cmd=(flock /tmp/mvn.lock "${mvn_cmd[@]}")
 fi
 out=core/target/races
+snapshot="$out/build"
 mkdir -p "$out"
 rm -f "$out"/*.txt "$out"/*.log
-echo "== building core's tests and their class path"
-# process-test-classes: its validate phase selects the JDK 25 toolchain, and it compiles the tests.
-"${mvn_cmd[@]}" -pl core process-test-classes \
-  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile="$PWD/$out/classpath.txt" -Dmdep.includeScope=test > "$out/build.log" 2>&1 \
-  || { echo "races.sh: the build failed; see $out/build.log" >&2; tail -20 "$out/build.log" >&2; exit 2; }
-cp="core/target/classes:core/target/test-classes:$(cat "$out/classpath.txt")"
+if [[ -n "${RACES_SKIP_BUILD:-}" && -f "$snapshot/classpath" ]]; then
+  echo "== reusing the classes built before in $snapshot (RACES_SKIP_BUILD)"
+else
+  echo "== building core's tests and their class path"
+  # process-test-classes: its validate phase selects the JDK 25 toolchain, and it compiles the tests.
+  "${mvn_cmd[@]}" -pl core process-test-classes \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+    -Dmdep.outputFile="$PWD/$out/dependencies" -Dmdep.includeScope=test > "$out/build.log" 2>&1 \
+    || { echo "races.sh: the build failed; see $out/build.log" >&2; tail -20 "$out/build.log" >&2; exit 2; }
+  # A copy of what was built, so that a build of this tree while the modes run cannot change it under them.
+  rm -rf "$snapshot"
+  mkdir -p "$snapshot"
+  cp -r core/target/classes "$snapshot/classes"
+  cp -r core/target/test-classes "$snapshot/test-classes"
+  echo "$snapshot/classes:$snapshot/test-classes:$(cat "$out/dependencies")" > "$snapshot/classpath"
+fi
+cp=$(cat "$snapshot/classpath")
 
 failed=0
 summary=()
