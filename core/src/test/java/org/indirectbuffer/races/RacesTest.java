@@ -135,6 +135,27 @@ class RacesTest {
         Kernels.fill(v, 1.0);
     }
 
+    /** Closes memory once the workers' views are closed; it must end closed, with no export open. */
+    private static void closeAndCheck(IndirectMemory2D m) {
+        Races.whileLocked(m::exportCount, m::close);
+        assertThat(m.isClosed()).isTrue();
+        assertThat(m.exportCount()).isZero();
+    }
+
+    /** The placement of the subject that starts at {@code round}: every other subject of 8 rounds is row by row. */
+    private static RowPlacement placementOf(long round) {
+        return (round / 8) % 2 == 0 ? RowPlacement.ONE_BLOCK : RowPlacement.ROW_BY_ROW;
+    }
+
+    /** New 3 x 4 'd' memory of the given placement, every item 1. */
+    private static IndirectMemory2D ones(RowPlacement placement) {
+        IndirectMemory2D m = IndirectMemory2D.createMemory(ROWS, COLS, "d", false, placement);
+        try (BufferView v = m.getBuffer(BufferRequest.FULL)) {
+            fillOnes(v);
+        }
+        return m;
+    }
+
     private static int row(int k) {
         return k % (int) ROWS;
     }
@@ -276,9 +297,7 @@ class RacesTest {
 
         @Override
         protected void finish(Memory s) {
-            Races.whileLocked(s.m::exportCount, s.m::close);
-            assertThat(s.m.isClosed()).isTrue();
-            assertThat(s.m.exportCount()).isZero();
+            closeAndCheck(s.m);
             assertThatThrownBy(() -> s.ro.getDouble(0, 0)).isExactlyInstanceOf(IllegalStateException.class);
         }
     }
@@ -321,12 +340,7 @@ class RacesTest {
 
         @Override
         protected Resized open(long round) {
-            IndirectMemory2D m = IndirectMemory2D.createMemory(ROWS, COLS, "d", false,
-                    (round / 8) % 2 == 0 ? RowPlacement.ONE_BLOCK : RowPlacement.ROW_BY_ROW);
-            try (BufferView v = m.getBuffer(BufferRequest.FULL)) {
-                fillOnes(v);
-            }
-            return new Resized(m);
+            return new Resized(ones(placementOf(round)));
         }
 
         @Override
@@ -350,9 +364,7 @@ class RacesTest {
 
         @Override
         protected void finish(Resized s) {
-            Races.whileLocked(s.m::exportCount, s.m::close);
-            assertThat(s.m.isClosed()).isTrue();
-            assertThat(s.m.exportCount()).isZero();
+            closeAndCheck(s.m);
         }
     }
 
@@ -398,12 +410,7 @@ class RacesTest {
 
         @Override
         protected Reformatted open(long round) {
-            IndirectMemory2D m = IndirectMemory2D.createMemory(ROWS, COLS, "d", false,
-                    (round / 8) % 2 == 0 ? RowPlacement.ONE_BLOCK : RowPlacement.ROW_BY_ROW);
-            try (BufferView v = m.getBuffer(BufferRequest.FULL)) {
-                fillOnes(v);
-            }
-            return new Reformatted(m);
+            return new Reformatted(ones(placementOf(round)));
         }
 
         @Override
@@ -481,9 +488,7 @@ class RacesTest {
 
         @Override
         protected void finish(Reformatted s) {
-            Races.whileLocked(s.m::exportCount, s.m::close);
-            assertThat(s.m.isClosed()).isTrue();
-            assertThat(s.m.exportCount()).isZero();
+            closeAndCheck(s.m);
         }
     }
 
