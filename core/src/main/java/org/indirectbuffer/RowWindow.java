@@ -36,9 +36,10 @@ import org.indirectbuffer.internal.RowRecord;
  *
  * <h2>Ownership and lifetime</h2>
  * The window owns only its table. The source stays exported (locked against resize, reformat and close) until the
- * window is closed, as for {@link IndirectMemory2D#viewOfRows}. Segments and views from the window die with it
- * ({@link IllegalStateException} afterwards); a window dropped unclosed is closed by a {@link Cleaner}, which
- * releases the source.
+ * window is closed, as for {@link IndirectMemory2D#viewOfRows}. The window's {@link #pointerTable() table} and its
+ * views die with it ({@link IllegalStateException} afterwards); its {@link #row row} segments are slices of the
+ * source's rows, in the source's scope, so they die when the source is closed. A window dropped unclosed is closed
+ * by a {@link Cleaner}, which releases the source.
  *
  * <h2>Views</h2>
  * A window is a {@link BufferExporter}: its views are 2-D, {@code rows x length}, indirect (suboffsets {@code {0,

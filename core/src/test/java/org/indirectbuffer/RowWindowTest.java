@@ -222,4 +222,24 @@ class RowWindowTest {
         assertThatThrownBy(() -> closed.moveTo(0, 1)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
+
+    @Test
+    void rowSegmentsAreTheSourcesAndTheTableAndViewsTheWindows() {
+        MemorySegment row;
+        MemorySegment table;
+        BufferView view;
+        try (IndirectMemory2D m = source()) {
+            try (RowWindow w = RowWindow.of(m, 2, 4)) {
+                row = w.row(1);
+                table = w.pointerTable();
+                view = w.getBuffer(BufferRequest.FULL_RO);
+                view.close();
+            }
+            // The window is closed: its table and views are gone, its row segments are the source's rows.
+            assertThatThrownBy(() -> table.get(ValueLayout.ADDRESS, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> view.getInt(0, 0)).isInstanceOf(IllegalStateException.class);
+            assertThat(row.getAtIndex(ValueLayout.JAVA_INT, 0)).isEqualTo(102);
+        }
+        assertThatThrownBy(() -> row.getAtIndex(ValueLayout.JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+    }
 }
