@@ -1,0 +1,82 @@
+package org.indirectbuffer.contract;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Garbage-collector pressure from another thread, for the GC timing and Cleaner tests of every module: a daemon
+ * thread allocates 16 KiB arrays into a ring of 64 (about 1 MiB live, the rest garbage at once) and calls
+ * {@link System#gc()} every {@code gcEveryMillis} milliseconds, until closed. What it measures is only how many
+ * collections it asked for, so a test can assert that pressure really was applied.
+ *
+ * <p>Thread-safety: start and close from one thread; {@link #collections()} from any.
+ */
+public final class GcPressure implements AutoCloseable {
+    private static final int RING = 64;
+    private static final int CHUNK = 16 * 1024;
+
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong collections = new AtomicLong();
+    private final AtomicLong allocated = new AtomicLong();
+    private final Thread thread;
+
+    private GcPressure(long gcEveryNanos) {
+        thread = Thread.ofPlatform().daemon().name("gc-pressure").start(() -> churn(gcEveryNanos));
+    }
+
+    /**
+     * Starts the pressure: allocation churn and a {@code System.gc()} every {@code gcEveryMillis} ms.
+     *
+     * @param gcEveryMillis the period of the forced collections, {@code >= 1}
+     * @return the running pressure; close it to stop the thread
+     */
+    public static GcPressure start(long gcEveryMillis) {
+        if (gcEveryMillis < 1) {
+            throw new IllegalArgumentException("gcEveryMillis = " + gcEveryMillis + ": expected >= 1");
+        }
+        return new GcPressure(gcEveryMillis * 1_000_000L);
+    }
+
+    private void churn(long gcEveryNanos) {
+        Object[] keep = new Object[RING];
+        long lastGc = System.nanoTime();
+        int i = 0;
+        while (!stop.get()) {
+            keep[i++ & (RING - 1)] = new byte[CHUNK];
+            allocated.addAndGet(CHUNK);
+            long now = System.nanoTime();
+            if (now - lastGc >= gcEveryNanos) {
+                System.gc();
+                collections.incrementAndGet();
+                lastGc = System.nanoTime();
+            }
+        }
+    }
+
+    /** {@return how many collections the thread has forced so far} */
+    public long collections() {
+        return collections.get();
+    }
+
+    /** {@return how many bytes of garbage the thread has allocated so far} */
+    public long allocatedBytes() {
+        return allocated.get();
+    }
+
+    /** Stops the thread and waits for it. */
+    @Override
+    public void close() {
+        stop.set(true);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
