@@ -37,7 +37,7 @@ class CleanerUnderLoadTest {
         run(WARM_UP);
         Tally t;
         long collections;
-        try (GcPressure pressure = GcPressure.start(5)) {
+        try (GcPressure pressure = GcPressure.start(20)) {
             t = run(CALLS);
             collections = pressure.collections();
         }

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("gc")
 class GcTimingTest {
     private static final int ROUNDS = 300;
-    private static final int GC_IN_CALL_EVERY = 10;
+    private static final int GC_IN_CALL_EVERY = 15;
     private static final int ROWS = 12;
     private static final int COLS = 10;
 
@@ -170,7 +170,7 @@ class GcTimingTest {
         long[] quiet = run(path.route(), MemorySegment.NULL);
         long[] pressed;
         long collections;
-        try (GcPressure pressure = GcPressure.start(5); Arena stubs = Arena.ofConfined()) {
+        try (GcPressure pressure = GcPressure.start(20); Arena stubs = Arena.ofConfined()) {
             pressed = run(path.route(), CoreNative.callback(System::gc, stubs));
             collections = pressure.collections();
         }

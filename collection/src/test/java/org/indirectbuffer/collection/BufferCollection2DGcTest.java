@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BufferCollection2DGcTest {
     private static final int ROUNDS = 300;
-    private static final int GC_IN_CALL_EVERY = 10;
+    private static final int GC_IN_CALL_EVERY = 15;
     private static final int WARM_UP = 10_000;
     private static final int CALLS = 100_000;
     private static final int CALLS_PER_COLLECTION = 32;
@@ -209,7 +209,7 @@ class BufferCollection2DGcTest {
         long[] quiet = run(way.route(), MemorySegment.NULL);
         long[] pressed;
         long collections;
-        try (GcPressure pressure = GcPressure.start(5); Arena stubs = Arena.ofConfined()) {
+        try (GcPressure pressure = GcPressure.start(20); Arena stubs = Arena.ofConfined()) {
             pressed = run(way.route(), callback(System::gc, stubs));
             collections = pressure.collections();
         }
@@ -275,7 +275,7 @@ class BufferCollection2DGcTest {
         load(WARM_UP);
         long[] tally;
         long collections;
-        try (GcPressure pressure = GcPressure.start(5)) {
+        try (GcPressure pressure = GcPressure.start(20)) {
             tally = load(CALLS);
             collections = pressure.collections();
         }

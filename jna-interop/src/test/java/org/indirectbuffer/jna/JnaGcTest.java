@@ -40,8 +40,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link KeepAliveTest} covers the same for {@code IndirectMemory2D} alone.
  */
 class JnaGcTest {
-    private static final int ROUNDS = 300;
-    private static final int GC_IN_CALL_EVERY = 10;
+    private static final int ROUNDS = 200;
+    private static final int GC_IN_CALL_EVERY = 15;
     private static final int WARM_UP = 10_000;
     private static final int CALLS = 100_000;
     private static final int CALLS_PER_OWNER = 32;
@@ -199,7 +199,7 @@ class JnaGcTest {
         long[] quiet = run(path.route(), null);
         long[] pressed;
         long collections;
-        try (GcPressure pressure = GcPressure.start(5)) {
+        try (GcPressure pressure = GcPressure.start(20)) {
             pressed = run(path.route(), GC);
             collections = pressure.collections();
         }
@@ -323,7 +323,7 @@ class JnaGcTest {
         load(kinds, WARM_UP);
         long[] tally;
         long collections;
-        try (GcPressure pressure = GcPressure.start(5)) {
+        try (GcPressure pressure = GcPressure.start(20)) {
             tally = load(kinds, CALLS);
             collections = pressure.collections();
         }
