@@ -269,6 +269,74 @@ class BufferCollection2DGcTest {
         return swap(table, 3, cb);
     }
 
+    /** A dropped export of rows C reaches in place, and weak references to what owns each row's memory. */
+    private record InPlace(MemorySegment table, WeakReference<Object> collection, WeakReference<Object> view,
+                           List<WeakReference<Object>> rowMemory) {
+    }
+
+    /** Rows by threes: a heap array (staged), a direct buffer and a segment of an automatic arena (both in place). */
+    private static InPlace droppedInPlaceRows(double[][] d) {
+        List<Object> rows = new ArrayList<>();
+        List<WeakReference<Object>> memory = new ArrayList<>();
+        for (int r = 0; r < ROWS; r++) {
+            switch (r % 3) {
+                case 0 -> rows.add(d[r].clone());
+                case 1 -> {
+                    ByteBuffer bytes = ByteBuffer.allocateDirect(COLS * 8).order(ByteOrder.nativeOrder());
+                    bytes.asDoubleBuffer().put(d[r]);
+                    memory.add(new WeakReference<>(bytes)); // its Cleaner frees the memory
+                    rows.add(bytes.asDoubleBuffer());
+                }
+                default -> {
+                    MemorySegment s = Arena.ofAuto().allocateFrom(ValueLayout.JAVA_DOUBLE, d[r]);
+                    memory.add(new WeakReference<>(s.scope())); // freed once its scope is unreachable
+                    rows.add(s);
+                }
+            }
+        }
+        BufferCollection2D col = BufferCollection2D.of(rows);
+        BufferView v = col.getBuffer(BufferRequest.FULL);
+        return new InPlace(v.buf(), new WeakReference<>(col), new WeakReference<>(v), memory);
+    }
+
+    @Test
+    void rowsCReachesInPlaceStayAliveWhileADroppedExportsTableIsInACall() {
+        long before = LiveBytes.settled();
+        InPlace[] d = {droppedInPlaceRows(data(5))};
+        WeakReference<Object> col = d[0].collection();
+        WeakReference<Object> view = d[0].view();
+        List<WeakReference<Object>> rowMemory = d[0].rowMemory();
+        boolean[] exportCollected = new boolean[1];
+        boolean[] rowMemoryCollected = new boolean[1];
+        double s;
+        try (Arena stubs = Arena.ofConfined()) {
+            MemorySegment cb = callback(() -> {
+                for (int k = 0; k < 2_000 && (col.get() != null || view.get() != null); k++) {
+                    System.gc();
+                    sleepQuietly(1);
+                }
+                exportCollected[0] = col.get() == null && view.get() == null;
+                for (int k = 0; k < 20; k++) {
+                    System.gc();
+                    sleepQuietly(1);
+                }
+                rowMemoryCollected[0] = rowMemory.stream().anyMatch(w -> w.get() == null);
+            }, stubs);
+            s = swapInPlaceDropping(d, cb);
+        }
+        assertThat(exportCollected[0]).as("the collection and its view were collected during the call").isTrue();
+        assertThat(rowMemoryCollected[0]).as("a row's memory became collectable while C held the table").isFalse();
+        assertThat(s).as("what C read").isEqualTo(sum(data(5)));
+        assertThat(LiveBytes.backTo(before)).as("live native bytes once the call returned").isEqualTo(before);
+    }
+
+    /** Calls C after dropping the last other reference to the table, in a frame of its own. */
+    private static double swapInPlaceDropping(InPlace[] d, MemorySegment cb) {
+        MemorySegment table = d[0].table();
+        d[0] = null;
+        return swap(table, 5, cb);
+    }
+
     @Test
     void droppedCollectionsUnderLoadGiveRightResultsAndFreeEverything() {
         long before = LiveBytes.settled();
