@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import org.indirectbuffer.contract.Grids;
 import org.indirectbuffer.contract.LiveBytes;
 import org.indirectbuffer.internal.DeferredClose;
 import org.junit.jupiter.api.Tag;
@@ -57,26 +58,6 @@ class CleanerInFlightTest {
         }
     }
 
-    static double[][] data(int rows, int cols, int seed) {
-        double[][] d = new double[rows][cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                d[i][j] = seed + i * 100 + j + 0.25;
-            }
-        }
-        return d;
-    }
-
-    static double sum(double[][] d) {
-        double s = 0;
-        for (double[] row : d) {
-            for (double v : row) {
-                s += v;
-            }
-        }
-        return s;
-    }
-
     private static long bits(double d) {
         return Double.doubleToRawLongBits(d);
     }
@@ -86,8 +67,8 @@ class CleanerInFlightTest {
     }
 
     static Stream<Case> cases() {
-        double[][] d = data(ROWS, COLS, 7);
-        long expected = bits(sum(d));
+        double[][] d = Grids.grid(ROWS, COLS, 7);
+        long expected = bits(Grids.sum(d));
         return Stream.of(
                 new Case("IndirectMemory2D, one block", true, () -> {
                     IndirectMemory2D m = IndirectMemory2D.createFrom(d);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.indirectbuffer.contract.GcPressure;
+import org.indirectbuffer.contract.Grids;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,7 +45,7 @@ class GcTimingTest {
     }
 
     private static double[][] data(int i) {
-        return CleanerInFlightTest.data(ROWS, COLS, i);
+        return Grids.grid(ROWS, COLS, i);
     }
 
     private static long bits(double d) {
@@ -52,7 +53,7 @@ class GcTimingTest {
     }
 
     private static long javaSum(int i) {
-        return bits(CleanerInFlightTest.sum(data(i)));
+        return bits(Grids.sum(data(i)));
     }
 
     private static long cSum(IndirectMemory2D m, MemorySegment cb) {
@@ -167,25 +168,15 @@ class GcTimingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("paths")
     void resultsDoNotDependOnWhenTheCollectorRuns(Path path) {
-        long[] quiet = run(path.route(), MemorySegment.NULL);
-        long[] pressed;
-        long collections;
-        try (GcPressure pressure = GcPressure.start(20); Arena stubs = Arena.ofConfined()) {
-            pressed = run(path.route(), CoreNative.callback(System::gc, stubs));
-            collections = pressure.collections();
+        GcPressure.Comparison c;
+        try (Arena stubs = Arena.ofConfined()) {
+            MemorySegment gc = CoreNative.callback(System::gc, stubs);
+            c = GcPressure.compare(ROUNDS, i -> path.route().run(i, MemorySegment.NULL),
+                    i -> path.route().run(i, i % GC_IN_CALL_EVERY == 0 ? gc : MemorySegment.NULL));
         }
-        long[] expected = run(path.expected(), MemorySegment.NULL);
-        assertThat(quiet).as("without pressure, against Java's own computation").isEqualTo(expected);
-        assertThat(pressed).as("under GC pressure, against the run without").isEqualTo(quiet);
-        assertThat(collections).as("collections forced from the other thread").isPositive();
-    }
-
-    /** Runs every round; {@code gc} is passed to every {@value #GC_IN_CALL_EVERY}th call, NULL to the others. */
-    private static long[] run(Route route, MemorySegment gc) {
-        long[] results = new long[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-            results[i] = route.run(i, i % GC_IN_CALL_EVERY == 0 ? gc : MemorySegment.NULL);
-        }
-        return results;
+        assertThat(c.quiet()).as("without pressure, against Java's own computation")
+                .isEqualTo(GcPressure.run(ROUNDS, i -> path.expected().run(i, MemorySegment.NULL)));
+        assertThat(c.pressed()).as("under GC pressure, against the run without").isEqualTo(c.quiet());
+        assertThat(c.collections()).as("collections forced from the other thread").isPositive();
     }
 }

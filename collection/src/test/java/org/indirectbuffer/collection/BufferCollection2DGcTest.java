@@ -24,6 +24,7 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.contract.GcPressure;
+import org.indirectbuffer.contract.Grids;
 import org.indirectbuffer.contract.LiveBytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,23 +84,11 @@ class BufferCollection2DGcTest {
     }
 
     private static double[][] data(int i) {
-        double[][] d = new double[ROWS][COLS];
-        for (int r = 0; r < ROWS; r++) {
-            for (int j = 0; j < COLS; j++) {
-                d[r][j] = i + r * 100 + j + 0.25;
-            }
-        }
-        return d;
+        return Grids.grid(ROWS, COLS, i);
     }
 
     private static double sum(double[][] d) {
-        double s = 0;
-        for (double[] row : d) {
-            for (double v : row) {
-                s += v;
-            }
-        }
-        return s;
+        return Grids.sum(d);
     }
 
     /** What C writes in round {@code i}. */
@@ -206,25 +195,16 @@ class BufferCollection2DGcTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("ways")
     void resultsDoNotDependOnWhenTheCollectorRuns(Way way) {
-        long[] quiet = run(way.route(), MemorySegment.NULL);
-        long[] pressed;
-        long collections;
-        try (GcPressure pressure = GcPressure.start(20); Arena stubs = Arena.ofConfined()) {
-            pressed = run(way.route(), callback(System::gc, stubs));
-            collections = pressure.collections();
+        GcPressure.Comparison c;
+        try (Arena stubs = Arena.ofConfined()) {
+            MemorySegment gc = callback(System::gc, stubs);
+            c = GcPressure.compare(ROUNDS, i -> way.route().run(i, MemorySegment.NULL),
+                    i -> way.route().run(i, i % GC_IN_CALL_EVERY == 0 ? gc : MemorySegment.NULL));
         }
-        assertThat(quiet).as("without pressure, against Java's own computation")
-                .isEqualTo(run(way.expected(), MemorySegment.NULL));
-        assertThat(pressed).as("under GC pressure, against the run without").isEqualTo(quiet);
-        assertThat(collections).as("collections forced from the other thread").isPositive();
-    }
-
-    private static long[] run(Route route, MemorySegment gc) {
-        long[] results = new long[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-            results[i] = route.run(i, i % GC_IN_CALL_EVERY == 0 ? gc : MemorySegment.NULL);
-        }
-        return results;
+        assertThat(c.quiet()).as("without pressure, against Java's own computation")
+                .isEqualTo(GcPressure.run(ROUNDS, i -> way.expected().run(i, MemorySegment.NULL)));
+        assertThat(c.pressed()).as("under GC pressure, against the run without").isEqualTo(c.quiet());
+        assertThat(c.collections()).as("collections forced from the other thread").isPositive();
     }
 
     /** A dropped export's table, the only strong reference left, and weak ones to the collection and view. */
@@ -247,13 +227,7 @@ class BufferCollection2DGcTest {
         boolean[] collected = new boolean[1];
         double s;
         try (Arena stubs = Arena.ofConfined()) {
-            MemorySegment cb = callback(() -> {
-                for (int k = 0; k < 2_000 && (col.get() != null || view.get() != null); k++) {
-                    System.gc();
-                    sleepQuietly(1);
-                }
-                collected[0] = col.get() == null && view.get() == null;
-            }, stubs);
+            MemorySegment cb = callback(() -> collected[0] = collectUntilGone(col, view), stubs);
             s = swapDropping(d, cb);
         }
         assertThat(collected[0]).as("the collection and its view were collected during the call").isTrue();
@@ -311,11 +285,7 @@ class BufferCollection2DGcTest {
         double s;
         try (Arena stubs = Arena.ofConfined()) {
             MemorySegment cb = callback(() -> {
-                for (int k = 0; k < 2_000 && (col.get() != null || view.get() != null); k++) {
-                    System.gc();
-                    sleepQuietly(1);
-                }
-                exportCollected[0] = col.get() == null && view.get() == null;
+                exportCollected[0] = collectUntilGone(col, view);
                 for (int k = 0; k < 20; k++) {
                     System.gc();
                     sleepQuietly(1);
@@ -376,6 +346,15 @@ class BufferCollection2DGcTest {
             expected[0] = sum(written(0));
         }
         return new long[] {right, wrong};
+    }
+
+    /** In a callback: collects until both are gone (or 2,000 rounds passed); returns whether they are. */
+    private static boolean collectUntilGone(WeakReference<Object> a, WeakReference<Object> b) {
+        for (int k = 0; k < 2_000 && (a.get() != null || b.get() != null); k++) {
+            System.gc();
+            sleepQuietly(1);
+        }
+        return a.get() == null && b.get() == null;
     }
 
     private static void sleepQuietly(long millis) {

@@ -2,6 +2,7 @@ package org.indirectbuffer.contract;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntToLongFunction;
 
 /**
  * Garbage-collector pressure from another thread, for the GC timing and Cleaner tests of every module: a daemon
@@ -51,6 +52,48 @@ public final class GcPressure implements AutoCloseable {
                 lastGc = System.nanoTime();
             }
         }
+    }
+
+    /**
+     * What a GC timing test compares: the results of every round without pressure and with it, and how many
+     * collections the pressure forced.
+     *
+     * @param quiet       the results without pressure
+     * @param pressed     the results under pressure
+     * @param collections the collections forced meanwhile
+     */
+    public record Comparison(long[] quiet, long[] pressed, long collections) {
+    }
+
+    /**
+     * Runs {@code rounds} rounds quietly, then again under pressure (a collection forced every 20 ms).
+     *
+     * @param rounds  how many rounds each run has
+     * @param quiet   round {@code i} without pressure (and without collections forced inside it)
+     * @param pressed round {@code i} under pressure (the test may force collections inside it too)
+     * @return both runs' results
+     */
+    public static Comparison compare(int rounds, IntToLongFunction quiet, IntToLongFunction pressed) {
+        long[] q = run(rounds, quiet);
+        try (GcPressure pressure = start(20)) {
+            long[] p = run(rounds, pressed);
+            return new Comparison(q, p, pressure.collections());
+        }
+    }
+
+    /**
+     * Runs {@code rounds} rounds.
+     *
+     * @param rounds how many
+     * @param round  round {@code i}'s result
+     * @return the results
+     */
+    public static long[] run(int rounds, IntToLongFunction round) {
+        long[] results = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+            results[i] = round.applyAsLong(i);
+        }
+        return results;
     }
 
     /** {@return how many collections the thread has forced so far} */

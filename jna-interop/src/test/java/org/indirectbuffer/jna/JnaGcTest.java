@@ -19,6 +19,7 @@ import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.contract.GcPressure;
+import org.indirectbuffer.contract.Grids;
 import org.indirectbuffer.contract.LiveBytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,23 +64,11 @@ class JnaGcTest {
     private static final TestNative.VoidCallback GC = System::gc;
 
     private static double[][] data(int i) {
-        double[][] d = new double[ROWS][COLS];
-        for (int r = 0; r < ROWS; r++) {
-            for (int j = 0; j < COLS; j++) {
-                d[r][j] = i + r * 100 + j + 0.25;
-            }
-        }
-        return d;
+        return Grids.grid(ROWS, COLS, i);
     }
 
     private static double sum(double[][] d) {
-        double s = 0;
-        for (double[] row : d) {
-            for (double v : row) {
-                s += v;
-            }
-        }
-        return s;
+        return Grids.sum(d);
     }
 
     private static List<String> strings(int i) {
@@ -196,24 +185,12 @@ class JnaGcTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("paths")
     void resultsDoNotDependOnWhenTheCollectorRuns(Path path) {
-        long[] quiet = run(path.route(), null);
-        long[] pressed;
-        long collections;
-        try (GcPressure pressure = GcPressure.start(20)) {
-            pressed = run(path.route(), GC);
-            collections = pressure.collections();
-        }
-        assertThat(quiet).as("without pressure, against Java's own computation").isEqualTo(run(path.expected(), null));
-        assertThat(pressed).as("under GC pressure, against the run without").isEqualTo(quiet);
-        assertThat(collections).as("collections forced from the other thread").isPositive();
-    }
-
-    private static long[] run(Route route, TestNative.VoidCallback gc) {
-        long[] results = new long[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-            results[i] = route.run(i, i % GC_IN_CALL_EVERY == 0 ? gc : null);
-        }
-        return results;
+        GcPressure.Comparison c = GcPressure.compare(ROUNDS, i -> path.route().run(i, null),
+                i -> path.route().run(i, i % GC_IN_CALL_EVERY == 0 ? GC : null));
+        assertThat(c.quiet()).as("without pressure, against Java's own computation")
+                .isEqualTo(GcPressure.run(ROUNDS, i -> path.expected().run(i, null)));
+        assertThat(c.pressed()).as("under GC pressure, against the run without").isEqualTo(c.quiet());
+        assertThat(c.collections()).as("collections forced from the other thread").isPositive();
     }
 
     // ------------------------------------------------------------------------------------------------ Cleaner
