@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("gc")
 class GcTimingTest {
-    private static final int ROUNDS = 300;
-    private static final int GC_IN_CALL_EVERY = 15;
+    private static final int ROUNDS = 200;
+    private static final int GC_IN_CALL_EVERY = 40;
     private static final int ROWS = 12;
     private static final int COLS = 10;
 

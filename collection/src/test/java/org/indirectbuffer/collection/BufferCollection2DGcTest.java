@@ -45,8 +45,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </ul>
  */
 class BufferCollection2DGcTest {
-    private static final int ROUNDS = 300;
-    private static final int GC_IN_CALL_EVERY = 15;
+    private static final int ROUNDS = 200;
+    private static final int GC_IN_CALL_EVERY = 40;
     private static final int WARM_UP = 10_000;
     private static final int CALLS = 100_000;
     private static final int CALLS_PER_COLLECTION = 32;

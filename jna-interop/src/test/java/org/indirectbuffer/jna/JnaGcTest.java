@@ -42,7 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class JnaGcTest {
     private static final int ROUNDS = 200;
-    private static final int GC_IN_CALL_EVERY = 15;
+    private static final int GC_IN_CALL_EVERY = 40;
     private static final int WARM_UP = 10_000;
     private static final int CALLS = 100_000;
     private static final int CALLS_PER_OWNER = 32;
