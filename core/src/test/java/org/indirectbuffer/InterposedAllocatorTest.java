@@ -7,11 +7,13 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.indirectbuffer.contract.ChildJvm;
 import org.indirectbuffer.hostile.InterposedAllocator;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +36,10 @@ class InterposedAllocatorTest {
         assumeTrue(library.isPresent(), "needs libjemalloc.so.2 (Debian: libjemalloc2)");
         String classPath = codeSource(IndirectMemory2D.class) + File.pathSeparator + codeSource(InterposedAllocator.class);
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
-                InterposedAllocator.class.getName()).redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(ChildJvm.restrictedFlags());
+        command.addAll(List.of("-cp", classPath, InterposedAllocator.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("LD_PRELOAD", library.get().toString());
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

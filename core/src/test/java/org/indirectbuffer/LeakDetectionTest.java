@@ -6,10 +6,12 @@ import java.io.File;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import org.indirectbuffer.contract.ChildJvm;
 import org.indirectbuffer.contract.LiveBytes;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.leaks.LeakProbe;
@@ -194,9 +196,10 @@ class LeakDetectionTest {
     private static List<String> probe(String level) throws Exception {
         String classPath = codeSource(IndirectMemory2D.class) + File.pathSeparator + codeSource(LeakProbe.class);
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-Dindirectbuffer.leakDetection=" + level, "-cp", classPath, LeakProbe.class.getName())
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(ChildJvm.restrictedFlags());
+        command.addAll(List.of("-Dindirectbuffer.leakDetection=" + level, "-cp", classPath, LeakProbe.class.getName()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();

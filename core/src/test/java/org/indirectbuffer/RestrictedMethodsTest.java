@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.indirectbuffer.contract.ChildJvm;
 import org.indirectbuffer.hostile.NoNativeAccess;
 import org.junit.jupiter.api.Test;
 
@@ -52,8 +53,9 @@ class RestrictedMethodsTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--module-path", library.toString(), "--add-modules",
                 "org.indirectbuffer.core", "--enable-native-access=org.indirectbuffer.core"
-                        + (grantCaller ? ",ALL-UNNAMED" : ""),
-                "-cp", caller.toString(), NoNativeAccess.class.getName()));
+                        + (grantCaller ? ",ALL-UNNAMED" : "")));
+        command.addAll(ChildJvm.restrictedFlags());
+        command.addAll(List.of("-cp", caller.toString(), NoNativeAccess.class.getName()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();

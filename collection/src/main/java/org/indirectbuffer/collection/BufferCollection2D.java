@@ -3,6 +3,7 @@ package org.indirectbuffer.collection;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -897,6 +898,13 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                     table.set(ValueLayout.ADDRESS_UNALIGNED, r * POINTER, target);
                     record[r] = target;
                 }
+                // C reaches the rows that are not staged (direct buffers, segments, exporters' rows) through the
+                // table only, by address: their memory must stay reachable as long as the table's scope is, also
+                // when the collection and the view are dropped while C is still in a call with the table (an FFM
+                // downcall holds only the table's scope). Without this, the collector could free a direct buffer
+                // row, close an automatic arena, or let an exporter row's Cleaner free it under C.
+                List<Row> kept = rows; // a local: the cleanup must not capture this Staging (nor its arena)
+                MemorySegment.NULL.reinterpret(0, arena, ignored -> Reference.reachabilityFence(kept));
                 // Java reads each row through its own segment, with its owner's scope (a source arena closed while
                 // exported makes reads throw; a confined source is read only on its thread), never through the
                 // table, which C receives and Java code gets read-only.

@@ -286,7 +286,18 @@ public final class Lifetime {
                         + " freed once nothing of it is reachable");
             }
             if (closable) {
-                end();
+                try {
+                    end();
+                } catch (IllegalStateException e) {
+                    Arena a = arena;
+                    if (a == null || !a.scope().isAlive()) {
+                        throw e;
+                    }
+                    // A native call holds the arena: an FFM downcall given one of the owner's segments after the
+                    // owner's last use. It cannot close under the call; it is closed (and the memory freed) once
+                    // the call returns, instead of never.
+                    DeferredClose.retry(a, this::end);
+                }
             }
         }
     }

@@ -27,4 +27,47 @@ public final class LiveBytes {
         }
         return previous;
     }
+
+    /**
+     * The live native bytes once the Cleaner has freed what was dropped: collects until two readings agree.
+     *
+     * @return {@link LeakDetection#liveNativeBytes()}, settled
+     */
+    public static long settled() {
+        long previous = Long.MIN_VALUE;
+        for (int i = 0; i < 200; i++) {
+            collect(1);
+            long now = LeakDetection.liveNativeBytes();
+            if (now == previous) {
+                return now;
+            }
+            previous = now;
+        }
+        return previous;
+    }
+
+    /**
+     * Collects until the live native bytes are at most {@code target}, for at most about 10 s (the Cleaner and a
+     * deferred close may need a few collections).
+     *
+     * @param target the count to come back to, say a {@link #settled()} one taken before
+     * @return the last count read
+     */
+    public static long backTo(long target) {
+        long now = LeakDetection.liveNativeBytes();
+        for (int i = 0; i < 2_000 && now > target; i++) {
+            collect(5);
+            now = LeakDetection.liveNativeBytes();
+        }
+        return now;
+    }
+
+    private static void collect(long sleepMillis) {
+        System.gc();
+        try {
+            Thread.sleep(sleepMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

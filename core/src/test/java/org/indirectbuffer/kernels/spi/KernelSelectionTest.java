@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import jdk.incubator.vector.DoubleVector;
 
+import org.indirectbuffer.contract.ChildJvm;
 import org.indirectbuffer.kernels.Kernels;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +45,7 @@ class KernelSelectionTest {
         String classPath = codeSource(Kernels.class) + File.pathSeparator + codeSource(PrintKernels.class);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Xshare:auto"));
+        command.addAll(ChildJvm.restrictedFlags());
         command.addAll(List.of(flags));
         command.addAll(List.of("-cp", classPath, PrintKernels.class.getName()));
         return new Child(List.of(flags), new ProcessBuilder(command).redirectErrorStream(true).start());
