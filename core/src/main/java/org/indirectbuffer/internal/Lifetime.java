@@ -142,6 +142,8 @@ public final class Lifetime {
      * @param afterClose run once after the arena closed, under the monitor; null for nothing
      * @throws BufferException       if a view or hold is open; nothing changes
      * @throws IllegalStateException if a native call is using the arena right now; nothing changes
+     * @throws RuntimeException      what the release (see {@link #start(Object, Arena, Sharing, boolean, String,
+     *                               Supplier, Runnable)}) threw, once; the lifetime has ended all the same
      */
     public void close(String operation, Runnable afterClose) {
         exports.whileHeld(() -> {
@@ -157,7 +159,14 @@ public final class Lifetime {
 
     private void closeUnlocked(String operation, Runnable afterClose) {
         exports.whileUnlocked(operation, () -> closed, () -> {
-            closer.end();
+            closer.closeArena();
+            // A release that fails (a copy back into a closed source) has still run: the lifetime ends.
+            RuntimeException failure = null;
+            try {
+                closer.release();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
             closed = true;
             closer.deliberate = true;
             if (cleanable != null) {
@@ -168,6 +177,9 @@ public final class Lifetime {
             }
             if (afterClose != null) {
                 afterClose.run();
+            }
+            if (failure != null) {
+                throw failure;
             }
         });
     }
@@ -262,10 +274,20 @@ public final class Lifetime {
 
         /** Closes the arena (which may refuse: a native call is using it), then runs the release once. */
         void end() {
+            closeArena();
+            release();
+        }
+
+        /** Closes the arena, if open; it may refuse (a native call is using it), and then nothing changed. */
+        void closeArena() {
             Arena a = arena;
             if (a != null && a.scope().isAlive()) {
                 a.close();
             }
+        }
+
+        /** Runs the release, at most once in all; what it throws is thrown. */
+        void release() {
             Runnable r;
             synchronized (this) {
                 r = release;

@@ -261,10 +261,11 @@ public final class IndirectLibrary {
                 case BufferView v -> new CallPointer(JnaIndirect.nativeBuf(v), v, null, null);
                 case RaggedRows r -> {
                     String holder = "native call on " + Thread.currentThread().getName();
-                    yield new CallPointer(r.pointerTable().address(), r, r.hold(holder)::close, holder);
+                    yield new CallPointer(r.pointerTable().address(), r, r.hold(holder)::close,
+                            "hold for a " + holder);
                 }
                 case CStringArray s -> new CallPointer(s.pointerTable().address(), s, s.pinForCall(),
-                        "native call on " + Thread.currentThread().getName());
+                        "hold for a native call on " + Thread.currentThread().getName());
                 default -> throw new IllegalArgumentException("IndirectLibrary cannot convert " + value.getClass());
             };
         }
@@ -277,7 +278,8 @@ public final class IndirectLibrary {
         private static CallPointer exported(BufferExporter e, int flags) {
             BufferView view = e.getBuffer(flags);
             try {
-                return new CallPointer(JnaIndirect.nativeBuf(view), e, view::close, "call export");
+                return new CallPointer(JnaIndirect.nativeBuf(view), e, view::close,
+                        "export for a native call on " + Thread.currentThread().getName());
             } catch (RuntimeException | Error t) {
                 view.close();
                 throw t;
