@@ -17,7 +17,9 @@ import org.indirectbuffer.Sharing;
  * arenas: the owner's arena (its segments die when it closes; its cleanup actions free the memory), the count of
  * views and holds it has lent (an {@link ExportCounter}, refusing close while any is open), the thread a confined
  * owner belongs to, the Cleaner safety net that closes a shared arena once the owner is unreachable, and the owner's
- * {@link LeakTracker.Record}, so that an owner the Cleaner finds unclosed is reported.
+ * {@link LeakTracker.Record}, so that an owner the Cleaner finds unclosed is reported. What holds something without
+ * an arena uses it too, with only a release: a JNA Pointer holding an export ({@code IndirectPointer}), a
+ * collection's staging.
  *
  * <p>The Cleaner's action never references the owner. A confined arena cannot be closed by the Cleaner's thread: its
  * memory is freed by the Cleaner once the arena's scope is unreachable (the owner registers that itself, see {@code
@@ -298,14 +300,24 @@ public final class Lifetime {
             }
         }
 
+        /** What the Cleaner does about a leak, for the report. */
+        private String consequence() {
+            if (arena == null && release == null) {
+                return "it held nothing to free";
+            }
+            if (!closable) {
+                return "it is confined to a thread, so its memory is freed once nothing of it is reachable";
+            }
+            return arena != null ? "its memory was freed" : "what it held was released";
+        }
+
         @Override
         public void run() {
             if (deliberate) {
                 return;
             }
             if (record != null) {
-                record.leaked(closable ? "its memory was freed" : "it is confined to a thread, so its memory is"
-                        + " freed once nothing of it is reachable");
+                record.leaked(consequence());
             }
             if (closable) {
                 end();

@@ -82,8 +82,8 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
         this.scope = scope;
         this.root = root == null ? this : root;
         this.lifetime = releaseAction == null ? null : Lifetime.start(this, null, Sharing.SHARED, true,
-                getClass().getSimpleName(), () -> description + " at 0x" + Long.toHexString(address) + ", keeping "
-                        + owner, releaseAction);
+                getClass().getSimpleName(), () -> description + " of " + owner + ", at 0x"
+                        + Long.toHexString(address), releaseAction);
     }
 
     /**
@@ -93,7 +93,7 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
      * @param owner   what it keeps reachable
      * @param scope   the scope of the memory at {@code address}, or null if unknown
      * @param release what {@link #close()} releases, or null
-     * @param description the release, for messages
+     * @param description what {@code release} ends ("export"), for leak reports
      */
     static IndirectPointer keeping(long address, Object owner, MemorySegment.Scope scope, Runnable release,
                                    String description) {
