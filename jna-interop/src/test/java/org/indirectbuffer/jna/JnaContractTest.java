@@ -1,6 +1,5 @@
 package org.indirectbuffer.jna;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -17,9 +16,10 @@ import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.collection.BufferCollection2D;
-import org.indirectbuffer.contract.ExporterContract;
 import org.indirectbuffer.contract.ExporterContract.Mutator;
+import org.indirectbuffer.contract.IndirectMemory2DExporterContract;
 import org.indirectbuffer.contract.OwnedResourceContract;
+import org.indirectbuffer.contract.RaggedRowExporterContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 
@@ -57,21 +57,7 @@ class JnaContractTest {
     // ------------------------------------------------------------------------------------------------ exporters
 
     /** An {@link IndirectMemory2D} a JNA factory made; closing it is the one mutator. */
-    abstract static class Exporter extends ExporterContract<IndirectMemory2D> {
-        @Override
-        protected int exportCount(IndirectMemory2D exporter) {
-            return exporter.exportCount();
-        }
-
-        @Override
-        protected List<Mutator<IndirectMemory2D>> mutators() {
-            return List.of(new Mutator<>("close", IndirectMemory2D::close));
-        }
-
-        @Override
-        protected List<MemorySegment> partsOf(IndirectMemory2D exporter) {
-            return List.of(exporter.pointerTable(), exporter.row(0), exporter.row(exporter.rows() - 1));
-        }
+    abstract static class Exporter extends IndirectMemory2DExporterContract {
     }
 
     /** A table C allocated and keeps owning: the fixture frees it once the wrapper is closed. */
@@ -209,26 +195,10 @@ class JnaContractTest {
     }
 
     @Nested
-    class WrappedRaggedMemoryRow extends ExporterContract<RaggedRows.RowExporter> {
+    class WrappedRaggedMemoryRow extends RaggedRowExporterContract {
         @Override
-        protected RaggedRows.RowExporter newExporter() {
-            Memory[] rows = memoryRows(3, 5);
-            return JnaIndirect.wrapRagged(memoryTable(rows), new long[] {2, 5, 3}, "d", false).rowExporter(1);
-        }
-
-        @Override
-        protected int exportCount(RaggedRows.RowExporter exporter) {
-            return exporter.rows().exportCount();
-        }
-
-        @Override
-        protected void close(RaggedRows.RowExporter exporter) {
-            exporter.rows().close();
-        }
-
-        @Override
-        protected List<Mutator<RaggedRows.RowExporter>> mutators() {
-            return List.of(new Mutator<>("close", e -> e.rows().close()));
+        protected RaggedRows newRows() {
+            return JnaIndirect.wrapRagged(memoryTable(memoryRows(3, 5)), new long[] {2, 5, 3}, "d", false);
         }
     }
 
