@@ -135,6 +135,29 @@ class JnaContractTest {
         }
     }
 
+    /** A table this library lent as an {@link IndirectPointer}, wrapped back: the wrapper keeps the Pointer alive. */
+    @Nested
+    class WrappedIndirectPointer extends Exporter {
+        private final Map<IndirectMemory2D, IndirectMemory2D> sources = new IdentityHashMap<>();
+
+        @Override
+        protected IndirectMemory2D newExporter() {
+            IndirectMemory2D source = IndirectMemory2D.createFrom(new double[][] {{1, 2, 3}, {4, 5, 6}});
+            IndirectMemory2D m = JnaIndirect.wrap(JnaIndirect.pointer(source), 2, 3, "d", false);
+            sources.put(m, source);
+            return m;
+        }
+
+        @Override
+        protected void close(IndirectMemory2D exporter) {
+            exporter.close();
+            IndirectMemory2D source = sources.remove(exporter);
+            if (source != null) {
+                source.close();
+            }
+        }
+    }
+
     /** Memory C allocated, adopted: the result frees it. */
     abstract static class AdoptedFromC extends Exporter {
         abstract IndirectMemory2D adopt(long rows, long cols);
