@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.indirectbuffer.internal.CStringCodec;
+import org.indirectbuffer.internal.CStringSecrets;
 import org.indirectbuffer.internal.MallocBlocks;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.Restricted;
@@ -69,6 +70,20 @@ public final class CStringTable implements AutoCloseable {
     private final int nulWidth;
     /** What C was given by a partial {@link #handOffToC(HandOff)}, or null. */
     private volatile HandOff handedOff;
+
+    static {
+        CStringSecrets.install(new CStringSecrets.Access() {
+            @Override
+            public Lifetime.Hold hold(CStringTable table, String holder) {
+                return table.lifetime.hold(holder, table::toString);
+            }
+
+            @Override
+            public void close(CStringTable table, String operation) {
+                table.lifetime.close(operation, null);
+            }
+        });
+    }
 
     private CStringTable(Arena arena, Sharing sharing, MallocBlocks blocks, MemorySegment table,
                          MemorySegment[] strings, Charset charset, int nulWidth) {
@@ -334,7 +349,7 @@ public final class CStringTable implements AutoCloseable {
      */
     @Override
     public void close() {
-        lifetime.close("close", null);
+        lifetime.close("close " + this, null);
     }
 
     @Override

@@ -17,7 +17,9 @@ import org.indirectbuffer.Sharing;
  * arenas: the owner's arena (its segments die when it closes; its cleanup actions free the memory), the count of
  * views and holds it has lent (an {@link ExportCounter}, refusing close while any is open), the thread a confined
  * owner belongs to, the Cleaner safety net that closes a shared arena once the owner is unreachable, and the owner's
- * {@link LeakTracker.Record}, so that an owner the Cleaner finds unclosed is reported.
+ * {@link LeakTracker.Record}, so that an owner the Cleaner finds unclosed is reported. What holds something without
+ * an arena uses it too, with only a release: a JNA Pointer holding an export ({@code IndirectPointer}), a
+ * collection's staging.
  *
  * <p>The Cleaner's action never references the owner. A confined arena cannot be closed by the Cleaner's thread: its
  * memory is freed by the Cleaner once the arena's scope is unreachable (the owner registers that itself, see {@code
@@ -142,6 +144,8 @@ public final class Lifetime {
      * @param afterClose run once after the arena closed, under the monitor; null for nothing
      * @throws BufferException       if a view or hold is open; nothing changes
      * @throws IllegalStateException if a native call is using the arena right now; nothing changes
+     * @throws RuntimeException      what the release (see {@link #start(Object, Arena, Sharing, boolean, String,
+     *                               Supplier, Runnable)}) threw, once; the lifetime has ended all the same
      */
     public void close(String operation, Runnable afterClose) {
         exports.whileHeld(() -> {
@@ -157,7 +161,14 @@ public final class Lifetime {
 
     private void closeUnlocked(String operation, Runnable afterClose) {
         exports.whileUnlocked(operation, () -> closed, () -> {
-            closer.end();
+            closer.closeArena();
+            // A release that fails (a copy back into a closed source) has still run: the lifetime ends.
+            RuntimeException failure = null;
+            try {
+                closer.release();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
             closed = true;
             closer.deliberate = true;
             if (cleanable != null) {
@@ -168,6 +179,9 @@ public final class Lifetime {
             }
             if (afterClose != null) {
                 afterClose.run();
+            }
+            if (failure != null) {
+                throw failure;
             }
         });
     }
@@ -262,10 +276,20 @@ public final class Lifetime {
 
         /** Closes the arena (which may refuse: a native call is using it), then runs the release once. */
         void end() {
+            closeArena();
+            release();
+        }
+
+        /** Closes the arena, if open; it may refuse (a native call is using it), and then nothing changed. */
+        void closeArena() {
             Arena a = arena;
             if (a != null && a.scope().isAlive()) {
                 a.close();
             }
+        }
+
+        /** Runs the release, at most once in all; what it throws is thrown. */
+        void release() {
             Runnable r;
             synchronized (this) {
                 r = release;
@@ -276,14 +300,24 @@ public final class Lifetime {
             }
         }
 
+        /** What the Cleaner does about a leak, for the report. */
+        private String consequence() {
+            if (arena == null && release == null) {
+                return "it held nothing to free";
+            }
+            if (!closable) {
+                return "it is confined to a thread, so its memory is freed once nothing of it is reachable";
+            }
+            return arena != null ? "its memory was freed" : "what it held was released";
+        }
+
         @Override
         public void run() {
             if (deliberate) {
                 return;
             }
             if (record != null) {
-                record.leaked(closable ? "its memory was freed" : "it is confined to a thread, so its memory is"
-                        + " freed once nothing of it is reachable");
+                record.leaked(consequence());
             }
             if (closable) {
                 try {

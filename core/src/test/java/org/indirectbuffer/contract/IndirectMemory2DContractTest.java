@@ -67,21 +67,7 @@ class IndirectMemory2DContractTest {
         return all;
     }
 
-    abstract static class Exporter extends ExporterContract<IndirectMemory2D> {
-        @Override
-        protected int exportCount(IndirectMemory2D exporter) {
-            return exporter.exportCount();
-        }
-
-        @Override
-        protected List<Mutator<IndirectMemory2D>> mutators() {
-            return List.of(closing());
-        }
-
-        @Override
-        protected List<MemorySegment> partsOf(IndirectMemory2D exporter) {
-            return List.of(exporter.pointerTable(), exporter.row(0), exporter.row(exporter.rows() - 1));
-        }
+    abstract static class Exporter extends IndirectMemory2DExporterContract {
     }
 
     /** A handle made over another owner, closed with it. */

@@ -1,5 +1,7 @@
 package org.indirectbuffer.contract;
 
+import java.util.function.LongSupplier;
+
 import org.indirectbuffer.LeakDetection;
 
 /** Measures the library's live native bytes around an action, for tests in every module. */
@@ -15,11 +17,22 @@ public final class LiveBytes {
      * @return the change in {@link LeakDetection#liveNativeBytes()}
      */
     public static long delta(Runnable action) {
+        return delta(LeakDetection::liveNativeBytes, action);
+    }
+
+    /**
+     * The change in {@code measure} that {@code action} makes, measured as {@link #delta(Runnable)} does.
+     *
+     * @param measure what to measure (live native bytes, C's live allocations, an export count)
+     * @param action  what to measure; run up to 20 times
+     * @return the change in {@code measure}
+     */
+    public static long delta(LongSupplier measure, Runnable action) {
         long previous = Long.MIN_VALUE;
         for (int attempt = 0; attempt < 20; attempt++) {
-            long before = LeakDetection.liveNativeBytes();
+            long before = measure.getAsLong();
             action.run();
-            long d = LeakDetection.liveNativeBytes() - before;
+            long d = measure.getAsLong() - before;
             if (d == previous) {
                 return d;
             }

@@ -1,8 +1,6 @@
 package org.indirectbuffer.contract;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 
 import org.indirectbuffer.RaggedRows;
 import org.indirectbuffer.Sharing;
@@ -21,55 +19,26 @@ class RaggedRowsContractTest {
         return rows;
     }
 
-    abstract static class RowExporterContract extends ExporterContract<RaggedRows.RowExporter> {
-        abstract RaggedRows newRows();
-
-        @Override
-        protected RaggedRows.RowExporter newExporter() {
-            return newRows().rowExporter(1);
-        }
-
-        @Override
-        protected int exportCount(RaggedRows.RowExporter exporter) {
-            return exporter.rows().exportCount();
-        }
-
-        @Override
-        protected void close(RaggedRows.RowExporter exporter) {
-            exporter.rows().close();
-        }
-
-        @Override
-        protected List<Mutator<RaggedRows.RowExporter>> mutators() {
-            return List.of(new Mutator<>("close", e -> e.rows().close()));
-        }
-
-        @Override
-        protected List<MemorySegment> partsOf(RaggedRows.RowExporter exporter) {
-            return List.of(exporter.rows().pointerTable(), exporter.rows().row(1));
-        }
-    }
-
     @Nested
-    class Counted extends RowExporterContract {
+    class Counted extends RaggedRowExporterContract {
         @Override
-        RaggedRows newRows() {
+        protected RaggedRows newRows() {
             return filled(RaggedRows.create(new long[] {2, 5, 1}, "d"));
         }
     }
 
     @Nested
-    class Terminated extends RowExporterContract {
+    class Terminated extends RaggedRowExporterContract {
         @Override
-        RaggedRows newRows() {
+        protected RaggedRows newRows() {
             return filled(RaggedRows.createTerminated(new long[] {1, 3}, "d", Terminator.zeroItem()));
         }
     }
 
     @Nested
-    class Confined extends RowExporterContract {
+    class Confined extends RaggedRowExporterContract {
         @Override
-        RaggedRows newRows() {
+        protected RaggedRows newRows() {
             return filled(RaggedRows.create(new long[] {2, 4}, "d", Sharing.CONFINED));
         }
 

@@ -2,15 +2,14 @@ package org.indirectbuffer.jna;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.Charset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.jna.Pointer;
 
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.CStringTable;
+import org.indirectbuffer.internal.CStringSecrets;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.ScopeArena;
 
@@ -18,8 +17,9 @@ import org.indirectbuffer.internal.ScopeArena;
  * A NULL-terminated {@code char**} built from Java strings in a chosen charset — what {@code main(argc, argv)}-style
  * and list-taking C functions expect — and the reverse: {@link #read(Pointer, Charset)} turns a {@code char**} that C
  * returned into a {@code String[]}. It is core's {@link CStringTable} as a JNA argument: the table, its encoding and
- * its record are the {@code CStringTable}'s; this class adds keep-alive Pointers ({@link #pointer()}), the lock that
- * refuses {@code close()} during a native call made through {@link IndirectLibrary}, and readers taking JNA Pointers.
+ * its record, its lifetime and leak report are the {@code CStringTable}'s; this class adds keep-alive Pointers ({@link
+ * #pointer()}), holds of that lifetime that refuse {@code close()} during a native call made through {@link
+ * IndirectLibrary}, and readers taking JNA Pointers.
  *
  * <h2>Ownership</h2>
  * {@link #of} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and every string with its
@@ -56,11 +56,8 @@ import org.indirectbuffer.internal.ScopeArena;
  * uses the array.
  */
 public final class CStringArray implements AutoCloseable {
-    /** The owned table: allocation, encoding, the record and its Cleaner are core's. */
+    /** The owned table: allocation, encoding, the record, the lifetime (and its holds) and the Cleaner are core's. */
     private final CStringTable table;
-    private final Object lock = new Object();
-    /** The native calls using the array now, for messages; guarded by {@link #lock}. */
-    private final List<Object> calls = new ArrayList<>(1);
     private final int size;
 
     private CStringArray(CStringTable table) {
@@ -180,30 +177,17 @@ public final class CStringArray implements AutoCloseable {
     }
 
     /**
-     * Locks the array for a native call: {@link #close()} refuses until the returned action has run (once).
+     * Holds the array open for a native call: {@link #close()} refuses, naming the call, until the returned hold has
+     * run (once).
      *
      * @throws IllegalStateException if closed
      */
     Runnable pinForCall() {
-        String holder = "native call on " + Thread.currentThread().getName();
-        Object call = new Object() {
-            @Override
-            public String toString() {
-                return holder;
-            }
-        };
-        synchronized (lock) {
-            ensureOpen();
-            calls.add(call);
+        try {
+            return CStringSecrets.hold(table, "native call on " + Thread.currentThread().getName());
+        } catch (IllegalStateException closed) {
+            throw new IllegalStateException(describe() + " is closed", closed);
         }
-        AtomicBoolean released = new AtomicBoolean();
-        return () -> {
-            if (released.compareAndSet(false, true)) {
-                synchronized (lock) {
-                    calls.remove(call);
-                }
-            }
-        };
     }
 
     /**
@@ -215,13 +199,7 @@ public final class CStringArray implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lock) {
-            if (!calls.isEmpty()) {
-                throw new BufferException("buffer is locked: cannot close " + describe() + " while " + calls.size()
-                        + (calls.size() == 1 ? " hold is" : " holds are") + " open: " + calls);
-            }
-            table.close();
-        }
+        CStringSecrets.close(table, "close " + describe());
     }
 
     /**

@@ -261,12 +261,17 @@ public final class IndirectLibrary {
                 case BufferView v -> new CallPointer(JnaIndirect.nativeBuf(v), v, null, null);
                 case RaggedRows r -> {
                     String holder = "native call on " + Thread.currentThread().getName();
-                    yield new CallPointer(r.pointerTable().address(), r, r.hold(holder)::close, holder);
+                    yield new CallPointer(r.pointerTable().address(), r, r.hold(holder)::close, callHeld("hold"));
                 }
                 case CStringArray s -> new CallPointer(s.pointerTable().address(), s, s.pinForCall(),
-                        "native call on " + Thread.currentThread().getName());
+                        callHeld("hold"));
                 default -> throw new IllegalArgumentException("IndirectLibrary cannot convert " + value.getClass());
             };
+        }
+
+        /** What a call pointer holds, for leak reports: "export for a native call (thread 'main')". */
+        private static String callHeld(String what) {
+            return what + " for a native call (thread '" + Thread.currentThread().getName() + "')";
         }
 
         private static String context(ToNativeContext context) {
@@ -277,7 +282,7 @@ public final class IndirectLibrary {
         private static CallPointer exported(BufferExporter e, int flags) {
             BufferView view = e.getBuffer(flags);
             try {
-                return new CallPointer(JnaIndirect.nativeBuf(view), e, view::close, "call export");
+                return new CallPointer(JnaIndirect.nativeBuf(view), e, view::close, callHeld("export"));
             } catch (RuntimeException | Error t) {
                 view.close();
                 throw t;

@@ -1,7 +1,6 @@
 package org.indirectbuffer.jna;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -12,7 +11,8 @@ import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 
-import org.indirectbuffer.internal.SharedCleaner;
+import org.indirectbuffer.Sharing;
+import org.indirectbuffer.internal.Lifetime;
 
 /**
  * A JNA {@link Pointer} that keeps the object whose memory it points into strongly reachable for as long as the
@@ -28,7 +28,9 @@ import org.indirectbuffer.internal.SharedCleaner;
  * JnaIndirect#export} or {@link JnaIndirect#pointer(org.indirectbuffer.collection.BufferCollection2D)} also holds a
  * counted {@link org.indirectbuffer.BufferView export} of its owner: {@link #close()} releases it (for a collection
  * with heap rows, that copies C's writes back into the Java arrays). If such a Pointer becomes unreachable
- * unclosed, a {@link Cleaner} releases the export.
+ * unclosed, a {@link java.lang.ref.Cleaner} releases the export and the leak is reported, as for every resource of
+ * the library ({@link org.indirectbuffer.LeakDetection}): while open, it is listed among {@link
+ * org.indirectbuffer.LeakDetection#openResources()}. A keep-alive-only Pointer holds nothing and is not tracked.
  *
  * <h2>Closed and ended Pointers are NULL</h2>
  * A Pointer ends when {@link #close()} is called on it (or on the Pointer it was {@linkplain #share(long, long)
@@ -50,11 +52,12 @@ import org.indirectbuffer.internal.SharedCleaner;
  * <p>Thread-safety: immutable but for the ended state; every method may be called from any thread.
  */
 public sealed class IndirectPointer extends Pointer implements AutoCloseable permits CallPointer {
-    private static final Cleaner CLEANER = SharedCleaner.CLEANER;
-
     private final Object owner;
-    /** Releases what this Pointer holds (an export, a pin); null for a keep-alive-only Pointer. */
-    private final Release release;
+    /**
+     * The lifetime of what this Pointer holds (an export, a pin), whose release it runs once, by {@link #close()} or
+     * by the Cleaner, with the leak record; null for a keep-alive-only Pointer, which holds nothing.
+     */
+    private final Lifetime lifetime;
     /** The address as made: {@code peer} becomes 0 when the Pointer ends; messages keep naming it. */
     private final long madeAt;
     /** The scope of the memory the address points into, or null when unknown: once dead, the Pointer has ended. */
@@ -78,7 +81,9 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
         this.madeAt = address;
         this.scope = scope;
         this.root = root == null ? this : root;
-        this.release = releaseAction == null ? null : new Release(releaseAction, description, this);
+        this.lifetime = releaseAction == null ? null : Lifetime.start(this, null, Sharing.SHARED, true,
+                getClass().getSimpleName(), () -> description + " of " + owner + ", at 0x"
+                        + Long.toHexString(address), releaseAction);
     }
 
     /**
@@ -88,7 +93,7 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
      * @param owner   what it keeps reachable
      * @param scope   the scope of the memory at {@code address}, or null if unknown
      * @param release what {@link #close()} releases, or null
-     * @param description the release, for messages
+     * @param description what {@code release} ends ("export"), for leak reports
      */
     static IndirectPointer keeping(long address, Object owner, MemorySegment.Scope scope, Runnable release,
                                    String description) {
@@ -124,7 +129,7 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
      * @return true if {@code close()} has something to release, released or not
      */
     public boolean holdsExport() {
-        return release != null;
+        return lifetime != null;
     }
 
     /**
@@ -133,7 +138,7 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
      * @return true once released
      */
     public boolean isReleased() {
-        return release != null && release.done();
+        return lifetime != null && lifetime.isClosed();
     }
 
     /**
@@ -157,8 +162,8 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     @Override
     public void close() {
         end("it was closed");
-        if (release != null) {
-            release.run();
+        if (lifetime != null) {
+            lifetime.close("close", null);
         }
     }
 
@@ -254,8 +259,8 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     public String toString() {
         String why = ended;
         return getClass().getSimpleName() + "@0x" + Long.toHexString(madeAt) + " keeping " + owner
-                + (why != null ? " (ended: " + why + ")" : release == null ? ""
-                : release.done() ? " (released)" : " (holding an export)");
+                + (why != null ? " (ended: " + why + ")" : lifetime == null ? ""
+                : lifetime.isClosed() ? " (released)" : " (holding an export)");
     }
 
     // ------------------------------------------------------------------------------- JNA accessors, refused once ended
@@ -624,65 +629,5 @@ public sealed class IndirectPointer extends Pointer implements AutoCloseable per
     public String dump(long offset, int size) {
         usable();
         return super.dump(offset, size);
-    }
-
-    /**
-     * Runs a release action at most once: from {@link #close()}, after a call, or from the Cleaner when the Pointer
-     * became unreachable unreleased. Captures the action, never the Pointer.
-     */
-    static final class Release implements Runnable {
-        private final Cleaner.Cleanable cleanable;
-        private final Once once;
-
-        Release(Runnable action, String description, Object registeredOn) {
-            this.once = new Once(action, description);
-            this.cleanable = CLEANER.register(registeredOn, once);
-        }
-
-        @Override
-        public void run() {
-            cleanable.clean();
-            once.rethrow();
-        }
-
-        boolean done() {
-            return once.ran;
-        }
-    }
-
-    /** The Cleaner's action; records a failure so that an explicit release can rethrow it. */
-    private static final class Once implements Runnable {
-        private final Runnable action;
-        private final String description;
-        private volatile boolean ran;
-        private volatile RuntimeException failure;
-
-        Once(Runnable action, String description) {
-            this.action = action;
-            this.description = description;
-        }
-
-        @Override
-        public void run() {
-            ran = true;
-            try {
-                action.run();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        void rethrow() {
-            RuntimeException f = failure;
-            if (f != null) {
-                failure = null;
-                throw f;
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "release of " + description;
-        }
     }
 }

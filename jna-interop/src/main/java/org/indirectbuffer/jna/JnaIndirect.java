@@ -3,7 +3,6 @@ package org.indirectbuffer.jna;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Reference;
 import java.util.Objects;
 
 import com.sun.jna.Memory;
@@ -373,12 +372,9 @@ public final class JnaIndirect {
             for (int r = 0; r < n; r++) {
                 table.setAtIndex(ValueLayout.ADDRESS_UNALIGNED, r, MemorySegment.ofAddress(Pointer.nativeValue(kept[r])));
             }
-            MemoryNanny nanny = MemoryNanny.running("table of " + n + " rows given as JNA Pointers", () -> {
-                if (arena.scope().isAlive()) {
-                    arena.close();
-                }
-                Reference.reachabilityFence(kept);
-            });
+            // The table's arena is freed by the nanny the result adopts, which keeps the row objects until then.
+            MemoryNanny nanny = MemoryNanny.closing(arena);
+            NannySecrets.keepAlive(nanny, kept);
             return IndirectMemory2D.fromPointer(table, rowCount, cols, format, readOnly, nanny);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -588,8 +584,7 @@ public final class JnaIndirect {
         Objects.requireNonNull(exporter, "exporter");
         BufferView view = exporter.getBuffer(flags);
         try {
-            return IndirectPointer.keeping(nativeBuf(view), exporter, view.memory().scope(), view::close,
-                    "export of " + exporter.getClass().getSimpleName());
+            return IndirectPointer.keeping(nativeBuf(view), exporter, view.memory().scope(), view::close, "export");
         } catch (RuntimeException | Error e) {
             view.close();
             throw e;

@@ -15,6 +15,7 @@ import org.indirectbuffer.BufferException;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
+import org.indirectbuffer.LeakDetection;
 import org.indirectbuffer.MemoryBuffer;
 import org.indirectbuffer.collection.BufferCollection2D;
 import org.indirectbuffer.format.Format;
@@ -199,15 +200,21 @@ class PassingTest {
     @Test
     void withTheBareTypeMapperAFailedCallIsReleasedByTheCleaner() throws InterruptedException {
         BareLib bare = Native.load(TestNative.PATH, BareLib.class, IndirectLibrary.options());
-        try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false)) {
-            assertThat(bare.jt_sum(m, 2, 2)).isZero();
+        try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 7, "d", false)) {
+            assertThat(bare.jt_sum(m, 2, 7)).isZero();
             assertThat(m.exportCount()).as("PostCallRead released it").isZero();
-            assertThatThrownBy(() -> bare.jt_fill_then_fail(m, 2, 2)).isInstanceOf(LastErrorException.class);
+            assertThatThrownBy(() -> bare.jt_fill_then_fail(m, 2, 7)).isInstanceOf(LastErrorException.class);
             for (int i = 0; i < 200 && m.exportCount() > 0; i++) {
                 System.gc();
                 Thread.sleep(10);
             }
             assertThat(m.exportCount()).isZero();
+            // The Cleaner's release is a leak of the argument's export, reported as every other one.
+            assertThat(LeakDetection.recentReports()).filteredOn(r -> r.contains("CallPointer was never closed"))
+                    .last().asString().startsWith("LEAK: CallPointer was never closed: export for a native call"
+                            + " (thread '" + Thread.currentThread().getName() + "') of IndirectMemory2D[2 x 7 'd'")
+                    .contains("what it held was released");
+            assertThat(LeakDetection.openResources()).noneMatch(r -> r.contains("CallPointer"));
         }
     }
 
