@@ -276,21 +276,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this(scope, table, rows, cols, format, block, record, ItemLayouts.of(format, "format"));
         }
 
-        /** A foreign table's layout, for a light borrow: no block, no record, rows read-only if the memory is. */
-        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, ItemLayouts items,
-                   boolean readOnlyRows) {
-            this.scope = scope;
-            this.block = null;
-            this.table = table;
-            this.rows = rows;
-            this.cols = cols;
-            this.format = format;
-            this.rowBytes = cols * format.itemSize(); // checked by checkDimensions
-            this.items = items;
-            this.record = null;
-            this.readOnlyRows = readOnlyRows;
-        }
-
         /** @param items the typed-access layouts of {@code format}, made once by a caller that reuses them */
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record, ItemLayouts items) {
@@ -900,7 +885,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long tableBytes = checkForeignTable(table, rows, cols, format);
         Arena scope = Arena.ofConfined();
         Generation g = new Generation(scope, MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
-                null), rows, cols, format, items, readOnly);
+                null), rows, cols, format, null, null, items);
+        g.readOnlyRows = readOnly;
         return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }
 

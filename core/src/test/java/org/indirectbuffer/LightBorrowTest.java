@@ -2,13 +2,12 @@ package org.indirectbuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.indirectbuffer.BorrowingTest.onAnotherThread;
+import static org.indirectbuffer.BorrowingTest.table;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,30 +19,6 @@ import org.junit.jupiter.api.Test;
 class LightBorrowTest {
     private static final PointerBorrower READ_ONLY = PointerBorrower.of("i", true, Sharing.CONFINED);
     private static final PointerBorrower WRITABLE = PointerBorrower.of("i", false, Sharing.CONFINED);
-
-    /** A bare table of {@code rows} rows of {@code cols} ints, item (r, c) = 1000 r + c. */
-    private static MemorySegment table(Arena arena, int rows, int cols) {
-        MemorySegment t = arena.allocate(ValueLayout.ADDRESS, rows);
-        for (int r = 0; r < rows; r++) {
-            MemorySegment row = arena.allocate(ValueLayout.JAVA_INT, cols);
-            for (int c = 0; c < cols; c++) {
-                row.setAtIndex(ValueLayout.JAVA_INT, c, 1000 * r + c);
-            }
-            t.setAtIndex(ValueLayout.ADDRESS, r, row);
-        }
-        return MemorySegment.ofAddress(t.address());
-    }
-
-    private static Throwable onAnotherThread(Supplier<?> action) {
-        try {
-            CompletableFuture.supplyAsync(action).get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void everyUseAfterCloseIsAnIllegalStateExceptionAndClosingAgainIsHarmless() {
