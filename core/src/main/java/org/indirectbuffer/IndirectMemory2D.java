@@ -179,8 +179,12 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         private Lifetime startLifetime(Generation first) {
-            return Lifetime.start(this, first.scope, sharing, holds, "IndirectMemory2D",
-                    () -> describe(first, origin, placement) + ", " + sharing);
+            // The description is kept by the leak record: it must capture values, never this object.
+            String o = origin;
+            RowPlacement p = placement;
+            Sharing s = sharing;
+            return Lifetime.start(this, first.scope, s, holds, "IndirectMemory2D",
+                    () -> describe(first, o, p) + ", " + s);
         }
 
         /**
