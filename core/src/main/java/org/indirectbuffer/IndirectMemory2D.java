@@ -3,6 +3,8 @@ package org.indirectbuffer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ReadOnlyBufferException;
@@ -16,6 +18,7 @@ import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 import org.indirectbuffer.internal.RowRecord;
+import org.indirectbuffer.internal.LeakTracker;
 import org.indirectbuffer.internal.Lifetime;
 import org.indirectbuffer.internal.NativeBytes;
 import org.indirectbuffer.internal.SharedCleaner;
@@ -101,13 +104,39 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * What every handle on the same memory shares. Views keep it reachable through the export counter. Its lifetime
      * closes the current scope (whose cleanups free owned memory) on close, or through the Cleaner for shared
      * memory; confined memory is freed by the Cleaner once its scope itself is unreachable (see {@code allocate}).
+     *
+     * <p>A <b>light</b> borrow — borrowed memory confined to a thread, below leak level paranoid — starts with no
+     * lifetime: it holds nothing, so it needs no export counter, holds, Cleaner or leak record until it lends a view
+     * (or is reformatted); {@link #lifetime()} then starts one, on the owner thread. Until then closing it is closing
+     * its arena and setting {@link #lightClosed}. Both fields are written only by the owner thread (every operation
+     * that writes them is refused on other threads first), as the JDK's confined memory session keeps its state:
+     * another thread reaching the items gets the arena's {@link WrongThreadException} whatever it reads here.
      */
     private static final class Shared {
-        final Lifetime lifetime;
-        final ExportCounter exports;
+        /**
+         * Sets {@link #current} in the constructors without the fence a volatile store costs: the handle's final
+         * {@code shared} field publishes the object, and what it reaches, to every thread that sees the handle.
+         */
+        private static final VarHandle CURRENT;
+
+        static {
+            try {
+                CURRENT = MethodHandles.lookup().findVarHandle(Shared.class, "current", Generation.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** Null for a light borrow until {@link #lifetime()} starts it (written once, rarely: volatile is free). */
+        private volatile Lifetime lifetime;
+        /** A light borrow was closed (before any lifetime was started). */
+        private boolean lightClosed;
         final String origin;
         final RowPlacement placement;
         final Sharing sharing;
+        /** The thread confined memory belongs to, null when shared. */
+        final Thread owner;
+        private final boolean holds;
         volatile Generation current;
         /** What C was given by a partial {@code handOffToC}, which ended Java's access but not the memory; or null. */
         volatile HandOff handedOff;
@@ -117,17 +146,94 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
          *              exporter), for leak tracking
          */
         Shared(String origin, RowPlacement placement, Generation first, Sharing sharing, boolean holds) {
+            this(origin, placement, first, sharing, holds, false);
+        }
+
+        /** @param light whether the lifetime may wait until it is needed (a confined borrow holding nothing) */
+        private Shared(String origin, RowPlacement placement, Generation first, Sharing sharing, boolean holds,
+                       boolean light) {
             this.origin = origin;
             this.placement = placement;
             this.sharing = sharing;
-            this.current = first;
-            this.lifetime = Lifetime.start(this, first.scope, sharing, holds, "IndirectMemory2D",
-                    () -> describe(first, origin, placement) + ", " + sharing);
-            this.exports = lifetime.exports();
+            this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
+            this.holds = holds;
+            CURRENT.set(this, first);
+            if (!light) {
+                this.lifetime = startLifetime(first);
+            }
+        }
+
+        /** A light borrow, confined to this thread (see the class comment): no lifetime yet. */
+        Shared(Generation first) {
+            this.origin = "borrowed";
+            this.placement = null;
+            this.sharing = Sharing.CONFINED;
+            this.owner = Thread.currentThread();
+            this.holds = false;
+            CURRENT.set(this, first);
+        }
+
+        /** A borrow confined to this thread that holds nothing: light unless leak detection is paranoid. */
+        static Shared borrowedConfined(String origin, Generation first) {
+            return new Shared(origin, null, first, Sharing.CONFINED, false, !LeakTracker.paranoid());
+        }
+
+        private Lifetime startLifetime(Generation first) {
+            // The description is kept by the leak record: it must capture values, never this object.
+            String o = origin;
+            RowPlacement p = placement;
+            Sharing s = sharing;
+            return Lifetime.start(this, first.scope, s, holds, "IndirectMemory2D",
+                    () -> describe(first, o, p) + ", " + s);
+        }
+
+        /**
+         * The lifetime, started now for a light borrow: callers have refused other threads than the owner (see
+         * {@code IndirectMemory2D.checkOwner}), so it starts on the owner thread and binds to it.
+         */
+        Lifetime lifetime() {
+            Lifetime l = lifetime;
+            if (l == null) {
+                l = startLifetime(current);
+                if (lightClosed) {
+                    l.close("close", null);
+                }
+                lifetime = l;
+            }
+            return l;
+        }
+
+        /** {@return whether no lifetime has started (a light borrow)} */
+        boolean isLight() {
+            return lifetime == null;
+        }
+
+        /** {@return the export counter; see {@link #lifetime()} for who may call it} */
+        ExportCounter exports() {
+            return lifetime().exports();
+        }
+
+        /** {@return the views lent now}: none for a light borrow, from any thread */
+        int exportCount() {
+            Lifetime l = lifetime;
+            return l == null ? 0 : l.exports().count();
         }
 
         boolean closed() {
-            return lifetime.isClosed();
+            Lifetime l = lifetime;
+            return l == null ? lightClosed : l.isClosed();
+        }
+
+        /** Closes a light borrow, on its owner thread: its arena, then the flag. False if it is not light. */
+        boolean closeLight() {
+            if (lifetime != null) {
+                return false;
+            }
+            if (!lightClosed) {
+                current.scope.close();
+                lightClosed = true;
+            }
+            return true;
         }
 
         /** Names the memory, for the reports of views it lent. */
@@ -163,6 +269,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         final MemorySegment block;
         /** What frees owned memory when the scope closes (disarmed when handed to C), or null. */
         MallocBlocks freeing;
+        /**
+         * Whether foreign rows are cached read-only: only when every handle is read-only (read-only memory, whose
+         * views cannot widen access), so that {@code row} hands out the cached segment itself.
+         */
+        boolean readOnlyRows;
 
         Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, MemorySegment block,
                    RowRecord record) {
@@ -201,6 +312,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Generation withFormat(Format newFormat, long newCols) {
             Generation g = new Generation(scope, table, rows, newCols, newFormat, block, record);
             g.freeing = freeing;
+            g.readOnlyRows = readOnlyRows;
             return g;
         }
 
@@ -231,7 +343,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     return cached;
                 }
             }
-            MemorySegment segment = MemorySegment.ofAddress(address).reinterpret(rowBytes, scope, null);
+            MemorySegment bare = MemorySegment.ofAddress(address);
+            // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
+            MemorySegment segment = (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
             if (cache != null) {
                 cache[(int) row] = segment;
             }
@@ -768,7 +882,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     static IndirectMemory2D borrow(MemorySegment table, long rows, long cols, Format format, ItemLayouts items,
                                    boolean readOnly, Sharing sharing) {
-        return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
+        if (sharing != Sharing.CONFINED || LeakTracker.paranoid()) {
+            return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
+        }
+        // The light borrow, kept small so that the JIT inlines it into the caller (and may then remove the handle).
+        long tableBytes = checkForeignTable(table, rows, cols, format);
+        Arena scope = Arena.ofConfined();
+        Generation g = new Generation(scope, MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
+                null), rows, cols, format, null, null, items);
+        g.readOnlyRows = readOnly;
+        return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }
 
     private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, Format f,
@@ -780,6 +903,29 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     private static IndirectMemory2D foreign(MemorySegment table, long rows, long cols, Format f,
                                             boolean readOnly, MemoryNanny nanny, Object keepAlive, String origin,
                                             Sharing sharing, ItemLayouts items) {
+        long tableBytes = checkForeignTable(table, rows, cols, f);
+        // A nanny's memory belongs to the nanny's scope: whoever closes it first (this object, the nanny, a Cleaner)
+        // ends every segment of it before the memory is freed.
+        Arena scope = nanny != null ? nanny.adopt(nanny) : sharing.openArena();
+        if (keepAlive != null) {
+            // Kept reachable while any segment of the memory is.
+            MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
+        }
+        MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
+        Generation g = new Generation(scope, scoped, rows, cols, f, null, null, items);
+        // Every handle of read-only memory is read-only: its cached rows may be too, so row() makes no copy.
+        g.readOnlyRows = readOnly;
+        Shared shared = sharing == Sharing.CONFINED && nanny == null ? Shared.borrowedConfined(origin, g)
+                : new Shared(origin, null, g, sharing, nanny != null);
+        return new IndirectMemory2D(shared, readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
+    }
+
+    /**
+     * Checks a foreign table and its dimensions before anything is made.
+     *
+     * @return the table's size in bytes
+     */
+    private static long checkForeignTable(MemorySegment table, long rows, long cols, Format f) {
         Objects.requireNonNull(table, "table");
         checkDimensions(rows, cols, f);
         long tableBytes = rows * POINTER;
@@ -794,17 +940,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             throw new BufferException("table holds " + table.byteSize() / POINTER + " row pointers (" + table.byteSize()
                     + " bytes); expected " + rows + " rows (" + tableBytes + " bytes)");
         }
-        // A nanny's memory belongs to the nanny's scope: whoever closes it first (this object, the nanny, a Cleaner)
-        // ends every segment of it before the memory is freed.
-        Arena scope = nanny != null ? nanny.adopt(nanny) : sharing.openArena();
-        if (keepAlive != null) {
-            // Kept reachable while any segment of the memory is.
-            MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
-        }
-        MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
-        Generation g = new Generation(scope, scoped, rows, cols, f, null, null, items);
-        return new IndirectMemory2D(new Shared(origin, null, g, sharing, nanny != null), readOnly ? Access.READ_ONLY
-                : Access.MODIFIABLE, null);
+        return tableBytes;
     }
 
     /**
@@ -1070,7 +1206,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Generation g = live();
         checkRow(row, g);
         MemorySegment segment = g.row(row, this);
-        return access.isWritable() ? segment : segment.asReadOnly();
+        return access.isWritable() || segment.isReadOnly() ? segment : segment.asReadOnly();
     }
 
     /**
@@ -1404,7 +1540,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      */
     @Override
     public BufferView getBuffer(int flags) {
-        return shared.exports.export(() -> {
+        return exportsFor("getBuffer").export(() -> {
             Generation g = live();
             // A thread a confined owner does not allow exports nothing: it would lock the owner's close and resize.
             checkOwner("getBuffer");
@@ -1418,12 +1554,23 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
+     * The export counter, for an operation that refuses other threads than a confined owner: a light borrow refuses
+     * them before it starts its lifetime (which binds to the thread starting it).
+     */
+    private ExportCounter exportsFor(String operation) {
+        if (shared.isLight()) {
+            checkOwner(operation);
+        }
+        return shared.exports();
+    }
+
+    /**
      * Returns the number of views of this memory open now.
      *
      * @return the export count
      */
     public int exportCount() {
-        return shared.exports.count();
+        return shared.exportCount();
     }
 
     // ------------------------------------------------------------------------------------------------ changes
@@ -1447,7 +1594,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             throw new UnsupportedOperationException("resize needs a RESIZEABLE owning handle; this one is "
                     + access + (pinned != null ? " (a view)" : "") + " on " + describe(shared.current));
         }
-        shared.exports.whileUnlocked("resize", () -> {
+        shared.exports().whileUnlocked("resize", () -> {
             Generation old = live();
             checkDimensions(rows, cols, old.format);
             checkRowByRow(rows, shared.placement);
@@ -1458,7 +1605,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 MemorySegment.copy(old.row(r, this), 0, next.row(r, this), 0, keepBytes);
             }
             shared.current = next;
-            shared.lifetime.replaceArena(next.scope);
+            shared.lifetime().replaceArena(next.scope);
         });
     }
 
@@ -1486,9 +1633,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Generation current = live();
         if (current.format.isEquivalentTo(f)) {
             // Same items in other words: allowed while exported.
-            shared.exports.whileHeld(() -> reformat(f));
+            shared.exports().whileHeld(() -> reformat(f));
         } else {
-            shared.exports.whileUnlocked("reinterpret the data as '" + f + "'", () -> reformat(f));
+            shared.exports().whileUnlocked("reinterpret the data as '" + f + "'", () -> reformat(f));
         }
     }
 
@@ -1604,7 +1751,10 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (!shared.closed()) {
             checkOwner("close");
         }
-        shared.lifetime.close("close", null);
+        if (shared.closeLight()) {
+            return;
+        }
+        shared.lifetime().close("close", null);
         handleClosed = true;
     }
 
@@ -1674,11 +1824,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     && shared.placement == RowPlacement.ONE_BLOCK ? ", whose rows lie in one aligned block" : ""));
         }
         long address = g.table.address();
-        shared.exports.whileUnlocked("handOffToC", () -> {
+        shared.exports().whileUnlocked("handOffToC", () -> {
             Generation now = live();
             MallocBlocks rest = now.freeing.handOff(part);
             if (rest == null) {
-                shared.lifetime.close("handOffToC", null);
+                shared.lifetime().close("handOffToC", null);
                 handleClosed = true;
                 return;
             }
@@ -1688,7 +1838,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             Runnable free = shared.sharing == Sharing.CONFINED ? CLEANER.register(keep.scope(), rest)::clean : rest;
             MemorySegment.NULL.reinterpret(0, keep, ignored -> free.run());
             shared.handedOff = part;
-            shared.lifetime.replaceArena(keep);
+            shared.lifetime().replaceArena(keep);
         });
         return MemorySegment.ofAddress(address);
     }
@@ -1704,7 +1854,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /** Refuses an operation on confined memory from a thread other than its owner, before anything changes. */
     private void checkOwner(String operation) {
-        shared.lifetime.checkOwner(operation, () -> describe(shared.current));
+        Thread o = shared.owner;
+        if (o != null && o != Thread.currentThread()) {
+            throw wrongThread(operation, o);
+        }
+    }
+
+    private WrongThreadException wrongThread(String operation, Thread owner) {
+        return new WrongThreadException(operation + ": " + describe(shared.current) + " is confined to thread '"
+                + owner.getName() + "'; this is '" + Thread.currentThread().getName() + "'");
     }
 
     /**

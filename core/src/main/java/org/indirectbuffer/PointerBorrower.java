@@ -33,6 +33,13 @@ import org.indirectbuffer.internal.RowItemFormat;
  * With {@link Sharing#CONFINED} (the point of a borrower) the result belongs to the borrowing thread and closing it
  * costs no handshake with other threads; a confined result left unclosed holds nothing and needs no Cleaner.
  *
+ * <p>A confined borrow is <b>light</b>: it is the handle, its layout and a confined arena, and nothing more until it
+ * lends a {@link BufferView} or is reformatted ({@link IndirectMemory2D#reinterpretData}), which start its export
+ * counting then. It keeps every promise of a borrowed handle: every use after {@link IndirectMemory2D#close()} is an
+ * {@link IllegalStateException} (also through the segments it handed out); reaching its items or segments, lending a
+ * view, reformatting or closing it on another thread is a {@link WrongThreadException} that changes nothing; while a
+ * view it lent is open, close is a {@link BufferException}. The rows of a read-only borrower are made read-only once and handed out as they are.
+ *
  * <p>Immutable and thread-safe: one borrower may serve many threads (each confined result belongs to the thread that
  * borrowed it).
  */

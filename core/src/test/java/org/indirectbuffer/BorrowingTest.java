@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class BorrowingTest {
     /** A bare table (as C hands it) of {@code rows} rows of {@code cols} ints, item (r, c) = 1000 r + c. */
-    private static MemorySegment table(Arena arena, int rows, int cols) {
+    static MemorySegment table(Arena arena, int rows, int cols) {
         MemorySegment t = arena.allocate(ValueLayout.ADDRESS, Math.max(rows, 1));
         for (int r = 0; r < rows; r++) {
             MemorySegment row = arena.allocate(ValueLayout.JAVA_INT, cols);
@@ -30,7 +30,7 @@ class BorrowingTest {
         return MemorySegment.ofAddress(t.address());
     }
 
-    private static <T> Throwable onAnotherThread(java.util.function.Supplier<T> action) {
+    static <T> Throwable onAnotherThread(java.util.function.Supplier<T> action) {
         try {
             CompletableFuture.supplyAsync(action).get();
             return null;

@@ -1,0 +1,178 @@
+package org.indirectbuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.indirectbuffer.BorrowingTest.onAnotherThread;
+import static org.indirectbuffer.BorrowingTest.table;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A confined borrow (a {@link PointerBorrower} borrow, or {@code fromPointer} with {@link Sharing#CONFINED}) starts
+ * without its lifetime objects and makes them only when it lends a view or is reformatted: whichever way it goes,
+ * it must behave as every other handle — locked while a view is open, dead after close, confined to its thread.
+ */
+class LightBorrowTest {
+    private static final PointerBorrower READ_ONLY = PointerBorrower.of("i", true, Sharing.CONFINED);
+    private static final PointerBorrower WRITABLE = PointerBorrower.of("i", false, Sharing.CONFINED);
+
+    @Test
+    void everyUseAfterCloseIsAnIllegalStateExceptionAndClosingAgainIsHarmless() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = table(arena, 2, 3);
+            IndirectMemory2D m = READ_ONLY.borrow(table, 2, 3);
+            MemorySegment row = m.row(1);
+            MemorySegment pointers = m.pointerTable();
+            IndirectMemory2D view = m.view(Access.READ_ONLY);
+            assertThat(m.isClosed()).isFalse();
+            m.close();
+            m.close();
+            assertThat(m.isClosed()).isTrue();
+            assertThat(view.isClosed()).isTrue();
+            assertThatThrownBy(() -> row.get(ValueLayout.JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> pointers.get(ValueLayout.ADDRESS, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> m.getInt(0, 0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("IndirectMemory2D is closed: 2 x 3 'i' (borrowed)");
+            assertThatThrownBy(() -> m.row(0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> view.getInt(0, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> m.getBuffer(BufferRequest.FULL_RO)).isInstanceOf(IllegalStateException.class);
+            assertThat(m.exportCount()).isZero();
+            assertThat(m.toString()).contains("closed");
+        }
+    }
+
+    @Test
+    void otherThreadsGetWrongThreadExceptionAndChangeNothing() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment table = table(arena, 2, 3);
+            try (IndirectMemory2D m = WRITABLE.borrow(table, 2, 3)) {
+                MemorySegment row = m.row(0);
+                assertThat(onAnotherThread(() -> m.getInt(1, 2))).isInstanceOf(WrongThreadException.class);
+                assertThat(onAnotherThread(() -> row.get(ValueLayout.JAVA_INT, 0)))
+                        .isInstanceOf(WrongThreadException.class);
+                assertThat(onAnotherThread(() -> m.getBuffer(BufferRequest.FULL)))
+                        .isInstanceOf(WrongThreadException.class)
+                        .hasMessageContaining("getBuffer: 2 x 3 'i' (borrowed) is confined to thread '"
+                                + Thread.currentThread().getName() + "'");
+                assertThat(onAnotherThread(() -> {
+                    m.reinterpretData("4B");
+                    return null;
+                })).isInstanceOf(WrongThreadException.class);
+                assertThat(onAnotherThread(() -> {
+                    m.close();
+                    return null;
+                })).isInstanceOf(WrongThreadException.class).hasMessageStartingWith("close: ");
+                assertThat(m.isClosed()).isFalse();
+                assertThat(m.exportCount()).isZero();
+                assertThat(m.format().toString()).isEqualTo("i");
+                assertThat(m.getInt(1, 2)).isEqualTo(1002);
+                // still closable after the refusals: the other threads started nothing
+                m.close();
+                assertThat(m.isClosed()).isTrue();
+                assertThatThrownBy(() -> row.get(ValueLayout.JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+            }
+        }
+    }
+
+    @Test
+    void aViewLentLocksTheBorrowUntilItIsClosed() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = table(arena, 3, 2);
+            IndirectMemory2D m = WRITABLE.borrow(table, 3, 2);
+            MemorySegment row = m.row(2);
+            BufferView v = m.getBuffer(BufferRequest.FULL);
+            assertThat(m.exportCount()).isEqualTo(1);
+            assertThat(v.getInt(2, 1)).isEqualTo(2001);
+            assertThatThrownBy(m::close).isInstanceOf(BufferException.class)
+                    .hasMessageContaining("buffer is locked: cannot close while 1 view is exported");
+            assertThat(m.isClosed()).isFalse();
+            assertThat(row.get(ValueLayout.JAVA_INT, 4)).as("a refused close changes nothing").isEqualTo(2001);
+            v.close();
+            assertThat(m.exportCount()).isZero();
+            m.close();
+            assertThat(m.isClosed()).isTrue();
+            assertThatThrownBy(() -> row.get(ValueLayout.JAVA_INT, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> v.getInt(0, 0)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> m.getBuffer(BufferRequest.FULL)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aViewLentAfterAnotherWasClosedAndReformattingKeepTheBorrowWhole() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = table(arena, 2, 2);
+            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 2, "i", false, Sharing.CONFINED);
+            try (BufferView v = m.getBuffer(BufferRequest.FULL)) {
+                assertThat(v.getInt(1, 0)).isEqualTo(1000);
+                m.reinterpretData("<i"); // equivalent: allowed while exported
+                assertThatThrownBy(() -> m.reinterpretData("B")).isInstanceOf(BufferException.class)
+                        .hasMessageContaining("buffer is locked");
+            }
+            m.reinterpretData("B");
+            assertThat(m.cols()).isEqualTo(8);
+            assertThat(m.getByte(1, 0) & 0xff).isEqualTo(1000 & 0xff);
+            m.close();
+            assertThatThrownBy(() -> m.getByte(0, 0)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void readOnlyRowsAreHandedOutWithoutACopyAndWritableOnesStayWritable() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = table(arena, 2, 3);
+            try (IndirectMemory2D ro = READ_ONLY.borrow(table, 2, 3)) {
+                MemorySegment row = ro.row(1);
+                assertThat(row.isReadOnly()).isTrue();
+                assertThat(ro.row(1)).as("the cached row itself").isSameAs(row);
+                assertThat(ro.view(Access.READ_ONLY).row(1).isReadOnly()).isTrue();
+                assertThatThrownBy(() -> row.set(ValueLayout.JAVA_INT, 0, 1))
+                        .isInstanceOf(IllegalArgumentException.class);
+                assertThatThrownBy(() -> ro.setInt(0, 0, 1)).isInstanceOf(java.nio.ReadOnlyBufferException.class);
+            }
+            try (IndirectMemory2D rw = WRITABLE.borrow(table, 2, 3)) {
+                assertThat(rw.row(0).isReadOnly()).isFalse();
+                assertThat(rw.view(Access.READ_ONLY).row(0).isReadOnly()).as("a read-only view's row").isTrue();
+                assertThat(rw.row(0).isReadOnly()).as("the cache is not made read-only by the view").isFalse();
+                rw.row(0).set(ValueLayout.JAVA_INT, 0, -5);
+                assertThat(rw.getInt(0, 0)).isEqualTo(-5);
+            }
+        }
+    }
+
+    @Test
+    void aNullRowIsAnIllegalStateExceptionNamingIt() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment t = arena.allocate(ValueLayout.ADDRESS, 2);
+            t.setAtIndex(ValueLayout.ADDRESS, 0, arena.allocate(ValueLayout.JAVA_INT, 1));
+            try (IndirectMemory2D m = READ_ONLY.borrow(MemorySegment.ofAddress(t.address()), 2, 1)) {
+                assertThat(m.getInt(0, 0)).isZero();
+                assertThatThrownBy(() -> m.row(1)).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("row 1 of 2 x 1 'i' (borrowed) is NULL");
+                assertThatThrownBy(m::validate).isInstanceOf(IllegalStateException.class);
+            }
+        }
+    }
+
+    @Test
+    void manyBorrowsOneAfterAnotherEachEndWithTheirClose() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = table(arena, 2, 4);
+            MemorySegment[] rows = new MemorySegment[100];
+            for (int i = 0; i < rows.length; i++) {
+                try (IndirectMemory2D m = READ_ONLY.borrow(table, 2, 1 + i % 4)) {
+                    rows[i] = m.row(i % 2);
+                    assertThat(rows[i].get(ValueLayout.JAVA_INT, 0)).isEqualTo(1000 * (i % 2));
+                    if (i > 0) {
+                        MemorySegment previous = rows[i - 1];
+                        assertThatThrownBy(() -> previous.get(ValueLayout.JAVA_INT, 0))
+                                .isInstanceOf(IllegalStateException.class);
+                    }
+                }
+            }
+        }
+    }
+}
