@@ -6,7 +6,7 @@
 # this script searches for new ones. Each test runs in core's 'fuzz' surefire execution (-XX:+EnableDynamicAgentLoading
 # -Xshare:off); the corpus Jazzer grows is kept in core/.cifuzz-corpus/ (not committed) and reused by the next run. A
 # finding stops that test's run: Jazzer writes the input as crash-<sha1> into the test's Inputs directory under
-# core/src/test/resources/org/indirectbuffer/fuzz/, where the normal build replays it; fix the library, keep the file,
+# core/src/test/resources/<package of the test>/, where the normal build replays it; fix the library, keep the file,
 # commit both. The surefire report of the last test fuzzed is in core/target/surefire-reports/.
 #
 # Usage: test-scripts/fuzz.sh [seconds-per-test [Class#method ...]]   (default: 60 s each, every fuzz test)
@@ -22,14 +22,13 @@ if [[ ! "$seconds" =~ ^[0-9]+$ ]] || (( seconds < 1 )); then
 fi
 tests=("$@")
 if (( ${#tests[@]} == 0 )); then
-  tests=(FormatFuzzTest#formatStrings DescriptorFuzzTest#descriptors)
+  tests=(FormatFuzzTest#formatStrings DescriptorFuzzTest#descriptors SharedArrayFileFuzzTest#attachPatchedFiles)
 fi
 
 mvn_cmd=(mvn -B -q)
 if [[ -e /tmp/mvn.lock ]] && command -v flock > /dev/null; then
   mvn_cmd=(flock /tmp/mvn.lock "${mvn_cmd[@]}")
 fi
-inputs_root=core/src/test/resources/org/indirectbuffer/fuzz
 reports=core/target/surefire-reports
 
 total_findings=0
@@ -37,7 +36,13 @@ summary=()
 for t in "${tests[@]}"; do
   class="${t%%#*}"
   method="${t#*#}"
-  crash_dir="$inputs_root/${class}Inputs/$method"
+  source=$(find core/src/test/java -name "$class.java" | head -1)
+  if [[ -z "$source" ]]; then
+    echo "fuzz.sh: no fuzz test class '$class' under core/src/test/java" >&2
+    exit 2
+  fi
+  package_dir=$(dirname "${source#core/src/test/java/}")
+  crash_dir="core/src/test/resources/$package_dir/${class}Inputs/$method"
   mkdir -p "$crash_dir"
   before=$(find "$crash_dir" -name 'crash-*' | sort)
   rm -f "$reports"/*"$class"-fuzz*
