@@ -48,8 +48,9 @@ for t in "${tests[@]}"; do
   rm -f "$reports"/*"$class"-fuzz*
   echo "== $t: fuzzing for $seconds s"
   status=0
-  # test-compile first, in the same invocation: its validate phase selects the JDK 25 toolchain the fork runs on.
-  JAZZER_FUZZ=1 "${mvn_cmd[@]}" -pl core test-compile surefire:test@fuzz -Dtest="$t" -Djazzer.max_duration="${seconds}s" \
+  # process-test-classes first (compiles, and copies the test classes surefire runs from), in the same invocation: its
+  # validate phase selects the JDK 25 toolchain the fork runs on.
+  JAZZER_FUZZ=1 "${mvn_cmd[@]}" -pl core process-test-classes surefire:test@fuzz -Dtest="$t" -Djazzer.max_duration="${seconds}s" \
     > "core/target/fuzz-$class.log" 2>&1 || status=$?
   log="core/target/fuzz-$class.log"
   # libFuzzer writes to the fork's native stderr, which surefire passes to Maven's output (the log): its closing line

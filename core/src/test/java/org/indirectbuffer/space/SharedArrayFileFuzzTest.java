@@ -46,7 +46,7 @@ class SharedArrayFileFuzzTest {
         try {
             try (SharedArray a = indirect ? SharedArrays.createIndirect(name, 3, 4, "i")
                     : SharedArrays.create(name, "d", 3, 4)) {
-                a.getBuffer(BufferRequest.SIMPLE).close();
+                a.getBuffer(BufferRequest.FULL_RO).close();
             }
             byte[] bytes = Files.readAllBytes(file);
             for (int k = 3; k + 2 < data.length; k += 3) {
