@@ -272,13 +272,13 @@ public abstract class ExporterContract<E extends BufferExporter> {
     @Test
     public void exportsAreReleasedInEveryOrder() throws Exception {
         E e = newExporter();
+        BufferView[] views = new BufferView[5];
         try {
             byte[] reference = bytes(e);
             List<Mutator<E>> mutators = mutators();
             int[] order = {0, 1, 2, 3, 4};
             int orders = 0;
             do {
-                BufferView[] views = new BufferView[order.length];
                 for (int i = 0; i < views.length; i++) {
                     views[i] = e.getBuffer(BufferRequest.FULL_RO);
                 }
@@ -299,6 +299,12 @@ public abstract class ExporterContract<E extends BufferExporter> {
             assertThat(orders).isEqualTo(120);
             assertThat(bytes(e)).isEqualTo(reference);
         } finally {
+            // a failed assertion leaves views open: close them first, so that the failure, not the refused close, shows
+            for (BufferView v : views) {
+                if (v != null) {
+                    v.close();
+                }
+            }
             close(e);
         }
     }

@@ -1,6 +1,7 @@
 package org.indirectbuffer.jna;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,17 +212,31 @@ class JnaContractTest {
 
     @Nested
     class WrappedMemoryTable extends Exporter {
+        /**
+         * The rows' {@code Memory} objects: {@code wrap} borrows, so the caller keeps them reachable (only the table
+         * is kept alive by the wrapper). Dropped, JNA frees them and the wrapper would read freed memory, which this
+         * suite once did, intermittently.
+         */
+        private final List<Memory[]> rows = new ArrayList<>();
+
         @Override
         protected IndirectMemory2D newExporter() {
-            return JnaIndirect.wrap(memoryTable(memoryRows(4, 2)), 4, 2, "d", false);
+            Memory[] r = memoryRows(4, 2);
+            rows.add(r);
+            return JnaIndirect.wrap(memoryTable(r), 4, 2, "d", false);
         }
     }
 
     @Nested
     class WrappedRaggedMemoryRow extends RaggedRowExporterContract {
+        /** The rows' {@code Memory} objects, kept reachable by the caller as for {@link WrappedMemoryTable}. */
+        private final List<Memory[]> rows = new ArrayList<>();
+
         @Override
         protected RaggedRows newRows() {
-            return JnaIndirect.wrapRagged(memoryTable(memoryRows(3, 5)), new long[] {2, 5, 3}, "d", false);
+            Memory[] r = memoryRows(3, 5);
+            rows.add(r);
+            return JnaIndirect.wrapRagged(memoryTable(r), new long[] {2, 5, 3}, "d", false);
         }
     }
 
