@@ -1,13 +1,10 @@
 package org.indirectbuffer.benchmarks;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 
-import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
-import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.kernels.Kernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,9 +42,7 @@ public class GatherBenchmark {
     public Placement placement;
 
     private NativeMatrix matrix;
-    private IndirectMemory2D borrowed;
     private BufferView view;
-    private Arena arena;
     /** The rows' bytes in one block: the source of the limit's copy, and what every gather must produce. */
     private MemorySegment source;
     private MemorySegment destination;
@@ -63,11 +58,9 @@ public class GatherBenchmark {
         rows = matrix.rows;
         cols = matrix.cols;
         table = matrix.table;
-        borrowed = IndirectMemory2D.fromPointer(matrix.bareTable(), rows, cols, "d", false);
-        view = borrowed.getBuffer(BufferRequest.FULL);
-        arena = Arena.ofShared();
-        source = arena.allocate(rows * cols * 8, 64);
-        destination = arena.allocate(source.byteSize(), 64);
+        view = matrix.borrowedView(false);
+        source = matrix.newBlock();
+        destination = matrix.newBlock();
         matrix.copyContiguous(source);
         scatterFrom = source;
         checkGather("libraryGather", this::libraryGather);
@@ -90,7 +83,7 @@ public class GatherBenchmark {
         for (long k = 0; k < n; k++) {
             destination.setAtIndex(ValueLayout.JAVA_DOUBLE, k, source.getAtIndex(ValueLayout.JAVA_DOUBLE, n - 1 - k));
         }
-        MemorySegment reversed = arena.allocate(source.byteSize(), 64);
+        MemorySegment reversed = matrix.newBlock();
         reversed.copyFrom(destination);
         scatterFrom = destination;
         scatter.run();
@@ -103,9 +96,6 @@ public class GatherBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        view.close();
-        borrowed.close();
-        arena.close();
         matrix.close();
     }
 

@@ -1,12 +1,9 @@
 package org.indirectbuffer.benchmarks;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 
-import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
-import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.kernels.Kernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,9 +45,7 @@ public class KernelBenchmark {
     public double value = 0.5;
 
     private NativeMatrix matrix;
-    private IndirectMemory2D borrowed;
     private BufferView view;
-    private Arena arena;
     private MemorySegment contiguous;
     private MemorySegment table;
     private long rows;
@@ -62,16 +57,14 @@ public class KernelBenchmark {
         rows = matrix.rows;
         cols = matrix.cols;
         table = matrix.table;
-        borrowed = IndirectMemory2D.fromPointer(matrix.bareTable(), rows, cols, "d", false);
-        view = borrowed.getBuffer(BufferRequest.FULL);
-        arena = Arena.ofShared();
-        contiguous = arena.allocate(rows * cols * 8, 64);
+        view = matrix.borrowedView(false);
+        contiguous = matrix.newBlock();
         checkVariantsAgree();
     }
 
     private void checkVariantsAgree() {
-        MemorySegment original = arena.allocate(contiguous.byteSize(), 64);
-        MemorySegment rowsNow = arena.allocate(contiguous.byteSize(), 64);
+        MemorySegment original = matrix.newBlock();
+        MemorySegment rowsNow = matrix.newBlock();
         matrix.copyContiguous(original);
         contiguous.copyFrom(original);
         double max = contiguousMax();
@@ -100,9 +93,6 @@ public class KernelBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        view.close();
-        borrowed.close();
-        arena.close();
         matrix.close();
     }
 

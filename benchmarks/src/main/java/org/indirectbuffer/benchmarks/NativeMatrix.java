@@ -1,5 +1,6 @@
 package org.indirectbuffer.benchmarks;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -9,10 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import org.indirectbuffer.BufferRequest;
+import org.indirectbuffer.BufferView;
+import org.indirectbuffer.IndirectMemory2D;
+
 /**
  * A {@code double**} made the way a C library makes one, with the process's {@code malloc}, in one of the {@link
- * Placement}s, filled with reproducible values: the memory every variant of a benchmark family reads. Not
- * thread-safe; {@link #close()} frees every block.
+ * Placement}s, filled with reproducible values: the memory every variant of a benchmark family reads; also the
+ * library's borrow of it ({@link #borrowedView}) and contiguous blocks of the same size ({@link #newBlock}). Not
+ * thread-safe; {@link #close()} closes the borrow and frees every block.
  */
 final class NativeMatrix implements AutoCloseable {
     /** The most bytes all spacers of a {@link Placement#SCATTERED} matrix take together. */
@@ -36,6 +42,9 @@ final class NativeMatrix implements AutoCloseable {
     /** The values, as Java arrays: {@code data[r][c]} is item {@code (r, c)} of the table. */
     final double[][] data;
     private final List<MemorySegment> blocks = new ArrayList<>();
+    private final Arena arena = Arena.ofShared();
+    private IndirectMemory2D borrowed;
+    private BufferView view;
 
     NativeMatrix(String shape, Placement placement, long seed) {
         String[] dims = shape.split("x");
@@ -85,6 +94,25 @@ final class NativeMatrix implements AutoCloseable {
         return MemorySegment.ofAddress(table.address());
     }
 
+    /**
+     * The library's view of this table, borrowed as C hands it over ({@code fromPointer} of the bare table), made once.
+     *
+     * @param readOnly a read-only borrow and view, or a writable one
+     * @return the view, closed by {@link #close()}
+     */
+    BufferView borrowedView(boolean readOnly) {
+        if (view == null) {
+            borrowed = IndirectMemory2D.fromPointer(bareTable(), rows, cols, "d", readOnly);
+            view = borrowed.getBuffer(readOnly ? BufferRequest.FULL_RO : BufferRequest.FULL);
+        }
+        return view;
+    }
+
+    /** A new 64-byte aligned block of {@code rows * cols} doubles, freed by {@link #close()}. */
+    MemorySegment newBlock() {
+        return arena.allocate(8L * rows * cols, 64);
+    }
+
     /** Copies the rows, in order, into one block of {@code rows * cols} doubles. */
     void copyContiguous(MemorySegment block) {
         long rowBytes = 8L * cols;
@@ -102,6 +130,11 @@ final class NativeMatrix implements AutoCloseable {
 
     @Override
     public void close() {
+        if (view != null) {
+            view.close();
+            borrowed.close();
+        }
+        arena.close();
         try {
             for (MemorySegment block : blocks) {
                 FREE.invokeExact(block);

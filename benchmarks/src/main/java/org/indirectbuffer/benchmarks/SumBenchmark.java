@@ -1,6 +1,5 @@
 package org.indirectbuffer.benchmarks;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
@@ -8,9 +7,7 @@ import java.util.concurrent.TimeUnit;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
-import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
-import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.kernels.Kernels;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -50,9 +47,7 @@ public class SumBenchmark {
     public Placement placement;
 
     private NativeMatrix matrix;
-    private IndirectMemory2D borrowed;
     private BufferView view;
-    private Arena arena;
     private MemorySegment contiguous;
     private MemorySegment table;
     private Pointer jnaTable;
@@ -65,10 +60,8 @@ public class SumBenchmark {
         rows = matrix.rows;
         cols = matrix.cols;
         table = matrix.table;
-        borrowed = IndirectMemory2D.fromPointer(matrix.bareTable(), rows, cols, "d", true);
-        view = borrowed.getBuffer(BufferRequest.FULL_RO);
-        arena = Arena.ofShared();
-        contiguous = arena.allocate(rows * cols * 8, 64);
+        view = matrix.borrowedView(true);
+        contiguous = matrix.newBlock();
         matrix.copyContiguous(contiguous);
         jnaTable = new Pointer(table.address());
         double expected = contiguous();
@@ -83,9 +76,6 @@ public class SumBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        view.close();
-        borrowed.close();
-        arena.close();
         matrix.close();
     }
 
