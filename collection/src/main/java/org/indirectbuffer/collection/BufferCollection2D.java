@@ -3,7 +3,6 @@ package org.indirectbuffer.collection;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Reference;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -34,6 +33,7 @@ import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.RowKernels;
 import org.indirectbuffer.internal.RowRecord;
+import org.indirectbuffer.internal.ScopeKeepAlive;
 import org.indirectbuffer.internal.StagedMemory;
 import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.kernels.Kernels;
@@ -904,7 +904,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                 // downcall holds only the table's scope). Without this, the collector could free a direct buffer
                 // row, close an automatic arena, or let an exporter row's Cleaner free it under C.
                 List<Row> kept = rows; // a local: the cleanup must not capture this Staging (nor its arena)
-                MemorySegment.NULL.reinterpret(0, arena, ignored -> Reference.reachabilityFence(kept));
+                ScopeKeepAlive.untilClosed(arena, kept);
                 // Java reads each row through its own segment, with its owner's scope (a source arena closed while
                 // exported makes reads throw; a confined source is read only on its thread), never through the
                 // table, which C receives and Java code gets read-only.
