@@ -58,7 +58,7 @@ import org.indirectbuffer.kernels.spi.RunKernels;
  */
 public final class Kernels {
     private static final RunKernels RUNS = KernelProviders.selected();
-    private static final RunKernels SCALAR = KernelProviders.scalar();
+    private static final RunKernels MAPPED = KernelProviders.mapped();
     private static final ViewSecrets.Access VIEWS = ViewSecrets.get();
 
     private Kernels() {
@@ -159,15 +159,17 @@ public final class Kernels {
     }
 
     /**
-     * The kernels for one run: the scalar twins for memory that may be mapped (see {@link MappedScopes}: a C2-compiled
-     * vector load that faults on a truncated file kills the JVM instead of throwing), the selected ones otherwise.
+     * The kernels for one run: {@link KernelProviders#mapped()} for memory that may be mapped (see {@link
+     * MappedScopes}), the selected ones otherwise. By default both are the same: the Vector API kernels mark their
+     * compiled code so that a fault on a truncated file is an exception (see {@code VectorRunKernels}).
      */
     private static RunKernels k(MemorySegment segment) {
-        return MappedScopes.mayBeMapped(segment) ? SCALAR : RUNS;
+        // constants: when they are the same kernels, no run pays for the look-up
+        return MAPPED != RUNS && MappedScopes.mayBeMapped(segment) ? MAPPED : RUNS;
     }
 
     private static RunKernels k(MemorySegment a, MemorySegment b) {
-        return MappedScopes.mayBeMapped(a) || MappedScopes.mayBeMapped(b) ? SCALAR : RUNS;
+        return MAPPED != RUNS && (MappedScopes.mayBeMapped(a) || MappedScopes.mayBeMapped(b)) ? MAPPED : RUNS;
     }
 
     private static double sumDoubles(BufferView view, ByteOrder order) {
