@@ -1,5 +1,12 @@
 package org.indirectbuffer.benchmarks;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -26,9 +33,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * An 8 MB shared array (1024 x 1024 doubles in /dev/shm), attached once, summed with {@link Kernels#sum}, against the
  * same sum of a private array of the same shape ({@code MemoryBuffer.allocate}); and the cost of attaching (attach +
- * close, no sum) on its own. Shared memory is mapped, so the kernels read it with their scalar twin (a C2-compiled
- * vector load on a truncated mapping kills the JVM); {@code privateScalar} is the private array under the same twin,
- * run with {@code -Dindirectbuffer.kernels=scalar} in a fork of its own.
+ * close, no sum) on its own (issue 11). Shared memory is mapped: the kernels read it with the Vector API kernels,
+ * whose compiled code is marked so that a fault on a truncated mapping is an exception (see {@code
+ * VectorRunKernels}); {@code sharedScalarSum} is the same sum with {@code -Dindirectbuffer.kernels.mapped=scalar} (the
+ * scalar twin, as mapped memory had before), {@code privateScalarSum} the private array under the scalar twin, each in
+ * a fork of its own. {@code mappedFileSum} and {@code privateSum1000} are issue 12's pair: a 1000 x 1000 double buffer
+ * in a memory-mapped file (a temporary file, {@code FileChannel.map}) against a private one of that shape.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,9 +54,15 @@ public class SharedArrayBenchmark {
     private BufferView sharedView;
     private MemoryBuffer own;
     private BufferView ownView;
+    private Path file;
+    private Arena fileArena;
+    private MemoryBuffer mapped;
+    private BufferView mappedView;
+    private MemoryBuffer own1000;
+    private BufferView own1000View;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws IOException {
         name = "ib-bench-" + UUID.randomUUID();
         try (SharedArray creator = SharedArrays.create(name, "d", N, N)) {
             double[][] data = Matrices.random(N, N, 11);
@@ -63,26 +79,77 @@ public class SharedArrayBenchmark {
             w.copyFrom(sharedView.buf(), 'C');
         }
         ownView = own.getBuffer(BufferRequest.FULL_RO);
-        double a = Kernels.sum(sharedView);
-        double b = Kernels.sum(ownView);
-        if (Math.abs(a - b) > 1e-9 * Math.abs(b)) { // scalar and SIMD add in different orders
-            throw new IllegalStateException("the shared and private sums differ");
+        agree(Kernels.sum(sharedView), Kernels.sum(ownView), "shared and private");
+
+        int m = 1000;
+        own1000 = MemoryBuffer.allocate(Format.parse("d"), 'C', m, m);
+        try (BufferView w = own1000.getBuffer(BufferRequest.FULL)) {
+            double[][] data = Matrices.random(m, m, 12);
+            for (int r = 0; r < m; r++) {
+                for (int c = 0; c < m; c++) {
+                    w.setDouble(data[r][c], r, c);
+                }
+            }
+        }
+        own1000View = own1000.getBuffer(BufferRequest.FULL_RO);
+        file = Files.createTempFile("ib-bench-", ".bin");
+        fileArena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long bytes = 8L * m * m;
+            channel.truncate(bytes);
+            MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, fileArena);
+            MemorySegment.copy(own1000View.buf(), 0, segment, 0, bytes);
+            mapped = MemoryBuffer.wrap(segment, Format.parse("d"), 'C', m, m);
+        }
+        mappedView = mapped.getBuffer(BufferRequest.FULL_RO);
+        agree(Kernels.sum(mappedView), Kernels.sum(own1000View), "mapped-file and private");
+    }
+
+    private static void agree(double a, double b, String what) {
+        if (Math.abs(a - b) > 1e-9 * Math.abs(b)) { // the scalar twin and SIMD add in different orders
+            throw new IllegalStateException("the " + what + " sums differ: " + a + " and " + b);
         }
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
         sharedView.close();
         shared.close();
         ownView.close();
         own.close();
         SharedArrays.delete(name);
+        mappedView.close();
+        mapped.close();
+        fileArena.close();
+        own1000View.close();
+        own1000.close();
+        Files.deleteIfExists(file);
     }
 
-    /** The attached shared array, summed (scalar twin: mapped memory). */
+    /** The attached shared array, summed (mapped memory: the marked Vector API kernels). */
     @Benchmark
     public double sharedSum() {
         return Kernels.sum(sharedView);
+    }
+
+    /** The attached shared array, summed by the scalar twin, as mapped memory was before the marked kernels. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-Dindirectbuffer.kernels.mapped=scalar"})
+    public double sharedScalarSum() {
+        return Kernels.sum(sharedView);
+    }
+
+    /** Issue 12: a 1000 x 1000 double buffer in a memory-mapped file, summed. */
+    @Benchmark
+    public double mappedFileSum() {
+        return Kernels.sum(mappedView);
+    }
+
+    /** Issue 12's baseline: a private 1000 x 1000 double buffer, summed. */
+    @Benchmark
+    public double privateSum1000() {
+        return Kernels.sum(own1000View);
     }
 
     /** A private array of the same shape, summed with the kernels the JVM selected (SIMD where available). */

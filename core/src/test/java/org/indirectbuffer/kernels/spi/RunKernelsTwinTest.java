@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -25,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every {@link RunKernels} method of the Vector API kernels against its scalar twin, over awkward sizes (around 2, 4,
  * 8 and 16 lanes and their unrolled multiples), runs misaligned by 0..7 bytes inside a larger segment with guard
- * bytes on both sides, both byte orders, and heap (byte[] and long[]) and native segments. Sums of floating-point items
+ * bytes on both sides, both byte orders, and heap (byte[] and long[]), native and memory-mapped segments. Sums of floating-point items
  * may differ in the last bits (the order of additions differs) and are compared within {@code 1e-12 * sum|x|};
  * everything else must be identical: the same bits for min/max (NaN, -0.0 and 0.0, infinities), the same bytes after
  * fill and scale, the same answers from equal.
@@ -38,7 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RunKernelsTwinTest {
     /** Covers 2, 4, 8 and 16 lanes: lanes - 1, lanes, lanes + 1, 2 lanes + 3, 4 lanes k +- 1, and long runs. */
     private static final long[] SIZES = {0, 1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 15, 16, 17, 19, 31, 32, 33, 35, 63, 64, 65,
-            127, 128, 129, 1000, 4099};
+            127, 128, 129, 1000, 1023, 4099};
     private static final int GUARD = 16;
     private static final double RELATIVE = 1e-12;
 
@@ -65,7 +71,8 @@ class RunKernelsTwinTest {
         }
     }
 
-    enum Mem { HEAP_BYTES, HEAP_LONGS, NATIVE }
+    /** Where a run lives; {@code MAPPED} is a memory-mapped file (the vector kernels read mapped memory too). */
+    enum Mem { HEAP_BYTES, HEAP_LONGS, NATIVE, MAPPED }
 
     @BeforeAll
     static void needsTheVectorKernels() {
@@ -147,7 +154,7 @@ class RunKernelsTwinTest {
         }
 
         String describe() {
-            return type + " n=" + n + " offset=" + off + " " + order + " " + (seg.isNative() ? "native" : "heap "
+            return type + " n=" + n + " offset=" + off + " " + order + " " + (seg.isMapped() ? "mapped" : seg.isNative() ? "native" : "heap "
                     + seg.heapBase().map(b -> b.getClass().getSimpleName()).orElse("?"));
         }
     }
@@ -174,7 +181,23 @@ class RunKernelsTwinTest {
             case HEAP_BYTES -> MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
             case HEAP_LONGS -> MemorySegment.ofArray(new long[Math.toIntExact((bytes + 7) / 8)]);
             case NATIVE -> arena.allocate(bytes, 8);
+            case MAPPED -> mapped(arena, bytes);
         };
+    }
+
+    /** A new file of {@code bytes} zeros, mapped read-write in {@code arena}; the file itself is deleted at once. */
+    private static MemorySegment mapped(Arena arena, long bytes) {
+        try {
+            Path file = Files.createTempFile("ib-twin-", ".bin");
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                channel.truncate(bytes);
+                return channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            } finally {
+                Files.delete(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A run of random items (see {@link #randomBits}) misaligned by {@code mis}, with random guard bytes. */
