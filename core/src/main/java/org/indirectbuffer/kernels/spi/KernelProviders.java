@@ -48,7 +48,10 @@ public final class KernelProviders {
         return SELECTED;
     }
 
-    /** @return the kernels for runs that may be memory-mapped: {@link #selected()} unless {@value #MAPPED_PROPERTY} says {@code scalar} */
+    /**
+     * @return the kernels for runs that may be memory-mapped: {@link #selected()}, or the scalar twin when {@value
+     *         #MAPPED_PROPERTY} says {@code scalar}
+     */
     public static RunKernels mapped() {
         return MAPPED;
     }

@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every {@link RunKernels} method of the Vector API kernels against its scalar twin, over awkward sizes (around 2, 4,
  * 8 and 16 lanes and their unrolled multiples), runs misaligned by 0..7 bytes inside a larger segment with guard
- * bytes on both sides, both byte orders, and heap (byte[] and long[]), native and memory-mapped segments. Sums of floating-point items
- * may differ in the last bits (the order of additions differs) and are compared within {@code 1e-12 * sum|x|};
- * everything else must be identical: the same bits for min/max (NaN, -0.0 and 0.0, infinities), the same bytes after
- * fill and scale, the same answers from equal.
+ * bytes on both sides, both byte orders, and heap (byte[] and long[]), native and memory-mapped segments. Sums of
+ * floating-point items may differ in the last bits (the order of additions differs) and are compared within {@code
+ * 1e-12 * sum|x|}; everything else must be identical: the same bits for min/max (NaN, -0.0 and 0.0, infinities), the
+ * same bytes after fill and scale, the same answers from equal.
  *
  * <p>The build runs this at the preferred vector width and again with {@code -Dindirectbuffer.vectorBits=128} (the
  * {@code vector-128-bit} execution), so the SIMD kernels meet the sizes at two lane counts. Skipped in the test run
@@ -154,8 +154,9 @@ class RunKernelsTwinTest {
         }
 
         String describe() {
-            return type + " n=" + n + " offset=" + off + " " + order + " " + (seg.isMapped() ? "mapped" : seg.isNative() ? "native" : "heap "
-                    + seg.heapBase().map(b -> b.getClass().getSimpleName()).orElse("?"));
+            return type + " n=" + n + " offset=" + off + " " + order + " " + (seg.isMapped() ? "mapped"
+                    : seg.isNative() ? "native" : "heap " + seg.heapBase().map(b -> b.getClass().getSimpleName())
+                    .orElse("?"));
         }
     }
 
