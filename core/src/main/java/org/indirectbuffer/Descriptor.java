@@ -53,7 +53,7 @@ record Descriptor(MemorySegment memory, long bufOffset, Format format, long item
     static Descriptor of(MemorySegment memory, long bufOffset, Format format, long[] shape, long[] strides,
                          long[] suboffsets, boolean readOnly, Arena rowScope, RowRecord record) {
         if (memory != null) {
-            MappedScopes.noteIfMapped(memory); // mapped memory gets the kernels for mapped memory
+            MappedScopes.noteIfMapped(memory); // mapped memory is read by scalar kernels only
         }
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(format, "format");

@@ -289,7 +289,7 @@ class HostileTrialTest {
     @Test
     void aMappedFileTruncatedUnderAViewIsAMemoryFaultException(@TempDir Path dir) throws IOException {
         // Compile the vector kernels first (C2): a C2-compiled Vector API load that faults on a truncated file kills
-        // the JVM with SIGBUS unless its code is flagged as doing unsafe access, as VectorRunKernels makes sure of.
+        // the JVM with SIGBUS, so mapped memory must be read by scalar kernels only (internal.MappedScopes).
         try (IndirectMemory2D warm = IndirectMemory2D.createMemory(8, 1024, "d", false);
              BufferView w = warm.getBuffer(BufferRequest.FULL_RO)) {
             double s = 0;

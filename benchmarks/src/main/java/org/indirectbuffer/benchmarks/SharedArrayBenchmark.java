@@ -3,6 +3,7 @@ package org.indirectbuffer.benchmarks;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import org.indirectbuffer.BufferView;
 import org.indirectbuffer.MemoryBuffer;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.kernels.Kernels;
+import org.indirectbuffer.kernels.spi.KernelProviders;
+import org.indirectbuffer.kernels.spi.RunKernels;
 import org.indirectbuffer.space.SharedArray;
 import org.indirectbuffer.space.SharedArrays;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,12 +36,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * An 8 MB shared array (1024 x 1024 doubles in /dev/shm), attached once, summed with {@link Kernels#sum}, against the
  * same sum of a private array of the same shape ({@code MemoryBuffer.allocate}); and the cost of attaching (attach +
- * close, no sum) on its own (issue 11). Shared memory is mapped: the kernels read it with the Vector API kernels,
- * whose compiled code is marked so that a fault on a truncated mapping is an exception (see {@code
- * VectorRunKernels}); {@code sharedScalarSum} is the same sum with {@code -Dindirectbuffer.kernels.mapped=scalar} (the
- * scalar twin, as mapped memory had before), {@code privateScalarSum} the private array under the scalar twin, each in
- * a fork of its own. {@code mappedFileSum} and {@code privateSum1000} are issue 12's pair: a 1000 x 1000 double buffer
- * in a memory-mapped file (a temporary file, {@code FileChannel.map}) against a private one of that shape.
+ * close, no sum) on its own (issue 11). Shared memory is mapped, so the kernels read it with {@code MappedRunKernels}
+ * (scalar accesses with eight accumulators: a C2-compiled vector load on a truncated mapping kills the JVM). The
+ * floors of that design, on the private array: {@code privateMappedKernelsSum} (the same kernels, row by row),
+ * {@code privateScalarSum} (the scalar twin, {@code -Dindirectbuffer.kernels=scalar} in a fork of its own) and
+ * {@code privateCopy} (one {@code MemorySegment.copy} of the 8 MB). {@code mappedFileSum} and {@code privateSum1000}
+ * are issue 12's pair: a 1000 x 1000 double buffer in a memory-mapped file (a temporary file, {@code FileChannel.map})
+ * against a private one of that shape.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,14 +52,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SharedArrayBenchmark {
     private static final int N = 1024;
+    private static final RunKernels MAPPED = KernelProviders.mapped();
 
     private String name;
     private SharedArray shared;
     private BufferView sharedView;
     private MemoryBuffer own;
     private BufferView ownView;
+    private MemorySegment scratch;
     private Path file;
-    private Arena fileArena;
+    private Arena arena; // the mapped file's and the copy's memory
     private MemoryBuffer mapped;
     private BufferView mappedView;
     private MemoryBuffer own1000;
@@ -63,6 +69,7 @@ public class SharedArrayBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        arena = Arena.ofShared();
         name = "ib-bench-" + UUID.randomUUID();
         try (SharedArray creator = SharedArrays.create(name, "d", N, N)) {
             double[][] data = Matrices.random(N, N, 11);
@@ -79,6 +86,7 @@ public class SharedArrayBenchmark {
             w.copyFrom(sharedView.buf(), 'C');
         }
         ownView = own.getBuffer(BufferRequest.FULL_RO);
+        scratch = arena.allocate(8L * N * N, 64);
         agree(Kernels.sum(sharedView), Kernels.sum(ownView), "shared and private");
 
         int m = 1000;
@@ -93,11 +101,10 @@ public class SharedArrayBenchmark {
         }
         own1000View = own1000.getBuffer(BufferRequest.FULL_RO);
         file = Files.createTempFile("ib-bench-", ".bin");
-        fileArena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long bytes = 8L * m * m;
             channel.truncate(bytes);
-            MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, fileArena);
+            MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
             MemorySegment.copy(own1000View.buf(), 0, segment, 0, bytes);
             mapped = MemoryBuffer.wrap(segment, Format.parse("d"), 'C', m, m);
         }
@@ -106,7 +113,7 @@ public class SharedArrayBenchmark {
     }
 
     private static void agree(double a, double b, String what) {
-        if (Math.abs(a - b) > 1e-9 * Math.abs(b)) { // the scalar twin and SIMD add in different orders
+        if (Math.abs(a - b) > 1e-9 * Math.abs(b)) { // the kernels add in different orders
             throw new IllegalStateException("the " + what + " sums differ: " + a + " and " + b);
         }
     }
@@ -120,24 +127,34 @@ public class SharedArrayBenchmark {
         SharedArrays.delete(name);
         mappedView.close();
         mapped.close();
-        fileArena.close();
+        arena.close();
         own1000View.close();
         own1000.close();
         Files.deleteIfExists(file);
     }
 
-    /** The attached shared array, summed (mapped memory: the marked Vector API kernels). */
+    /** The attached shared array, summed (mapped memory: MappedRunKernels). */
     @Benchmark
     public double sharedSum() {
         return Kernels.sum(sharedView);
     }
 
-    /** The attached shared array, summed by the scalar twin, as mapped memory was before the marked kernels. */
+    /** The private array, row by row, with the kernels shared memory gets: the floor of the shared sum. */
     @Benchmark
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-        "-Dindirectbuffer.kernels.mapped=scalar"})
-    public double sharedScalarSum() {
-        return Kernels.sum(sharedView);
+    public double privateMappedKernelsSum() {
+        MemorySegment s = ownView.buf();
+        double sum = 0;
+        for (int r = 0; r < N; r++) {
+            sum += MAPPED.sumDoubles(s, 8L * N * r, N, ByteOrder.nativeOrder());
+        }
+        return sum;
+    }
+
+    /** One copy of the private array's 8 MB: what reading them costs with the JDK's copy stub. */
+    @Benchmark
+    public MemorySegment privateCopy() {
+        MemorySegment.copy(ownView.buf(), 0, scratch, 0, scratch.byteSize());
+        return scratch;
     }
 
     /** Issue 12: a 1000 x 1000 double buffer in a memory-mapped file, summed. */

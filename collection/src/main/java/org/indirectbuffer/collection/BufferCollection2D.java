@@ -296,7 +296,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
 
     /** A row as given, before the collection's format and column count are settled. */
     private record Source(int index, MemorySegment items, Format format, boolean readOnly, BufferView held) {
-        /** Mapped rows (a MappedByteBuffer, a mapped segment) are recorded for the kernels: see MappedScopes. */
+        /** Mapped rows (a MappedByteBuffer, a mapped segment) are read by scalar kernels only: see MappedScopes. */
         Source {
             MappedScopes.noteIfMapped(items);
         }

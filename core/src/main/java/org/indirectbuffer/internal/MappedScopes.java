@@ -6,16 +6,14 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * The scopes of memory-mapped segments the library was given, so that the kernels can read them with the kernels
- * chosen for mapped memory ({@code KernelProviders.mapped()}). A fault on mapped memory (the file truncated by someone
- * else) is an {@code InternalError} the library turns into a {@code MemoryFaultException} — in code that HotSpot
- * flags as doing unsafe access. A Vector API load compiled by C2 is not flagged on its own on JDK 25 (the JVM dies with
- * SIGBUS); the library's vector kernels flag their code themselves (see {@code VectorRunKernels}), so by default
- * mapped memory gets the same kernels as any other, and this record only matters when the system property {@code
- * indirectbuffer.kernels.mapped=scalar} sends mapped runs to the scalar twins. The library's own segments over such
- * memory (rows, runs) are bounded reinterpretations that no longer say {@code isMapped()}, but they keep the mapped
- * segment's scope: the scope is what is recorded. Weakly held; costs nothing until a mapped segment is seen.
- * Internal: exported only to the sibling modules. Thread-safe.
+ * The scopes of memory-mapped segments the library was given, so that the kernels read them with scalar accesses only
+ * ({@code kernels.spi.MappedRunKernels}).
+ * A fault on mapped memory (the file truncated by someone else) is an {@code InternalError} the library turns into a
+ * {@code MemoryFaultException} — for ordinary memory accesses. A Vector API load compiled by C2 faults without that
+ * conversion on JDK 25 (the JVM dies with SIGBUS), so vector kernels must never touch mapped memory. The library's
+ * own segments over such memory (rows, runs) are bounded reinterpretations that no longer say {@code isMapped()}, but
+ * they keep the mapped segment's scope: the scope is what is recorded. Weakly held; costs nothing until a mapped
+ * segment is seen. Internal: exported only to the sibling modules. Thread-safe.
  */
 public final class MappedScopes {
     private static final Map<MemorySegment.Scope, Boolean> SCOPES = Collections.synchronizedMap(new WeakHashMap<>());

@@ -160,16 +160,15 @@ public final class Kernels {
 
     /**
      * The kernels for one run: {@link KernelProviders#mapped()} for memory that may be mapped (see {@link
-     * MappedScopes}), the selected ones otherwise. By default both are the same: the Vector API kernels mark their
-     * compiled code so that a fault on a truncated file is an exception (see {@code VectorRunKernels}).
+     * MappedScopes}: a C2-compiled vector load that faults on a truncated file kills the JVM instead of throwing),
+     * the selected ones otherwise.
      */
     private static RunKernels k(MemorySegment segment) {
-        // constants: when they are the same kernels, no run pays for the look-up
-        return MAPPED != RUNS && MappedScopes.mayBeMapped(segment) ? MAPPED : RUNS;
+        return MappedScopes.mayBeMapped(segment) ? MAPPED : RUNS;
     }
 
     private static RunKernels k(MemorySegment a, MemorySegment b) {
-        return MAPPED != RUNS && (MappedScopes.mayBeMapped(a) || MappedScopes.mayBeMapped(b)) ? MAPPED : RUNS;
+        return MappedScopes.mayBeMapped(a) || MappedScopes.mayBeMapped(b) ? MAPPED : RUNS;
     }
 
     private static double sumDoubles(BufferView view, ByteOrder order) {

@@ -22,8 +22,9 @@ import org.indirectbuffer.format.Format;
  * prints {@code running} while a thread keeps calling the kernels, and then, once the parent truncated the file, prints
  * one line per kernel saying how it faulted. A JVM killed by SIGBUS prints nothing more and exits non-zero.
  *
- * <p>Rows are {@value #COLS} items, a multiple of every vector length, so the kernels' scalar tails never run: the
- * vector loads alone meet the fault.
+ * <p>Rows are {@value #COLS} items, a multiple of every vector length and of the unrolled loops' eight items, so that
+ * no loop tail runs: had the kernels for mapped memory been the Vector API ones, the vector loads alone would meet the
+ * fault.
  */
 public final class MappedFaultChild {
     /** The file's size: 32 rows of 1024 doubles. */

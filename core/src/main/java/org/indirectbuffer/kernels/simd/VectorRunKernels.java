@@ -1,6 +1,5 @@
 package org.indirectbuffer.kernels.simd;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -23,17 +22,6 @@ import org.indirectbuffer.kernels.spi.VectorBits;
  * that imports {@code jdk.incubator.vector}; loaded by reflection only when that module is present. Each method
  * handles the whole vectors of a run and leaves the tail (fewer items than one vector) to its {@link
  * ScalarRunKernels} twin; nothing depends on a particular lane count. Stateless and thread-safe.
- *
- * <p><b>Memory that faults.</b> These kernels may read memory-mapped files that another process truncates: a load
- * past the file's new end raises SIGBUS. HotSpot turns that signal into an {@code InternalError} (which {@code Kernels}
- * reports as {@code MemoryFaultException}) only in compiled code flagged as doing unsafe memory access, and on JDK 25
- * C2 sets that flag for the scalar {@code Unsafe} accesses behind {@code MemorySegment.get} but not for the Vector
- * API's loads and stores: a C2-compiled vector load from a truncated mapping kills the JVM. So every loop that touches
- * a run also reads one byte of {@code MARK} with an ordinary {@code MemorySegment} access: the loop's compiled code,
- * wherever it ends up (this method compiled on its own, inlined into a caller, or an on-stack-replacement of the loop
- * alone), then holds an unsafe access and is flagged, and a fault in any of its vector accesses is an exception. The
- * mark sits in the loop body so that no compilation can hold the vector accesses without it. {@code
- * MappedKernelsFaultTest} proves it in a child JVM under C2, for every kernel.
  */
 public final class VectorRunKernels implements RunKernels {
     // Static finals, so that C2 sees constant species: the Vector API intrinsics need them to emit vector code.
@@ -48,12 +36,6 @@ public final class VectorRunKernels implements RunKernels {
     private static final int LL = LS.length();
     private static final int IL = IS.length();
     private static final ScalarRunKernels TAIL = new ScalarRunKernels();
-    /**
-     * One byte read in every loop (see the class description): its value is never used, the access is what counts.
-     * A constant segment of the global arena, so the read needs no bounds or liveness check and costs one L1 load
-     * per loop iteration.
-     */
-    private static final MemorySegment MARK = Arena.global().allocate(8, 8);
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /**
      * Rows of at most this many whole vectors are summed (and copied in) by straight-line code. C2's compiled form
@@ -92,7 +74,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound4 = n - n % (4L * DL);
         for (; k < bound4; k += 4L * DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long p = off + k * 8;
             a0 = a0.add(DoubleVector.fromMemorySegment(DS, s, p, o));
             a1 = a1.add(DoubleVector.fromMemorySegment(DS, s, p + 8L * DL, o));
@@ -101,7 +82,6 @@ public final class VectorRunKernels implements RunKernels {
         }
         long bound1 = bound(n, DL);
         for (; k < bound1; k += DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             a0 = a0.add(DoubleVector.fromMemorySegment(DS, s, off + k * 8, o));
         }
         double sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
@@ -115,7 +95,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, FL);
         for (; k < bound; k += FL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             FloatVector v = FloatVector.fromMemorySegment(FS, s, off + k * 4, o);
             for (int part = 0; part < parts; part++) {
                 acc = acc.add((DoubleVector) v.convertShape(VectorOperators.F2D, DS, part));
@@ -130,7 +109,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, LL);
         for (; k < bound; k += LL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.add(LongVector.fromMemorySegment(LS, s, off + k * 8, o));
         }
         return acc.reduceLanes(VectorOperators.ADD) + TAIL.sumLongs(s, off + k * 8, n - k, o);
@@ -143,7 +121,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, IL);
         for (; k < bound; k += IL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             IntVector v = IntVector.fromMemorySegment(IS, s, off + k * 4, o);
             for (int part = 0; part < parts; part++) {
                 acc = acc.add((LongVector) v.convertShape(VectorOperators.I2L, LS, part));
@@ -160,7 +137,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, DL);
         for (; k < bound; k += DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.min(DoubleVector.fromMemorySegment(DS, s, off + k * 8, o));
         }
         return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minDoubles(s, off + k * 8, n - k, o));
@@ -172,7 +148,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, DL);
         for (; k < bound; k += DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.max(DoubleVector.fromMemorySegment(DS, s, off + k * 8, o));
         }
         return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxDoubles(s, off + k * 8, n - k, o));
@@ -184,7 +159,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, FL);
         for (; k < bound; k += FL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.min(FloatVector.fromMemorySegment(FS, s, off + k * 4, o));
         }
         return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minFloats(s, off + k * 4, n - k, o));
@@ -196,7 +170,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, FL);
         for (; k < bound; k += FL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.max(FloatVector.fromMemorySegment(FS, s, off + k * 4, o));
         }
         return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxFloats(s, off + k * 4, n - k, o));
@@ -208,7 +181,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, LL);
         for (; k < bound; k += LL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.min(LongVector.fromMemorySegment(LS, s, off + k * 8, o));
         }
         return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minLongs(s, off + k * 8, n - k, o));
@@ -220,7 +192,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, LL);
         for (; k < bound; k += LL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.max(LongVector.fromMemorySegment(LS, s, off + k * 8, o));
         }
         return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxLongs(s, off + k * 8, n - k, o));
@@ -232,7 +203,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, IL);
         for (; k < bound; k += IL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.min(IntVector.fromMemorySegment(IS, s, off + k * 4, o));
         }
         return Math.min(acc.reduceLanes(VectorOperators.MIN), TAIL.minInts(s, off + k * 4, n - k, o));
@@ -244,7 +214,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, IL);
         for (; k < bound; k += IL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             acc = acc.max(IntVector.fromMemorySegment(IS, s, off + k * 4, o));
         }
         return Math.max(acc.reduceLanes(VectorOperators.MAX), TAIL.maxInts(s, off + k * 4, n - k, o));
@@ -258,7 +227,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, DL);
         for (; k < bound; k += DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             v.intoMemorySegment(s, off + k * 8, o);
         }
         TAIL.fillDoubles(s, off + k * 8, n - k, o, value);
@@ -270,7 +238,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, FL);
         for (; k < bound; k += FL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             v.intoMemorySegment(s, off + k * 4, o);
         }
         TAIL.fillFloats(s, off + k * 4, n - k, o, value);
@@ -282,7 +249,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, LL);
         for (; k < bound; k += LL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             v.intoMemorySegment(s, off + k * 8, o);
         }
         TAIL.fillLongs(s, off + k * 8, n - k, o, value);
@@ -294,7 +260,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, IL);
         for (; k < bound; k += IL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             v.intoMemorySegment(s, off + k * 4, o);
         }
         TAIL.fillInts(s, off + k * 4, n - k, o, value);
@@ -307,7 +272,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, DL);
         for (; k < bound; k += DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long p = off + k * 8;
             DoubleVector.fromMemorySegment(DS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
         }
@@ -319,7 +283,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, FL);
         for (; k < bound; k += FL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long p = off + k * 4;
             FloatVector.fromMemorySegment(FS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
         }
@@ -331,7 +294,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, LL);
         for (; k < bound; k += LL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long p = off + k * 8;
             LongVector.fromMemorySegment(LS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
         }
@@ -343,7 +305,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, IL);
         for (; k < bound; k += IL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long p = off + k * 4;
             IntVector.fromMemorySegment(IS, s, p, o).mul(factor).intoMemorySegment(s, p, o);
         }
@@ -357,7 +318,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, DL);
         for (; k < bound; k += DL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             DoubleVector x = DoubleVector.fromMemorySegment(DS, a, aOff + k * 8, o);
             DoubleVector y = DoubleVector.fromMemorySegment(DS, b, bOff + k * 8, o);
             if (!x.compare(VectorOperators.EQ, y).allTrue()) {
@@ -372,7 +332,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, FL);
         for (; k < bound; k += FL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             FloatVector x = FloatVector.fromMemorySegment(FS, a, aOff + k * 4, o);
             FloatVector y = FloatVector.fromMemorySegment(FS, b, bOff + k * 4, o);
             if (!x.compare(VectorOperators.EQ, y).allTrue()) {
@@ -387,7 +346,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, LL);
         for (; k < bound; k += LL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             LongVector x = LongVector.fromMemorySegment(LS, a, aOff + k * 8, o);
             LongVector y = LongVector.fromMemorySegment(LS, b, bOff + k * 8, o);
             if (!x.compare(VectorOperators.EQ, y).allTrue()) {
@@ -402,7 +360,6 @@ public final class VectorRunKernels implements RunKernels {
         long k = 0;
         long bound = bound(n, IL);
         for (; k < bound; k += IL) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             IntVector x = IntVector.fromMemorySegment(IS, a, aOff + k * 4, o);
             IntVector y = IntVector.fromMemorySegment(IS, b, bOff + k * 4, o);
             if (!x.compare(VectorOperators.EQ, y).allTrue()) {
@@ -429,7 +386,6 @@ public final class VectorRunKernels implements RunKernels {
         long bound = bound(cols, DL);
         long r = 0;
         for (; r + 3 < rows; r += 4) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long b0 = rowBase(table, tableOffset, tableStride, r, suboffset);
             long b1 = rowBase(table, tableOffset, tableStride, r + 1, suboffset);
             long b2 = rowBase(table, tableOffset, tableStride, r + 2, suboffset);
@@ -467,7 +423,6 @@ public final class VectorRunKernels implements RunKernels {
                 }
             }
             for (; k < bound; k += DL) {
-                MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
                 long p = k * 8;
                 a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + p, o));
                 a1 = a1.add(DoubleVector.fromMemorySegment(DS, universe, b1 + p, o));
@@ -482,11 +437,9 @@ public final class VectorRunKernels implements RunKernels {
             }
         }
         for (; r < rows; r++) {
-            MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
             long b0 = rowBase(table, tableOffset, tableStride, r, suboffset);
             long k = 0;
             for (; k < bound; k += DL) {
-                MARK.get(ValueLayout.JAVA_BYTE, 0); // see MARK
                 a0 = a0.add(DoubleVector.fromMemorySegment(DS, universe, b0 + k * 8, o));
             }
             if (k < cols) {

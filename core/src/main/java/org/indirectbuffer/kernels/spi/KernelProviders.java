@@ -18,13 +18,11 @@ import java.util.Optional;
  *
  * {@link RunKernels#name()} of the selection says which ran and at what width ({@code "simd 128-bit"}).
  *
- * <p>Memory that may be memory-mapped ({@code internal.MappedScopes}) gets {@link #mapped()}: the same selection by
- * default, since the Vector API kernels turn a fault on a truncated file into an exception as the scalar ones do (see
- * {@code VectorRunKernels}); the system property {@value #MAPPED_PROPERTY}{@code =scalar} gives it the scalar twin
- * instead, a way back should a JVM's compiler not flag the vector kernels' code as doing unsafe access.
+ * <p>Memory that may be memory-mapped ({@code internal.MappedScopes}) gets {@link #mapped()} whatever the selection:
+ * {@link MappedRunKernels}, scalar accesses only, so that a fault on a truncated file is an exception.
  *
- * <p>A value of {@value #PROPERTY}, {@value #MAPPED_PROPERTY} or {@value VectorBits#PROPERTY} that is not accepted is
- * an {@link IllegalArgumentException} from this class's initialization. Immutable after initialization; thread-safe.
+ * <p>A value of {@value #PROPERTY} or {@value VectorBits#PROPERTY} that is not accepted is an {@link
+ * IllegalArgumentException} from this class's initialization. Immutable after initialization; thread-safe.
  *
  * <p>Internal: not exported.
  */
@@ -32,13 +30,10 @@ public final class KernelProviders {
     /** System property: {@code scalar} forces the scalar kernels (for testing), {@code simd} is the default. */
     public static final String PROPERTY = "indirectbuffer.kernels";
 
-    /** System property: {@code scalar} gives memory-mapped runs the scalar kernels, {@code selected} the default. */
-    public static final String MAPPED_PROPERTY = "indirectbuffer.kernels.mapped";
-
     private static final ScalarRunKernels SCALAR = new ScalarRunKernels();
     private static final Optional<RunKernels> SIMD = loadSimd();
     private static final RunKernels SELECTED = select();
-    private static final RunKernels MAPPED = selectMapped();
+    private static final MappedRunKernels MAPPED = new MappedRunKernels();
 
     private KernelProviders() {
     }
@@ -48,10 +43,7 @@ public final class KernelProviders {
         return SELECTED;
     }
 
-    /**
-     * @return the kernels for runs that may be memory-mapped: {@link #selected()}, or the scalar twin when {@value
-     *         #MAPPED_PROPERTY} says {@code scalar}
-     */
+    /** @return the kernels for runs that may be memory-mapped, whatever {@link #selected()} is */
     public static RunKernels mapped() {
         return MAPPED;
     }
@@ -105,16 +97,6 @@ public final class KernelProviders {
                     + VectorBits.MINIMUM + ": bulk kernels run scalar");
         }
         return SIMD.get();
-    }
-
-    private static RunKernels selectMapped() {
-        String wanted = System.getProperty(MAPPED_PROPERTY, "selected");
-        return switch (wanted) {
-            case "selected" -> SELECTED;
-            case "scalar" -> SCALAR;
-            default -> throw new IllegalArgumentException("system property " + MAPPED_PROPERTY + " = '" + wanted
-                    + "': expected 'selected' or 'scalar'");
-        };
     }
 
     private static Optional<String> noC2() {

@@ -4,10 +4,11 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * The bulk kernels over one contiguous run of items: the one provider interface behind {@code Kernels}. Two
- * implementations exist: {@link ScalarRunKernels}, and a Vector API one in {@code org.indirectbuffer.kernels.simd},
- * loaded only when the module {@code jdk.incubator.vector} is present. Every method of the one has a twin in the
- * other, and tests run both over awkward sizes.
+ * The bulk kernels over one contiguous run of items: the one provider interface behind {@code Kernels}. Three
+ * implementations exist: {@link ScalarRunKernels}, a Vector API one in {@code org.indirectbuffer.kernels.simd},
+ * loaded only when the module {@code jdk.incubator.vector} is present, and {@link MappedRunKernels} for memory that
+ * may be memory-mapped (scalar accesses only, with independent accumulators). Every method has its scalar twin, and
+ * tests run each implementation against it over awkward sizes.
  *
  * <p>A run is {@code n >= 0} items at {@code offset} in {@code segment}, laid out contiguously in byte order {@code
  * order}. Implementations are stateless and thread-safe. Floating-point sums are accumulated in {@code double}, in an

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
  * ({@link PrintKernels}). Without C2 ({@code -Xint}, {@code -XX:-UseCompiler}, {@code -XX:TieredStopAtLevel} 1 or 3)
  * or with vectors under 128 bits ({@code -XX:MaxVectorSize=8}) the scalar kernels run and the log line says why;
  * with C2 only ({@code -XX:-TieredCompilation}) the SIMD ones do; {@code indirectbuffer.vectorBits} narrows the
- * vectors, is lowered to the preferred width, and a bad value fails naming the property; memory-mapped runs get the
- * same kernels unless {@code indirectbuffer.kernels.mapped=scalar} says otherwise. The children start at once
+ * vectors, is lowered to the preferred width, and a bad value fails naming the property. The children start at once
  * and run side by side. Runs in the test run with the vector module only (the other runs test nothing more here).
  */
 class KernelSelectionTest {
@@ -91,22 +90,5 @@ class KernelSelectionTest {
         assertThat(bad.process().exitValue()).as(failure).isNotZero();
         assertThat(failure).contains("system property indirectbuffer.vectorBits = '100': expected 128, 256, 512 or"
                 + " max (the preferred width)");
-    }
-
-    @Test
-    void mappedMemoryGetsTheSelectedKernelsUnlessThePropertyAsksForTheScalarTwin() throws Exception {
-        String preferred = "simd " + DoubleVector.SPECIES_PREFERRED.vectorBitSize() + "-bit";
-        Child plain = start();
-        Child scalar = start("-Dindirectbuffer.kernels.mapped=scalar");
-        Child c1 = start("-XX:TieredStopAtLevel=1");
-        Child bad = start("-Dindirectbuffer.kernels.mapped=simd");
-
-        assertThat(plain.output().lines()).contains("kernels " + preferred, "mapped " + preferred);
-        assertThat(scalar.output().lines()).contains("kernels " + preferred, "mapped scalar");
-        assertThat(c1.output().lines()).contains("kernels scalar", "mapped scalar");
-        String failure = bad.output();
-        assertThat(bad.process().exitValue()).as(failure).isNotZero();
-        assertThat(failure).contains("system property indirectbuffer.kernels.mapped = 'simd': expected 'selected' or"
-                + " 'scalar'");
     }
 }
