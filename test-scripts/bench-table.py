@@ -93,8 +93,6 @@ TARGETS = [
     ("CreateBenchmark", "library", "jnaMemory", {"shape": ("1000x1000",)}, 2.0, "create >= 2x JNA"),
     ("CreateBenchmark", "library", "jnaMemory", {"shape": ("100000x8",)}, 50.0, "create >= 50x JNA"),
     ("SharedArrayBenchmark", "sharedSum", "privateSum", {}, 0.9, "attached shared sum >= 0.9x private sum (issue 11)"),
-    ("SharedArrayBenchmark", "sharedSum", "privateMappedKernelsSum", {}, 0.9,
-     "attached shared sum >= 0.9x its floor, the same kernels on private memory"),
     ("SharedArrayBenchmark", "mappedFileSum", "privateSum1000", {}, 0.9,
      "mapped-file sum >= 0.9x private sum (issue 12)"),
 ]

@@ -3,7 +3,6 @@ package org.indirectbuffer.benchmarks;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +15,6 @@ import org.indirectbuffer.BufferView;
 import org.indirectbuffer.MemoryBuffer;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.kernels.Kernels;
-import org.indirectbuffer.kernels.spi.KernelProviders;
-import org.indirectbuffer.kernels.spi.RunKernels;
 import org.indirectbuffer.space.SharedArray;
 import org.indirectbuffer.space.SharedArrays;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,10 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * An 8 MB shared array (1024 x 1024 doubles in /dev/shm), attached once, summed with {@link Kernels#sum}, against the
  * same sum of a private array of the same shape ({@code MemoryBuffer.allocate}); and the cost of attaching (attach +
  * close, no sum) on its own (issue 11). Shared memory is mapped, so the kernels read it with {@code MappedRunKernels}
- * (scalar accesses with eight accumulators: a C2-compiled vector load on a truncated mapping kills the JVM). The
- * floors of that design, on the private array: {@code privateMappedKernelsSum} (the same kernels, row by row),
- * {@code privateScalarSum} (the scalar twin, {@code -Dindirectbuffer.kernels=scalar} in a fork of its own) and
- * {@code privateCopy} (one {@code MemorySegment.copy} of the 8 MB). {@code mappedFileSum} and {@code privateSum1000}
+ * (scalar accesses with eight accumulators: a C2-compiled vector load on a truncated mapping kills the JVM).
+ * Baselines on the private array: {@code privateScalarSum} (the scalar twin, {@code -Dindirectbuffer.kernels=scalar}
+ * in a fork of its own) and {@code privateCopy} (one {@code MemorySegment.copy} of the 8 MB). {@code mappedFileSum} and {@code privateSum1000}
  * are issue 12's pair: a 1000 x 1000 double buffer in a memory-mapped file (a temporary file, {@code FileChannel.map})
  * against a private one of that shape.
  */
@@ -52,7 +48,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class SharedArrayBenchmark {
     private static final int N = 1024;
-    private static final RunKernels MAPPED = KernelProviders.mapped();
 
     private String name;
     private SharedArray shared;
@@ -137,17 +132,6 @@ public class SharedArrayBenchmark {
     @Benchmark
     public double sharedSum() {
         return Kernels.sum(sharedView);
-    }
-
-    /** The private array, row by row, with the kernels shared memory gets: the floor of the shared sum. */
-    @Benchmark
-    public double privateMappedKernelsSum() {
-        MemorySegment s = ownView.buf();
-        double sum = 0;
-        for (int r = 0; r < N; r++) {
-            sum += MAPPED.sumDoubles(s, 8L * N * r, N, ByteOrder.nativeOrder());
-        }
-        return sum;
     }
 
     /** One copy of the private array's 8 MB: what reading them costs with the JDK's copy stub. */

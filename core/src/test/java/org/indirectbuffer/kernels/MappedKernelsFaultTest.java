@@ -34,20 +34,19 @@ class MappedKernelsFaultTest {
     private static final List<String> KERNELS = Stream.of("sum d", "sum >d", "sum f", "sum q", "sum i", "sum rows",
             "min d", "max d", "min f", "max f", "min q", "max q", "min i", "max i", "fill d", "fill f", "fill q",
             "fill i", "scale d", "scale f", "scale q", "scale i", "equal d", "equal f", "equal q", "equal i").toList();
-    /** The run kernels behind them, which must have been compiled before the file is truncated. */
+    /** The kernels behind them, to be compiled before the file is truncated ({@code |}: either will do). */
     private static final List<String> COMPILED = compiled();
 
     private static List<String> compiled() {
         List<String> names = new ArrayList<>();
         for (String type : List.of("Doubles", "Floats", "Longs", "Ints")) {
-            for (String op : List.of("sum", "min", "max")) {
-                names.add("MappedRunKernels::" + op + type);
-            }
-            for (String op : List.of("fill", "scale", "equal")) {
+            names.add("MappedRunKernels::sum" + type);
+            for (String op : List.of("min", "max", "fill", "scale", "equal")) {
                 names.add("ScalarRunKernels::" + op + type); // MappedRunKernels hands these to its twin
             }
         }
-        names.add("MappedRunKernels::sumDoubleRows");
+        // the fused row sum runs few times per call: C2 may compile it only inlined into its caller
+        names.add("MappedRunKernels::sumDoubleRows|kernels.Kernels::sumDoubles");
         return names;
     }
 
@@ -84,8 +83,9 @@ class MappedKernelsFaultTest {
         assertThat(out).as("the kernels for private memory were the Vector API ones").anyMatch(
                 l -> l.startsWith("warm simd "));
         for (String kernel : COMPILED) {
+            List<String> either = List.of(kernel.split("\\|"));
             assertThat(compiled).as("C2 compiled %s before the truncation", kernel)
-                    .anyMatch(l -> isCompilation(l) && l.contains(kernel + " "));
+                    .anyMatch(l -> isCompilation(l) && either.stream().anyMatch(k -> l.contains(k + " ")));
         }
         assertThat(out).as("the running loop met the fault as an exception")
                 .anyMatch(l -> l.startsWith("first ") && l.contains(" fault ok after "));

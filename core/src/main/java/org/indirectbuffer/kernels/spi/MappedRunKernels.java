@@ -16,15 +16,15 @@ import java.nio.ByteOrder;
  * is an {@code InternalError} (which {@code Kernels} reports as {@code MemoryFaultException}) in every mode of the JVM,
  * never the SIGBUS that kills it. HotSpot converts the fault only in code flagged as doing unsafe access, which every
  * {@code MemorySegment.get} is, interpreted or compiled by C1 or C2, and any loop C2 may vectorize from it stays in
- * that flagged code; the Vector API's loads are not flagged on JDK 25 (see docs/decisions.md, "Mapped memory").
+ * that flagged code; the Vector API's loads are not flagged on JDK 25 (see docs/decisions.md, "Mapped memory"). The
+ * handler must also be able to step over the faulting instruction, which rules out one: see the int sum.
  *
- * <p>Unlike the twin, every reduction (sum, min, max) keeps eight independent accumulators over items {@code k mod 8},
- * combined pairwise at the end: one accumulator waits for the previous item's add (about four cycles on the machines
- * measured), eight keep several loads and adds in flight, about three times the twin's speed on an 8 MB sum. Integer
- * sums, minimum and maximum are the twin's results exactly ({@link Math#min} and {@link Math#max} give the same answer
- * in any order, NaN and signed zeros included); floating-point sums differ from the twin's only in rounding, as the
- * SIMD kernels' do. Fill, scale, equal and the row copy are the twin's: they carry nothing from one item to the next.
- * Stateless and thread-safe. Internal: not exported.
+ * <p>Unlike the twin, every sum keeps eight independent accumulators over items {@code k mod 8}, combined pairwise at
+ * the end: with one, every add waits for the previous one (about four cycles), with eight several loads and adds are
+ * in flight: 8 MB of doubles in about 0.3 ms where the twin takes 0.9 ms ({@code SharedArrayBenchmark}). Integer sums
+ * are the twin's results exactly (int items are read two per 8-byte load); floating-point sums differ from the twin's only in rounding, as the SIMD kernels'
+ * do. Min, max, fill, scale, equal and the row copy are the twin's own: they gained nothing from accumulators, or
+ * carry nothing from one item to the next. Stateless and thread-safe. Internal: not exported.
  */
 public final class MappedRunKernels implements RunKernels {
     private static final ScalarRunKernels TWIN = new ScalarRunKernels();
@@ -80,70 +80,6 @@ public final class MappedRunKernels implements RunKernels {
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
-    @Override
-    public double minDoubles(MemorySegment s, long off, long n, ByteOrder o) {
-        return minDoubles(little(o), s, off, n);
-    }
-
-    private static double minDoubles(boolean le, MemorySegment s, long off, long n) {
-        double m0 = Double.POSITIVE_INFINITY;
-        double m1 = m0;
-        double m2 = m0;
-        double m3 = m0;
-        double m4 = m0;
-        double m5 = m0;
-        double m6 = m0;
-        double m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 8;
-            m0 = Math.min(m0, getDouble(s, p, le));
-            m1 = Math.min(m1, getDouble(s, p + 8, le));
-            m2 = Math.min(m2, getDouble(s, p + 16, le));
-            m3 = Math.min(m3, getDouble(s, p + 24, le));
-            m4 = Math.min(m4, getDouble(s, p + 32, le));
-            m5 = Math.min(m5, getDouble(s, p + 40, le));
-            m6 = Math.min(m6, getDouble(s, p + 48, le));
-            m7 = Math.min(m7, getDouble(s, p + 56, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.min(m0, getDouble(s, off + k * 8, le));
-        }
-        return Math.min(Math.min(Math.min(m0, m1), Math.min(m2, m3)), Math.min(Math.min(m4, m5), Math.min(m6, m7)));
-    }
-
-    @Override
-    public double maxDoubles(MemorySegment s, long off, long n, ByteOrder o) {
-        return maxDoubles(little(o), s, off, n);
-    }
-
-    private static double maxDoubles(boolean le, MemorySegment s, long off, long n) {
-        double m0 = Double.NEGATIVE_INFINITY;
-        double m1 = m0;
-        double m2 = m0;
-        double m3 = m0;
-        double m4 = m0;
-        double m5 = m0;
-        double m6 = m0;
-        double m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 8;
-            m0 = Math.max(m0, getDouble(s, p, le));
-            m1 = Math.max(m1, getDouble(s, p + 8, le));
-            m2 = Math.max(m2, getDouble(s, p + 16, le));
-            m3 = Math.max(m3, getDouble(s, p + 24, le));
-            m4 = Math.max(m4, getDouble(s, p + 32, le));
-            m5 = Math.max(m5, getDouble(s, p + 40, le));
-            m6 = Math.max(m6, getDouble(s, p + 48, le));
-            m7 = Math.max(m7, getDouble(s, p + 56, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.max(m0, getDouble(s, off + k * 8, le));
-        }
-        return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
-    }
-
     // ---------------------------------------------------------------------------------------------------- float
 
     @Override
@@ -178,70 +114,6 @@ public final class MappedRunKernels implements RunKernels {
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
-    @Override
-    public float minFloats(MemorySegment s, long off, long n, ByteOrder o) {
-        return minFloats(little(o), s, off, n);
-    }
-
-    private static float minFloats(boolean le, MemorySegment s, long off, long n) {
-        float m0 = Float.POSITIVE_INFINITY;
-        float m1 = m0;
-        float m2 = m0;
-        float m3 = m0;
-        float m4 = m0;
-        float m5 = m0;
-        float m6 = m0;
-        float m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 4;
-            m0 = Math.min(m0, getFloat(s, p, le));
-            m1 = Math.min(m1, getFloat(s, p + 4, le));
-            m2 = Math.min(m2, getFloat(s, p + 8, le));
-            m3 = Math.min(m3, getFloat(s, p + 12, le));
-            m4 = Math.min(m4, getFloat(s, p + 16, le));
-            m5 = Math.min(m5, getFloat(s, p + 20, le));
-            m6 = Math.min(m6, getFloat(s, p + 24, le));
-            m7 = Math.min(m7, getFloat(s, p + 28, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.min(m0, getFloat(s, off + k * 4, le));
-        }
-        return Math.min(Math.min(Math.min(m0, m1), Math.min(m2, m3)), Math.min(Math.min(m4, m5), Math.min(m6, m7)));
-    }
-
-    @Override
-    public float maxFloats(MemorySegment s, long off, long n, ByteOrder o) {
-        return maxFloats(little(o), s, off, n);
-    }
-
-    private static float maxFloats(boolean le, MemorySegment s, long off, long n) {
-        float m0 = Float.NEGATIVE_INFINITY;
-        float m1 = m0;
-        float m2 = m0;
-        float m3 = m0;
-        float m4 = m0;
-        float m5 = m0;
-        float m6 = m0;
-        float m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 4;
-            m0 = Math.max(m0, getFloat(s, p, le));
-            m1 = Math.max(m1, getFloat(s, p + 4, le));
-            m2 = Math.max(m2, getFloat(s, p + 8, le));
-            m3 = Math.max(m3, getFloat(s, p + 12, le));
-            m4 = Math.max(m4, getFloat(s, p + 16, le));
-            m5 = Math.max(m5, getFloat(s, p + 20, le));
-            m6 = Math.max(m6, getFloat(s, p + 24, le));
-            m7 = Math.max(m7, getFloat(s, p + 28, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.max(m0, getFloat(s, off + k * 4, le));
-        }
-        return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
-    }
-
     // ---------------------------------------------------------------------------------------------------- long
 
     @Override
@@ -274,70 +146,6 @@ public final class MappedRunKernels implements RunKernels {
             a0 += getLong(s, off + k * 8, le);
         }
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
-    }
-
-    @Override
-    public long minLongs(MemorySegment s, long off, long n, ByteOrder o) {
-        return minLongs(little(o), s, off, n);
-    }
-
-    private static long minLongs(boolean le, MemorySegment s, long off, long n) {
-        long m0 = Long.MAX_VALUE;
-        long m1 = m0;
-        long m2 = m0;
-        long m3 = m0;
-        long m4 = m0;
-        long m5 = m0;
-        long m6 = m0;
-        long m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 8;
-            m0 = Math.min(m0, getLong(s, p, le));
-            m1 = Math.min(m1, getLong(s, p + 8, le));
-            m2 = Math.min(m2, getLong(s, p + 16, le));
-            m3 = Math.min(m3, getLong(s, p + 24, le));
-            m4 = Math.min(m4, getLong(s, p + 32, le));
-            m5 = Math.min(m5, getLong(s, p + 40, le));
-            m6 = Math.min(m6, getLong(s, p + 48, le));
-            m7 = Math.min(m7, getLong(s, p + 56, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.min(m0, getLong(s, off + k * 8, le));
-        }
-        return Math.min(Math.min(Math.min(m0, m1), Math.min(m2, m3)), Math.min(Math.min(m4, m5), Math.min(m6, m7)));
-    }
-
-    @Override
-    public long maxLongs(MemorySegment s, long off, long n, ByteOrder o) {
-        return maxLongs(little(o), s, off, n);
-    }
-
-    private static long maxLongs(boolean le, MemorySegment s, long off, long n) {
-        long m0 = Long.MIN_VALUE;
-        long m1 = m0;
-        long m2 = m0;
-        long m3 = m0;
-        long m4 = m0;
-        long m5 = m0;
-        long m6 = m0;
-        long m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 8;
-            m0 = Math.max(m0, getLong(s, p, le));
-            m1 = Math.max(m1, getLong(s, p + 8, le));
-            m2 = Math.max(m2, getLong(s, p + 16, le));
-            m3 = Math.max(m3, getLong(s, p + 24, le));
-            m4 = Math.max(m4, getLong(s, p + 32, le));
-            m5 = Math.max(m5, getLong(s, p + 40, le));
-            m6 = Math.max(m6, getLong(s, p + 48, le));
-            m7 = Math.max(m7, getLong(s, p + 56, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.max(m0, getLong(s, off + k * 8, le));
-        }
-        return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
     }
 
     // ---------------------------------------------------------------------------------------------------- int
@@ -378,70 +186,6 @@ public final class MappedRunKernels implements RunKernels {
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7));
     }
 
-    @Override
-    public int minInts(MemorySegment s, long off, long n, ByteOrder o) {
-        return minInts(little(o), s, off, n);
-    }
-
-    private static int minInts(boolean le, MemorySegment s, long off, long n) {
-        int m0 = Integer.MAX_VALUE;
-        int m1 = m0;
-        int m2 = m0;
-        int m3 = m0;
-        int m4 = m0;
-        int m5 = m0;
-        int m6 = m0;
-        int m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 4;
-            m0 = Math.min(m0, getInt(s, p, le));
-            m1 = Math.min(m1, getInt(s, p + 4, le));
-            m2 = Math.min(m2, getInt(s, p + 8, le));
-            m3 = Math.min(m3, getInt(s, p + 12, le));
-            m4 = Math.min(m4, getInt(s, p + 16, le));
-            m5 = Math.min(m5, getInt(s, p + 20, le));
-            m6 = Math.min(m6, getInt(s, p + 24, le));
-            m7 = Math.min(m7, getInt(s, p + 28, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.min(m0, getInt(s, off + k * 4, le));
-        }
-        return Math.min(Math.min(Math.min(m0, m1), Math.min(m2, m3)), Math.min(Math.min(m4, m5), Math.min(m6, m7)));
-    }
-
-    @Override
-    public int maxInts(MemorySegment s, long off, long n, ByteOrder o) {
-        return maxInts(little(o), s, off, n);
-    }
-
-    private static int maxInts(boolean le, MemorySegment s, long off, long n) {
-        int m0 = Integer.MIN_VALUE;
-        int m1 = m0;
-        int m2 = m0;
-        int m3 = m0;
-        int m4 = m0;
-        int m5 = m0;
-        int m6 = m0;
-        int m7 = m0;
-        long k = 0;
-        for (; k + 8 <= n; k += 8) {
-            long p = off + k * 4;
-            m0 = Math.max(m0, getInt(s, p, le));
-            m1 = Math.max(m1, getInt(s, p + 4, le));
-            m2 = Math.max(m2, getInt(s, p + 8, le));
-            m3 = Math.max(m3, getInt(s, p + 12, le));
-            m4 = Math.max(m4, getInt(s, p + 16, le));
-            m5 = Math.max(m5, getInt(s, p + 20, le));
-            m6 = Math.max(m6, getInt(s, p + 24, le));
-            m7 = Math.max(m7, getInt(s, p + 28, le));
-        }
-        for (; k < n; k++) {
-            m0 = Math.max(m0, getInt(s, off + k * 4, le));
-        }
-        return Math.max(Math.max(Math.max(m0, m1), Math.max(m2, m3)), Math.max(Math.max(m4, m5), Math.max(m6, m7)));
-    }
-
     /*
      * Why int items are never loaded as long: from memory, C2 compiles (long) x to a sign-extending load (movslq),
      * an instruction that HotSpot's SIGBUS handler cannot step over (JDK 25.0.3, x86-64), so a fault there on a
@@ -469,7 +213,49 @@ public final class MappedRunKernels implements RunKernels {
     // ---------------------------------------------------------------------------------------------------- the twin's
 
     // Fill, scale and equal carry no value from one item to the next, so the twin's loops already run at the speed of
-    // their loads and stores.
+    // their loads and stores. Min and max gained nothing measurable from eight accumulators (8 MB of doubles: 553
+    // against 492 us; ints 1193 against 1295 us; longs 478 against 638 us, in one scratch run): they are bound by the
+    // instructions of Math.min's NaN and signed-zero rules, not by the chain.
+
+    @Override
+    public double minDoubles(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.minDoubles(s, off, n, o);
+    }
+
+    @Override
+    public double maxDoubles(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.maxDoubles(s, off, n, o);
+    }
+
+    @Override
+    public float minFloats(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.minFloats(s, off, n, o);
+    }
+
+    @Override
+    public float maxFloats(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.maxFloats(s, off, n, o);
+    }
+
+    @Override
+    public long minLongs(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.minLongs(s, off, n, o);
+    }
+
+    @Override
+    public long maxLongs(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.maxLongs(s, off, n, o);
+    }
+
+    @Override
+    public int minInts(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.minInts(s, off, n, o);
+    }
+
+    @Override
+    public int maxInts(MemorySegment s, long off, long n, ByteOrder o) {
+        return TWIN.maxInts(s, off, n, o);
+    }
 
     @Override
     public void fillDoubles(MemorySegment s, long off, long n, ByteOrder o, double value) {
