@@ -97,6 +97,9 @@ public final class MappedFaultChild {
     private static Map<String, Runnable> kernels(MemorySegment mapped) {
         BufferView d = view(mapped, "d", 8);
         BufferView big = view(mapped, ">d", 8);
+        BufferView bigFloats = view(mapped, ">f", 4);
+        BufferView bigLongs = view(mapped, ">q", 8);
+        BufferView bigInts = view(mapped, ">i", 4);
         BufferView f = view(mapped, "f", 4);
         BufferView q = view(mapped, "q", 8);
         BufferView i = view(mapped, "i", 4);
@@ -104,6 +107,9 @@ public final class MappedFaultChild {
         Map<String, Runnable> k = new LinkedHashMap<>();
         k.put("sum d", () -> Kernels.sum(d));
         k.put("sum >d", () -> Kernels.sum(big));
+        k.put("sum >f", () -> Kernels.sum(bigFloats));
+        k.put("sum >q", () -> Kernels.sumLong(bigLongs));
+        k.put("sum >i", () -> Kernels.sumLong(bigInts));
         k.put("sum f", () -> Kernels.sum(f));
         k.put("sum q", () -> Kernels.sumLong(q));
         k.put("sum i", () -> Kernels.sumLong(i));
