@@ -70,8 +70,7 @@ import org.indirectbuffer.space.StoreFormat.Root;
  * One store object in one process may have a file open for writing (a POSIX lock; a second writer is refused with
  * {@link Reason#LOCKED}); any number may open it read-only, in this process or others, while the writer works. A
  * reader sees the commit that was newest when it opened, unchanged until it closes: the writer does not reuse space
- * a reader may read. Readers need write permission on the file only for their lock; a read-only file can be opened
- * by readers of a store nobody writes.
+ * a reader may read. Readers need only read permission on the file (their locks are shared ones).
  *
  * <h2>Lifetime</h2>
  * {@link #close()} refuses while a {@link StoredBuffer} got from it is open, naming each ({@link Reason#IN_USE});
@@ -104,6 +103,8 @@ public final class BufferStore implements AutoCloseable {
     }
 
     private static volatile CommitMode commitMode = CommitMode.ATOMIC;
+    /** What forces a range of the mapping to disk; only tests replace it (a failing disk). */
+    private static volatile java.util.function.Consumer<MemorySegment> forcer = MemorySegment::force;
 
     private final Path path;
     private final boolean readOnly;
@@ -137,14 +138,21 @@ public final class BufferStore implements AutoCloseable {
         this.maxRevision = opened.maxRevision;
         System.arraycopy(opened.slotRevisions, 0, slotRevisions, 0, slotRevisions.length);
         this.readerRevision = readOnly ? opened.root.revision() : 0;
-        // The root last forced to disk: the one the newest names, else (unknown) the oldest other usable root.
-        int f = current.slot();
+        // The root last forced to disk: the flush mark's, else the one the newest names, else (unknown) the oldest
+        // other usable root.
+        int f = -1;
         for (int s = 0; s < slotRevisions.length; s++) {
+            if (slotRevisions[s] != 0 && slotRevisions[s] == opened.flushMark) {
+                f = s;
+            }
+        }
+        for (int s = 0; s < slotRevisions.length && f < 0; s++) {
             if (slotRevisions[s] != 0 && slotRevisions[s] == current.flushedRevision()) {
                 f = s;
             }
         }
-        if (f == current.slot() && current.flushedRevision() != current.revision()) {
+        if (f < 0) {
+            f = current.slot();
             for (int s = 0; s < slotRevisions.length; s++) {
                 if (s != current.slot() && slotRevisions[s] != 0 && (f == current.slot()
                         || slotRevisions[s] < slotRevisions[f])) {
@@ -173,7 +181,7 @@ public final class BufferStore implements AutoCloseable {
     }
 
     /** What open found: the root used, its catalog, and the slots. */
-    private record Opened(Root root, Catalog catalog, long[] slotRevisions, long maxRevision) {
+    private record Opened(Root root, Catalog catalog, long[] slotRevisions, long maxRevision, long flushMark) {
     }
 
     // ------------------------------------------------------------------------------------------------ factories
@@ -207,6 +215,7 @@ public final class BufferStore implements AutoCloseable {
                 MemorySegment.copy(MemorySegment.ofArray(bytes), 0, m, StoreFormat.DATA_START, bytes.length);
                 StoreFormat.writeRoot(m, new Root(0, 1, 1, StoreFormat.DATA_START, bytes.length,
                         StoreFormat.crc(MemorySegment.ofArray(bytes))));
+                StoreFormat.writeFlushMark(m, 1);
                 m.force();
                 StoreFormat.writeHeader(m, capacity); // last: a file without it is not a store
                 m.force();
@@ -262,6 +271,7 @@ public final class BufferStore implements AutoCloseable {
         StoreLocks.File locks = StoreLocks.enter(file);
         Arena arena = null;
         boolean writerLocked = false;
+        long[] registered = {0};
         try {
             if (!readOnly) {
                 locks.lockWriter();
@@ -271,8 +281,11 @@ public final class BufferStore implements AutoCloseable {
             long size = channel.size();
             String where = "BufferStore " + file;
             if (size < StoreFormat.HEADER_BYTES) {
-                throw StoreFormat.failure(size == 0 ? Reason.NOT_A_STORE : Reason.TRUNCATED, null, "length", where
-                        + ": the file has " + size + " bytes; a store has at least " + StoreFormat.MIN_CAPACITY);
+                boolean storeMagic = size >= 8 && StoreFormat.startsWithMagic(channel);
+                throw StoreFormat.failure(storeMagic ? Reason.TRUNCATED : Reason.NOT_A_STORE, null, "length", where
+                        + ": the file has " + size + " bytes" + (storeMagic ? ", the start of a store's header"
+                        : ", and does not start with \"IBUFSTOR\"") + "; a store has at least "
+                        + StoreFormat.MIN_CAPACITY);
             }
             arena = Arena.ofShared();
             MemorySegment m = channel.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
@@ -284,7 +297,7 @@ public final class BufferStore implements AutoCloseable {
                 long cap = capacity;
                 Opened[] found = new Opened[1];
                 if (readOnly) {
-                    locks.registerReader(() -> {
+                    registered[0] = locks.registerReader(() -> {
                         found[0] = newestRoot(m, cap, where);
                         return found[0].root.revision();
                     });
@@ -298,17 +311,20 @@ public final class BufferStore implements AutoCloseable {
             }
             return new BufferStore(file, readOnly, capacity, m, arena, locks, opened);
         } catch (IOException e) {
-            cleanUp(locks, arena, writerLocked);
+            cleanUp(locks, arena, writerLocked, registered[0]);
             throw new UncheckedIOException("BufferStore.open " + file + ": " + e, e);
         } catch (RuntimeException | Error e) {
-            cleanUp(locks, arena, writerLocked);
+            cleanUp(locks, arena, writerLocked, registered[0]);
             throw e;
         }
     }
 
-    private static void cleanUp(StoreLocks.File locks, Arena arena, boolean writerLocked) {
+    private static void cleanUp(StoreLocks.File locks, Arena arena, boolean writerLocked, long reading) {
         if (arena != null) {
             arena.close();
+        }
+        if (reading != 0) {
+            locks.removeReader(reading);
         }
         if (writerLocked) {
             locks.unlockWriter();
@@ -374,7 +390,8 @@ public final class BufferStore implements AutoCloseable {
             throw StoreFormat.failure(Reason.CORRUPT, null, "roots", where + ": no usable root: "
                     + String.join("; ", Arrays.stream(why).filter(Objects::nonNull).toList()));
         }
-        return new Opened(best, bestCatalog, revisions, maxRevision);
+        long mark = StoreFormat.readFlushMark(copy(m, StoreFormat.FLUSH_MARK, StoreFormat.FLUSH_MARK_BYTES));
+        return new Opened(best, bestCatalog, revisions, maxRevision, mark);
     }
 
     // ------------------------------------------------------------------------------------------------ reading
@@ -438,7 +455,7 @@ public final class BufferStore implements AutoCloseable {
                 throw ex;
             }
             StoreLocks.File l = locks;
-            return new StoredBuffer(info, description, whole, () -> {
+            return new StoredBuffer(this, info, description, whole, () -> {
                 try {
                     l.removeReader(revision);
                 } finally {
@@ -594,7 +611,7 @@ public final class BufferStore implements AutoCloseable {
                     && old.isIndirect() == indirect) {
                 extent = old.extentOffset();
             } else {
-                extent = allocate(extentLength, name, old, null);
+                extent = allocate(extentLength, "put '" + name + "'", old, null);
             }
             long dataOffset = extent + tableBytes;
             CRC32C crc = new CRC32C();
@@ -675,13 +692,18 @@ public final class BufferStore implements AutoCloseable {
      */
     private void commit(long revision, List<Entry> entries, Entry freed, String operation, Entry added) {
         List<Pending> pending = new ArrayList<>(catalog.pending());
-        pending.add(new Pending(current.catalogOffset(), StoreFormat.align(current.catalogLength()), revision));
+        pending.add(new Pending(current.catalogOffset(), StoreFormat.align(current.catalogLength()),
+                current.revision(), revision));
         if (freed != null) {
-            pending.add(new Pending(freed.extentOffset(), freed.extentLength(), revision));
+            pending.add(new Pending(freed.extentOffset(), freed.extentLength(), freed.revision(), revision));
         }
         Catalog next = new Catalog(revision, entries, pending);
         byte[] bytes = StoreFormat.encode(next);
-        long at = allocate(StoreFormat.align(bytes.length), operation, null, added);
+        // No reclaim here: the pending list is already in the catalog's bytes.
+        long at = firstFit(StoreFormat.align(bytes.length), added);
+        if (at < 0) {
+            throw full(StoreFormat.align(bytes.length), operation + " (its catalog)", null, added);
+        }
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, file, at, bytes.length);
         int spare = spareSlot();
         Root root = new Root(spare, revision, flushedRevision, at, bytes.length,
@@ -717,30 +739,42 @@ public final class BufferStore implements AutoCloseable {
             at = firstFit(length, also);
         }
         if (at < 0) {
-            long free = freeBytes(also);
-            throw StoreFormat.failure(Reason.FULL, replaced == null ? null : replaced.name(), null, description
-                    + ": " + what + " needs " + length + " bytes (its items and row table rounded up to 64, or the"
-                    + " commit's catalog); " + free + " of " + capacity + " are free, the largest free run has "
-                    + largestGap(also) + "; nothing was changed");
+            throw full(length, what, replaced, also);
         }
         return at;
     }
 
-    /** Drops the pending spaces nothing may read any more. */
+    private BufferStoreException full(long length, String what, Entry replaced, Entry also) {
+        return StoreFormat.failure(Reason.FULL, replaced == null ? null : replaced.name(), null, description + ": "
+                + what + " needs " + length + " bytes (rounded up to 64); " + freeBytes(also) + " of " + capacity
+                + " are free, the largest free run has " + largestGap(also) + "; nothing was changed");
+    }
+
+    /**
+     * Drops the pending spaces nothing may read any more: a space referenced by revisions {@code [a, r)} is kept while
+     * the last flushed root is one of them (a power loss returns to it), or a reader anywhere (or a buffer this store
+     * lent) holds one of them. The newest root never references a pending space.
+     */
     private void reclaim() {
-        long limit = Math.min(current.revision(), flushedRevision);
-        boolean any = false;
-        for (Pending p : catalog.pending()) {
-            any |= p.freedAt() <= limit;
-        }
-        if (!any) {
-            return;
-        }
-        long oldest = locks.oldestRead(limit);
+        List<Pending> candidates = new ArrayList<>();
         List<Pending> keep = new ArrayList<>();
         for (Pending p : catalog.pending()) {
-            if (p.freedAt() > oldest) {
-                keep.add(p);
+            boolean flushedReadsIt = p.allocatedAt() <= flushedRevision && flushedRevision < p.freedAt();
+            (flushedReadsIt ? keep : candidates).add(p);
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        long[] from = new long[candidates.size()];
+        long[] to = new long[candidates.size()];
+        for (int i = 0; i < from.length; i++) {
+            from[i] = candidates.get(i).allocatedAt();
+            to[i] = candidates.get(i).freedAt();
+        }
+        boolean[] used = locks.inUse(from, to);
+        for (int i = 0; i < used.length; i++) {
+            if (used[i]) {
+                keep.add(candidates.get(i));
             }
         }
         if (keep.size() != catalog.pending().size()) {
@@ -814,8 +848,11 @@ public final class BufferStore implements AutoCloseable {
             throw failedException("flush");
         }
         try {
-            file.asSlice(StoreFormat.DATA_START).force();
-            file.asSlice(StoreFormat.slotOffset(current.slot()), StoreFormat.PAGE).force();
+            java.util.function.Consumer<MemorySegment> force = forcer;
+            force.accept(file.asSlice(StoreFormat.DATA_START));
+            force.accept(file.asSlice(StoreFormat.slotOffset(current.slot()), StoreFormat.PAGE));
+            StoreFormat.writeFlushMark(file, current.revision());
+            force.accept(file.asSlice(0, StoreFormat.PAGE));
         } catch (UncheckedIOException | InternalError e) {
             failed = "flush of revision " + current.revision() + " failed: " + e;
             throw StoreFormat.failure(Reason.FAILED, null, null, description + ": " + failed
@@ -879,15 +916,6 @@ public final class BufferStore implements AutoCloseable {
         if (lifetime.isClosed()) {
             return;
         }
-        if (lifetime.holdCount() > 0) {
-            try {
-                lifetime.close("close", null);
-            } catch (BufferException e) {
-                throw new BufferStoreException(Reason.IN_USE, null, null, description + ": cannot close: "
-                        + lifetime.holdCount() + " stored buffer(s) are still open (" + e.getMessage()
-                        + "); close them first", e);
-            }
-        }
         BufferStoreException flushFailure = null;
         if (!readOnly && failed == null) {
             try {
@@ -896,7 +924,13 @@ public final class BufferStore implements AutoCloseable {
                 flushFailure = e;
             }
         }
-        lifetime.close("close", null);
+        try {
+            lifetime.close("close", null);
+        } catch (BufferException e) {
+            throw new BufferStoreException(Reason.IN_USE, null, null, description + ": cannot close: "
+                    + lifetime.holdCount() + " stored buffer(s) are still open (" + e.getMessage()
+                    + "); close them first", e);
+        }
         if (flushFailure != null) {
             throw flushFailure;
         }
@@ -934,5 +968,10 @@ public final class BufferStore implements AutoCloseable {
     /** For the kill test's negative control only: chooses how this JVM's stores commit. */
     static void commitModeForTests(CommitMode mode) {
         commitMode = Objects.requireNonNull(mode, "mode");
+    }
+
+    /** For tests of a failing disk only: replaces what forces the mapping ({@code null}: the JDK's force). */
+    static void forcerForTests(java.util.function.Consumer<MemorySegment> force) {
+        forcer = force == null ? MemorySegment::force : force;
     }
 }

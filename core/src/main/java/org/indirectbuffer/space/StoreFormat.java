@@ -23,7 +23,8 @@ import org.indirectbuffer.space.BufferStoreException.Reason;
  * immutable.
  *
  * <pre>
- * page 0         header: magic "IBUFSTOR", version, page size, capacity, slot count, CRC-32C
+ * page 0         header: magic "IBUFSTOR", version, page size, capacity, slot count, CRC-32C;
+ *                at 2048 the flush mark: magic "IBSFLUSH", the revision the last flush forced, CRC-32C
  * pages 1..3     root slots: magic "IBSROOT1", revision, flushed revision, catalog offset, length and CRC, CRC
  * page 4..       extents (64-byte aligned): catalogs and buffers, written copy-on-write
  * </pre>
@@ -129,6 +130,39 @@ final class StoreFormat {
         return capacity;
     }
 
+    // ------------------------------------------------------------------------------------------------ flush mark
+
+    /** Where in page 0 the flush mark lies: the revision the last flush forced, so that open knows it. */
+    static final long FLUSH_MARK = 2048;
+    static final long FLUSH_MAGIC = magic("IBSFLUSH");
+    static final int FLUSH_MARK_BYTES = 20;
+
+    static void writeFlushMark(MemorySegment file, long revision) {
+        MemorySegment r = MemorySegment.ofArray(new byte[FLUSH_MARK_BYTES]);
+        r.set(I64, 0, FLUSH_MAGIC);
+        r.set(I64, 8, revision);
+        r.set(U32, 16, crc(r.asSlice(0, 16)));
+        MemorySegment.copy(r, 0, file, FLUSH_MARK, FLUSH_MARK_BYTES);
+    }
+
+    /** {@return the revision the flush mark names, or 0 when there is none or it is torn} */
+    static long readFlushMark(MemorySegment bytes) {
+        if (bytes.byteSize() < FLUSH_MARK_BYTES || bytes.get(I64, 0) != FLUSH_MAGIC
+                || bytes.get(U32, 16) != crc(bytes.asSlice(0, 16))) {
+            return 0;
+        }
+        return bytes.get(I64, 8);
+    }
+
+    /** {@return whether the file's first 8 bytes are the header's magic} */
+    static boolean startsWithMagic(java.nio.channels.FileChannel channel) throws java.io.IOException {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining() && channel.read(b, b.position()) > 0) {
+            // read on
+        }
+        return !b.hasRemaining() && b.getLong(0) == HEADER_MAGIC;
+    }
+
     // ------------------------------------------------------------------------------------------------ roots
 
     /**
@@ -194,11 +228,13 @@ final class StoreFormat {
      * A space no longer referenced by the newest commit, kept until no root or reader that might still read it is
      * left (see {@code BufferStore}).
      *
-     * @param offset   where it starts
-     * @param length   its bytes
-     * @param freedAt  the revision of the first commit that no longer references it
+     * @param offset      where it starts
+     * @param length      its bytes
+     * @param allocatedAt the revision of the first commit that referenced it
+     * @param freedAt     the revision of the first commit that no longer references it: the revisions that may read
+     *                    it are {@code [allocatedAt, freedAt)}
      */
-    record Pending(long offset, long length, long freedAt) {
+    record Pending(long offset, long length, long allocatedAt, long freedAt) {
     }
 
     /**
@@ -286,7 +322,7 @@ final class StoreFormat {
                     .putLong(e.dataLength()).putInt(e.crc()).putLong(e.revision());
         }
         for (Pending p : c.pending()) {
-            b.putLong(p.offset()).putLong(p.length()).putLong(p.freedAt());
+            b.putLong(p.offset()).putLong(p.length()).putLong(p.allocatedAt()).putLong(p.freedAt());
         }
         return b.array();
     }
@@ -296,7 +332,7 @@ final class StoreFormat {
         for (Entry e : c.entries()) {
             n += 2 + utf8Length(e.name()) + 2 + utf8Length(e.format()) + 4 + 8 + 8L * e.shape.length + 5 * 8 + 4 + 8;
         }
-        return n + 24L * c.pending().size();
+        return n + 32L * c.pending().size();
     }
 
     private static int utf8Length(String s) {
@@ -325,7 +361,7 @@ final class StoreFormat {
             }
             int count = b.getInt();
             int pendingCount = b.getInt();
-            if (count < 0 || pendingCount < 0 || count > bytes.length / 60 || pendingCount > bytes.length / 24) {
+            if (count < 0 || pendingCount < 0 || count > bytes.length / 60 || pendingCount > bytes.length / 32) {
                 throw corrupt(where, count + " entries and " + pendingCount + " pending spaces do not fit its "
                         + bytes.length + " bytes");
             }
@@ -335,8 +371,9 @@ final class StoreFormat {
             }
             List<Pending> pending = new ArrayList<>(pendingCount);
             for (int i = 0; i < pendingCount; i++) {
-                Pending p = new Pending(b.getLong(), b.getLong(), b.getLong());
-                if (!inData(p.offset(), p.length(), capacity) || p.freedAt() < 1 || p.freedAt() > revision) {
+                Pending p = new Pending(b.getLong(), b.getLong(), b.getLong(), b.getLong());
+                if (!inData(p.offset(), p.length(), capacity) || p.allocatedAt() < 1 || p.freedAt() <= p.allocatedAt()
+                        || p.freedAt() > revision) {
                     throw corrupt(where, "pending space " + i + " (" + p + ") is out of range");
                 }
                 pending.add(p);

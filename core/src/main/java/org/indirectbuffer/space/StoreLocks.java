@@ -27,8 +27,8 @@ import org.indirectbuffer.space.BufferStoreException.Reason;
  *       writer holds it exclusively while it checks which old spaces may be reused. So no reader can pick a root
  *       whose spaces the writer decided to reuse.</li>
  *   <li>{@code REVISIONS + q}: held shared while anything in the process reads revision {@code q} (a reader store,
- *       a buffer a writer lent). The writer reuses a space freed at revision {@code r} only if no such lock is
- *       held below {@code r}.</li>
+ *       a buffer a writer lent). The writer reuses a space that revisions {@code [a, r)} referenced only if no such
+ *       lock is held in that range.</li>
  * </ul>
  *
  * <p>POSIX locks belong to the process and closing any descriptor of the file drops them all, and the JDK refuses
@@ -141,47 +141,30 @@ final class StoreLocks {
         }
 
         /**
-         * Returns the revisions below which nobody reads: the largest {@code r <= limit} such that no reader in
-         * this JVM or another process holds a revision below {@code r}; checked under the gate.
+         * Tells, for each range of revisions {@code [from[i], to[i])}, whether a reader in this JVM or another
+         * process holds one of them; checked under the gate, so no reader can be choosing a root meanwhile.
          *
-         * @param limit the largest revision the caller could use
-         * @return {@code limit} when no reader holds an older revision; otherwise the oldest revision read; 0 when the
-         *         gate is held by a reader right now (nothing may be reused this time)
+         * @param from the first revision of each range
+         * @param to   one past the last revision of each range
+         * @return for each range, whether it may be read; all true when a reader holds the gate right now
          */
-        synchronized long oldestRead(long limit) {
+        synchronized boolean[] inUse(long[] from, long[] to) {
+            boolean[] used = new boolean[from.length];
             FileLock gate = lock(GATE, false, false);
             if (gate == null) {
-                return 0;
+                java.util.Arrays.fill(used, true);
+                return used;
             }
             try {
-                long oldest = limit;
-                if (!readers.isEmpty()) {
-                    oldest = Math.min(oldest, readers.firstKey());
+                for (int i = 0; i < from.length; i++) {
+                    // A revision this JVM reads answers alone; otherwise no lock of this JVM's lies in the range and
+                    // the probe cannot overlap one.
+                    used[i] = from[i] < to[i] && (!readers.subMap(from[i], to[i]).isEmpty() || !free(from[i], to[i]));
                 }
-                // Other processes; no lock of this JVM's lies below oldest, so the probes cannot overlap one.
-                long found = probe(0, oldest);
-                return found >= 0 ? found : oldest;
+                return used;
             } finally {
                 release(gate);
             }
-        }
-
-        /** The lowest revision in {@code [from, to)} another process reads, or -1 (binary search on range locks). */
-        private long probe(long from, long to) {
-            if (from >= to || free(from, to)) {
-                return -1;
-            }
-            long lo = from;
-            long hi = to; // some lock in [lo, hi)
-            while (hi - lo > 1) {
-                long mid = lo + (hi - lo) / 2;
-                if (free(lo, mid)) {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
         }
 
         private boolean free(long from, long to) {

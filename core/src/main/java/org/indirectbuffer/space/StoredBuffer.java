@@ -33,13 +33,17 @@ import org.indirectbuffer.internal.Lifetime;
  * ExportCounter}.
  */
 public final class StoredBuffer implements BufferExporter, AutoCloseable {
+    /** Kept reachable: the store's Cleaner must not unmap the file while this buffer is in use. */
+    @SuppressWarnings({"unused", "FieldCanBeLocal"})
+    private final BufferStore store;
     private final StoreEntry entry;
     private final Supplier<BufferView> whole;
     private final Lifetime lifetime;
     private final ExportCounter exports;
     private final String description;
 
-    StoredBuffer(StoreEntry entry, String store, Supplier<BufferView> whole, Runnable release) {
+    StoredBuffer(BufferStore owner, StoreEntry entry, String store, Supplier<BufferView> whole, Runnable release) {
+        this.store = owner;
         this.entry = entry;
         this.whole = whole;
         this.description = "StoredBuffer " + entry + " of " + store;
