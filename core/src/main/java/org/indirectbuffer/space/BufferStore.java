@@ -72,6 +72,10 @@ import org.indirectbuffer.space.StoreFormat.Root;
  * reader sees the commit that was newest when it opened, unchanged until it closes: the writer does not reuse space
  * a reader may read. Readers need only read permission on the file (their locks are shared ones).
  *
+ * <p>The locks are POSIX record locks, which belong to the process: closing <em>any</em> descriptor of the store
+ * file in this process drops them all. Do not open and close the file by other means (a copy, a backup) while a store
+ * of it is open in the same process; copy it from another process, or after closing the store.
+ *
  * <h2>Lifetime</h2>
  * {@link #close()} refuses while a {@link StoredBuffer} got from it is open, naming each ({@link Reason#IN_USE});
  * after close, every stored buffer and view, and every segment they handed out, throws {@link
