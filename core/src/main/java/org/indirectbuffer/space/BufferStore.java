@@ -695,19 +695,23 @@ public final class BufferStore implements AutoCloseable {
      * referencing, {@code added} the one it adds (its space must not hold the catalog).
      */
     private void commit(long revision, List<Entry> entries, Entry freed, String operation, Entry added) {
-        List<Pending> pending = new ArrayList<>(catalog.pending());
-        pending.add(new Pending(current.catalogOffset(), StoreFormat.align(current.catalogLength()),
-                current.revision(), revision));
-        if (freed != null) {
-            pending.add(new Pending(freed.extentOffset(), freed.extentLength(), freed.revision(), revision));
+        byte[] bytes = null;
+        long at = -1;
+        for (int attempt = 0; attempt < 2 && at < 0; attempt++) {
+            if (attempt == 1) {
+                if (flushedRevision == current.revision()) {
+                    break;
+                }
+                flush(); // frees what was held for the flushed state
+            }
+            reclaim();
+            bytes = StoreFormat.encode(new Catalog(revision, entries, pendingAfter(revision, freed)));
+            at = firstFit(StoreFormat.align(bytes.length), added);
         }
-        Catalog next = new Catalog(revision, entries, pending);
-        byte[] bytes = StoreFormat.encode(next);
-        // No reclaim here: the pending list is already in the catalog's bytes.
-        long at = firstFit(StoreFormat.align(bytes.length), added);
         if (at < 0) {
             throw full(StoreFormat.align(bytes.length), operation + " (its catalog)", null, added);
         }
+        Catalog next = new Catalog(revision, entries, pendingAfter(revision, freed));
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, file, at, bytes.length);
         int spare = spareSlot();
         Root root = new Root(spare, revision, flushedRevision, at, bytes.length,
@@ -717,6 +721,17 @@ public final class BufferStore implements AutoCloseable {
         maxRevision = revision;
         current = root;
         catalog = next;
+    }
+
+    /** The pending spaces of commit {@code revision}: today's, the old catalog's, and {@code freed}'s. */
+    private List<Pending> pendingAfter(long revision, Entry freed) {
+        List<Pending> pending = new ArrayList<>(catalog.pending());
+        pending.add(new Pending(current.catalogOffset(), StoreFormat.align(current.catalogLength()),
+                current.revision(), revision));
+        if (freed != null) {
+            pending.add(new Pending(freed.extentOffset(), freed.extentLength(), freed.revision(), revision));
+        }
+        return pending;
     }
 
     private int spareSlot() {
