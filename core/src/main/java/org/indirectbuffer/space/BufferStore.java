@@ -706,7 +706,7 @@ public final class BufferStore implements AutoCloseable {
             }
             reclaim();
             bytes = StoreFormat.encode(new Catalog(revision, entries, pendingAfter(revision, freed)));
-            at = firstFit(StoreFormat.align(bytes.length), added);
+            at = lastFit(StoreFormat.align(bytes.length), added);
         }
         if (at < 0) {
             throw full(StoreFormat.align(bytes.length), operation + " (its catalog)", null, added);
@@ -828,6 +828,20 @@ public final class BufferStore implements AutoCloseable {
             at = Math.max(at, s[0] + s[1]);
         }
         return capacity - at >= length ? at : -1;
+    }
+
+    /** The highest free place for {@code length} bytes: catalogs go there, away from the buffers, against holes. */
+    private long lastFit(long length, Entry also) {
+        long at = StoreFormat.DATA_START;
+        long best = -1;
+        for (long[] s : used(also)) {
+            if (s[0] - at >= length) {
+                best = s[0] - length;
+            }
+            at = Math.max(at, s[0] + s[1]);
+        }
+        long top = (capacity - length) & -StoreFormat.ALIGN;
+        return top >= at ? top : best;
     }
 
     private long largestGap(Entry also) {
