@@ -64,7 +64,7 @@ def fmt_time(t):
     return f"{t:.3f}" if t < 10 else f"{t:.1f}"
 
 
-# The targets of issue 15 (and 17): (family, library method, baseline, parameter filter, minimum speed ratio, label).
+# The targets of issue 15 (and 17, and 12): (family, library method, baseline, parameter filter, minimum speed ratio, label).
 # A speed ratio is baseline time / library time; "within 1.5x the time" is a minimum ratio of 1/1.5.
 BIG = ("1000x1000", "16x1000000")
 TARGETS = [
@@ -92,6 +92,10 @@ TARGETS = [
     ("CreateBenchmark", "library", "copyOnly", {}, 0.8, "create shared >= 0.8x copy-only floor"),
     ("CreateBenchmark", "library", "jnaMemory", {"shape": ("1000x1000",)}, 2.0, "create >= 2x JNA"),
     ("CreateBenchmark", "library", "jnaMemory", {"shape": ("100000x8",)}, 50.0, "create >= 50x JNA"),
+    # issue 12: a stored buffer, mapped and warm, and a put with its commit
+    ("BufferStoreBenchmark", "libraryGetSum", "privateSum", {}, 0.9,
+     "store get + sum >= 0.9x sum over a private segment"),
+    ("BufferStoreBenchmark", "libraryPut", "copyPut", {}, 0.5, "store put of 8 MB >= 0.5x copy + root"),
 ]
 # Per-row overhead of the sum, (library - contiguous) / rows, in ns: (shape, most ns per row).
 ROW_OVERHEAD = [("100000x8", 2.0), ("1000000x1", 3.0)]
