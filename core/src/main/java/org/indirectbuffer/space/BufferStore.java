@@ -645,16 +645,28 @@ public final class BufferStore implements AutoCloseable {
         }
     }
 
-    /** Copies the view's items in C order to {@code offset} of the file, adding them to the checksum. */
+    /**
+     * Copies the view's items in C order to {@code offset} of the file, adding them to the checksum. A contiguous
+     * source that cannot fault (not mapped) and can be read as bytes is checksummed where it is, chunk by chunk, each
+     * chunk then copied while it is in the cache; any other source goes through a heap chunk (mapped memory must
+     * never reach the checksum intrinsic).
+     */
     private void write(BufferView v, long offset, long length, CRC32C crc) {
-        MemorySegment heap = MemorySegment.ofArray(chunk);
         if (v.suboffsets() == null && v.isContiguous('C')) {
             MemorySegment src = v.buf();
+            boolean direct = !MappedScopes.mayBeMapped(src) && (src.isNative() || src.heapBase()
+                    .filter(byte[].class::isInstance).isPresent());
+            MemorySegment heap = MemorySegment.ofArray(chunk);
             for (long done = 0; done < length; ) {
                 int n = (int) Math.min(chunk.length, length - done);
-                MemorySegment.copy(src, done, heap, 0, n);
-                crc.update(chunk, 0, n);
-                MemorySegment.copy(heap, 0, file, offset + done, n);
+                if (direct) {
+                    crc.update(src.asSlice(done, n).asByteBuffer());
+                    MemorySegment.copy(src, done, file, offset + done, n);
+                } else {
+                    MemorySegment.copy(src, done, heap, 0, n);
+                    crc.update(chunk, 0, n);
+                    MemorySegment.copy(heap, 0, file, offset + done, n);
+                }
                 done += n;
             }
         } else {
