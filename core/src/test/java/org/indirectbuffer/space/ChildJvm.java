@@ -11,8 +11,13 @@ final class ChildJvm {
     }
 
     static ProcessBuilder of(Class<?> main, String... args) throws Exception {
+        return of(List.of(), main, args);
+    }
+
+    /** As {@link #of(Class, String...)}, with JVM {@code flags} (such as {@code -Xmx64m}) before the main class. */
+    static ProcessBuilder of(List<String> flags, Class<?> main, String... args) throws Exception {
         String classPath = codeSource(SharedArrays.class) + File.pathSeparator + codeSource(main);
-        return new ProcessBuilder(command(List.of(), List.of(), classPath, main, args)).redirectErrorStream(true);
+        return new ProcessBuilder(command(List.of(), flags, classPath, main, args)).redirectErrorStream(true);
     }
 
     /**
