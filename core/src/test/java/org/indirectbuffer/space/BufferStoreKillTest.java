@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +62,10 @@ class BufferStoreKillTest {
                 assertThat(violation).as("kill %d of %d (seed %d): %s", i + 1, KILLS, SEED, h.lastRun).isNull();
             }
             System.out.printf("BufferStoreKillTest: seed %d, %d kills, %d commits, %d kills inside a commit (%d at"
-                            + " the op's state, %d at the one before), %d puts refused as full, 0 violations, %.1f s%n",
+                            + " the op's state, %d at the one before), %d puts refused as full, 0 violations, %.1f s (the pipe"
+                            + " lost lines of %d kills)%n",
                     SEED, h.kills, h.commits, h.inside, h.insideNew, h.inside - h.insideNew, h.refused,
-                    (System.nanoTime() - start) / 1e9);
+                    (System.nanoTime() - start) / 1e9, h.pipeLosses);
             assertThat(h.inside).as("some kills land inside a commit").isPositive();
             assertThat(h.commits).as("the children committed").isGreaterThan(KILLS);
         }
@@ -102,11 +104,15 @@ class BufferStoreKillTest {
         private LinkedHashMap<String, Op> model = new LinkedHashMap<>();
         private final Map<Op, byte[]> expected = new HashMap<>();
         private Process spare;
+        /** The children spawned so far; the current one is {@code spawned - 1} when a spare is waiting. */
+        private long spawned;
         int kills;
         long commits;
         int inside;
         int insideNew;
         long refused;
+        /** Kills after which the pipe had fewer lines than the log file. */
+        int pipeLosses;
         String lastRun = "";
 
         Harness(Path file, boolean inPlace, long seed) {
@@ -116,8 +122,15 @@ class BufferStoreKillTest {
         }
 
         private Process spawn() throws Exception {
+            Path log = log(++spawned);
+            Files.deleteIfExists(log);
             return ChildJvm.of(CHILD_FLAGS, StoreKillChild.class, file.toString(), Long.toString(random.nextLong()),
-                    inPlace ? "in-place" : "atomic").start();
+                    inPlace ? "in-place" : "atomic", log.toString()).start();
+        }
+
+        /** The log file of the n-th child. */
+        private Path log(long n) {
+            return file.resolveSibling(file.getFileName() + ".child-" + n + ".log");
         }
 
         /** Starts over on a new file (after the control's violation). */
@@ -134,6 +147,7 @@ class BufferStoreKillTest {
          */
         String killOnce() throws Exception {
             Process child = spare != null ? spare : spawn();
+            Path log = log(spawned);
             // the next child starts up while this one works and its store is checked
             spare = spawn();
             Output output = new Output(child.getInputStream());
@@ -148,9 +162,16 @@ class BufferStoreKillTest {
             child.destroyForcibly();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ends when killed").isTrue();
             reader.join(60_000);
-            String text = output.completeLines();
+            // the log file, not the pipe: it has every line the child wrote before it was killed
+            String text = Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+            text = text.substring(0, text.lastIndexOf('\n') + 1);
+            Files.deleteIfExists(log);
+            String piped = output.completeLines();
+            if (!records(text).equals(records(piped))) {
+                pipeLosses++;
+            }
             assertThat(committed).as("the child committed within 120 s: %s", text).isTrue();
-            assertThat(text).as("the child failed").doesNotContain("FAILED");
+            assertThat(text + piped).as("the child failed").doesNotContain("FAILED");
             // 128 + 9: the JVM was ended by SIGKILL, as destroyForcibly is on Linux, not by an exit of its own
             assertThat(child.exitValue()).as("the child's exit status: %s", tail(text)).isEqualTo(137);
             kills++;
@@ -193,7 +214,42 @@ class BufferStoreKillTest {
                 mismatches.add((c == 0 ? "not the state after the last DONE: " : "nor after the begun op "
                         + begun.line() + ": ") + mismatch);
             }
-            return String.join("; ", mismatches);
+            return String.join("; ", mismatches) + "; the store opened at revision " + found.revision + "; "
+                    + slots(file);
+        }
+
+        /** What each root slot of the file holds, and whether its catalog checks out: to diagnose a violation. */
+        static String slots(Path file) {
+            try {
+                byte[] bytes = Files.readAllBytes(file);
+                MemorySegment m = MemorySegment.ofArray(bytes);
+                List<String> said = new ArrayList<>();
+                for (int s = 0; s < StoreFormat.SLOTS; s++) {
+                    Object r = StoreFormat.readRoot(s, m.asSlice(StoreFormat.slotOffset(s), StoreFormat.ROOT_BYTES),
+                            bytes.length);
+                    if (r instanceof StoreFormat.Root root) {
+                        byte[] catalog = Arrays.copyOfRange(bytes, (int) root.catalogOffset(),
+                                (int) (root.catalogOffset() + root.catalogLength()));
+                        String verdict;
+                        if (StoreFormat.crc(MemorySegment.ofArray(catalog)) != root.catalogCrc()) {
+                            verdict = "its catalog's checksum does not match";
+                        } else {
+                            try {
+                                verdict = "catalog " + StoreFormat.decode(catalog, root.revision(), bytes.length,
+                                        "slot " + s).entries();
+                            } catch (BufferStoreException e) {
+                                verdict = e.getMessage();
+                            }
+                        }
+                        said.add("slot " + s + ": " + root + ", " + verdict);
+                    } else {
+                        said.add((String) r);
+                    }
+                }
+                return String.join("; ", said);
+            } catch (IOException e) {
+                return "slots unread: " + e;
+            }
         }
 
         private static void apply(Map<String, Op> state, Op op) {
@@ -205,8 +261,9 @@ class BufferStoreKillTest {
         }
 
         /** What the store file holds: each buffer's shape, layout and bytes, or the exception each get threw. */
-        private record Found(List<String> names, Map<String, long[]> shapes, Map<String, Boolean> indirect,
-                             Map<String, byte[]> bytes, Map<String, String> errors, String failure) {
+        private record Found(long revision, List<String> names, Map<String, long[]> shapes,
+                             Map<String, Boolean> indirect, Map<String, byte[]> bytes, Map<String, String> errors,
+                             String failure) {
         }
 
         private Found read() {
@@ -215,7 +272,9 @@ class BufferStoreKillTest {
             Map<String, byte[]> bytes = new HashMap<>();
             Map<String, String> errors = new HashMap<>();
             List<String> names;
+            long revision;
             try (BufferStore store = BufferStore.open(file, true)) {
+                revision = store.revision();
                 names = store.names();
                 for (String name : names) {
                     try (StoredBuffer b = store.get(name); BufferView v = b.getBuffer(BufferRequest.FULL_RO)) {
@@ -227,9 +286,9 @@ class BufferStoreKillTest {
                     }
                 }
             } catch (BufferStoreException | UncheckedIOException e) {
-                return new Found(null, null, null, null, null, "the store does not open: " + e);
+                return new Found(0, null, null, null, null, null, "the store does not open: " + e + "; " + slots(file));
             }
-            return new Found(names, shapes, indirect, bytes, errors, null);
+            return new Found(revision, names, shapes, indirect, bytes, errors, null);
         }
 
         /** {@return null when the store holds exactly {@code state}, else the first difference} */
@@ -256,6 +315,12 @@ class BufferStoreKillTest {
                 }
             }
             return null;
+        }
+
+        /** The child's BEGIN, DONE and REFUSED lines, without the JVM's notices. */
+        private static List<String> records(String text) {
+            return text.lines().filter(l -> l.startsWith("BEGIN ") || l.equals("DONE") || l.startsWith("REFUSED "))
+                    .toList();
         }
 
         private static String tail(String text) {

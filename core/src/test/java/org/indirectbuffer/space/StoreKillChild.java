@@ -27,7 +27,10 @@ import org.indirectbuffer.format.Format;
  * file, then puts and removes random buffers until it is killed, printing {@code BEGIN <op>} before and {@code DONE}
  * after each commit (each line one write, flushed), {@code REFUSED <why>} for a put the store refused as full.
  *
- * <p>Arguments: {@code <store file> <seed> atomic|in-place}. In {@code in-place} mode (the negative control) the
+ * <p>Each line is written to a log file too, with one {@code write} each, before the child goes on: the file is what
+ * the parent reads after the kill (a pipe's last bytes can be lost with the process; a file's cannot).
+ *
+ * <p>Arguments: {@code <store file> <seed> atomic|in-place <log file>}. In {@code in-place} mode (the negative control) the
  * store commits with {@link BufferStore.CommitMode#IN_PLACE} and every put is a 1 MiB byte buffer over a name of
  * the same size, from a few cached contents, so that nearly all the time is spent rewriting committed bytes.
  */
@@ -108,7 +111,7 @@ final class StoreKillChild {
         Path file = Path.of(args[0]);
         SplittableRandom random = new SplittableRandom(Long.parseLong(args[1]));
         boolean inPlace = args[2].equals("in-place");
-        OutputStream out = new FileOutputStream(FileDescriptor.out);
+        OutputStream out = new Tee(new FileOutputStream(FileDescriptor.out), new FileOutputStream(args[3], true));
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (inPlace) {
             BufferStore.commitModeForTests(BufferStore.CommitMode.IN_PLACE);
@@ -125,7 +128,8 @@ final class StoreKillChild {
                     store.remove(op.name());
                     print(out, "DONE");
                 }
-                if (random.nextInt(10) == 0) {
+                // the control flushes rarely: its time should go to rewriting committed bytes, not to forcing them
+                if (random.nextInt(inPlace ? 200 : 10) == 0) {
                     store.flush();
                 }
             }
@@ -201,6 +205,28 @@ final class StoreKillChild {
             if (owner != null) {
                 owner.close();
             }
+        }
+    }
+
+    /** Writes each line to standard output and to the log file. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream stdout;
+        private final OutputStream log;
+
+        Tee(OutputStream stdout, OutputStream log) {
+            this.stdout = stdout;
+            this.log = log;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            write(new byte[] {(byte) b});
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            log.write(b, off, len);
+            stdout.write(b, off, len);
         }
     }
 
