@@ -62,10 +62,9 @@ class BufferStoreKillTest {
                 assertThat(violation).as("kill %d of %d (seed %d): %s", i + 1, KILLS, SEED, h.lastRun).isNull();
             }
             System.out.printf("BufferStoreKillTest: seed %d, %d kills, %d commits, %d kills inside a commit (%d at"
-                            + " the op's state, %d at the one before), %d puts refused as full, 0 violations, %.1f s (the pipe"
-                            + " lost lines of %d kills)%n",
+                            + " the op's state, %d at the one before), %d puts refused as full, 0 violations, %.1f s%n",
                     SEED, h.kills, h.commits, h.inside, h.insideNew, h.inside - h.insideNew, h.refused,
-                    (System.nanoTime() - start) / 1e9, h.pipeLosses);
+                    (System.nanoTime() - start) / 1e9);
             assertThat(h.inside).as("some kills land inside a commit").isPositive();
             assertThat(h.commits).as("the children committed").isGreaterThan(KILLS);
         }
@@ -111,8 +110,6 @@ class BufferStoreKillTest {
         int inside;
         int insideNew;
         long refused;
-        /** Kills after which the pipe had fewer lines than the log file. */
-        int pipeLosses;
         String lastRun = "";
 
         Harness(Path file, boolean inPlace, long seed) {
@@ -162,14 +159,12 @@ class BufferStoreKillTest {
             child.destroyForcibly();
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ends when killed").isTrue();
             reader.join(60_000);
-            // the log file, not the pipe: it has every line the child wrote before it was killed
+            // the log file, not the pipe: it has every line the child wrote before it was killed (reading the pipe
+            // after a kill missed the last line now and then, which showed as an op committed without its BEGIN)
             String text = Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
             text = text.substring(0, text.lastIndexOf('\n') + 1);
             Files.deleteIfExists(log);
             String piped = output.completeLines();
-            if (!records(text).equals(records(piped))) {
-                pipeLosses++;
-            }
             assertThat(committed).as("the child committed within 120 s: %s", text).isTrue();
             assertThat(text + piped).as("the child failed").doesNotContain("FAILED");
             // 128 + 9: the JVM was ended by SIGKILL, as destroyForcibly is on Linux, not by an exit of its own
@@ -317,22 +312,20 @@ class BufferStoreKillTest {
             return null;
         }
 
-        /** The child's BEGIN, DONE and REFUSED lines, without the JVM's notices. */
-        private static List<String> records(String text) {
-            return text.lines().filter(l -> l.startsWith("BEGIN ") || l.equals("DONE") || l.startsWith("REFUSED "))
-                    .toList();
-        }
-
         private static String tail(String text) {
             List<String> lines = text.lines().toList();
             return String.join(" | ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             if (spare != null) {
                 spare.destroyForcibly();
-                spare.waitFor(60, TimeUnit.SECONDS);
+                try {
+                    spare.waitFor(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 spare = null;
             }
         }
