@@ -9,9 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Space freed by a commit is reused only once, and a commit never lists as pending a space it already reused: found
- * by {@link BufferStoreKillTest}'s negative control, where two commits in a row that reclaim no space of their own
- * (removes after a flush) wrote a catalog whose pending list held one space twice, and the store no longer opened.
+ * A commit never lists as pending a space it already reused. Found by {@link BufferStoreKillTest}'s negative control
+ * on the first BufferStore: a commit copied the pending list, then its catalog's allocation reclaimed spaces and could
+ * place the catalog in one of them; the next commit then listed that space twice and the newest commits were refused
+ * at open (the store fell back to an older one, losing committed removes). Main fixed it the same week (no reclaim
+ * between building a commit's pending list and placing its catalog); this is the sequence that showed it.
  */
 class BufferStoreReclaimTest {
     private static final byte[] BYTES = new byte[1000];
