@@ -2,7 +2,8 @@
 # Runs the cross-process tests of shared arrays (org.indirectbuffer.space) on their own: child JVMs attaching to
 # arrays this JVM made (dense, and indirect through the suboffset rule and a C function given the process-local T**),
 # four processes racing create/attach/delete on one name, truncation under a child's warm kernels, orphans, the Python
-# peer (test-scripts/shm_peer.py) both ways, and the command-line tool. `mvn -B verify` runs them too.
+# peer (test-scripts/shm_peer.py) both ways, the command-line tool, and who may attach (as root: a child JVM run as
+# uid 65534 through setpriv). `mvn -B verify` runs them too.
 #
 # Needs Linux (/dev/shm), gcc for the C function and python3 for the peer (each test that lacks one is skipped and
 # says so). Usage: test-scripts/shm-tests.sh      Exit status: Maven's (0 when every test passed).
@@ -14,7 +15,7 @@ mvn_cmd=(mvn -B -q)
 if [[ -e /tmp/mvn.lock ]] && command -v flock > /dev/null; then
   mvn_cmd=(flock /tmp/mvn.lock "${mvn_cmd[@]}")
 fi
-tests='SharedArraysCrossProcessTest,SharedArraysPythonPeerTest,SharedArrayToolTest'
+tests='SharedArraysCrossProcessTest,SharedArraysPermissionTest,SharedArraysPythonPeerTest,SharedArrayToolTest'
 status=0
 "${mvn_cmd[@]}" -pl core -am test -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false || status=$?
 for report in core/target/surefire-reports/TEST-org.indirectbuffer.space.*.xml; do

@@ -93,6 +93,12 @@ public final class BufferView implements AutoCloseable {
             }
 
             @Override
+            public BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format,
+                                             long[] rowShape, boolean readOnly, long suboffset) {
+                return BufferView.ofRecordedRows(lentTable, record, format, rowShape, readOnly, suboffset);
+            }
+
+            @Override
             public ViewSecrets.RowTable rowTable(BufferView view) {
                 view.ensureOpen();
                 return view.indirect ? view.layout.rowTable() : null;
@@ -294,15 +300,33 @@ public final class BufferView implements AutoCloseable {
      */
     static BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long cols,
                                      boolean readOnly, long suboffset) {
+        return ofRecordedRows(lentTable, record, format, new long[] {cols}, readOnly, suboffset);
+    }
+
+    /**
+     * The same for rows of any number of dimensions: shape {@code [rows, rowShape...]}, rows C-contiguous, {@code
+     * suboffsets [suboffset, -1, ...]}.
+     */
+    static BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long[] rowShape,
+                                     boolean readOnly, long suboffset) {
         long itemSize = format.itemSize();
-        if (record.rowBytes() != Math.multiplyExact(cols, itemSize)
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = record.rows();
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        long[] rowStrides = contiguousStrides(rowShape, itemSize, 'C');
+        long[] strides = new long[shape.length];
+        strides[0] = Pointers.POINTER_SIZE;
+        System.arraycopy(rowStrides, 0, strides, 1, rowStrides.length);
+        long[] suboffsets = new long[shape.length];
+        java.util.Arrays.fill(suboffsets, -1);
+        suboffsets[0] = suboffset;
+        if (record.rowBytes() != byteCount(itemSize, rowShape)
                 || lentTable.byteSize() < Math.multiplyExact(record.rows(), Pointers.POINTER_SIZE)) {
             throw new IllegalArgumentException("record of " + record.rows() + " rows of " + record.rowBytes()
-                    + " bytes does not match " + cols + " x " + itemSize + " bytes and a table of "
-                    + lentTable.byteSize() + " bytes");
+                    + " bytes does not match rows of shape " + java.util.Arrays.toString(rowShape) + " x "
+                    + itemSize + " bytes and a table of " + lentTable.byteSize() + " bytes");
         }
-        return describe(lentTable, 0, format, new long[] {record.rows(), cols},
-                new long[] {Pointers.POINTER_SIZE, itemSize}, new long[] {suboffset, -1}, readOnly, null, record);
+        return describe(lentTable, 0, format, shape, strides, suboffsets, readOnly, null, record);
     }
 
     /** Checks a descriptor once and makes the view: the one place every view is made from its parts. */

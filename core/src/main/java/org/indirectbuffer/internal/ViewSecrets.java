@@ -44,6 +44,21 @@ public final class ViewSecrets {
                                   boolean readOnly, long suboffset);
 
         /**
+         * The same with rows of any number of dimensions (a stored PIL-style buffer): shape {@code [record.rows(),
+         * rowShape...]}, each row C-contiguous, suboffsets {@code [suboffset, -1, ...]}.
+         *
+         * @param lentTable the table as consumers see it; handed out read-only
+         * @param record    the rows, each the bytes of {@code rowShape} items
+         * @param format    the item format
+         * @param rowShape  the shape of one row
+         * @param readOnly  whether the view refuses writes
+         * @param suboffset added to each table entry by a consumer, {@code >= 0}
+         * @return a view counted as an export of nothing
+         */
+        BufferView ofRecordedRows(MemorySegment lentTable, RowRecord record, Format format, long[] rowShape,
+                                  boolean readOnly, long suboffset);
+
+        /**
          * The table a {@code T**} view's rows are read through, for the row kernels; null when the view is not a
          * 2-D table of contiguous rows with 64-bit pointers, or its rows have different scopes.
          *

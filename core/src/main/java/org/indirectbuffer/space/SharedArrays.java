@@ -52,15 +52,25 @@ import org.indirectbuffer.space.SharedMemoryException.Reason;
  *       half-made array, even of a creator that died while creating.</li>
  *   <li>more than the memory file system holds: {@link Reason#NO_SPACE} from {@code create} (the space is reserved
  *       then), never a SIGBUS at first touch;</li>
- *   <li>a name that does not exist: {@link Reason#NOT_FOUND}; one the caller may not open: {@link
- *       Reason#PERMISSION_DENIED} naming the access and the file's mode;</li>
+ *   <li>a name that does not exist: {@link Reason#NOT_FOUND}; one the caller may not open or remove: {@link
+ *       Reason#PERMISSION_DENIED} naming the array, the access asked for, the calling user, and the file's mode and
+ *       owner (see Permissions);</li>
  *   <li>a file with a bad magic, version, checksum or lengths: {@link Reason#CORRUPT}, {@link
  *       SharedMemoryException#field()} naming the field.</li>
  * </ul>
  *
  * <h2>Permissions</h2>
  * Arrays are created with mode {@code 0600} (readable and writable by their owner only) unless a wider mode is asked
- * for.
+ * for ({@link #create(String, int, String, long...)}: within {@code 0666} and including {@code 0600}, else an {@link
+ * IllegalArgumentException}). The file's mode decides who may attach: reading needs read permission, a writable
+ * attachment read and write. An attach the mode does not allow is a {@link SharedMemoryException} of reason {@link
+ * Reason#PERMISSION_DENIED}, {@link SharedMemoryException#arrayName()} the name, whose message names the array, the
+ * access asked for ({@code read}, or {@code read and write}), the calling user and uid, and the file's mode and
+ * owner, for example {@code attach 'prices': permission to read and write /dev/shm/prices denied to user nobody
+ * (uid 65534); the file is mode 0644 (rw-r--r--), owner alice (uid 1000); it may be attached read-only}. So is a
+ * {@code delete} by a user who does not own the array ({@code /dev/shm} is sticky). A process that already has an
+ * array attached writable attaches it again through the same open file, without a second check. Root (with {@code
+ * CAP_DAC_OVERRIDE}) may open any array, whatever its mode.
  *
  * <h2>Leftovers</h2>
  * The header records the creating process's id, and every process holds a shared lock of the file while attached.
@@ -311,8 +321,10 @@ public final class SharedArrays {
      * @param name the name
      * @return this process's attachment; close it
      * @throws IllegalArgumentException      if the name breaks a rule
-     * @throws SharedMemoryException         {@link Reason#NOT_FOUND}, {@link Reason#PERMISSION_DENIED} (naming the
-     *                                       access and the file's mode), {@link Reason#CORRUPT} (naming the header
+     * @throws SharedMemoryException         {@link Reason#NOT_FOUND}, {@link Reason#PERMISSION_DENIED} if the
+     *                                       file's mode does not let the caller read and write it (naming the
+     *                                       access, the calling user, and the file's mode and owner; see the class
+     *                                       comment), {@link Reason#CORRUPT} (naming the header
      *                                       field), {@link Reason#NOT_READY} (ready flag unset for {@value
      *                                       #ATTACH_DEADLINE_MILLIS} ms), or {@link Reason#IO}
      * @throws UnsupportedOperationException if the system has no {@code /dev/shm} and no directory was configured
@@ -329,7 +341,9 @@ public final class SharedArrays {
      *                 permission is needed
      * @return this process's attachment; close it
      * @throws IllegalArgumentException      if the name breaks a rule
-     * @throws SharedMemoryException         as {@link #attach(String)}
+     * @throws SharedMemoryException         as {@link #attach(String)}; {@link Reason#PERMISSION_DENIED} if the
+     *                                       file's mode does not let the caller read it ({@code readOnly}), or read
+     *                                       and write it
      * @throws UnsupportedOperationException if the system has no {@code /dev/shm} and no directory was configured
      */
     public static SharedArray attach(String name, boolean readOnly) {
@@ -413,7 +427,8 @@ public final class SharedArrays {
      * @throws IllegalArgumentException      if the name breaks a rule
      * @throws SharedMemoryException         {@link Reason#NOT_FOUND}; {@link Reason#CORRUPT} (field {@code magic})
      *                                       if the file is not a shared array (it is not removed); {@link
-     *                                       Reason#PERMISSION_DENIED} or {@link Reason#IO}
+     *                                       Reason#PERMISSION_DENIED} if the caller may not remove it (another
+     *                                       user's array in the sticky {@code /dev/shm}), or {@link Reason#IO}
      * @throws UnsupportedOperationException if the system has no {@code /dev/shm} and no directory was configured
      */
     public static void delete(String name) {

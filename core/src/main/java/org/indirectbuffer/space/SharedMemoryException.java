@@ -27,7 +27,11 @@ public final class SharedMemoryException extends BufferException {
         ALREADY_EXISTS,
         /** No array of that name exists (it was never created, was deleted, or was removed while attaching). */
         NOT_FOUND,
-        /** The caller may not open the array as asked (its mode does not allow reading, or writing). */
+        /**
+         * The caller may not open the array as asked (its mode does not allow reading, or writing), or may not
+         * remove it (another user's array in the sticky {@code /dev/shm}); the message names the access asked for,
+         * the calling user and the file's mode and owner.
+         */
         PERMISSION_DENIED,
         /** The file is not a valid shared array: bad magic, version, checksum, kind or lengths ({@link #field()}). */
         CORRUPT,

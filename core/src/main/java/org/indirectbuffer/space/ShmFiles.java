@@ -13,17 +13,22 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import org.indirectbuffer.space.SharedMemoryException.Reason;
 
@@ -115,9 +120,11 @@ final class ShmFiles {
             return failure(Reason.NOT_FOUND, name, operation + " '" + name + "': no shared array of that name (" + path
                     + " does not exist)", e);
         }
-        if (e instanceof AccessDeniedException) {
+        if (e instanceof AccessDeniedException || isEperm(e)) {
             return failure(Reason.PERMISSION_DENIED, name, operation + " '" + name + "': permission to " + access
-                    + " " + path + " denied" + modeOf(path), e);
+                    + " " + path + " denied to " + caller() + ownerAndMode(path)
+                    + (access.equals("read and write") && Files.isReadable(path) ? "; it may be attached read-only"
+                    : ""), e);
         }
         if (e instanceof FileAlreadyExistsException) {
             return failure(Reason.ALREADY_EXISTS, name, operation + " '" + name + "': a shared array of that name"
@@ -131,13 +138,62 @@ final class ShmFiles {
         return failure(Reason.IO, name, operation + " '" + name + "' (" + path + ") failed: " + e, e);
     }
 
-    private static String modeOf(Path path) {
+    /**
+     * Whether the failure is {@code EPERM}, which the JDK reports as a plain {@code FileSystemException} (for example
+     * removing another user's file from the sticky {@code /dev/shm}). Told by the C library's message, which is
+     * English unless the process runs under a translated locale.
+     */
+    private static boolean isEperm(IOException e) {
+        return e.getClass() == FileSystemException.class
+                && "Operation not permitted".equals(((FileSystemException) e).getReason());
+    }
+
+    /** {@return the user this process opens files as: its name and, where /proc tells it, its uid} */
+    static String caller() {
+        String user = "user " + System.getProperty("user.name", "?");
         try {
-            return " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(path)) + ", owner " + Files.getOwner(path).getName() + ")";
-        } catch (IOException | UnsupportedOperationException e) {
-            return "";
+            return user + " (uid " + Files.getAttribute(Path.of("/proc/self"), "unix:uid") + ")";
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return user;
         }
+    }
+
+    /**
+     * {@return "; the file is mode 0640 (rw-r-----), owner alice (uid 1000)"}, of the file, or of its directory when
+     * the file does not exist; empty when neither can be read
+     */
+    private static String ownerAndMode(Path path) {
+        for (Path p : new Path[] {path, path.getParent()}) {
+            if (p == null || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+                String owner = Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName();
+                String mode = octal(perms);
+                String uid = "";
+                try {
+                    Object u = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                    uid = owner.equals(String.valueOf(u)) ? "" : " (uid " + u + ")";
+                } catch (UnsupportedOperationException | IllegalArgumentException ignored) {
+                    // the owner's name is all this file system tells
+                }
+                return "; " + (p == path ? "the file" : "the directory " + p) + " is mode " + mode + " ("
+                        + PosixFilePermissions.toString(perms) + "), owner " + owner + uid;
+            } catch (IOException | UnsupportedOperationException e) {
+                return "";
+            }
+        }
+        return "";
+    }
+
+    /** {@return the permission bits as chmod writes them, "0640"} */
+    static String octal(Set<PosixFilePermission> perms) {
+        int mode = 0;
+        for (PosixFilePermission bit : perms) {
+            mode |= 0400 >> bit.ordinal();
+        }
+        return String.format("0%03o", mode);
     }
 
     // ---------------------------------------------------------------------------------------- reserving space

@@ -11,12 +11,38 @@ final class ChildJvm {
     }
 
     static ProcessBuilder of(Class<?> main, String... args) throws Exception {
+        return of(List.of(), main, args);
+    }
+
+    /** As {@link #of(Class, String...)}, with JVM {@code flags} (such as {@code -Xmx64m}) before the main class. */
+    static ProcessBuilder of(List<String> flags, Class<?> main, String... args) throws Exception {
         String classPath = codeSource(SharedArrays.class) + File.pathSeparator + codeSource(main);
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-modules",
-                "jdk.incubator.vector", "-Xshare:auto", "-cp", classPath, main.getName()));
+        return new ProcessBuilder(command(List.of(), flags, classPath, main, args)).redirectErrorStream(true);
+    }
+
+    /**
+     * The command line of a child JVM: {@code prefix} (such as {@code setpriv ...}), this JVM's java with the flags
+     * every child gets and {@code flags}, then {@code main} from {@code classPath}.
+     */
+    static List<String> command(List<String> prefix, List<String> flags, String classPath, Class<?> main,
+                                String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
+                "-Xshare:auto"));
+        command.addAll(flags);
+        command.addAll(List.of("-cp", classPath, main.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true);
+        return command;
+    }
+
+    /** {@return the java executable this JVM runs on} */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** {@return the directory or jar {@code type} was loaded from} */
+    static Path codeSourceOf(Class<?> type) throws Exception {
+        return Path.of(codeSource(type));
     }
 
     /** The child's next line of output, past the JDK's notice about incubator modules. */

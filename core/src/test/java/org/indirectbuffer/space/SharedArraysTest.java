@@ -128,10 +128,15 @@ class SharedArraysTest extends ShmTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ShmNames.file(wide))))
                     .isEqualTo("rw-r--r--");
         }
-        for (int bad : new int[] {0755, 0400, 01600, 0200}) {
-            assertThatThrownBy(() -> SharedArrays.create(names.next("badmode"), bad, "B", 1))
+        for (int bad : new int[] {0755, 0400, 01600, 0200, 0, 0700, 0777, 04600, 010600, -1}) {
+            String name = names.next("badmode");
+            assertThatThrownBy(() -> SharedArrays.create(name, bad, "B", 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mode 0" +
                             Integer.toOctalString(bad)).hasMessageContaining("0666");
+            assertThatThrownBy(() -> SharedArrays.createIndirect(name, 2, 2, "B", bad))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mode 0" +
+                            Integer.toOctalString(bad)).hasMessageContaining("0600");
+            assertThat(ShmNames.file(name)).as("nothing made for mode 0%o", bad).doesNotExist();
         }
     }
 

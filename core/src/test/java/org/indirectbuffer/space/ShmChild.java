@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -33,7 +35,8 @@ public final class ShmChild {
      * Runs one command.
      *
      * @param args the command and its arguments: {@code dense NAME}, {@code indirect NAME LIBRARY}, {@code race NAME
-     *             MILLIS SEED}, {@code warm-truncate NAME}, {@code create-and-exit NAME}
+     *             MILLIS SEED}, {@code warm-truncate NAME}, {@code create-and-exit NAME}, {@code try-attach NAME
+     *             ro|rw}, {@code try-delete NAME}
      * @throws Throwable if a step fails (the test then sees a non-zero exit and the stack)
      */
     public static void main(String[] args) throws Throwable {
@@ -46,8 +49,39 @@ public final class ShmChild {
                 SharedArrays.create(args[1], "d", 4).close();
                 System.out.println("created");
             }
+            case "try-attach" -> tryAttach(args[1], args[2].equals("ro")).forEach(System.out::println);
+            case "try-delete" -> {
+                try {
+                    SharedArrays.delete(args[1]);
+                    System.out.println("deleted");
+                } catch (SharedMemoryException e) {
+                    refused(e).forEach(System.out::println);
+                }
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
+    }
+
+    /**
+     * Attaches as asked: {@code read X} (item 0), then {@code wrote} after writing 99 to item 1 when writable; or,
+     * when refused, {@code refused REASON NAME} and {@code message ...}. The permission test calls it in its own
+     * process too.
+     */
+    static List<String> tryAttach(String name, boolean readOnly) {
+        try (SharedArray a = SharedArrays.attach(name, readOnly)) {
+            List<String> lines = new ArrayList<>(List.of("read " + a.getDouble(0)));
+            if (!readOnly) {
+                a.setDouble(99, 1);
+                lines.add("wrote");
+            }
+            return lines;
+        } catch (SharedMemoryException e) {
+            return refused(e);
+        }
+    }
+
+    static List<String> refused(SharedMemoryException e) {
+        return List.of("refused " + e.reason() + " " + e.arrayName(), "message " + e.getMessage());
     }
 
     private static void dense(String name) {
