@@ -94,12 +94,10 @@ TARGETS = [
     ("CreateBenchmark", "library", "jnaMemory", {"shape": ("100000x8",)}, 50.0, "create >= 50x JNA"),
     # issue 11: an attached shared array
     ("SharedArrayBenchmark", "sharedSum", "privateSum", {}, 0.9, "attached shared sum >= 0.9x private sum (issue 11)"),
-    # issue 12: a stored buffer, mapped and warm, and a put with its commit; a plain mapped file
+    # issue 12: a stored buffer, mapped and warm, and a put with its commit
     ("BufferStoreBenchmark", "libraryGetSum", "privateSum", {}, 0.9,
      "store get + sum >= 0.9x sum over a private segment"),
     ("BufferStoreBenchmark", "libraryPut", "copyPut", {}, 0.5, "store put of 8 MB >= 0.5x copy + root"),
-    ("SharedArrayBenchmark", "mappedFileSum", "privateSum1000", {}, 0.9,
-     "mapped-file sum >= 0.9x private sum (issue 12)"),
 ]
 # Per-row overhead of the sum, (library - contiguous) / rows, in ns: (shape, most ns per row).
 ROW_OVERHEAD = [("100000x8", 2.0), ("1000000x1", 3.0)]

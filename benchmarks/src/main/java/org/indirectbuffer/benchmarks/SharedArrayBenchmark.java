@@ -1,12 +1,7 @@
 package org.indirectbuffer.benchmarks;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -36,9 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * close, no sum) on its own (issue 11). Shared memory is mapped, so the kernels read it with {@code MappedRunKernels}
  * (scalar accesses with eight accumulators: a C2-compiled vector load on a truncated mapping kills the JVM).
  * Baselines on the private array: {@code privateScalarSum} (the scalar twin, {@code -Dindirectbuffer.kernels=scalar}
- * in a fork of its own) and {@code privateCopy} (one {@code MemorySegment.copy} of the 8 MB). {@code mappedFileSum} and {@code privateSum1000}
- * are issue 12's pair: a 1000 x 1000 double buffer in a memory-mapped file (a temporary file, {@code FileChannel.map})
- * against a private one of that shape.
+ * in a fork of its own) and {@code privateCopy} (one {@code MemorySegment.copy} of the 8 MB). Issue 12's mapped
+ * buffer is {@code BufferStoreBenchmark}'s.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,15 +49,10 @@ public class SharedArrayBenchmark {
     private MemoryBuffer own;
     private BufferView ownView;
     private MemorySegment scratch;
-    private Path file;
-    private Arena arena; // the mapped file's and the copy's memory
-    private MemoryBuffer mapped;
-    private BufferView mappedView;
-    private MemoryBuffer own1000;
-    private BufferView own1000View;
+    private Arena arena; // the copy's memory
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp() {
         arena = Arena.ofShared();
         name = "ib-bench-" + UUID.randomUUID();
         try (SharedArray creator = SharedArrays.create(name, "d", N, N)) {
@@ -82,50 +71,21 @@ public class SharedArrayBenchmark {
         }
         ownView = own.getBuffer(BufferRequest.FULL_RO);
         scratch = arena.allocate(8L * N * N, 64);
-        agree(Kernels.sum(sharedView), Kernels.sum(ownView), "shared and private");
-
-        int m = 1000;
-        own1000 = MemoryBuffer.allocate(Format.parse("d"), 'C', m, m);
-        try (BufferView w = own1000.getBuffer(BufferRequest.FULL)) {
-            double[][] data = Matrices.random(m, m, 12);
-            for (int r = 0; r < m; r++) {
-                for (int c = 0; c < m; c++) {
-                    w.setDouble(data[r][c], r, c);
-                }
-            }
-        }
-        own1000View = own1000.getBuffer(BufferRequest.FULL_RO);
-        file = Files.createTempFile("ib-bench-", ".bin");
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long bytes = 8L * m * m;
-            channel.truncate(bytes);
-            MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
-            MemorySegment.copy(own1000View.buf(), 0, segment, 0, bytes);
-            mapped = MemoryBuffer.wrap(segment, Format.parse("d"), 'C', m, m);
-        }
-        mappedView = mapped.getBuffer(BufferRequest.FULL_RO);
-        agree(Kernels.sum(mappedView), Kernels.sum(own1000View), "mapped-file and private");
-    }
-
-    private static void agree(double a, double b, String what) {
+        double a = Kernels.sum(sharedView);
+        double b = Kernels.sum(ownView);
         if (Math.abs(a - b) > 1e-9 * Math.abs(b)) { // the kernels add in different orders
-            throw new IllegalStateException("the " + what + " sums differ: " + a + " and " + b);
+            throw new IllegalStateException("the shared and private sums differ: " + a + " and " + b);
         }
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
+    public void tearDown() {
         sharedView.close();
         shared.close();
         ownView.close();
         own.close();
         SharedArrays.delete(name);
-        mappedView.close();
-        mapped.close();
         arena.close();
-        own1000View.close();
-        own1000.close();
-        Files.deleteIfExists(file);
     }
 
     /** The attached shared array, summed (mapped memory: MappedRunKernels). */
@@ -141,25 +101,13 @@ public class SharedArrayBenchmark {
         return scratch;
     }
 
-    /** Issue 12: a 1000 x 1000 double buffer in a memory-mapped file, summed. */
-    @Benchmark
-    public double mappedFileSum() {
-        return Kernels.sum(mappedView);
-    }
-
-    /** Issue 12's baseline: a private 1000 x 1000 double buffer, summed. */
-    @Benchmark
-    public double privateSum1000() {
-        return Kernels.sum(own1000View);
-    }
-
     /** A private array of the same shape, summed with the kernels the JVM selected (SIMD where available). */
     @Benchmark
     public double privateSum() {
         return Kernels.sum(ownView);
     }
 
-    /** The private array with the scalar twin, the kernels shared memory gets. */
+    /** The private array with the scalar twin. */
     @Benchmark
     @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "-Dindirectbuffer.kernels=scalar"})
