@@ -234,7 +234,20 @@ public final class Kernels {
     }
 
     private static long readLong(MemorySegment s, long offset, boolean longs, ByteOrder order) {
-        return longs ? s.get(little(order) ? J_LE : J_BE, offset) : s.get(little(order) ? I_LE : I_BE, offset);
+        return longs ? s.get(little(order) ? J_LE : J_BE, offset) : readInt(s, offset, little(order));
+    }
+
+    /**
+     * An int item, read as two 16-bit halves: C2 compiles an int load widened to long into one sign-extending load
+     * ({@code movslq}), which HotSpot's SIGBUS handler cannot step over (JDK 25.0.3, x86-64), so on a truncated
+     * mapped file it killed the JVM ("Internal Error (assembler_x86.cpp:1175)") instead of throwing; see
+     * docs/decisions.md, "Mapped memory". Item-by-item reads only (strided runs); contiguous runs go to the kernels.
+     */
+    private static int readInt(MemorySegment s, long offset, boolean little) {
+        int first = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset));
+        int second = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, offset + 2));
+        int value = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? first | second << 16 : first << 16 | second;
+        return little == (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) ? value : Integer.reverseBytes(value);
     }
 
     private static double readFloating(MemorySegment s, long offset, Kind kind, ByteOrder order) {

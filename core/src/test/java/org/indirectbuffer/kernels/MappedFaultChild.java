@@ -100,6 +100,9 @@ public final class MappedFaultChild {
         BufferView bigFloats = view(mapped, ">f", 4);
         BufferView bigLongs = view(mapped, ">q", 8);
         BufferView bigInts = view(mapped, ">i", 4);
+        // every other int: runs of stride 8, read item by item by Kernels itself
+        BufferView strided = BufferView.wrap(mapped, Format.parse("i"), new long[] {BYTES / 8}, new long[] {8}, null,
+                false);
         BufferView f = view(mapped, "f", 4);
         BufferView q = view(mapped, "q", 8);
         BufferView i = view(mapped, "i", 4);
@@ -113,6 +116,8 @@ public final class MappedFaultChild {
         k.put("sum f", () -> Kernels.sum(f));
         k.put("sum q", () -> Kernels.sumLong(q));
         k.put("sum i", () -> Kernels.sumLong(i));
+        k.put("sum i strided", () -> Kernels.sumLong(strided));
+        k.put("max i strided", () -> Kernels.maxLong(strided));
         k.put("sum rows", () -> Kernels.sum(rows));
         k.put("min d", () -> Kernels.min(d));
         k.put("max d", () -> Kernels.max(d));

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MappedKernelsFaultTest {
     /** Every kernel the child calls, as {@link MappedFaultChild} names them. */
     private static final List<String> KERNELS = Stream.of("sum d", "sum >d", "sum >f", "sum >q", "sum >i", "sum f",
-            "sum q", "sum i", "sum rows", "min d", "max d", "min f", "max f", "min q", "max q", "min i", "max i",
-            "fill d", "fill f", "fill q", "fill i", "scale d", "scale f", "scale q", "scale i", "equal d", "equal f",
-            "equal q", "equal i").toList();
+            "sum q", "sum i", "sum i strided", "max i strided", "sum rows", "min d", "max d", "min f", "max f",
+            "min q", "max q", "min i", "max i", "fill d", "fill f", "fill q", "fill i", "scale d", "scale f",
+            "scale q", "scale i", "equal d", "equal f", "equal q", "equal i").toList();
     /** The kernels behind them, to be compiled before the file is truncated ({@code |}: either will do). */
     private static final List<String> COMPILED = compiled();
 
