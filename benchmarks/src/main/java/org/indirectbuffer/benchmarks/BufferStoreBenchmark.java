@@ -143,6 +143,29 @@ public class BufferStoreBenchmark {
             return slot;
         }
 
+        /**
+         * The copy with the checksum a durable put needs: CRC-32C of each 64 KB chunk of the source, the chunk
+         * copied while in cache, then the root.
+         */
+        long checksummedCopy(MemoryBuffer source) {
+            long at = 4 * PAGE + (nextRegion++ % regions) * PUT_BYTES;
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            try (BufferView v = source.getBuffer(BufferRequest.FULL_RO)) {
+                MemorySegment src = v.buf();
+                for (long done = 0; done < PUT_BYTES; done += 65536) {
+                    long n = Math.min(65536, PUT_BYTES - done);
+                    crc.update(src.asSlice(done, n).asByteBuffer());
+                    MemorySegment.copy(src, done, scratch, at + done, n);
+                }
+            }
+            revision++;
+            long slot = revision % 3;
+            root[0] = (byte) revision;
+            root[1] = (byte) crc.getValue();
+            MemorySegment.copy(root, 0, scratch, ValueLayout.JAVA_BYTE, PAGE + slot * PAGE, ROOT_BYTES);
+            return slot;
+        }
+
         /** Forces both files: every page clean, as after a flush. */
         void forceAll() {
             store.flush();
@@ -293,6 +316,12 @@ public class BufferStoreBenchmark {
     @Benchmark
     public long copyPut() {
         return target.copy(putSource, false);
+    }
+
+    /** The floor of a checksummed put: the copy, a CRC-32C of the bytes (as the store's put computes), the root. */
+    @Benchmark
+    public long checksumCopyPut() {
+        return target.checksummedCopy(putSource);
     }
 
     /** {@code put} of 8 MB into a store just flushed: reuses space without a flush, writes to clean pages. */
