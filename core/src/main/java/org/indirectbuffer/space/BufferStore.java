@@ -491,13 +491,7 @@ public final class BufferStore implements AutoCloseable {
     }
 
     private void update(CRC32C crc, long offset, long length) {
-        MemorySegment heap = MemorySegment.ofArray(chunk);
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(chunk.length, length - done);
-            MemorySegment.copy(file, offset + done, heap, 0, n);
-            crc.update(chunk, 0, n);
-            done += n;
-        }
+        StoreFormat.updateFromMapped(crc, file, offset, length, chunk);
     }
 
     /**

@@ -543,14 +543,19 @@ final class StoreFormat {
      */
     static int crcOfMapped(MemorySegment mapped, long offset, long length, byte[] chunk) {
         CRC32C c = new CRC32C();
+        updateFromMapped(c, mapped, offset, length, chunk);
+        return (int) c.getValue();
+    }
+
+    /** Adds mapped bytes to a checksum, through a heap chunk (see {@link #crcOfMapped}). */
+    static void updateFromMapped(CRC32C crc, MemorySegment mapped, long offset, long length, byte[] chunk) {
         MemorySegment heap = MemorySegment.ofArray(chunk);
         for (long done = 0; done < length; ) {
             int n = (int) Math.min(chunk.length, length - done);
             MemorySegment.copy(mapped, offset + done, heap, 0, n);
-            c.update(chunk, 0, n);
+            crc.update(chunk, 0, n);
             done += n;
         }
-        return (int) c.getValue();
     }
 
     static BufferStoreException failure(Reason reason, String name, String field, String message) {
