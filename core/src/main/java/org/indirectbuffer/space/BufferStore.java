@@ -28,6 +28,7 @@ import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.Lifetime;
 import org.indirectbuffer.internal.MappedScopes;
+import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.ViewSecrets;
 import org.indirectbuffer.space.BufferStoreException.Reason;
@@ -990,7 +991,7 @@ public final class BufferStore implements AutoCloseable {
     private void checkWritable(String operation) {
         checkOpen(operation);
         if (readOnly) {
-            throw new ReadOnlyBufferException();
+            throw ReadOnlyWrite.of(operation, null, description);
         }
         if (failed != null) {
             throw failedException(operation);
