@@ -44,8 +44,11 @@ public final class BufferStoreException extends BufferException {
         FAILED
     }
 
+    /** Why the operation failed. */
     private final Reason reason;
+    /** The stored buffer concerned, or null. */
     private final String bufferName;
+    /** The part of the file that was refused, or null. */
     private final String field;
 
     BufferStoreException(Reason reason, String bufferName, String field, String message, Throwable cause) {
