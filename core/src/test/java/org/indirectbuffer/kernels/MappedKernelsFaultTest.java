@@ -42,6 +42,17 @@ class MappedKernelsFaultTest {
             "IndirectMemory2D.getByte widened", "rows view getInt widened", "getInt 2-D widened", "copyTo C",
             "copyTo F", "rows view copyTo C", "toBytes", "copyFrom", "gather", "scatter", "IndirectMemory2D.copyTo",
             "SharedArray.getInt widened", "StoredBuffer view getInt widened").toList();
+    /** The copies {@link MappedCopyFaultChild} makes, one child JVM each. */
+    static final List<String> COPIES = List.of("copyTo C", "copyTo F", "rows view copyTo C", "toBytes", "copyFrom",
+            "gather", "scatter", "IndirectMemory2D.copyTo");
+    /** What inlines the copies into the children's loops, down to {@code MemorySegment.copy}. */
+    private static final List<String> INLINE_COPIES = List.of("-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=inline,org.indirectbuffer.ViewCopier::*",
+            "-XX:CompileCommand=inline,org.indirectbuffer.BufferView::copy*",
+            "-XX:CompileCommand=inline,org.indirectbuffer.BufferView::toBytes",
+            "-XX:CompileCommand=inline,org.indirectbuffer.kernels.Kernels::gather",
+            "-XX:CompileCommand=inline,org.indirectbuffer.kernels.Kernels::scatter",
+            "-XX:CompileCommand=inline,org.indirectbuffer.IndirectMemory2D::copyTo");
     /** The accessors the child's loops call, which C2 must have inlined into them (as PrintInlining says). */
     private static final List<String> INLINED = List.of("BufferView::getInt", "BufferView::getShort",
             "BufferView::getByte", "BufferView::getLong", "BufferView::getFloat", "BufferView::getDouble",
@@ -121,6 +132,39 @@ class MappedKernelsFaultTest {
         assertThat(out).containsAll(ACCESSORS.stream().map(k -> k + " fault ok").toList());
     }
 
+    /**
+     * Each bulk copy, C2-compiled and inlined into a function of {@link MappedCopyFaultChild}, called from a running
+     * loop while the file is truncated: a {@code MemoryFaultException} from the library's method, never the raw
+     * {@code InternalError} that HotSpot raises at the thread's next poll (which, after a copy stub, is the caller's
+     * unless the library raises it first: {@code MappedScopes.raisePendingFault}). Before that, the first copy of
+     * such a child failed so every time (JDK 25.0.3).
+     */
+    @Test
+    void aBulkCopyOfATruncatedFileFaultsInsideTheLibrary(@TempDir Path dir) throws Exception {
+        String classPath = codeSource(Kernels.class) + File.pathSeparator + codeSource(MappedCopyFaultChild.class);
+        for (String copy : COPIES) {
+            Path own = Files.createDirectory(dir.resolve("copy-" + COPIES.indexOf(copy)));
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                    "-XX:-TieredCompilation", "-XX:ErrorFile=" + own.resolve("hs_err_%p.log")));
+            command.addAll(ChildJvm.restrictedFlags());
+            command.addAll(INLINE_COPIES);
+            command.addAll(List.of("-cp", classPath, MappedCopyFaultChild.class.getName(), own.toString(), copy));
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> out;
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                out = lines.lines().toList();
+            } finally {
+                if (!child.waitFor(120, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+            }
+            assertThat(child.exitValue()).as("the child JVM of %s survived: %s", copy, out).isZero();
+            assertThat(out).as("the child of %s", copy).contains(copy + " fault ok");
+        }
+    }
+
     private static boolean isCompilation(String line) {
         return line.matches("\\s*\\d+\\s+\\d+ .*");
     }
@@ -133,18 +177,11 @@ class MappedKernelsFaultTest {
                 "-XX:+DisplayVMOutputToStderr", "-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"),
                 // the accessors inlined into the child's widening loops, whichever C2 compiled first (on its own,
                 // an accessor is "already compiled into a big method" and is called, its int returned in a register)
-                "-XX:CompileCommand=quiet", "-XX:CompileCommand=inline,org.indirectbuffer.BufferView::get*",
+                "-XX:CompileCommand=inline,org.indirectbuffer.BufferView::get*",
                 "-XX:CompileCommand=inline,org.indirectbuffer.IndirectMemory2D::get*",
                 "-XX:CompileCommand=inline,org.indirectbuffer.space.SharedArray::get*",
-                // and the copies inlined into the child's loops down to MemorySegment.copy: the fault of a copy stub
-                // is raised at the thread's next poll, which is then the child's, unless the library raises it
-                "-XX:CompileCommand=inline,org.indirectbuffer.ViewCopier::*",
-                "-XX:CompileCommand=inline,org.indirectbuffer.BufferView::copy*",
-                "-XX:CompileCommand=inline,org.indirectbuffer.BufferView::toBytes",
-                "-XX:CompileCommand=inline,org.indirectbuffer.kernels.Kernels::gather",
-                "-XX:CompileCommand=inline,org.indirectbuffer.kernels.Kernels::scatter",
-                "-XX:CompileCommand=inline,org.indirectbuffer.IndirectMemory2D::copyTo",
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:+PrintInlining"));
+        command.addAll(INLINE_COPIES);
         command.addAll(ChildJvm.restrictedFlags());
         String bits = System.getProperty("indirectbuffer.vectorBits");
         if (bits != null) {
