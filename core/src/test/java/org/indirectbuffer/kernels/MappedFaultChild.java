@@ -2,6 +2,7 @@ package org.indirectbuffer.kernels;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -340,7 +341,7 @@ public final class MappedFaultChild {
         long s = 0;
         for (int r = 0; r < COPIES; r++) {
             v.copyTo(dst, order);
-            s += dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, r);
+            s += dst.get(ValueLayout.JAVA_BYTE, r);
         }
         return s;
     }
@@ -364,7 +365,7 @@ public final class MappedFaultChild {
         long s = 0;
         for (int r = 0; r < COPIES; r++) {
             Kernels.gather(v, dst);
-            s += dst.get(java.lang.foreign.ValueLayout.JAVA_BYTE, r);
+            s += dst.get(ValueLayout.JAVA_BYTE, r);
         }
         return s;
     }
