@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
+import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.RowRecord;
 import org.indirectbuffer.internal.ViewSecrets;
@@ -27,8 +28,15 @@ final class ViewCopier {
      * @param order    {@code 'C'} or {@code 'F'}
      * @param intoView whether the bytes go from {@code other} into the items
      * @throws IndexOutOfBoundsException if {@code other} is shorter than {@code d.len()}
+     * @throws InternalError             if the memory faulted (a truncated mapped file), raised before this returns:
+     *                                   see {@link MappedScopes#raisePendingFault()}
      */
     static void transfer(Descriptor d, MemorySegment other, char order, boolean intoView) {
+        move(d, other, order, intoView);
+        MappedScopes.raisePendingFault();
+    }
+
+    private static void move(Descriptor d, MemorySegment other, char order, boolean intoView) {
         long len = d.len();
         if (other.byteSize() < len) {
             throw new IndexOutOfBoundsException((intoView ? "source" : "destination") + " holds " + other.byteSize()
@@ -184,8 +192,15 @@ final class ViewCopier {
      * @throws IllegalStateException             if either view is closed
      * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      * @throws BufferException                   if the dimensions, shapes, formats or item sizes do not match
+     * @throws InternalError                    if the memory faulted, raised before this returns (as {@link
+     *                                          #transfer})
      */
     static void copyItems(BufferView src, BufferView dst, boolean cast, int ndim) {
+        copyEach(src, dst, cast, ndim);
+        MappedScopes.raisePendingFault();
+    }
+
+    private static void copyEach(BufferView src, BufferView dst, boolean cast, int ndim) {
         Descriptor s = src.openLayout();
         Descriptor t = dst.openLayout();
         if (t.readOnly()) {

@@ -18,6 +18,8 @@ import java.util.WeakHashMap;
 public final class MappedScopes {
     private static final Map<MemorySegment.Scope, Boolean> SCOPES = Collections.synchronizedMap(new WeakHashMap<>());
     private static volatile boolean any;
+    /** A monitor no thread holds: what {@link #raisePendingFault()} asks about. */
+    private static final Object NEVER_HELD = new Object();
 
     private MappedScopes() {
     }
@@ -42,5 +44,23 @@ public final class MappedScopes {
      */
     public static boolean mayBeMapped(MemorySegment segment) {
         return any && (segment.isMapped() || SCOPES.containsKey(segment.scope()));
+    }
+
+    /**
+     * Raises, here, a fault that an earlier access of this thread met on memory-mapped memory and that the JVM has
+     * not raised yet. HotSpot does not throw the {@code InternalError} of a faulting access where it happened: it
+     * marks the thread and throws at the thread's next safepoint poll or transition from native code, which after a
+     * bulk copy ({@code MemorySegment.copy}, a stub) compiled by C2 is often in the caller, after the library's method
+     * returned and outside its {@code try} (JDK 25.0.3: a raw {@code InternalError} in the user's loop instead of a
+     * {@code MemoryFaultException}). A native call is such a transition: {@link Thread#holdsLock} is the cheapest one
+     * at hand (about 15-20 ns). Nothing is done until a mapped segment was seen ({@link #noteIfMapped}); call it
+     * inside the {@code try} that turns the error into a {@code MemoryFaultException}, once per bulk operation.
+     *
+     * @throws InternalError if an access of this thread faulted and the error was still pending
+     */
+    public static void raisePendingFault() {
+        if (any) {
+            Thread.holdsLock(NEVER_HELD); // the return from native code throws the pending error, if any
+        }
     }
 }
