@@ -310,6 +310,7 @@ public final class BufferStore implements AutoCloseable {
                     found[0] = newestRoot(m, cap, where);
                 }
                 opened = found[0];
+                MappedScopes.raisePendingFault(); // a faulting copy's error is raised at the next poll: here
             } catch (InternalError fault) {
                 throw StoreFormat.failure(Reason.TRUNCATED, null, "length", where + ": the file shrank while it was"
                         + " being opened (" + fault.getMessage() + ")");
@@ -450,6 +451,7 @@ public final class BufferStore implements AutoCloseable {
                 long[] shape = e.shape();
                 whole = () -> BufferView.wrap(items, 0, format, shape, null, null, true);
             }
+            MappedScopes.raisePendingFault(); // the checksum's and the table's copies faulted: here, not later
             long revision = current.revision();
             locks.addReader(revision);
             Lifetime.Hold hold;
@@ -623,6 +625,7 @@ public final class BufferStore implements AutoCloseable {
                 update(crc, extent, 8 * rows);
             }
             write(v, dataOffset, dataLength, crc);
+            MappedScopes.raisePendingFault(); // before the commit: a faulting copy's error is raised at a poll
             Entry e = new Entry(name, format.source(), format.itemSize(), shape, indirect
                     ? StoreFormat.KIND_INDIRECT : StoreFormat.KIND_DENSE, extent, extentLength,
                     indirect ? extent : 0, dataOffset, dataLength, (int) crc.getValue(), revision);
@@ -724,6 +727,7 @@ public final class BufferStore implements AutoCloseable {
         Root root = new Root(spare, revision, flushedRevision, at, bytes.length,
                 StoreFormat.crc(MemorySegment.ofArray(bytes)));
         StoreFormat.writeRoot(file, root); // the commit point
+        MappedScopes.raisePendingFault(); // a faulting copy of the catalog or root: nothing is taken as committed
         slotRevisions[spare] = revision;
         maxRevision = revision;
         current = root;
