@@ -64,8 +64,9 @@ import org.indirectbuffer.space.StoreFormat.Root;
  * The file has the capacity given to {@link #create} and never grows: {@code put} of a buffer that does not fit
  * throws {@link BufferStoreException} ({@link Reason#FULL}) naming the bytes asked and free, and the store stays as
  * it was. Space freed by a {@code put} over a name or a {@code remove} is reused once nothing may read it: no root
- * that a crash could fall back to, no buffer this store lent, and no reader in any process. Space freed since the
- * last flush is held for the flushed state; a {@code put} that finds no room flushes first, then retries.
+ * that a crash could fall back to, no buffer this store lent, and no reader in any process (each holds only the space
+ * of the commit it reads). Space the last flushed state references is held until the next flush, even once replaced;
+ * a {@code put} or {@code remove} that finds no room flushes first, then retries.
  *
  * <h2>Readers and the writer</h2>
  * One store object in one process may have a file open for writing (a POSIX lock; a second writer is refused with
