@@ -122,14 +122,13 @@ public final class BufferStore implements AutoCloseable {
     /** The revision of each slot's root, 0 for a slot with no usable root. */
     private final long[] slotRevisions = new long[StoreFormat.SLOTS];
     private final byte[] chunk = new byte[StoreFormat.CHUNK];
-    /** Entries whose checksum this object checked: (offset, revision, crc). */
-    private final Set<List<Long>> verified = new HashSet<>();
+    /** The buffers whose checksum this object checked. */
+    private final Set<Checked> verified = new HashSet<>();
     private Root current;
     private Catalog catalog;
     private int flushedSlot;
     private long flushedRevision;
     private long maxRevision;
-    private long readerRevision;
     private String failed;
 
     private BufferStore(Path path, boolean readOnly, long capacity, MemorySegment file, Arena arena,
@@ -143,7 +142,6 @@ public final class BufferStore implements AutoCloseable {
         this.catalog = opened.catalog;
         this.maxRevision = opened.maxRevision;
         System.arraycopy(opened.slotRevisions, 0, slotRevisions, 0, slotRevisions.length);
-        this.readerRevision = readOnly ? opened.root.revision() : 0;
         // The root last forced to disk: the flush mark's, else the one the newest names, else (unknown) the oldest
         // other usable root.
         int f = -1;
@@ -171,7 +169,7 @@ public final class BufferStore implements AutoCloseable {
         this.description = "BufferStore " + path + (readOnly ? " (read-only)" : "");
         String d = description;
         boolean writer = !readOnly;
-        long held = readerRevision;
+        long held = readOnly ? opened.root.revision() : 0;
         this.lifetime = Lifetime.start(this, arena, Sharing.SHARED, true, "BufferStore", () -> d, () -> {
             try {
                 if (writer) {
@@ -184,6 +182,10 @@ public final class BufferStore implements AutoCloseable {
             }
         });
         MappedScopes.noteIfMapped(file);
+    }
+
+    /** A stored buffer's bytes as checked: where they are, the commit that wrote them, their checksum. */
+    private record Checked(long offset, long revision, int crc) {
     }
 
     /** What open found: the root used, its catalog, and the slots. */
@@ -476,7 +478,7 @@ public final class BufferStore implements AutoCloseable {
     }
 
     private void verify(Entry e) {
-        List<Long> key = List.of(e.extentOffset(), e.revision(), (long) e.crc());
+        Checked key = new Checked(e.extentOffset(), e.revision(), e.crc());
         if (verified.contains(key)) {
             return;
         }
@@ -706,6 +708,7 @@ public final class BufferStore implements AutoCloseable {
      * referencing, {@code added} the one it adds (its space must not hold the catalog).
      */
     private void commit(long revision, List<Entry> entries, Entry freed, String operation, Entry added) {
+        Catalog next = null;
         byte[] bytes = null;
         long at = -1;
         for (int attempt = 0; attempt < 2 && at < 0; attempt++) {
@@ -716,13 +719,13 @@ public final class BufferStore implements AutoCloseable {
                 flush(); // frees what was held for the flushed state
             }
             reclaim();
-            bytes = StoreFormat.encode(new Catalog(revision, entries, pendingAfter(revision, freed)));
+            next = new Catalog(revision, entries, pendingAfter(revision, freed));
+            bytes = StoreFormat.encode(next);
             at = lastFit(StoreFormat.align(bytes.length), added);
         }
         if (at < 0) {
             throw full(StoreFormat.align(bytes.length), operation + " (its catalog)", null, added);
         }
-        Catalog next = new Catalog(revision, entries, pendingAfter(revision, freed));
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, file, at, bytes.length);
         int spare = spareSlot();
         Root root = new Root(spare, revision, flushedRevision, at, bytes.length,

@@ -210,7 +210,8 @@ final class StoreFormat {
         Root r = new Root(slot, bytes.get(I64, 8), bytes.get(I64, 16), bytes.get(I64, 24), bytes.get(I64, 32),
                 bytes.get(U32, 40));
         if (r.revision() < 1 || r.flushedRevision() < 0 || r.flushedRevision() > r.revision()
-                || !inData(r.catalogOffset(), r.catalogLength(), capacity) || r.catalogLength() < 24) {
+                || !inData(r.catalogOffset(), r.catalogLength(), capacity) || r.catalogLength() < 24
+                || r.catalogLength() > Integer.MAX_VALUE - 8) {
             return "slot " + slot + ": revision " + r.revision() + ", flushed " + r.flushedRevision()
                     + ", catalog at " + r.catalogOffset() + " of " + r.catalogLength() + " bytes: out of range for"
                     + " capacity " + capacity;

@@ -182,9 +182,6 @@ final class StoreLocks {
 
         private FileLock lock(long position, long size, boolean shared, boolean wait) {
             try {
-                if (!shared && !channel.isOpen()) {
-                    return null;
-                }
                 return wait ? channel.lock(position, size, shared) : channel.tryLock(position, size, shared);
             } catch (OverlappingFileLockException | java.nio.channels.NonWritableChannelException e) {
                 // A lock of this JVM's overlaps (a revision read here), or the channel cannot lock exclusively:
