@@ -3,13 +3,10 @@ package org.indirectbuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -20,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Handing a {@code T**} or {@code char**} to C that takes ownership: the memory stays allocated and filled, Java's
  * handles die, and C frees what it took with the process's free (through libc's {@code free} here, or a nanny, as
- * C's own free would), while close frees the rest. What is freed is seen through glibc's {@code mallinfo2} (rows too
- * big for anything but a mapping of their own); a part freed twice would abort the process.
+ * C's own free would), while close frees the rest. What is freed is seen in the process's mappings: rows too big for
+ * anything but a mapping of their own vanish from {@code /proc/self/maps} when freed ({@link ProcessMappings}); a
+ * part freed twice would abort the process.
  */
 class HandOffTest {
     @Test
@@ -101,28 +99,25 @@ class HandOffTest {
     /** C's {@code free}, as the process's C code finds it. */
     private static final MethodHandle FREE = java.lang.foreign.Linker.nativeLinker().downcallHandle(
             NativeHeap.find("free"), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-    /** glibc's {@code mallinfo2().hblkhd}, the bytes in mapped chunks; empty without it. */
-    private static final Optional<java.util.function.Supplier<Long>> MAPPED = IndirectMemory2DConfinedTest.mmapBytes();
-    /**
-     * Rows of 40 MiB: glibc serves a block above its largest mmap threshold (32 MiB) with a mapping of its own, so
-     * each such row is 40 MiB more in {@code hblkhd}; the JVM's own mapped chunks (compiler arenas, a few hundred
-     * KiB, coming and going) are far less than half a row, so rounding the change to whole rows counts exactly these
-     * rows. calloc leaves the mapped pages untouched: no memory is used but the pages written.
-     */
-    private static final long BIG_ROW = 40L << 20;
+    /** Rows of a mapping each: glibc serves a block above its largest mmap threshold (32 MiB) with one. */
+    private static final long BIG_ROW = ProcessMappings.BIG_BLOCK;
 
-    /** The bytes glibc has in mapped chunks, in units of {@link #BIG_ROW}, rounded; skips the test without them. */
-    private static long mappedRows() {
-        assumeTrue(MAPPED.isPresent(), "needs glibc's mallinfo2 (2.33 or later)");
-        return Math.round(MAPPED.get().get() / (double) BIG_ROW);
+    /** The addresses of {@code m}'s rows, read while Java may still read them. */
+    private static long[] rowAddresses(IndirectMemory2D m) {
+        long[] addresses = new long[(int) m.rows()];
+        for (int r = 0; r < addresses.length; r++) {
+            addresses[r] = m.row(r).address();
+        }
+        return addresses;
     }
 
     private static void cFree(long address) throws Throwable {
         FREE.invokeExact(MemorySegment.ofAddress(address));
     }
 
-    /** Three 40 MiB rows, row r starting with byte r + 1. */
+    /** Three 40 MiB rows, row r starting with byte r + 1; skips the test unless frees can be seen. */
     private static IndirectMemory2D bigRows(Sharing sharing) {
+        ProcessMappings.assumeGlibcAndProcMaps();
         IndirectMemory2D m = IndirectMemory2D.createMemory(3, BIG_ROW, "b", false, RowPlacement.ROW_BY_ROW, sharing);
         for (int r = 0; r < 3; r++) {
             m.setByte(r, 0, (byte) (r + 1));
@@ -132,9 +127,8 @@ class HandOffTest {
 
     @Test
     void cTakesTheRowsAndCloseFreesOnlyTheTable() throws Throwable {
-        long before = mappedRows();
         IndirectMemory2D m = bigRows(Sharing.SHARED);
-        assertThat(mappedRows()).as("three mapped rows").isEqualTo(before + 3);
+        long[] rows = rowAddresses(m);
         MemorySegment row = m.row(2);
         MemorySegment table = m.handOffToC(HandOff.ROWS_ONLY);
         assertThat(table.byteSize()).isZero();
@@ -152,17 +146,16 @@ class HandOffTest {
             assertThat(cRow.get(ValueLayout.JAVA_BYTE, 0)).isEqualTo((byte) (r + 1));
             cFree(cRow.address());
         }
-        assertThat(mappedRows()).as("C freed the three rows").isEqualTo(before);
+        assertThat(ProcessMappings.noneMapped(rows)).as("C freed the three rows").isTrue();
         m.close(); // frees the table; freeing a row again would abort the process (munmap_chunk)
         m.close();
         assertThat(m.isClosed()).isTrue();
-        assertThat(mappedRows()).as("close freed no row").isEqualTo(before);
     }
 
     @Test
     void cTakesTheTableAndCloseFreesEveryRow() throws Throwable {
-        long before = mappedRows();
         IndirectMemory2D m = bigRows(Sharing.SHARED);
+        long[] rows = rowAddresses(m);
         IndirectMemory2D view = m.view(Access.READ_ONLY);
         MemorySegment table = m.handOffToC(HandOff.TABLE_ONLY);
         assertThatThrownBy(() -> view.getByte(1, 0)).isInstanceOf(IllegalStateException.class)
@@ -173,19 +166,19 @@ class HandOffTest {
             assertThat(c.getByte(2, 0)).isEqualTo((byte) 3);
         }
         cFree(table.address());
-        assertThat(mappedRows()).as("the rows are still allocated").isEqualTo(before + 3);
+        assertThat(ProcessMappings.allMapped(rows)).as("the rows are still allocated").isTrue();
         m.close();
-        assertThat(mappedRows()).as("close freed the three rows").isEqualTo(before);
+        assertThat(ProcessMappings.noneMapped(rows)).as("close freed the three rows").isTrue();
     }
 
     @Test
     void whatCDidNotTakeIsFreedByTheCleanerWhenTheHandleIsDropped() throws Throwable {
-        long before = mappedRows();
         IndirectMemory2D m = bigRows(Sharing.CONFINED);
+        long[] rows = rowAddresses(m);
         cFree(m.handOffToC(HandOff.TABLE_ONLY).address());
         m = null; // dropped unclosed
-        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mappedRows() == before)).as("the Cleaner freed the rows")
-                .isTrue();
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> ProcessMappings.noneMapped(rows)))
+                .as("the Cleaner freed the rows").isTrue();
     }
 
     @Test
@@ -232,16 +225,17 @@ class HandOffTest {
 
     @Test
     void cTakesTheTableOfACStringTableAndCloseFreesTheStrings() throws Throwable {
-        long before = mappedRows();
+        ProcessMappings.assumeGlibcAndProcMaps();
         CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.ISO_8859_1, "x".repeat((int) BIG_ROW),
                 "short");
-        assertThat(mappedRows()).as("the 40 MiB string is mapped").isEqualTo(before + 1);
+        long big = t.pointerTable().reinterpret(ValueLayout.ADDRESS.byteSize())
+                .get(ValueLayout.ADDRESS, 0).address();
         MemorySegment table = t.handOffToC(HandOff.TABLE_ONLY);
         assertThat(CStringTable.read(table, java.nio.charset.StandardCharsets.ISO_8859_1)[1]).isEqualTo("short");
         cFree(table.address());
-        assertThat(mappedRows()).as("the strings are still allocated").isEqualTo(before + 1);
+        assertThat(ProcessMappings.allMapped(big)).as("the strings are still allocated").isTrue();
         t.close();
-        assertThat(mappedRows()).as("close freed the strings").isEqualTo(before);
+        assertThat(ProcessMappings.noneMapped(big)).as("close freed the strings").isTrue();
     }
 
     @Test

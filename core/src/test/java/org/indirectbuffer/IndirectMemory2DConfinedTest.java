@@ -2,20 +2,11 @@ package org.indirectbuffer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Supplier;
 
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
 import org.indirectbuffer.kernels.Kernels;
@@ -120,57 +111,38 @@ class IndirectMemory2DConfinedTest {
 
     // ------------------------------------------------------------------------------------------------ Cleaner
 
-    /** glibc's {@code mallinfo2().hblkhd}: bytes in blocks {@code malloc} took with {@code mmap}; empty if absent. */
-    static Optional<Supplier<Long>> mmapBytes() {
-        Linker linker = Linker.nativeLinker();
-        Optional<MemorySegment> symbol = linker.defaultLookup().find("mallinfo2");
-        if (symbol.isEmpty()) {
-            return Optional.empty();
-        }
-        StructLayout info = MemoryLayout.structLayout(MemoryLayout.sequenceLayout(10, ValueLayout.JAVA_LONG));
-        MethodHandle mallinfo2 = linker.downcallHandle(symbol.get(), FunctionDescriptor.of(info));
-        return Optional.of(() -> {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment result = (MemorySegment) mallinfo2.invokeExact((java.lang.foreign.SegmentAllocator) arena);
-                return result.getAtIndex(ValueLayout.JAVA_LONG, 4);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-        });
-    }
-
     private static final long BIG = 64L << 20; // well above malloc's mmap threshold: mapped and unmapped whole
 
-    /** Confined memory, dropped unclosed; returns a segment of it if asked to keep one. */
-    private static MemorySegment createAndDrop(boolean keepRow) {
+    /** Confined memory, dropped unclosed; returns its block's address, and in {@code kept} a row if asked to. */
+    private static long createAndDrop(List<MemorySegment> kept) {
         IndirectMemory2D m = IndirectMemory2D.createMemory(1024, BIG / 1024 / 8, "d", false, RowPlacement.ONE_BLOCK,
                 Sharing.CONFINED);
         m.setDouble(3, 5, 42);
-        return keepRow ? m.row(3) : null;
+        if (kept != null) {
+            kept.add(m.row(3));
+        }
+        return m.row(0).address();
     }
 
     @Test
     @Timeout(60)
     void memoryNeverClosedIsFreedOnceNothingReachesIt() throws InterruptedException {
-        Optional<Supplier<Long>> mapped = mmapBytes();
-        assumeTrue(mapped.isPresent(), "needs glibc's mallinfo2 to observe freeing");
-        long baseline = mapped.get().get();
-        createAndDrop(false);
-        assertThat(mapped.get().get()).as("the block is mapped").isGreaterThanOrEqualTo(baseline + BIG);
-        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mapped.get().get() < baseline + BIG))
+        ProcessMappings.assumeGlibcAndProcMaps();
+        long block = createAndDrop(null);
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> ProcessMappings.noneMapped(block)))
                 .as("unmapped by the Cleaner once unreachable").isTrue();
 
         // A segment held alone keeps the memory alive (and usable) until it too is unreachable.
-        long before = mapped.get().get();
         List<MemorySegment> kept = new ArrayList<>();
-        kept.add(createAndDrop(true));
+        long held = createAndDrop(kept);
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(20);
         }
-        assertThat(mapped.get().get()).as("still mapped while a row segment is held").isGreaterThanOrEqualTo(before + BIG);
+        assertThat(ProcessMappings.allMapped(held)).as("still mapped while a row segment is held").isTrue();
         assertThat(kept.get(0).get(ValueLayout.JAVA_DOUBLE, 40)).isEqualTo(42.0);
         kept.clear();
-        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> mapped.get().get() < before + BIG)).as("unmapped once the segment is gone").isTrue();
+        assertThat(IndirectMemory2DLifetimeTest.gcUntil(() -> ProcessMappings.noneMapped(held)))
+                .as("unmapped once the segment is gone").isTrue();
     }
 }
