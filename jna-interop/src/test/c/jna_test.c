@@ -60,7 +60,7 @@ void jt_free_matrix(double **m, int rows) {
     free(m);
 }
 
-/* Deallocator that frees only what the caller knows, the table: for tests of free-only-the-table nannies. */
+/* A free function that frees only what the caller knows, the table: for tests of free-only-the-table nannies. */
 void jt_free_table_only(void **table) {
     free_calls++;
     free(table);

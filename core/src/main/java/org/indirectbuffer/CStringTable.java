@@ -106,7 +106,7 @@ public final class CStringTable implements AutoCloseable {
      * @throws NullPointerException     if {@code charset}, the list or a string is null (naming its index)
      * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
      */
-    public static CStringTable of(Charset charset, List<String> strings) {
+    public static CStringTable create(Charset charset, List<String> strings) {
         return allocate(charset, strings, Sharing.SHARED);
     }
 
@@ -161,7 +161,7 @@ public final class CStringTable implements AutoCloseable {
     }
 
     /**
-     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #of(Charset, List)}.
+     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #create(Charset, List)}.
      *
      * @param charset the encoding
      * @param strings the strings, none null
@@ -169,8 +169,8 @@ public final class CStringTable implements AutoCloseable {
      * @throws NullPointerException     if {@code charset}, the array or a string is null
      * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
      */
-    public static CStringTable of(Charset charset, String... strings) {
-        return of(charset, List.of(Objects.requireNonNull(strings, "strings")));
+    public static CStringTable create(Charset charset, String... strings) {
+        return create(charset, List.of(Objects.requireNonNull(strings, "strings")));
     }
 
     /**

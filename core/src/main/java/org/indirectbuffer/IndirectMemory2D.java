@@ -37,20 +37,20 @@ import org.indirectbuffer.kernels.spi.KernelProviders;
  *       with the process's calloc}; both are valid {@code T**} for C. The library allocates and frees C memory
  *       with the process's {@code malloc}, {@code calloc} and {@code free}: the ones its C code calls, also under an
  *       interposed allocator ({@code LD_PRELOAD=libjemalloc.so.2}).</li>
- *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean)} <b>borrows</b> a foreign table: it never
- *       frees it, and the caller keeps it alive until this object is closed; {@link #fromPointerKeepingAlive}
+ *   <li>{@link #wrap(MemorySegment, long, long, String, boolean)} <b>borrows</b> a foreign table: it never
+ *       frees it, and the caller keeps it alive until this object is closed; {@link #wrapKeepingAlive}
  *       borrows and keeps a given object reachable for as long as the memory is.</li>
- *   <li>{@link #fromPointer(MemorySegment, long, long, String, boolean, MemoryNanny)} <b>adopts</b> a {@link
+ *   <li>{@link #adopt(MemorySegment, long, long, String, boolean, MemoryNanny)} <b>adopts</b> a {@link
  *       MemoryNanny}: the memory's segments belong to it, and it frees when this object is closed (or, unclosed,
  *       when nothing of it is reachable). A nanny is adopted once.</li>
- *   <li>{@link #viewOfRows} and {@link #viewOfColumns} <b>borrow</b> another buffer's rows or columns without
- *       copying; the source stays exported (locked) until the view is closed.</li>
+ *   <li>{@link #tableOverRows} and {@link #tableOverColumns} <b>own a new table</b> over another buffer's rows or
+ *       columns, without copying them; the source stays exported (locked) until the result is closed.</li>
  * </ul>
  *
  * <h2>Access and lifetime</h2>
  * Owned memory is {@link Access#RESIZEABLE} (or {@link Access#READ_ONLY}); foreign memory is {@link
- * Access#MODIFIABLE} (or read-only). {@link #view(Access)} hands out a handle with narrower access. Every segment this
- * object hands out ({@link #pointerTable()}, {@link #row(long)}, items of its {@link BufferView}s) belongs to a
+ * Access#MODIFIABLE} (or read-only). {@link #narrowed(Access)} hands out a handle with narrower access. Every
+ * segment this object hands out ({@link #pointerTable()}, {@link #row(long)}, items of its {@link BufferView}s) belongs to a
  * memory scope the object closes: after {@link #close()} or {@link #resize}, using one throws {@link
  * IllegalStateException}, and so does every method of a handle taken before; nothing ever reads freed memory. While a
  * {@link BufferView} of the memory is open, {@code close}, {@code resize} and a non-equivalent {@code
@@ -68,7 +68,7 @@ import org.indirectbuffer.kernels.spi.KernelProviders;
  *
  * <h2>What is unchecked</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to {@code cols} items: the one unchecked step,
- * named by the {@code fromPointer} factories.
+ * named by the {@code wrap} and {@code adopt} factories.
  */
 public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** Where the rows of owned memory lie. */
@@ -745,22 +745,22 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
+    public static IndirectMemory2D wrap(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly) {
-        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.wrap");
         return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
                 null, null, "borrowed", Sharing.SHARED);
     }
 
     /**
-     * Borrows a foreign {@code T**} as {@link #fromPointer(MemorySegment, long, long, String, boolean)} does, shared
+     * Borrows a foreign {@code T**} as {@link #wrap(MemorySegment, long, long, String, boolean)} does, shared
      * between threads or confined to this one. {@link Sharing#CONFINED} is for a table borrowed briefly and often —
      * inside a C callback (a FLAC write callback, an audio block loop) that hands the same or a new {@code T**}
      * thousands of times a second: closing confined memory costs no handshake with the other Java threads. Only the
      * creating thread may then use the result and its views and segments (others get {@link WrongThreadException});
      * a confined result left unclosed frees nothing and holds nothing, so it needs no {@code Cleaner}.
      *
-     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     * <p><b>Restricted, unchecked:</b> as for {@link #wrap(MemorySegment, long, long, String, boolean)}.
      *
      * @param table    the table of row pointers
      * @param rows     the number of rows
@@ -774,23 +774,23 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
+    public static IndirectMemory2D wrap(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly, Sharing sharing) {
-        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.wrap");
         Objects.requireNonNull(sharing, "sharing");
         return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
                 null, null, "borrowed", sharing);
     }
 
     /**
-     * Borrows a foreign {@code T**} as {@link #fromPointer(MemorySegment, long, long, String, boolean)} does, and keeps
+     * Borrows a foreign {@code T**} as {@link #wrap(MemorySegment, long, long, String, boolean)} does, and keeps
      * {@code keepAlive} strongly reachable for as long as this object, any handle or {@link BufferView} of it, or any
      * segment it handed out is reachable: for memory whose lifetime follows a Java object (the JNA {@code Memory}
      * objects the rows live in, a buffer a C library keeps only while its Java handle lives). Nothing is freed and
-     * nothing is run: to free, adopt a {@link MemoryNanny} with {@link #fromPointer(MemorySegment, long, long, String,
+     * nothing is run: to free, adopt a {@link MemoryNanny} with {@link #adopt(MemorySegment, long, long, String,
      * boolean, MemoryNanny)}.
      *
-     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     * <p><b>Restricted, unchecked:</b> as for {@link #wrap(MemorySegment, long, long, String, boolean)}.
      *
      * @param table     the table of row pointers
      * @param rows      the number of rows
@@ -805,17 +805,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
+    public static IndirectMemory2D wrapKeepingAlive(MemorySegment table, long rows, long cols, String format,
                                                            boolean readOnly, Object keepAlive) {
-        return fromPointerKeepingAlive(table, rows, cols, format, readOnly, Sharing.SHARED, keepAlive);
+        return wrapKeepingAlive(table, rows, cols, format, readOnly, Sharing.SHARED, keepAlive);
     }
 
     /**
-     * Borrows a foreign {@code T**} and keeps {@code keepAlive} reachable, as {@link #fromPointerKeepingAlive(
+     * Borrows a foreign {@code T**} and keeps {@code keepAlive} reachable, as {@link #wrapKeepingAlive(
      * MemorySegment, long, long, String, boolean, Object)} does, shared between threads or confined to this one (see
-     * {@link #fromPointer(MemorySegment, long, long, String, boolean, Sharing)}).
+     * {@link #wrap(MemorySegment, long, long, String, boolean, Sharing)}).
      *
-     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     * <p><b>Restricted, unchecked:</b> as for {@link #wrap(MemorySegment, long, long, String, boolean)}.
      *
      * @param table     the table of row pointers
      * @param rows      the number of rows
@@ -831,14 +831,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static IndirectMemory2D fromPointerKeepingAlive(MemorySegment table, long rows, long cols, String format,
+    public static IndirectMemory2D wrapKeepingAlive(MemorySegment table, long rows, long cols, String format,
                                                            boolean readOnly, Sharing sharing, Object keepAlive) {
-        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointerKeepingAlive");
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.wrapKeepingAlive");
         Objects.requireNonNull(sharing, "sharing");
         Objects.requireNonNull(keepAlive, "keepAlive");
         if (keepAlive instanceof MemoryNanny) {
             throw new IllegalArgumentException("keepAlive is " + keepAlive + ": a nanny kept alive never frees; adopt"
-                    + " it with fromPointer(table, rows, cols, format, readOnly, nanny)");
+                    + " it with adopt(table, rows, cols, format, readOnly, nanny)");
         }
         return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
                 null, keepAlive, "borrowed", sharing);
@@ -851,7 +851,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * object's memory (every later use throws {@link IllegalStateException}) and then frees. A nanny is adopted once:
      * adopting it again, here or by any other owner, is an {@link IllegalStateException}.
      *
-     * <p><b>Restricted, unchecked:</b> as for {@link #fromPointer(MemorySegment, long, long, String, boolean)}.
+     * <p><b>Restricted, unchecked:</b> as for {@link #wrap(MemorySegment, long, long, String, boolean)}.
      *
      * @param table  the table of row pointers
      * @param rows   the number of rows
@@ -868,9 +868,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException    if the nanny has already freed (or failed to), or another owner adopted it
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static IndirectMemory2D fromPointer(MemorySegment table, long rows, long cols, String format,
+    public static IndirectMemory2D adopt(MemorySegment table, long rows, long cols, String format,
                                                boolean readOnly, MemoryNanny nanny) {
-        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.fromPointer");
+        Restricted.check(IndirectMemory2D.class, "IndirectMemory2D.adopt");
         Objects.requireNonNull(nanny, "nanny");
         return foreign(table, rows, cols, RowItemFormat.parse(format), readOnly,
                 nanny, null, "adopted", Sharing.SHARED);
@@ -944,33 +944,34 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * A 2-D indirect view over the rows of an existing 2-D buffer, without copying: the table points at each row of
-     * the source. The source stays exported (locked against resize, reformat, close) until this view is closed.
+     * A new {@code T**} table over the rows of an existing 2-D buffer, without copying them: the table points at
+     * each row of the source. The source stays exported (locked against resize, reformat, close) until the result is
+     * closed.
      *
      * @param source a 2-D buffer whose rows are contiguous and off the Java heap (native memory)
      * @return a handle that owns only its table; {@link Access#MODIFIABLE} if the source is writable
      * @throws BufferException if the source is not 2-D, its rows are not contiguous, or its memory is on the heap
      */
-    public static IndirectMemory2D viewOfRows(BufferExporter source) {
-        return viewOf(source, false);
+    public static IndirectMemory2D tableOverRows(BufferExporter source) {
+        return tableOver(source, false);
     }
 
     /**
-     * A 2-D indirect view over the columns of an existing 2-D buffer (for example a Fortran-order matrix), without
-     * copying: row {@code j} of the view is column {@code j} of the source, so the view's shape is the source's
-     * transposed. The source stays exported until this view is closed.
+     * A new {@code T**} table over the columns of an existing 2-D buffer (for example a Fortran-order matrix), without
+     * copying: row {@code j} of the result is column {@code j} of the source, so its shape is the source's
+     * transposed. The source stays exported until the result is closed.
      *
      * @param source a 2-D buffer whose columns are contiguous and off the Java heap
      * @return a handle that owns only its table
      * @throws BufferException if the source is not 2-D, its columns are not contiguous, or its memory is on the heap
      */
-    public static IndirectMemory2D viewOfColumns(BufferExporter source) {
-        return viewOf(source, true);
+    public static IndirectMemory2D tableOverColumns(BufferExporter source) {
+        return tableOver(source, true);
     }
 
-    private static IndirectMemory2D viewOf(BufferExporter source, boolean columns) {
+    private static IndirectMemory2D tableOver(BufferExporter source, boolean columns) {
         Objects.requireNonNull(source, "source");
-        String what = columns ? "viewOfColumns" : "viewOfRows";
+        String what = columns ? "tableOverColumns" : "tableOverRows";
         BufferView view = source.getBuffer(BufferRequest.FULL_RO);
         try {
             if (view.ndim() != 2) {
@@ -987,7 +988,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 throw new BufferException(what + ": the source's " + (columns ? "columns" : "rows")
                         + " are not contiguous (shape " + Arrays.toString(shape) + ", strides "
                         + Arrays.toString(strides) + (sub != null ? ", suboffsets " + Arrays.toString(sub) : "")
-                        + ", item size " + itemSize + ")" + (columns ? "" : "; viewOfColumns takes Fortran order"));
+                        + ", item size " + itemSize + ")" + (columns ? "" : "; tableOverColumns takes Fortran order"));
             }
             if (!view.buf().isNative()) {
                 throw new BufferException(what + ": the source's memory is on the Java heap, which native pointers"
@@ -995,7 +996,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             }
             if (columns && view.isIndirect()) {
                 throw new BufferException(what + ": the source follows pointers (suboffsets " + Arrays.toString(sub)
-                        + "), so its columns are not one piece of memory each; viewOfColumns takes a direct buffer");
+                        + "), so its columns are not one piece of memory each; tableOverColumns takes a direct buffer");
             }
             long outer = shape[columns ? 1 : 0];
             long length = shape[inner];
@@ -1094,7 +1095,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalArgumentException if {@code access} is {@link Access#RESIZEABLE}, or wider than this handle's
      * @throws IllegalStateException    if this handle is closed or stale
      */
-    public IndirectMemory2D view(Access access) {
+    public IndirectMemory2D narrowed(Access access) {
         Objects.requireNonNull(access, "access");
         Generation g = live();
         if (access == Access.RESIZEABLE) {
@@ -1181,7 +1182,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * <p>The segment is always read-only: Java code cannot rewrite the pointers (writing throws the JDK's {@code
      * IllegalArgumentException}); C receives the table and may. For memory this class made (owned memory, {@link
-     * #viewOfRows}, {@link #viewOfColumns}) Java never follows the table's pointers: every read and write through
+     * #tableOverRows}, {@link #tableOverColumns}) Java never follows the table's pointers: every read and write through
      * this object and its views goes through the library's own record of the rows, so a table C rewrote changes
      * what C sees, not where Java reads.
      *

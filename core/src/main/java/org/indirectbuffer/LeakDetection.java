@@ -52,7 +52,7 @@ public final class LeakDetection {
 
     /**
      * Returns the native bytes this library allocated and has not freed: owned memory ({@link
-     * IndirectMemory2D#createMemory}, {@link MemoryBuffer#allocate}, {@link CStringTable#of}), tables it made for
+     * IndirectMemory2D#createMemory}, {@link MemoryBuffer#allocate}, {@link CStringTable#create}), tables it made for
      * views and windows, and memory staged for exports. Memory C allocated (borrowed, or adopted with a nanny) is
      * not counted, nor memory handed to C ({@link IndirectMemory2D#handOffToC()}). Counted exactly at every level.
      *

@@ -6,8 +6,8 @@ import java.lang.ref.WeakReference;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The tables the library made and lends out ({@link RaggedRows#create}, {@link CStringTable#of}), by address: when
- * such a table comes back as a "foreign" pointer ({@code RaggedRows.fromTerminated(rows.pointerTable(), ...)}, {@code
+ * The tables the library made and lends out ({@link RaggedRows#create}, {@link CStringTable#create}), by address: when
+ * such a table comes back as a "foreign" pointer ({@code RaggedRows.wrapTerminated(rows.pointerTable(), ...)}, {@code
  * CStringTable.read(strings.pointerTable(), ...)}), its rows are read through the owner's own record, bounded to what
  * the library allocated and scoped to the owner, instead of following the lent table (which C may have rewritten) or
  * scanning past a row's end. An entry lives as long as the owner's memory: it is removed by a cleanup of the owner's

@@ -18,14 +18,14 @@ import org.indirectbuffer.internal.SharedCleaner;
 
 /**
  * Frees foreign memory exactly once: deterministically on {@link #close()}, or through a {@link Cleaner} when the
- * nanny becomes unreachable. Hand one to {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String,
+ * nanny becomes unreachable. Hand one to {@link IndirectMemory2D#adopt(MemorySegment, long, long, String,
  * boolean, MemoryNanny)}, which <em>adopts</em> it: the memory's segments then belong to the nanny, so that whoever
  * frees first (the owner's {@code close()}, the nanny's own {@code close()}, or a Cleaner) first ends every
  * segment of the memory (later use is an {@link IllegalStateException}, never a read of freed memory) and only then
  * frees. A nanny is adopted by one owner: a second adoption is an {@link IllegalStateException}.
  *
  * <p>The freeing action runs at most once. {@link #isFreed()} is true only once it returned normally: if it threw
- * (a library's deallocator failed), the exception reaches whoever closed, {@code isFreed()} stays false and the
+ * (a library's free function failed), the exception reaches whoever closed, {@code isFreed()} stays false and the
  * action is not run again (it may have freed part of the memory; running it again could free that part twice).
  *
  * <p>The freeing action captures only addresses and functions, never the nanny, so the nanny can become unreachable;
@@ -247,7 +247,7 @@ public final class MemoryNanny implements AutoCloseable {
     }
 
     /**
-     * A nanny that runs a given release action, for example a call to a library's own deallocator
+     * A nanny that runs a given release action, for example a call to a library's own free function
      * ({@code free_matrix(m, rows)}). The action must not capture the nanny (it could then never become
      * unreachable), and must tolerate running on the Cleaner's thread.
      *

@@ -22,13 +22,13 @@ import org.indirectbuffer.internal.RowItemFormat;
  * }
  * }</pre>
  *
- * <p>Each {@link #borrow} is {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean,
+ * <p>Each {@link #borrow} is {@link IndirectMemory2D#wrap(MemorySegment, long, long, String, boolean,
  * Sharing)} without its per-call costs: the format is parsed once, and the native-access check is made once, by
  * {@link #of}. That makes a borrower a <b>capability</b>, as a downcall method handle is: {@code of} is restricted
  * (its caller's module must have native access, else {@link IllegalCallerException}), and whoever holds the borrower
  * may then borrow any address without a check — keep it where only code that may trust C's pointers can reach it.
  *
- * <p>What each borrow is: as {@code fromPointer} — nothing is freed, the table is trusted to hold {@code rows}
+ * <p>What each borrow is: as {@code IndirectMemory2D.wrap} — nothing is freed, the table is trusted to hold {@code rows}
  * pointers of {@code cols} items each until the result is closed, every segment the result hands out dies with it.
  * With {@link Sharing#CONFINED} (the point of a borrower) the result belongs to the borrowing thread and closing it
  * costs no handshake with other threads; a confined result left unclosed holds nothing and needs no Cleaner.
@@ -60,7 +60,7 @@ public final class PointerBorrower {
     /**
      * Makes a borrower of tables of {@code format} items.
      *
-     * <p><b>Restricted:</b> the borrower trusts every table it is given, as {@code fromPointer} does; the caller's
+     * <p><b>Restricted:</b> the borrower trusts every table it is given, as {@code IndirectMemory2D.wrap} does; the caller's
      * module must have native access ({@code --enable-native-access}).
      *
      * @param format   the item format of every table borrowed
@@ -80,7 +80,7 @@ public final class PointerBorrower {
     /**
      * Borrows {@code table}: {@code rows} row pointers, each to {@code cols} items of this borrower's format.
      *
-     * <p><b>Unchecked:</b> the table and its rows are trusted as {@link IndirectMemory2D#fromPointer(MemorySegment,
+     * <p><b>Unchecked:</b> the table and its rows are trusted as {@link IndirectMemory2D#wrap(MemorySegment,
      * long, long, String, boolean)} trusts them (this borrower's factory made the native-access check).
      *
      * @param table the table of row pointers (a bare C pointer, or a segment of at least {@code rows} pointers)

@@ -37,7 +37,7 @@ import org.indirectbuffer.kernels.Kernels;
  *   <li>{@link #create} and {@link #createTerminated} <b>own</b> zeroed memory (the table and every row, in one block
  *       the table points into), freed by {@link #close()}, or (for {@link Sharing#SHARED} memory, the default) by a
  *       Cleaner once this object and every {@link Hold}, row view and JNA Pointer of it are unreachable.</li>
- *   <li>{@link #fromPointer(MemorySegment, long[], String, boolean)} and {@link #fromTerminated(MemorySegment, long,
+ *   <li>{@link #wrap(MemorySegment, long[], String, boolean)} and {@link #wrapTerminated(MemorySegment, long,
  *       String, Terminator, long, boolean)} <b>borrow</b> a foreign table: never freed here. They are <b>restricted
  *       methods</b> (see below). The {@code …KeepingAlive} forms borrow and keep a given object reachable for as long
  *       as this object or any segment it handed out is.</li>
@@ -72,7 +72,7 @@ import org.indirectbuffer.kernels.Kernels;
  * fields, views, exports; {@code JnaIndirect.rowPointer}) goes through the library's own record of the rows it
  * allocated, each bounded to its row (items and terminator) and tied to this object's scope: a table C rewrote
  * changes what C sees, never where Java reads. When such a table comes back as a foreign one ({@code
- * fromPointer(rows.pointerTable(), ...)}, {@code fromTerminated}, {@code JnaIndirect.wrapRagged}, {@code
+ * wrap(rows.pointerTable(), ...)}, {@code wrapTerminated}, {@code JnaIndirect.wrapRagged}, {@code
  * JnaIndirect.wrapTerminated}), its rows are read through the same record: a row whose terminator C overwrote is
  * never scanned past its end, lengths beyond a row's allocation are refused, and the memory cannot be adopted by a
  * nanny (the library frees it).
@@ -264,13 +264,13 @@ public final class RaggedRows implements AutoCloseable {
      * @throws BufferException        if the table is too small, or a length exceeds a row this module allocated
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly) {
-        Restricted.check(RaggedRows.class, "RaggedRows.fromPointer");
+    public static RaggedRows wrap(MemorySegment table, long[] lengths, String format, boolean readOnly) {
+        Restricted.check(RaggedRows.class, "RaggedRows.wrap");
         return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null, null);
     }
 
     /**
-     * Borrows a foreign ragged {@code T**} as {@link #fromPointer(MemorySegment, long[], String, boolean)} does, and
+     * Borrows a foreign ragged {@code T**} as {@link #wrap(MemorySegment, long[], String, boolean)} does, and
      * keeps {@code keepAlive} strongly reachable for as long as this object or anything taken from it is: for memory
      * whose lifetime follows a Java object. Nothing is freed or run; <b>restricted</b> as the borrowing form.
      *
@@ -285,9 +285,9 @@ public final class RaggedRows implements AutoCloseable {
      *                                  it instead)
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static RaggedRows fromPointerKeepingAlive(MemorySegment table, long[] lengths, String format,
+    public static RaggedRows wrapKeepingAlive(MemorySegment table, long[] lengths, String format,
                                                      boolean readOnly, Object keepAlive) {
-        Restricted.check(RaggedRows.class, "RaggedRows.fromPointerKeepingAlive");
+        Restricted.check(RaggedRows.class, "RaggedRows.wrapKeepingAlive");
         return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly, null,
                 NannySecrets.refuseNannyKeptAlive(keepAlive));
     }
@@ -295,7 +295,7 @@ public final class RaggedRows implements AutoCloseable {
     /**
      * Adopts a foreign ragged {@code T**} with a memory nanny (see {@link RaggedRows class docs}): the memory's
      * segments belong to the nanny, which frees when this object is closed; closing the nanny by hand first ends
-     * this object's memory. A nanny is adopted once. Otherwise as {@link #fromPointer(MemorySegment, long[], String,
+     * this object's memory. A nanny is adopted once. Otherwise as {@link #wrap(MemorySegment, long[], String,
      * boolean)}, and <b>restricted</b> as it is.
      *
      * @param table    the table of row pointers
@@ -311,9 +311,9 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException  if the nanny has already freed (or failed to), or another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static RaggedRows fromPointer(MemorySegment table, long[] lengths, String format, boolean readOnly,
+    public static RaggedRows adopt(MemorySegment table, long[] lengths, String format, boolean readOnly,
                                          MemoryNanny nanny) {
-        Restricted.check(RaggedRows.class, "RaggedRows.fromPointer");
+        Restricted.check(RaggedRows.class, "RaggedRows.adopt");
         return borrow(table, checkLengths(lengths), RowItemFormat.parse(format), readOnly,
                 Objects.requireNonNull(nanny, "nanny"), null);
     }
@@ -351,14 +351,14 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException  if a row pointer is NULL (naming the row)
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static RaggedRows fromTerminated(MemorySegment table, long rows, String format, Terminator terminator,
+    public static RaggedRows wrapTerminated(MemorySegment table, long rows, String format, Terminator terminator,
                                             long maxLength, boolean readOnly) {
-        Restricted.check(RaggedRows.class, "RaggedRows.fromTerminated");
+        Restricted.check(RaggedRows.class, "RaggedRows.wrapTerminated");
         return terminated(table, rows, format, terminator, maxLength, readOnly, null, null);
     }
 
     /**
-     * Borrows a foreign {@code T**} of sentinel-terminated rows as {@link #fromTerminated(MemorySegment, long, String,
+     * Borrows a foreign {@code T**} of sentinel-terminated rows as {@link #wrapTerminated(MemorySegment, long, String,
      * Terminator, long, boolean)} does, and keeps {@code keepAlive} strongly reachable for as long as this object or
      * anything taken from it is. Nothing is freed or run; <b>restricted</b> as the borrowing form.
      *
@@ -375,17 +375,17 @@ public final class RaggedRows implements AutoCloseable {
      * @throws IllegalStateException    if a row pointer is NULL
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static RaggedRows fromTerminatedKeepingAlive(MemorySegment table, long rows, String format,
+    public static RaggedRows wrapTerminatedKeepingAlive(MemorySegment table, long rows, String format,
                                                         Terminator terminator, long maxLength, boolean readOnly,
                                                         Object keepAlive) {
-        Restricted.check(RaggedRows.class, "RaggedRows.fromTerminatedKeepingAlive");
+        Restricted.check(RaggedRows.class, "RaggedRows.wrapTerminatedKeepingAlive");
         return terminated(table, rows, format, terminator, maxLength, readOnly, null,
                 NannySecrets.refuseNannyKeptAlive(keepAlive));
     }
 
     /**
      * Adopts a foreign {@code T**} of sentinel-terminated rows with a memory nanny; otherwise as {@link
-     * #fromTerminated(MemorySegment, long, String, Terminator, long, boolean)}, and <b>restricted</b> as it is.
+     * #wrapTerminated(MemorySegment, long, String, Terminator, long, boolean)}, and <b>restricted</b> as it is.
      *
      * @param table       the table of row pointers
      * @param rows        the number of rows
@@ -393,7 +393,7 @@ public final class RaggedRows implements AutoCloseable {
      * @param terminator  the item that ends each row
      * @param maxLength   the most items a row may have before its terminator
      * @param readOnly    whether writes through this object are refused
-     * @param nanny       what frees the memory (adopted once, as by {@link #fromPointer(MemorySegment, long[], String,
+     * @param nanny       what frees the memory (adopted once, as by {@link #adopt(MemorySegment, long[], String,
      *                    boolean, MemoryNanny)})
      * @return the rows
      * @throws BufferException        as the borrowing form, or if the table is one this module made; the nanny is
@@ -402,9 +402,9 @@ public final class RaggedRows implements AutoCloseable {
      *                                another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static RaggedRows fromTerminated(MemorySegment table, long rows, String format, Terminator terminator,
+    public static RaggedRows adoptTerminated(MemorySegment table, long rows, String format, Terminator terminator,
                                             long maxLength, boolean readOnly, MemoryNanny nanny) {
-        Restricted.check(RaggedRows.class, "RaggedRows.fromTerminated");
+        Restricted.check(RaggedRows.class, "RaggedRows.adoptTerminated");
         return terminated(table, rows, format, terminator, maxLength, readOnly,
                 Objects.requireNonNull(nanny, "nanny"), null);
     }

@@ -25,7 +25,7 @@ import org.indirectbuffer.internal.RowRecord;
  *
  * <pre>{@code
  * try (IndirectMemory2D pcm = IndirectMemory2D.createFrom(channels);       // int[2][44100]
- *      RowWindow block = RowWindow.of(pcm, 0, 4096)) {
+ *      RowWindow block = RowWindow.tableOver(pcm, 0, 4096)) {
  *     for (long at = 0; at < pcm.cols(); at += 4096) {
  *         long n = Math.min(4096, pcm.cols() - at);                        // 4096, ..., 4096, 3140
  *         block.moveTo(at, n);
@@ -36,7 +36,7 @@ import org.indirectbuffer.internal.RowRecord;
  *
  * <h2>Ownership and lifetime</h2>
  * The window owns only its table. The source stays exported (locked against resize, reformat and close) until the
- * window is closed, as for {@link IndirectMemory2D#viewOfRows}. The window's {@link #pointerTable() table} and its
+ * window is closed, as for {@link IndirectMemory2D#tableOverRows}. The window's {@link #pointerTable() table} and its
  * views die with it ({@link IllegalStateException} afterwards); its {@link #row row} segments are slices of the
  * source's rows, in the source's scope, so they die when the source is closed. A window dropped unclosed is closed
  * by a {@link Cleaner}, which releases the source.
@@ -113,8 +113,8 @@ public final class RowWindow implements BufferExporter, AutoCloseable {
      * @throws BufferException          if the source is not 2-D, its rows are not contiguous, or its memory is on
      *                                  the Java heap
      */
-    public static RowWindow of(BufferExporter source, long offset, long length) {
-        IndirectMemory2D rows = IndirectMemory2D.viewOfRows(Objects.requireNonNull(source, "source"));
+    public static RowWindow tableOver(BufferExporter source, long offset, long length) {
+        IndirectMemory2D rows = IndirectMemory2D.tableOverRows(Objects.requireNonNull(source, "source"));
         try {
             if (length < 0 || length > rows.cols()) {
                 throw new IllegalArgumentException("window length = " + length + ": expected 0 <= length <= "

@@ -13,7 +13,7 @@ import org.indirectbuffer.format.Format;
 import org.junit.jupiter.api.Test;
 
 /**
- * Borrowing a foreign {@code T**} confined to one thread, by {@code fromPointer} with {@link Sharing#CONFINED} and by a
+ * Borrowing a foreign {@code T**} confined to one thread, by {@code wrap} with {@link Sharing#CONFINED} and by a
  * {@link PointerBorrower}: the result reads the table, frees nothing, dies on close, and belongs to its thread.
  */
 class BorrowingTest {
@@ -45,7 +45,7 @@ class BorrowingTest {
     void aConfinedBorrowReadsTheTableBelongsToItsThreadAndFreesNothing() {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment table = table(arena, 2, 5);
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 5, "i", false, Sharing.CONFINED);
+            IndirectMemory2D m = IndirectMemory2D.wrap(table, 2, 5, "i", false, Sharing.CONFINED);
             assertThat(m.sharing()).isEqualTo(Sharing.CONFINED);
             assertThat(m.getInt(1, 4)).isEqualTo(1004);
             m.setInt(0, 0, -7);
@@ -70,7 +70,7 @@ class BorrowingTest {
     void aSharedBorrowIsStillTheDefault() {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment table = table(arena, 1, 1);
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 1, "i", true)) {
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table, 1, 1, "i", true)) {
                 assertThat(m.sharing()).isEqualTo(Sharing.SHARED);
                 assertThat(onAnotherThread(() -> m.getInt(0, 0))).isNull();
             }

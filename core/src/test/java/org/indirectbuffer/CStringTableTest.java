@@ -19,7 +19,7 @@ class CStringTableTest {
 
     @Test
     void anOwnedTableIsNullTerminatedReadThroughItsRecordAndDiesOnClose() {
-        CStringTable t = CStringTable.of(StandardCharsets.UTF_8, "grüß", "", "dos");
+        CStringTable t = CStringTable.create(StandardCharsets.UTF_8, "grüß", "", "dos");
         assertThat(t.size()).isEqualTo(3);
         assertThat(t.toArray()).containsExactly("grüß", "", "dos");
         MemorySegment table = t.pointerTable();
@@ -44,7 +44,7 @@ class CStringTableTest {
 
     @Test
     void itsOwnTableComingBackToTheReadersIsReadThroughItsRecord() {
-        try (CStringTable t = CStringTable.of(StandardCharsets.UTF_8, "one", "two");
+        try (CStringTable t = CStringTable.create(StandardCharsets.UTF_8, "one", "two");
              Arena arena = Arena.ofConfined()) {
             MemorySegment table = t.pointerTable();
             // C rewrites the lent table: entry 0 now points at other bytes. Java's readers do not follow it.
@@ -69,7 +69,7 @@ class CStringTableTest {
 
     @Test
     void wideCharsetsUseWideTerminators() {
-        try (CStringTable t = CStringTable.of(StandardCharsets.UTF_16LE, List.of("ab", "λ"))) {
+        try (CStringTable t = CStringTable.create(StandardCharsets.UTF_16LE, List.of("ab", "λ"))) {
             assertThat(t.toArray()).containsExactly("ab", "λ");
             assertThat(CStringTable.readCounted(t.pointerTable(), 3, StandardCharsets.UTF_16LE))
                     .containsExactly("ab", "λ", null);
@@ -78,12 +78,12 @@ class CStringTableTest {
 
     @Test
     void badStringsAreRefusedNamingTheIndex() {
-        assertThatThrownBy(() -> CStringTable.of(StandardCharsets.UTF_8, "a", "b\0c"))
+        assertThatThrownBy(() -> CStringTable.create(StandardCharsets.UTF_8, "a", "b\0c"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("string 1").hasMessageContaining("NUL");
-        assertThatThrownBy(() -> CStringTable.of(StandardCharsets.US_ASCII, "ok", "é"))
+        assertThatThrownBy(() -> CStringTable.create(StandardCharsets.US_ASCII, "ok", "é"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("string 1")
                 .hasMessageContaining("U+00E9");
-        assertThatThrownBy(() -> CStringTable.of(StandardCharsets.UTF_8, java.util.Arrays.asList("a", null)))
+        assertThatThrownBy(() -> CStringTable.create(StandardCharsets.UTF_8, java.util.Arrays.asList("a", null)))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("string 1 is null");
     }
 
@@ -132,7 +132,7 @@ class CStringTableTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Java heap");
         assertThatThrownBy(() -> CStringTable.readCounted(MemorySegment.NULL, -1, StandardCharsets.UTF_8))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("count = -1");
-        try (CStringTable t = CStringTable.of(StandardCharsets.UTF_8, "a", "b", "c")) {
+        try (CStringTable t = CStringTable.create(StandardCharsets.UTF_8, "a", "b", "c")) {
             assertThatThrownBy(() -> CStringTable.read(t.pointerTable(), StandardCharsets.UTF_8, 2))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("within the first 2 entries");
             assertThat(CStringTable.read(t.pointerTable(), StandardCharsets.UTF_8, 3)).containsExactly("a", "b", "c");

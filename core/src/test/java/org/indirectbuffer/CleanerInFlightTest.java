@@ -84,8 +84,8 @@ class CleanerInFlightTest {
                     fill(m, d);
                     return new Handed(m.pointerTable(), new WeakReference<>(m), expected, dense(ROWS, COLS));
                 }),
-                new Case("viewOfRows of a dropped source", true, () -> {
-                    IndirectMemory2D v = IndirectMemory2D.viewOfRows(IndirectMemory2D.createFrom(d));
+                new Case("tableOverRows of a dropped source", true, () -> {
+                    IndirectMemory2D v = IndirectMemory2D.tableOverRows(IndirectMemory2D.createFrom(d));
                     return new Handed(v.pointerTable(), new WeakReference<>(v), expected, dense(ROWS, COLS));
                 }),
                 new Case("BufferView of a dropped IndirectMemory2D", true, () -> {
@@ -95,7 +95,7 @@ class CleanerInFlightTest {
                     return new Handed(v.buf(), owner, expected, dense(ROWS, COLS));
                 }),
                 new Case("RowWindow over a dropped source", true, () -> {
-                    RowWindow w = RowWindow.of(IndirectMemory2D.createFrom(d), 2, 4);
+                    RowWindow w = RowWindow.tableOver(IndirectMemory2D.createFrom(d), 2, 4);
                     double s = 0;
                     for (double[] row : d) {
                         for (int j = 2; j < 6; j++) {
@@ -125,7 +125,7 @@ class CleanerInFlightTest {
                     }
                     byte[][] encoded = strings.stream().map(s -> s.getBytes(StandardCharsets.UTF_8))
                             .toArray(byte[][]::new);
-                    CStringTable t = CStringTable.of(StandardCharsets.UTF_8, strings);
+                    CStringTable t = CStringTable.create(StandardCharsets.UTF_8, strings);
                     return new Handed(t.pointerTable(), new WeakReference<>(t), CoreNative.stringsChecksum(encoded),
                             (tb, cb) -> CoreNative.stringsChecksum(tb, ROWS, cb));
                 }));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class ColumnLayoutTest {
     @Test
-    void viewOfColumnsOfAColumnMajorMatrixIsATableOfColumnPointers() {
+    void tableOverColumnsOfAColumnMajorMatrixIsATableOfColumnPointers() {
         int m = 3;
         int n = 4;
         try (Arena arena = Arena.ofShared()) {
@@ -26,7 +26,7 @@ class ColumnLayoutTest {
                 }
             }
             MemoryBuffer a = MemoryBuffer.wrap(block, Format.parse("d"), 'F', m, n);
-            try (IndirectMemory2D columns = IndirectMemory2D.viewOfColumns(a)) {
+            try (IndirectMemory2D columns = IndirectMemory2D.tableOverColumns(a)) {
                 assertThat(columns.rows()).as("one row per column").isEqualTo(n);
                 assertThat(columns.cols()).isEqualTo(m);
                 MemorySegment table = columns.pointerTable();

@@ -104,14 +104,14 @@ class GcTimingTest {
                             IndirectMemory2D.RowPlacement.ROW_BY_ROW);
                     CleanerInFlightTest.fill(made, data(i));
                     MemorySegment table = made.handOffToC();
-                    try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, ROWS, COLS, "d", false,
+                    try (IndirectMemory2D m = IndirectMemory2D.adopt(table, ROWS, COLS, "d", false,
                             MemoryNanny.freeingRowsAndTable(table, ROWS))) {
                         return cSum(m, cb);
                     }
                 }, (i, cb) -> javaSum(i)),
-                new Path("viewOfRows", (i, cb) -> {
+                new Path("tableOverRows", (i, cb) -> {
                     try (IndirectMemory2D source = IndirectMemory2D.createFrom(data(i));
-                         IndirectMemory2D m = IndirectMemory2D.viewOfRows(source)) {
+                         IndirectMemory2D m = IndirectMemory2D.tableOverRows(source)) {
                         return cSum(m, cb);
                     }
                 }, (i, cb) -> javaSum(i)),
@@ -123,7 +123,7 @@ class GcTimingTest {
                 }, (i, cb) -> javaSum(i)),
                 new Path("RowWindow, moved every round", (i, cb) -> {
                     try (IndirectMemory2D source = IndirectMemory2D.createFrom(data(i));
-                         RowWindow w = RowWindow.of(source, 0, 3)) {
+                         RowWindow w = RowWindow.tableOver(source, 0, 3)) {
                         w.moveTo(i % (COLS - 3));
                         return bits(CoreNative.sum(w.pointerTable(), ROWS, 3, cb));
                     }
@@ -158,7 +158,7 @@ class GcTimingTest {
                     return bits(s);
                 }),
                 new Path("CStringTable (char**)", (i, cb) -> {
-                    try (CStringTable t = CStringTable.of(StandardCharsets.UTF_8, strings(i))) {
+                    try (CStringTable t = CStringTable.create(StandardCharsets.UTF_8, strings(i))) {
                         return CoreNative.stringsChecksum(t.pointerTable(), ROWS, cb);
                     }
                 }, (i, cb) -> CoreNative.stringsChecksum(strings(i).stream()

@@ -31,7 +31,7 @@ class HandOffTest {
             }
         }
         MemorySegment row = m.row(1);
-        IndirectMemory2D view = m.view(Access.READ_ONLY);
+        IndirectMemory2D view = m.narrowed(Access.READ_ONLY);
         MemorySegment table = m.handOffToC();
         assertThat(table.byteSize()).as("a bare C pointer").isZero();
         assertThatThrownBy(() -> row.get(ValueLayout.JAVA_DOUBLE, 0)).isInstanceOf(IllegalStateException.class);
@@ -39,7 +39,7 @@ class HandOffTest {
         assertThatThrownBy(() -> view.getDouble(0, 0)).isInstanceOf(IllegalStateException.class);
         m.close(); // a no-op now: nothing is freed twice
         // C's side: the table and rows are intact, and C frees every row, then the table.
-        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 3, 4, "d", true,
+        try (IndirectMemory2D c = IndirectMemory2D.adopt(table, 3, 4, "d", true,
                 MemoryNanny.freeingRowsAndTable(table, 3))) {
             assertThat(c.getDouble(2, 3)).isEqualTo(23.0);
             assertThat(c.getDouble(1, 0)).isEqualTo(10.0);
@@ -54,7 +54,7 @@ class HandOffTest {
             assertThat(oneBlock.getDouble(1, 1)).as("still usable").isZero();
         }
         try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false, RowPlacement.ROW_BY_ROW)) {
-            IndirectMemory2D view = m.view(Access.READ_ONLY);
+            IndirectMemory2D view = m.narrowed(Access.READ_ONLY);
             assertThatThrownBy(view::handOffToC).isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("a view of");
             try (BufferView exported = m.getBuffer(BufferRequest.FULL_RO)) {
@@ -62,7 +62,7 @@ class HandOffTest {
                 assertThat(exported.getDouble(0, 0)).isZero();
             }
         }
-        try (IndirectMemory2D viewed = IndirectMemory2D.viewOfRows(MemoryBuffer.wrap(
+        try (IndirectMemory2D viewed = IndirectMemory2D.tableOverRows(MemoryBuffer.wrap(
                 java.lang.foreign.Arena.global().allocate(32, 8), org.indirectbuffer.format.Format.parse("d"), 'C',
                 2, 2))) {
             assertThatThrownBy(viewed::handOffToC).isInstanceOf(UnsupportedOperationException.class);
@@ -88,7 +88,7 @@ class HandOffTest {
                 Sharing.CONFINED);
         m.setInt(1, 2, 42);
         MemorySegment table = m.handOffToC();
-        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 2, 3, "i", true,
+        try (IndirectMemory2D c = IndirectMemory2D.adopt(table, 2, 3, "i", true,
                 MemoryNanny.freeingRowsAndTable(table, 2))) {
             assertThat(c.getInt(1, 2)).isEqualTo(42);
         }
@@ -156,12 +156,12 @@ class HandOffTest {
     void cTakesTheTableAndCloseFreesEveryRow() throws Throwable {
         IndirectMemory2D m = bigRows(Sharing.SHARED);
         long[] rows = rowAddresses(m);
-        IndirectMemory2D view = m.view(Access.READ_ONLY);
+        IndirectMemory2D view = m.narrowed(Access.READ_ONLY);
         MemorySegment table = m.handOffToC(HandOff.TABLE_ONLY);
         assertThatThrownBy(() -> view.getByte(1, 0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("TABLE_ONLY");
         // C's side: read the rows through the table, then free the table only.
-        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 3, BIG_ROW, "b", true)) {
+        try (IndirectMemory2D c = IndirectMemory2D.wrap(table, 3, BIG_ROW, "b", true)) {
             assertThat(c.getByte(1, 0)).isEqualTo((byte) 2);
             assertThat(c.getByte(2, 0)).isEqualTo((byte) 3);
         }
@@ -202,7 +202,7 @@ class HandOffTest {
 
     @Test
     void cTakesTheStringsOfACStringTableAndCloseFreesTheTable() throws Throwable {
-        CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "alpha", "beta", "gamma");
+        CStringTable t = CStringTable.create(java.nio.charset.StandardCharsets.UTF_8, "alpha", "beta", "gamma");
         MemorySegment table = t.handOffToC(HandOff.ROWS_ONLY);
         assertThatThrownBy(() -> t.get(0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("handed to C (ROWS_ONLY)");
@@ -226,7 +226,7 @@ class HandOffTest {
     @Test
     void cTakesTheTableOfACStringTableAndCloseFreesTheStrings() throws Throwable {
         ProcessMappings.assumeGlibcAndProcMaps();
-        CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.ISO_8859_1, "x".repeat((int) BIG_ROW),
+        CStringTable t = CStringTable.create(java.nio.charset.StandardCharsets.ISO_8859_1, "x".repeat((int) BIG_ROW),
                 "short");
         long big = t.pointerTable().reinterpret(ValueLayout.ADDRESS.byteSize())
                 .get(ValueLayout.ADDRESS, 0).address();
@@ -240,13 +240,13 @@ class HandOffTest {
 
     @Test
     void aStringTableHandedWholeEndsAsClosed() {
-        CStringTable t = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a");
+        CStringTable t = CStringTable.create(java.nio.charset.StandardCharsets.UTF_8, "a");
         MemorySegment table = t.handOffToC(HandOff.ALL);
         assertThat(t.isClosed()).isTrue();
         assertThatThrownBy(() -> t.get(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         t.close(); // a no-op: nothing is freed twice
         MemoryNanny.freeingRowsAndTable(table, 1).close(); // C's g_strfreev
-        try (CStringTable kept = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "b")) {
+        try (CStringTable kept = CStringTable.create(java.nio.charset.StandardCharsets.UTF_8, "b")) {
             assertThatThrownBy(() -> kept.handOffToC(null)).isInstanceOf(NullPointerException.class)
                     .hasMessageContaining("part");
             assertThat(kept.get(0)).isEqualTo("b");

@@ -77,7 +77,7 @@ class HostileTrialTest {
     void aViewOfRowsWhoseSourceArenaIsClosedThrowsInsteadOfReadingUnmappedMemory() {
         Arena a = Arena.ofShared();
         MemorySegment seg = a.allocate(8L * 8 * 1024, 8);
-        IndirectMemory2D v = IndirectMemory2D.viewOfRows(MemoryBuffer.wrap(seg, Format.parse("d"), 'C', 8, 1024));
+        IndirectMemory2D v = IndirectMemory2D.tableOverRows(MemoryBuffer.wrap(seg, Format.parse("d"), 'C', 8, 1024));
         v.setDouble(7, 1023, 5.0);
         assertThat(v.getDouble(7, 1023)).isEqualTo(5.0);
         a.close();
@@ -95,7 +95,7 @@ class HostileTrialTest {
             IndirectMemory2D m = IndirectMemory2D.createMemory(512, 512, "d", false, RowPlacement.ROW_BY_ROW);
             Arena a = Arena.ofShared();
             MemorySegment block = a.allocate(8L * 256 * 256, 8);
-            IndirectMemory2D rows = IndirectMemory2D.viewOfRows(MemoryBuffer.wrap(block, Format.parse("d"), 'C',
+            IndirectMemory2D rows = IndirectMemory2D.tableOverRows(MemoryBuffer.wrap(block, Format.parse("d"), 'C',
                     256, 256));
             CountDownLatch started = new CountDownLatch(1);
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -133,7 +133,7 @@ class HostileTrialTest {
         table.setAtIndex(ValueLayout.ADDRESS, 1, row1);
         row1.set(ValueLayout.JAVA_DOUBLE, 8, 3.5);
         MemoryNanny nanny = MemoryNanny.closing(arena);
-        IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 2, "d", true, nanny);
+        IndirectMemory2D m = IndirectMemory2D.adopt(table, 2, 2, "d", true, nanny);
         MemorySegment row = m.row(1);
         assertThat(m.getDouble(1, 1)).isEqualTo(3.5);
         nanny.close();
@@ -150,14 +150,14 @@ class HostileTrialTest {
             MemorySegment table = arena.allocate(POINTER, POINTER);
             table.setAtIndex(ValueLayout.ADDRESS, 0, arena.allocate(8));
             MemoryNanny nanny = MemoryNanny.running("nothing", () -> { });
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 1, "d", true, nanny);
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(table, 1, 1, "d", true, nanny))
+            IndirectMemory2D m = IndirectMemory2D.adopt(table, 1, 1, "d", true, nanny);
+            assertThatThrownBy(() -> IndirectMemory2D.adopt(table, 1, 1, "d", true, nanny))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already adopted");
             m.close();
             assertThat(nanny.isFreed()).isTrue();
             MemoryNanny freed = MemoryNanny.running("nothing", () -> { });
             freed.close();
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(table, 1, 1, "d", true, freed))
+            assertThatThrownBy(() -> IndirectMemory2D.adopt(table, 1, 1, "d", true, freed))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already freed");
         }
     }
@@ -171,7 +171,7 @@ class HostileTrialTest {
                 new long[] {0, -1}, true))
                 .isInstanceOf(BufferException.class).hasMessageContaining("Java heap")
                 .hasMessageContaining("suboffsets [0, -1]");
-        assertThatThrownBy(() -> IndirectMemory2D.fromPointer(heap, 1, 1, "d", true))
+        assertThatThrownBy(() -> IndirectMemory2D.wrap(heap, 1, 1, "d", true))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("Java heap");
     }
 
@@ -304,7 +304,7 @@ class HostileTrialTest {
              Arena arena = Arena.ofShared()) {
             MemorySegment mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, 1 << 16, arena);
             MemoryBuffer buffer = MemoryBuffer.wrap(mapped, Format.parse("d"), 'C', 8, 1024);
-            IndirectMemory2D rows = IndirectMemory2D.viewOfRows(buffer);
+            IndirectMemory2D rows = IndirectMemory2D.tableOverRows(buffer);
             channel.truncate(4096); // someone else shortens the file
             try (BufferView v = rows.getBuffer(BufferRequest.FULL_RO)) {
                 assertThatThrownBy(() -> Kernels.sum(v)).isInstanceOf(MemoryFaultException.class)

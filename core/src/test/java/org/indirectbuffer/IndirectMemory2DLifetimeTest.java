@@ -97,7 +97,7 @@ class IndirectMemory2DLifetimeTest {
             frees.incrementAndGet();
             arena.close();
         });
-        IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 3, 4, "d", false, nanny);
+        IndirectMemory2D m = IndirectMemory2D.adopt(table, 3, 4, "d", false, nanny);
         return new Exported(m.getBuffer(BufferRequest.FULL), nanny, m);
     }
 
@@ -146,8 +146,8 @@ class IndirectMemory2DLifetimeTest {
 
     /** Adopts with a nanny the caller keeps; only a read-only view handle is returned. */
     private static IndirectMemory2D adoptAndHandOutAViewHandle(MemoryNanny nanny, MemorySegment table) {
-        IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 3, 4, "d", false, nanny);
-        return m.view(Access.READ_ONLY);
+        IndirectMemory2D m = IndirectMemory2D.adopt(table, 3, 4, "d", false, nanny);
+        return m.narrowed(Access.READ_ONLY);
     }
 
     @Test
@@ -251,7 +251,7 @@ class IndirectMemory2DLifetimeTest {
                     long seed = 1000L + t;
                     futures.add(pool.submit(() -> {
                         Random random = new Random(seed);
-                        IndirectMemory2D ro = m.view(Access.READ_ONLY);
+                        IndirectMemory2D ro = m.narrowed(Access.READ_ONLY);
                         start.await();
                         int checks = 0;
                         for (int i = 0; i < 3000; i++) {
@@ -358,7 +358,7 @@ class IndirectMemory2DLifetimeTest {
             int n = j.mode;
             try {
                 MemorySegment earlyRow = m.row(1);
-                IndirectMemory2D handle = (j.mode & 1) == 0 ? m : m.view(Access.READ_ONLY);
+                IndirectMemory2D handle = (j.mode & 1) == 0 ? m : m.narrowed(Access.READ_ONLY);
                 while (limit < 0 || j.reads < limit) {
                     int op = n++ & 15;
                     if (op == 15) {
@@ -523,10 +523,10 @@ class IndirectMemory2DLifetimeTest {
                     m.setDouble(0, 0, base);
                     m.setDouble(1, 1, base + 1);
                 } else if (flavour == 2) {
-                    m = IndirectMemory2D.fromPointer(table, 2, 2, "d", true);
+                    m = IndirectMemory2D.wrap(table, 2, 2, "d", true);
                     base = 7;
                 } else {
-                    m = IndirectMemory2D.fromPointer(table, 2, 2, "d", true,
+                    m = IndirectMemory2D.adopt(table, 2, 2, "d", true,
                             MemoryNanny.running("race", nannyFrees::incrementAndGet));
                     adopted++;
                     base = 7;

@@ -514,11 +514,11 @@ class IndirectMemory2DTest {
     // ------------------------------------------------------------------------------------------------ borrowed
 
     @Test
-    void fromPointerBorrowsTheCallersMemoryAndFreesNothing() {
+    void wrapBorrowsTheCallersMemoryAndFreesNothing() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment[] rows = foreignRows(arena, 3, 4);
             MemorySegment table = table(arena, rows);
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 3, 4, "d", false);
+            IndirectMemory2D m = IndirectMemory2D.wrap(table, 3, 4, "d", false);
             assertThat(m.access()).isEqualTo(Access.MODIFIABLE);
             assertThat(m.toString()).contains("borrowed");
             assertCells(m, 3, 4);
@@ -547,12 +547,12 @@ class IndirectMemory2DTest {
     }
 
     @Test
-    void fromPointerAcceptsABarePointerAndReadOnly() {
+    void wrapAcceptsABarePointerAndReadOnly() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment[] rows = foreignRows(arena, 2, 3);
             MemorySegment table = table(arena, rows);
             MemorySegment bare = MemorySegment.ofAddress(table.address());
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(bare, 2, 3, "d", true)) {
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(bare, 2, 3, "d", true)) {
                 assertThat(m.access()).isEqualTo(Access.READ_ONLY);
                 assertCells(m, 2, 3);
                 assertThat(m.pointerTable().byteSize()).isEqualTo(2 * POINTER);
@@ -564,19 +564,19 @@ class IndirectMemory2DTest {
     }
 
     @Test
-    void fromPointerRefusesATooSmallOrNullTable() {
+    void wrapRefusesATooSmallOrNullTable() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = table(arena, foreignRows(arena, 2, 3));
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(table, 3, 3, "d", false))
+            assertThatThrownBy(() -> IndirectMemory2D.wrap(table, 3, 3, "d", false))
                     .isInstanceOf(BufferException.class)
                     .hasMessage("table holds 2 row pointers (16 bytes); expected 3 rows (24 bytes)");
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(MemorySegment.NULL, 2, 3, "d", false))
+            assertThatThrownBy(() -> IndirectMemory2D.wrap(MemorySegment.NULL, 2, 3, "d", false))
                     .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessage("table is NULL, but 2 rows were given");
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(table, -1, 3, "d", false))
+            assertThatThrownBy(() -> IndirectMemory2D.wrap(table, -1, 3, "d", false))
                     .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimensions -1 x 3");
             // Zero rows over NULL is an empty matrix.
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(MemorySegment.NULL, 0, 3, "d", false)) {
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(MemorySegment.NULL, 0, 3, "d", false)) {
                 assertThat(m.rows()).isZero();
             }
         }
@@ -588,7 +588,7 @@ class IndirectMemory2DTest {
             MemorySegment[] rows = foreignRows(arena, 3, 4);
             rows[1] = MemorySegment.NULL;
             MemorySegment table = table(arena, rows);
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 3, 4, "d", false)) {
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table, 3, 4, "d", false)) {
                 assertThatThrownBy(() -> m.getDouble(1, 2)).isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("row 1 ").hasMessageContaining("NULL");
                 assertThatThrownBy(() -> m.setDouble(1, 0, 1.0)).isInstanceOf(IllegalStateException.class)
@@ -631,7 +631,7 @@ class IndirectMemory2DTest {
             MemorySegment[] rows = foreignRows(arena, 5, 1);
             rows[3] = MemorySegment.NULL;
             rows[4] = MemorySegment.NULL;
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, rows), 5, 1, "d", true)) {
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, rows), 5, 1, "d", true)) {
                 assertThatThrownBy(m::validate).isInstanceOf(IllegalStateException.class)
                         .hasMessageStartingWith("row 3 ");
                 assertThat(m.getDouble(2, 0)).isEqualTo(cell(2, 0));
@@ -655,7 +655,7 @@ class IndirectMemory2DTest {
         AtomicInteger frees = new AtomicInteger();
         MemoryNanny nanny = countingNanny(frees, arena);
         MemorySegment[] rows = foreignRows(arena, 3, 2);
-        IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, rows), 3, 2, "d", false, nanny);
+        IndirectMemory2D m = IndirectMemory2D.adopt(table(arena, rows), 3, 2, "d", false, nanny);
         assertThat(m.access()).isEqualTo(Access.MODIFIABLE);
         assertCells(m, 3, 2);
         m.setDouble(0, 0, 5.0);
@@ -688,23 +688,23 @@ class IndirectMemory2DTest {
         try (Arena arena = Arena.ofConfined()) {
             AtomicInteger closes = new AtomicInteger();
             AutoCloseable keeper = closes::incrementAndGet;
-            IndirectMemory2D m = IndirectMemory2D.fromPointerKeepingAlive(table(arena, foreignRows(arena, 2, 2)), 2,
+            IndirectMemory2D m = IndirectMemory2D.wrapKeepingAlive(table(arena, foreignRows(arena, 2, 2)), 2,
                     2, "d", false, keeper);
             assertCells(m, 2, 2);
             m.close();
             assertThat(closes).hasValue(0);
             MemoryNanny nanny = MemoryNanny.running("rows", () -> { });
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointerKeepingAlive(table(arena, foreignRows(arena, 1, 1)),
+            assertThatThrownBy(() -> IndirectMemory2D.wrapKeepingAlive(table(arena, foreignRows(arena, 1, 1)),
                     1, 1, "d", false, nanny))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("a nanny kept alive never frees")
-                    .hasMessageContaining("fromPointer(table, rows, cols, format, readOnly, nanny)");
+                    .hasMessageContaining("adopt(table, rows, cols, format, readOnly, nanny)");
             assertThat(nanny.isFreed()).isFalse();
         }
-        assertThatThrownBy(() -> IndirectMemory2D.fromPointer(MemorySegment.NULL, 0, 0, "d", false,
+        assertThatThrownBy(() -> IndirectMemory2D.adopt(MemorySegment.NULL, 0, 0, "d", false,
                 (MemoryNanny) null))
                 .isInstanceOf(NullPointerException.class).hasMessage("nanny");
-        assertThatThrownBy(() -> IndirectMemory2D.fromPointerKeepingAlive(MemorySegment.NULL, 0, 0, "d", false,
+        assertThatThrownBy(() -> IndirectMemory2D.wrapKeepingAlive(MemorySegment.NULL, 0, 0, "d", false,
                 null)).isInstanceOf(NullPointerException.class).hasMessage("keepAlive");
     }
 
@@ -753,7 +753,7 @@ class IndirectMemory2DTest {
     @Test
     void whileExportedOnlyAnEquivalentFormatIsAccepted() {
         try (IndirectMemory2D m = filled(2, 3, RowPlacement.ONE_BLOCK)) {
-            IndirectMemory2D before = m.view(Access.MODIFIABLE);
+            IndirectMemory2D before = m.narrowed(Access.MODIFIABLE);
             MemorySegment row = m.row(1);
             BufferView v = m.getBuffer(BufferRequest.FULL);
             m.reinterpretData(EXPLICIT_NATIVE_D);
@@ -787,7 +787,7 @@ class IndirectMemory2DTest {
     @Test
     void reinterpretDataOnAViewHandleIsRefused() {
         try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false)) {
-            IndirectMemory2D v = m.view(Access.MODIFIABLE);
+            IndirectMemory2D v = m.narrowed(Access.MODIFIABLE);
             assertThatThrownBy(() -> v.reinterpretData("q")).isInstanceOf(IllegalStateException.class);
             assertThat(m.format()).isEqualTo(D);
         }
@@ -854,7 +854,7 @@ class IndirectMemory2DTest {
             b.copyTo(a);
             assertCells(a, 3, 5);
             // Through a MODIFIABLE view handle too.
-            IndirectMemory2D view = a.view(Access.MODIFIABLE);
+            IndirectMemory2D view = a.narrowed(Access.MODIFIABLE);
             view.copyFrom(ones);
             assertThat(a.getDouble(2, 4)).isEqualTo(3.0);
         }
@@ -866,7 +866,7 @@ class IndirectMemory2DTest {
             MemoryBuffer same = matrix('C', 2, 3, "d");
 
             // Read-only targets.
-            IndirectMemory2D ro = m.view(Access.READ_ONLY);
+            IndirectMemory2D ro = m.narrowed(Access.READ_ONLY);
             assertThatThrownBy(() -> ro.copyFrom(same)).isInstanceOf(ReadOnlyBufferException.class);
             MemoryBuffer roBuffer = MemoryBuffer.allocate(D, 'C', 2, 3);
             roBuffer.makeReadOnly();
@@ -944,9 +944,9 @@ class IndirectMemory2DTest {
     // ------------------------------------------------------------------------------------------------ views of rows
 
     @Test
-    void viewOfRowsOverAMemoryBufferWritesThroughAndLocksTheSource() {
+    void tableOverRowsOverAMemoryBufferWritesThroughAndLocksTheSource() {
         MemoryBuffer source = matrix('C', 3, 4, "d");
-        IndirectMemory2D view = IndirectMemory2D.viewOfRows(source);
+        IndirectMemory2D view = IndirectMemory2D.tableOverRows(source);
         assertThat(view.access()).isEqualTo(Access.MODIFIABLE);
         assertThat(view.rows()).isEqualTo(3);
         assertThat(view.cols()).isEqualTo(4);
@@ -973,7 +973,7 @@ class IndirectMemory2DTest {
         view.close();
         assertThat(source.exportCount()).isZero();
         source.makeReadOnly();
-        try (IndirectMemory2D ro = IndirectMemory2D.viewOfRows(source)) {
+        try (IndirectMemory2D ro = IndirectMemory2D.tableOverRows(source)) {
             assertThat(ro.access()).isEqualTo(Access.READ_ONLY);
             assertThatThrownBy(() -> ro.setDouble(0, 0, 1)).isInstanceOf(ReadOnlyBufferException.class);
             assertThat(ro.getDouble(2, 3)).isEqualTo(2.0);
@@ -982,10 +982,10 @@ class IndirectMemory2DTest {
     }
 
     @Test
-    void viewOfRowsOverAnotherIndirectMemoryLocksIt() {
+    void tableOverRowsOverAnotherIndirectMemoryLocksIt() {
         for (RowPlacement placement : RowPlacement.values()) {
             try (IndirectMemory2D source = filled(3, 2, placement)) {
-                IndirectMemory2D view = IndirectMemory2D.viewOfRows(source);
+                IndirectMemory2D view = IndirectMemory2D.tableOverRows(source);
                 assertCells(view, 3, 2);
                 for (long r = 0; r < 3; r++) {
                     assertThat(view.row(r).address()).isEqualTo(source.row(r).address());
@@ -1011,9 +1011,9 @@ class IndirectMemory2DTest {
     }
 
     @Test
-    void viewOfColumnsOverAFortranMatrixIsTheTranspose() {
+    void tableOverColumnsOverAFortranMatrixIsTheTranspose() {
         MemoryBuffer source = matrix('F', 3, 5, "d");
-        try (IndirectMemory2D t = IndirectMemory2D.viewOfColumns(source)) {
+        try (IndirectMemory2D t = IndirectMemory2D.tableOverColumns(source)) {
             assertThat(t.rows()).isEqualTo(5);
             assertThat(t.cols()).isEqualTo(3);
             for (long j = 0; j < 5; j++) {
@@ -1032,24 +1032,24 @@ class IndirectMemory2DTest {
     }
 
     @Test
-    void viewOfRowsRefusesWhatItCannotPointInto() {
+    void tableOverRowsRefusesWhatItCannotPointInto() {
         MemoryBuffer fortran = matrix('F', 3, 4, "d");
-        assertThatThrownBy(() -> IndirectMemory2D.viewOfRows(fortran)).isInstanceOf(BufferException.class)
+        assertThatThrownBy(() -> IndirectMemory2D.tableOverRows(fortran)).isInstanceOf(BufferException.class)
                 .hasMessageContaining("rows are not contiguous");
         MemoryBuffer c = matrix('C', 3, 4, "d");
-        assertThatThrownBy(() -> IndirectMemory2D.viewOfColumns(c)).isInstanceOf(BufferException.class)
+        assertThatThrownBy(() -> IndirectMemory2D.tableOverColumns(c)).isInstanceOf(BufferException.class)
                 .hasMessageContaining("columns are not contiguous");
         try (IndirectMemory2D m = filled(2, 2, RowPlacement.ONE_BLOCK)) {
-            assertThatThrownBy(() -> IndirectMemory2D.viewOfColumns(m)).isInstanceOf(BufferException.class)
+            assertThatThrownBy(() -> IndirectMemory2D.tableOverColumns(m)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("not contiguous");
             assertThat(m.exportCount()).isZero();
         }
         MemoryBuffer heap = MemoryBuffer.wrap(new double[6], 'C', 2, 3);
-        assertThatThrownBy(() -> IndirectMemory2D.viewOfRows(heap)).isInstanceOf(BufferException.class)
+        assertThatThrownBy(() -> IndirectMemory2D.tableOverRows(heap)).isInstanceOf(BufferException.class)
                 .hasMessageContaining("on the Java heap");
         MemoryBuffer cube = MemoryBuffer.allocate(D, 'C', 2, 2, 2);
-        assertThatThrownBy(() -> IndirectMemory2D.viewOfRows(cube)).isInstanceOf(BufferException.class)
-                .hasMessage("viewOfRows: source has 3 dimensions (shape [2, 2, 2]); expected 2");
+        assertThatThrownBy(() -> IndirectMemory2D.tableOverRows(cube)).isInstanceOf(BufferException.class)
+                .hasMessage("tableOverRows: source has 3 dimensions (shape [2, 2, 2]); expected 2");
         // Every refusal released the source.
         for (MemoryBuffer b : List.of(fortran, c, heap, cube)) {
             assertThat(b.exportCount()).isZero();
@@ -1062,7 +1062,7 @@ class IndirectMemory2DTest {
     @Test
     void aReadOnlyViewRefusesWrites() {
         try (IndirectMemory2D m = filled(2, 3, RowPlacement.ONE_BLOCK)) {
-            IndirectMemory2D ro = m.view(Access.READ_ONLY);
+            IndirectMemory2D ro = m.narrowed(Access.READ_ONLY);
             assertThat(ro.access()).isEqualTo(Access.READ_ONLY);
             assertThat(ro.isReadOnly()).isTrue();
             assertCells(ro, 2, 3);
@@ -1078,9 +1078,9 @@ class IndirectMemory2DTest {
                 // A view of a view counts on the same memory.
                 assertThat(m.exportCount()).isEqualTo(1);
             }
-            assertThatThrownBy(() -> ro.view(Access.MODIFIABLE)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> ro.narrowed(Access.MODIFIABLE)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("cannot widen access from READ_ONLY to MODIFIABLE");
-            assertThat(ro.view(Access.READ_ONLY).getDouble(1, 1)).isEqualTo(cell(1, 1));
+            assertThat(ro.narrowed(Access.READ_ONLY).getDouble(1, 1)).isEqualTo(cell(1, 1));
             assertCells(m, 2, 3);
             // The primary handle still writes, and the view sees it.
             m.setDouble(0, 0, 3.0);
@@ -1092,25 +1092,25 @@ class IndirectMemory2DTest {
     void viewsCannotBeResizeableOrWider() {
         try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false);
              Arena arena = Arena.ofConfined()) {
-            assertThatThrownBy(() -> m.view(Access.RESIZEABLE)).isInstanceOf(IllegalArgumentException.class);
-            IndirectMemory2D mod = m.view(Access.MODIFIABLE);
+            assertThatThrownBy(() -> m.narrowed(Access.RESIZEABLE)).isInstanceOf(IllegalArgumentException.class);
+            IndirectMemory2D mod = m.narrowed(Access.MODIFIABLE);
             assertThat(mod.access()).isEqualTo(Access.MODIFIABLE);
-            assertThatThrownBy(() -> mod.view(Access.RESIZEABLE)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> mod.narrowed(Access.RESIZEABLE)).isInstanceOf(IllegalArgumentException.class);
             mod.setDouble(1, 1, 4.0);
             assertThat(m.getDouble(1, 1)).isEqualTo(4.0);
             assertThatThrownBy(() -> mod.resize(3, 3)).isInstanceOf(UnsupportedOperationException.class);
             assertThat(m.rows()).isEqualTo(2);
 
-            IndirectMemory2D borrowed = IndirectMemory2D.fromPointer(table(arena, foreignRows(arena, 2, 2)), 2, 2,
+            IndirectMemory2D borrowed = IndirectMemory2D.wrap(table(arena, foreignRows(arena, 2, 2)), 2, 2,
                     "d", false);
-            assertThatThrownBy(() -> borrowed.view(Access.RESIZEABLE)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> borrowed.narrowed(Access.RESIZEABLE)).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> borrowed.resize(3, 3)).isInstanceOf(UnsupportedOperationException.class);
-            assertThat(borrowed.view(Access.MODIFIABLE).getDouble(1, 0)).isEqualTo(cell(1, 0));
+            assertThat(borrowed.narrowed(Access.MODIFIABLE).getDouble(1, 0)).isEqualTo(cell(1, 0));
             assertThat(borrowed.rows()).isEqualTo(2);
             borrowed.close();
 
             IndirectMemory2D ro = IndirectMemory2D.createMemory(2, 2, "d", true);
-            assertThatThrownBy(() -> ro.view(Access.MODIFIABLE)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> ro.narrowed(Access.MODIFIABLE)).isInstanceOf(IllegalArgumentException.class);
             ro.close();
         }
     }
@@ -1118,7 +1118,7 @@ class IndirectMemory2DTest {
     @Test
     void closingAViewHandleEndsOnlyThatHandle() {
         try (IndirectMemory2D m = filled(2, 2, RowPlacement.ONE_BLOCK)) {
-            IndirectMemory2D v = m.view(Access.MODIFIABLE);
+            IndirectMemory2D v = m.narrowed(Access.MODIFIABLE);
             MemorySegment row = v.row(0);
             v.close();
             assertThat(v.isClosed()).isTrue();
@@ -1213,8 +1213,8 @@ class IndirectMemory2DTest {
     @EnumSource(RowPlacement.class)
     void afterResizeEarlierViewHandlesAndSegmentsAreStale(RowPlacement placement) {
         try (IndirectMemory2D m = filled(3, 4, placement)) {
-            IndirectMemory2D ro = m.view(Access.READ_ONLY);
-            IndirectMemory2D mod = m.view(Access.MODIFIABLE);
+            IndirectMemory2D ro = m.narrowed(Access.READ_ONLY);
+            IndirectMemory2D mod = m.narrowed(Access.MODIFIABLE);
             MemorySegment table = m.pointerTable();
             MemorySegment row = m.row(1);
             MemorySegment roRow = ro.row(1);
@@ -1254,7 +1254,7 @@ class IndirectMemory2DTest {
             }
             assertThat(m.getDouble(3, 3)).isZero();
             m.setDouble(3, 3, 1.0);
-            IndirectMemory2D fresh = m.view(Access.READ_ONLY);
+            IndirectMemory2D fresh = m.narrowed(Access.READ_ONLY);
             assertThat(fresh.getDouble(3, 3)).isEqualTo(1.0);
         }
     }
@@ -1286,7 +1286,7 @@ class IndirectMemory2DTest {
         calls.put("setByte", () -> m.setByte(0, 0, (byte) 1));
         calls.put("getBuffer(FULL)", () -> m.getBuffer(BufferRequest.FULL));
         calls.put("getBuffer(FULL_RO)", () -> m.getBuffer(BufferRequest.FULL_RO));
-        calls.put("view", () -> m.view(Access.READ_ONLY));
+        calls.put("view", () -> m.narrowed(Access.READ_ONLY));
         calls.put("resize", () -> m.resize(3, 3));
         calls.put("reinterpretData", () -> m.reinterpretData("q"));
         calls.put("reinterpretData(equivalent)", () -> m.reinterpretData("=d"));
@@ -1328,7 +1328,7 @@ class IndirectMemory2DTest {
         out.add(m.pointerTable());
         out.add(m.row(0));
         out.add(m.row(m.rows() - 1));
-        out.add(m.view(Access.READ_ONLY).row(1));
+        out.add(m.narrowed(Access.READ_ONLY).row(1));
         try (BufferView v = m.getBuffer(BufferRequest.FULL_RO)) {
             out.add(v.elementAt(0, 0));
             out.add(v.elementAt(1, 1));
@@ -1343,7 +1343,7 @@ class IndirectMemory2DTest {
     @EnumSource(RowPlacement.class)
     void afterCloseOwnedMemoryRefusesEveryMethodAndEverySegment(RowPlacement placement) {
         IndirectMemory2D m = filled(2, 2, placement);
-        IndirectMemory2D view = m.view(Access.MODIFIABLE);
+        IndirectMemory2D view = m.narrowed(Access.MODIFIABLE);
         List<MemorySegment> segments = segmentsOf(m);
         m.close();
         assertSegmentsAreDead(segments);
@@ -1357,7 +1357,7 @@ class IndirectMemory2DTest {
     void afterCloseBorrowedAndAdoptedMemoryRefuseEveryMethodAndEverySegment() {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment table = table(arena, foreignRows(arena, 2, 2));
-            IndirectMemory2D borrowed = IndirectMemory2D.fromPointer(table, 2, 2, "d", false);
+            IndirectMemory2D borrowed = IndirectMemory2D.wrap(table, 2, 2, "d", false);
             List<MemorySegment> segments = segmentsOf(borrowed);
             borrowed.close();
             assertSegmentsAreDead(segments);
@@ -1368,7 +1368,7 @@ class IndirectMemory2DTest {
 
             AtomicInteger frees = new AtomicInteger();
             MemoryNanny nanny = MemoryNanny.running("test", frees::incrementAndGet);
-            IndirectMemory2D adopted = IndirectMemory2D.fromPointer(table, 2, 2, "d", false, nanny);
+            IndirectMemory2D adopted = IndirectMemory2D.adopt(table, 2, 2, "d", false, nanny);
             segments = segmentsOf(adopted);
             adopted.close();
             assertThat(frees).hasValue(1);
@@ -1381,7 +1381,7 @@ class IndirectMemory2DTest {
     @Test
     void afterCloseAViewOfRowsRefusesEveryMethodAndReleasesItsSource() {
         MemoryBuffer source = matrix('C', 2, 2, "d");
-        IndirectMemory2D view = IndirectMemory2D.viewOfRows(source);
+        IndirectMemory2D view = IndirectMemory2D.tableOverRows(source);
         List<MemorySegment> segments = new ArrayList<>();
         segments.add(view.pointerTable());
         try (BufferView v = view.getBuffer(BufferRequest.FULL_RO)) {
@@ -1399,7 +1399,7 @@ class IndirectMemory2DTest {
     @Test
     void afterCloseAViewHandleRefusesEveryMethod() {
         try (IndirectMemory2D m = filled(2, 2, RowPlacement.ONE_BLOCK)) {
-            IndirectMemory2D view = m.view(Access.MODIFIABLE);
+            IndirectMemory2D view = m.narrowed(Access.MODIFIABLE);
             view.close();
             // A closed view handle says it is closed, even for what a view may never do (resize, reinterpretData).
             assertEveryMethodThrowsIllegalState(view);
@@ -1416,7 +1416,7 @@ class IndirectMemory2DTest {
         ro.close();
         assertThatThrownBy(() -> ro.resize(3, 3)).isInstanceOf(IllegalStateException.class);
         try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 2, "d", false)) {
-            IndirectMemory2D view = m.view(Access.MODIFIABLE);
+            IndirectMemory2D view = m.narrowed(Access.MODIFIABLE);
             view.close();
             assertThatThrownBy(() -> view.resize(3, 3)).isInstanceOf(IllegalStateException.class);
         }

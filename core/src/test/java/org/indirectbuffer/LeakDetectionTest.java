@@ -46,7 +46,7 @@ class LeakDetectionTest {
             MemoryBuffer.allocate(Format.parse("i"), 'C', 5, 7);
         })).isEqualTo(5 * 7 * 4);
         assertThat(LiveBytes.delta(() -> {
-            CStringTable.of(StandardCharsets.UTF_8, "ab", "cdefghij");
+            CStringTable.create(StandardCharsets.UTF_8, "ab", "cdefghij");
         })).as("3 pointers, then each string and its NUL, one malloc block each").isEqualTo(3 * 8 + 3 + 9);
     }
 
@@ -55,13 +55,13 @@ class LeakDetectionTest {
         assertThat(LiveBytes.delta(() -> {
             try (IndirectMemory2D m = IndirectMemory2D.createMemory(9, 5, "f", false,
                     IndirectMemory2D.RowPlacement.ROW_BY_ROW);
-                 IndirectMemory2D rows = IndirectMemory2D.viewOfRows(m);
+                 IndirectMemory2D rows = IndirectMemory2D.tableOverRows(m);
                  MemoryBuffer b = MemoryBuffer.allocate(Format.parse("d"), 'F', 4, 4);
-                 CStringTable t = CStringTable.of(StandardCharsets.UTF_16LE, "x", "yz")) {
+                 CStringTable t = CStringTable.create(StandardCharsets.UTF_16LE, "x", "yz")) {
                 m.resize(11, 6);
                 assertThat(rows.rows() + b.shape()[0] + t.size()).isPositive();
             } catch (BufferException expected) {
-                // resize is refused while viewOfRows holds the export: the count must still come back
+                // resize is refused while tableOverRows holds the export: the count must still come back
             }
         })).isZero();
         assertThat(LiveBytes.delta(() -> {
@@ -123,7 +123,7 @@ class LeakDetectionTest {
                         + " [3, 17]"));
                 assertThat(v.shape()).containsExactly(3, 17);
             }
-            try (IndirectMemory2D borrowed = IndirectMemory2D.fromPointer(m.pointerTable(), 3, 17, "b", true)) {
+            try (IndirectMemory2D borrowed = IndirectMemory2D.wrap(m.pointerTable(), 3, 17, "b", true)) {
                 assertThat(borrowed.getByte(2, 16)).isZero();
                 assertThat(LeakDetection.openResources()).as("borrowed memory frees nothing: not tracked at simple")
                         .noneMatch(s -> s.contains("(borrowed"));

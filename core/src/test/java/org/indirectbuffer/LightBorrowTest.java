@@ -12,7 +12,7 @@ import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 /**
- * A confined borrow (a {@link PointerBorrower} borrow, or {@code fromPointer} with {@link Sharing#CONFINED}) starts
+ * A confined borrow (a {@link PointerBorrower} borrow, or {@code wrap} with {@link Sharing#CONFINED}) starts
  * without its lifetime objects and makes them only when it lends a view or is reformatted: whichever way it goes,
  * it must behave as every other handle — locked while a view is open, dead after close, confined to its thread.
  */
@@ -27,7 +27,7 @@ class LightBorrowTest {
             IndirectMemory2D m = READ_ONLY.borrow(table, 2, 3);
             MemorySegment row = m.row(1);
             MemorySegment pointers = m.pointerTable();
-            IndirectMemory2D view = m.view(Access.READ_ONLY);
+            IndirectMemory2D view = m.narrowed(Access.READ_ONLY);
             assertThat(m.isClosed()).isFalse();
             m.close();
             m.close();
@@ -105,7 +105,7 @@ class LightBorrowTest {
     void aViewLentAfterAnotherWasClosedAndReformattingKeepTheBorrowWhole() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = table(arena, 2, 2);
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 2, "i", false, Sharing.CONFINED);
+            IndirectMemory2D m = IndirectMemory2D.wrap(table, 2, 2, "i", false, Sharing.CONFINED);
             try (BufferView v = m.getBuffer(BufferRequest.FULL)) {
                 assertThat(v.getInt(1, 0)).isEqualTo(1000);
                 m.reinterpretData("<i"); // equivalent: allowed while exported
@@ -128,14 +128,14 @@ class LightBorrowTest {
                 MemorySegment row = ro.row(1);
                 assertThat(row.isReadOnly()).isTrue();
                 assertThat(ro.row(1)).as("the cached row itself").isSameAs(row);
-                assertThat(ro.view(Access.READ_ONLY).row(1).isReadOnly()).isTrue();
+                assertThat(ro.narrowed(Access.READ_ONLY).row(1).isReadOnly()).isTrue();
                 assertThatThrownBy(() -> row.set(ValueLayout.JAVA_INT, 0, 1))
                         .isInstanceOf(IllegalArgumentException.class);
                 assertThatThrownBy(() -> ro.setInt(0, 0, 1)).isInstanceOf(java.nio.ReadOnlyBufferException.class);
             }
             try (IndirectMemory2D rw = WRITABLE.borrow(table, 2, 3)) {
                 assertThat(rw.row(0).isReadOnly()).isFalse();
-                assertThat(rw.view(Access.READ_ONLY).row(0).isReadOnly()).as("a read-only view's row").isTrue();
+                assertThat(rw.narrowed(Access.READ_ONLY).row(0).isReadOnly()).as("a read-only view's row").isTrue();
                 assertThat(rw.row(0).isReadOnly()).as("the cache is not made read-only by the view").isFalse();
                 rw.row(0).set(ValueLayout.JAVA_INT, 0, -5);
                 assertThat(rw.getInt(0, 0)).isEqualTo(-5);

@@ -173,7 +173,7 @@ class MemoryNannyTest {
             throw new AssertionError(t);
         }
         MemoryNanny rowsAndTable = MemoryNanny.freeingRowsAndTable(foreign(table), 2);
-        try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 3, "d", false, rowsAndTable)) {
+        try (IndirectMemory2D m = IndirectMemory2D.adopt(table, 2, 3, "d", false, rowsAndTable)) {
             m.setDouble(1, 2, 4.5);
             assertThat(m.getDouble(1, 2)).isEqualTo(4.5);
         }
@@ -274,7 +274,7 @@ class MemoryNannyTest {
             MemorySegment table = tableOfRows(arena, 3, 2);
             List<Long> expected = expectedRowsThenTable(table, 3);
             MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(foreign(table), 3, RECORDING_FREE);
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 3, 2, "d", false, nanny);
+            IndirectMemory2D m = IndirectMemory2D.adopt(table, 3, 2, "d", false, nanny);
             assertThat(m.getDouble(2, 1)).isEqualTo(21.0);
             assertThat(m.toString()).contains("adopted");
 
@@ -300,7 +300,7 @@ class MemoryNannyTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 2, 2);
             MemoryNanny nanny = MemoryNanny.freeingTable(foreign(table), RECORDING_FREE);
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 2, "d", true, nanny);
+            IndirectMemory2D m = IndirectMemory2D.adopt(table, 2, 2, "d", true, nanny);
             assertThat(m.getDouble(1, 0)).isEqualTo(10.0);
             assertThat(freed()).isEmpty();
             m.close();
@@ -313,7 +313,7 @@ class MemoryNannyTest {
         Arena arena = Arena.ofShared();
         MemorySegment table = tableOfRows(arena, 2, 2);
         MemoryNanny nanny = MemoryNanny.closing(arena);
-        IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 2, 2, "d", false, nanny);
+        IndirectMemory2D m = IndirectMemory2D.adopt(table, 2, 2, "d", false, nanny);
         assertThat(m.getDouble(1, 1)).isEqualTo(11.0);
         assertThat(arena.scope().isAlive()).isTrue();
         m.close();
@@ -326,7 +326,7 @@ class MemoryNannyTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 1, 1);
             MemoryNanny nanny = MemoryNanny.freeingTable(foreign(table), RECORDING_FREE);
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 1, "d", false, nanny);
+            IndirectMemory2D m = IndirectMemory2D.adopt(table, 1, 1, "d", false, nanny);
             nanny.close();
             m.close();
             assertThat(freed()).containsExactly(table.address());
@@ -348,7 +348,7 @@ class MemoryNannyTest {
         assertThat(nanny.isFreed()).isFalse();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = tableOfRows(arena, 1, 1);
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(table, 1, 1, "d", false, nanny))
+            assertThatThrownBy(() -> IndirectMemory2D.adopt(table, 1, 1, "d", false, nanny))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("failed to free its memory")
                     .hasMessageContaining("free_matrix failed");
         }
@@ -361,7 +361,7 @@ class MemoryNannyTest {
             MemoryNanny nanny = MemoryNanny.running("free_matrix(m)", () -> {
                 throw new IllegalStateException("free_matrix failed");
             });
-            IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 1, "d", false, nanny);
+            IndirectMemory2D m = IndirectMemory2D.adopt(table, 1, 1, "d", false, nanny);
             MemorySegment row = m.row(0);
             assertThatThrownBy(m::close).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("free_matrix failed");

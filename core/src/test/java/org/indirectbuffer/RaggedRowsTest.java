@@ -175,7 +175,7 @@ class RaggedRowsTest {
     @Test
     void readOnlyRowsRefuseWritableExportsAndWrites() {
         try (RaggedRows owner = RaggedRows.create(new long[] {2, 1}, "d");
-             RaggedRows readOnly = RaggedRows.fromPointer(owner.pointerTable(), new long[] {2, 1}, "d", true)) {
+             RaggedRows readOnly = RaggedRows.wrap(owner.pointerTable(), new long[] {2, 1}, "d", true)) {
             owner.field(0).setDouble(0, 1, 4.5);
             assertThatThrownBy(() -> readOnly.rowExporter(0).getBuffer(BufferRequest.FULL))
                     .isInstanceOf(BufferException.class);
@@ -300,11 +300,11 @@ class RaggedRowsTest {
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("lengths[1] = -2: expected a row length >= 0");
         assertThatThrownBy(() -> Terminator.field(-1, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RaggedRows.fromPointer(MemorySegment.NULL, new long[] {2}, "d", false))
+        assertThatThrownBy(() -> RaggedRows.wrap(MemorySegment.NULL, new long[] {2}, "d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("table is NULL, but 1 rows were given");
         assertThatThrownBy(() -> RaggedRows.create(new long[] {Long.MAX_VALUE / 2}, "d"))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow a 64-bit byte count");
-        assertThatThrownBy(() -> RaggedRows.fromTerminated(MemorySegment.NULL, -1, "i", Terminator.zeroItem(), 4,
+        assertThatThrownBy(() -> RaggedRows.wrapTerminated(MemorySegment.NULL, -1, "i", Terminator.zeroItem(), 4,
                 false)).isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rows = -1: expected");
         // A NULL-terminated list of pointers: the zero item.
         try (RaggedRows lists = RaggedRows.createTerminated(new long[] {2, 0}, "P", Terminator.zeroItem())) {
@@ -363,16 +363,16 @@ class RaggedRowsTest {
     void aLentTableBorrowedBackIsReadThroughTheOwnersRecord() {
         try (RaggedRows owner = RaggedRows.create(new long[] {2, 3}, "i")) {
             owner.field(0).setInt(1, 2, 7);
-            try (RaggedRows bare = RaggedRows.fromPointer(owner.pointerTable(), new long[] {2, 3}, "i", false)) {
+            try (RaggedRows bare = RaggedRows.wrap(owner.pointerTable(), new long[] {2, 3}, "i", false)) {
                 assertThat(bare.toString()).contains("borrowed");
                 assertThat(bare.field(0).getInt(1, 2)).isEqualTo(7);
                 bare.field(0).setInt(0, 0, -5);
                 assertThat(Kernels.sumLong(bare.rowView(1))).isEqualTo(7);
             }
             assertThat(owner.field(0).getInt(0, 0)).isEqualTo(-5);
-            assertThatThrownBy(() -> RaggedRows.fromPointer(owner.pointerTable(), new long[] {1, 1, 1}, "i", false))
+            assertThatThrownBy(() -> RaggedRows.wrap(owner.pointerTable(), new long[] {1, 1, 1}, "i", false))
                     .isInstanceOf(BufferException.class).hasMessageContaining("holds 2 row pointers");
-            assertThatThrownBy(() -> RaggedRows.fromPointer(owner.pointerTable(), new long[] {2, 4}, "i", false))
+            assertThatThrownBy(() -> RaggedRows.wrap(owner.pointerTable(), new long[] {2, 4}, "i", false))
                     .isInstanceOf(BufferException.class).hasMessageContaining("allocated holds 12 bytes");
             assertThatThrownBy(() -> owner.pointerTable().set(ValueLayout.JAVA_LONG, 0, 0xdead_0000L))
                     .as("the lent table is read-only to Java").isInstanceOf(IllegalArgumentException.class);
@@ -387,7 +387,7 @@ class RaggedRowsTest {
             row0.setAtIndex(ValueLayout.JAVA_DOUBLE, 1, 3.0);
             table.setAtIndex(ValueLayout.ADDRESS, 0, row0);
             table.setAtIndex(ValueLayout.ADDRESS, 1, arena.allocate(ValueLayout.JAVA_DOUBLE, 1));
-            RaggedRows rows = RaggedRows.fromPointer(table, new long[] {2, 1}, "d", false);
+            RaggedRows rows = RaggedRows.wrap(table, new long[] {2, 1}, "d", false);
             assertThat(rows.sum()).isEqualTo(3.0);
             BufferView exported = rows.rowExporter(0).getBuffer(BufferRequest.FULL_RO);
             assertThatThrownBy(rows::close).isInstanceOf(BufferException.class).hasMessageContaining("is locked");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * granted to it) and the caller on the class path.
  */
 class RestrictedMethodsTest {
-    private static final String[] RESTRICTED = {"fromPointer", "fromPointerWithNanny", "fromPointerKeepingAlive",
+    private static final String[] RESTRICTED = {"wrap", "adopt", "wrapKeepingAlive",
             "PointerBorrower.of", "CStringTable.read",
             "wrapWithSuboffsets",
             "freeingTable", "freeingRowsAndTable"};

@@ -67,37 +67,37 @@ class RowBulkCopyTest {
     @Test
     void everyPrimitiveTypeCopiesWithItsLayout() {
         try (Arena arena = Arena.ofConfined()) {
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_DOUBLE, 2, 3), 2, 3,
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_DOUBLE, 2, 3), 2, 3,
                     "d", true)) {
                 double[] d = new double[3];
                 MemorySegment.copy(m.row(1), ValueLayout.JAVA_DOUBLE, 0, d, 0, 3);
                 assertThat(d).containsExactly(m.getDouble(1, 0), m.getDouble(1, 1), m.getDouble(1, 2));
             }
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_FLOAT, 2, 3), 2, 3,
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_FLOAT, 2, 3), 2, 3,
                     "f", true)) {
                 float[] f = new float[3];
                 MemorySegment.copy(m.row(1), ValueLayout.JAVA_FLOAT, 0, f, 0, 3);
                 assertThat(f).containsExactly(m.getFloat(1, 0), m.getFloat(1, 1), m.getFloat(1, 2));
             }
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_LONG, 2, 3), 2, 3,
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_LONG, 2, 3), 2, 3,
                     "q", true)) {
                 long[] q = new long[3];
                 MemorySegment.copy(m.row(1), ValueLayout.JAVA_LONG, 0, q, 0, 3);
                 assertThat(q).containsExactly(0x1010101010101010L, 0x1111111111111111L, 0x1212121212121212L);
             }
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_SHORT, 2, 3), 2, 3,
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_SHORT, 2, 3), 2, 3,
                     "h", true)) {
                 short[] h = new short[3];
                 MemorySegment.copy(m.row(1), ValueLayout.JAVA_SHORT, 0, h, 0, 3);
                 assertThat(h).containsExactly((short) 0x1010, (short) 0x1111, (short) 0x1212);
             }
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_CHAR, 2, 3), 2, 3,
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_CHAR, 2, 3), 2, 3,
                     "H", true)) {
                 char[] u = new char[3];
                 MemorySegment.copy(m.row(0), ValueLayout.JAVA_CHAR, 0, u, 0, 3);
                 assertThat(u).containsExactly((char) 0x0000, (char) 0x0101, (char) 0x0202);
             }
-            try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_BYTE, 2, 3), 2, 3,
+            try (IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_BYTE, 2, 3), 2, 3,
                     "b", true)) {
                 byte[] b = new byte[3];
                 MemorySegment.copy(m.row(1), ValueLayout.JAVA_BYTE, 0, b, 0, 3);
@@ -109,7 +109,7 @@ class RowBulkCopyTest {
     @Test
     void theWholeTableCopiesIntoAFlatArrayThroughAMemoryBuffer() {
         try (Arena arena = Arena.ofConfined();
-             IndirectMemory2D m = IndirectMemory2D.fromPointer(table(arena, ValueLayout.JAVA_INT, 3, 4), 3, 4, "i",
+             IndirectMemory2D m = IndirectMemory2D.wrap(table(arena, ValueLayout.JAVA_INT, 3, 4), 3, 4, "i",
                      true, Sharing.CONFINED)) {
             int[] flat = new int[12];
             m.copyTo(MemoryBuffer.wrap(flat, 'C', 3, 4));

@@ -28,7 +28,7 @@ class RowWindowTest {
 
     @Test
     void theTablePointsIntoTheSourcesRowsAndMovesInPlace() {
-        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 2, 4)) {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.tableOver(m, 2, 4)) {
             MemorySegment table = w.pointerTable();
             assertThat(table.byteSize()).isEqualTo(3 * ValueLayout.ADDRESS.byteSize());
             assertThat(table.isReadOnly()).isTrue();
@@ -54,7 +54,7 @@ class RowWindowTest {
 
     @Test
     void viewsAreIndirectOverTheWindowAndLockIt() {
-        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 1, 3)) {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.tableOver(m, 1, 3)) {
             try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
                 assertThat(v.shape()).containsExactly(3, 3);
                 assertThat(v.suboffsets()).containsExactly(0, -1);
@@ -76,7 +76,7 @@ class RowWindowTest {
     @Test
     void theSourceIsLockedWhileTheWindowLivesAndReleasedByClose() {
         IndirectMemory2D m = source();
-        RowWindow w = RowWindow.of(m, 0, 10);
+        RowWindow w = RowWindow.tableOver(m, 0, 10);
         assertThat(m.exportCount()).isEqualTo(1);
         assertThatThrownBy(m::close).isInstanceOf(BufferException.class);
         MemorySegment row = w.row(0);
@@ -95,14 +95,14 @@ class RowWindowTest {
     @Test
     void badOffsetsAndLengthsAreRefusedNamingTheValuesAndReleaseTheSource() {
         try (IndirectMemory2D m = source()) {
-            assertThatThrownBy(() -> RowWindow.of(m, 0, 11)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> RowWindow.tableOver(m, 0, 11)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("length = 11").hasMessageContaining("10");
-            assertThatThrownBy(() -> RowWindow.of(m, -1, 2)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> RowWindow.tableOver(m, -1, 2)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("offset = -1");
-            assertThatThrownBy(() -> RowWindow.of(m, 9, 2)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> RowWindow.tableOver(m, 9, 2)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("offset = 9").hasMessageContaining("<= 8");
             assertThat(m.exportCount()).as("refused windows released the source").isZero();
-            try (RowWindow w = RowWindow.of(m, 10, 0)) {
+            try (RowWindow w = RowWindow.tableOver(m, 10, 0)) {
                 assertThat(w.length()).isZero();
                 assertThatThrownBy(() -> w.moveTo(11)).isInstanceOf(IllegalArgumentException.class);
                 assertThatThrownBy(() -> w.row(3)).isInstanceOf(IndexOutOfBoundsException.class);
@@ -112,7 +112,7 @@ class RowWindowTest {
 
     @Test
     void aReadOnlySourceGivesAReadOnlyWindow() {
-        try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 4, "d", true); RowWindow w = RowWindow.of(m, 1, 2)) {
+        try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 4, "d", true); RowWindow w = RowWindow.tableOver(m, 1, 2)) {
             assertThat(w.row(0).isReadOnly()).isTrue();
             try (BufferView v = w.getBuffer(BufferRequest.FULL_RO)) {
                 assertThat(v.isReadOnly()).isTrue();
@@ -129,7 +129,7 @@ class RowWindowTest {
                 block.setAtIndex(ValueLayout.JAVA_DOUBLE, i, i);
             }
             MemoryBuffer buffer = MemoryBuffer.wrap(block, Format.parse("d"), 'C', 2, 6);
-            try (RowWindow w = RowWindow.of(buffer, 3, 3)) {
+            try (RowWindow w = RowWindow.tableOver(buffer, 3, 3)) {
                 assertThat(w.row(1).getAtIndex(ValueLayout.JAVA_DOUBLE, 0)).isEqualTo(9.0);
                 assertThat(w.pointerTable().getAtIndex(ValueLayout.ADDRESS, 0).address())
                         .isEqualTo(block.address() + 3 * 8);
@@ -140,7 +140,7 @@ class RowWindowTest {
     @Test
     void aDroppedWindowReleasesItsSource() throws InterruptedException {
         try (IndirectMemory2D m = source()) {
-            RowWindow.of(m, 0, 5); // dropped
+            RowWindow.tableOver(m, 0, 5); // dropped
             for (int i = 0; i < 100 && m.exportCount() != 0; i++) {
                 System.gc();
                 Thread.sleep(20);
@@ -151,7 +151,7 @@ class RowWindowTest {
 
     @Test
     void aWindowShrinksForAShortLastBlockRewritingTheSameTable() {
-        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 0, 4)) {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.tableOver(m, 0, 4)) {
             MemorySegment table = w.pointerTable();
             assertThat(w.capacity()).isEqualTo(4);
             // Blocks of 4 over 10 columns: 0..3, 4..7, then a short 8..9.
@@ -193,7 +193,7 @@ class RowWindowTest {
 
     @Test
     void aWindowOfNoColumnsAndBadShrinkingMovesAreDefined() {
-        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.of(m, 0, 4)) {
+        try (IndirectMemory2D m = source(); RowWindow w = RowWindow.tableOver(m, 0, 4)) {
             w.moveTo(10, 0);
             assertThat(w.length()).isZero();
             assertThat(w.offset()).isEqualTo(10);
@@ -216,7 +216,7 @@ class RowWindowTest {
         }
         RowWindow closed;
         try (IndirectMemory2D m = source()) {
-            closed = RowWindow.of(m, 0, 4);
+            closed = RowWindow.tableOver(m, 0, 4);
             closed.close();
         }
         assertThatThrownBy(() -> closed.moveTo(0, 1)).isInstanceOf(IllegalStateException.class)
@@ -229,7 +229,7 @@ class RowWindowTest {
         MemorySegment table;
         BufferView view;
         try (IndirectMemory2D m = source()) {
-            try (RowWindow w = RowWindow.of(m, 2, 4)) {
+            try (RowWindow w = RowWindow.tableOver(m, 2, 4)) {
                 row = w.row(1);
                 table = w.pointerTable();
                 view = w.getBuffer(BufferRequest.FULL_RO);

@@ -140,7 +140,7 @@ class SegmentEscapeTest {
     @Test
     void windowsAndStringTablesHandOutBoundedSegmentsThatDieWithThem() {
         IndirectMemory2D source = IndirectMemory2D.createMemory(3, 10, "i", false);
-        RowWindow w = RowWindow.of(source, 4, 5);
+        RowWindow w = RowWindow.tableOver(source, 4, 5);
         List<Handed> handed = new ArrayList<>();
         handed.add(new Handed("RowWindow.pointerTable", w.pointerTable(), 3 * ValueLayout.ADDRESS.byteSize()));
         handed.add(new Handed("RowWindow.row", w.row(2), 5 * 4));
@@ -152,7 +152,7 @@ class SegmentEscapeTest {
             w.close();
             source.close();
         });
-        CStringTable strings = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a", "bc");
+        CStringTable strings = CStringTable.create(java.nio.charset.StandardCharsets.UTF_8, "a", "bc");
         assertBoundedAndDead(List.of(new Handed("CStringTable.pointerTable", strings.pointerTable(),
                 3 * ValueLayout.ADDRESS.byteSize())), strings::close);
     }
@@ -207,14 +207,14 @@ class SegmentEscapeTest {
                 table.setAtIndex(ValueLayout.ADDRESS, r, arena.allocate(40, 8));
             }
             MemorySegment bare = MemorySegment.ofAddress(table.address());
-            IndirectMemory2D borrowed = IndirectMemory2D.fromPointer(bare, 3, 5, "d", false);
+            IndirectMemory2D borrowed = IndirectMemory2D.wrap(bare, 3, 5, "d", false);
             assertBoundedAndDead(handOut(borrowed), borrowed::close);
-            IndirectMemory2D adopted = IndirectMemory2D.fromPointer(bare, 3, 5, "d", false,
+            IndirectMemory2D adopted = IndirectMemory2D.adopt(bare, 3, 5, "d", false,
                     MemoryNanny.running("nothing", () -> { }));
             assertBoundedAndDead(handOut(adopted), adopted::close);
             // The same with a nanny that is closed by hand instead of the owner.
             MemoryNanny nanny = MemoryNanny.running("nothing", () -> { });
-            IndirectMemory2D byNanny = IndirectMemory2D.fromPointer(bare, 3, 5, "d", false, nanny);
+            IndirectMemory2D byNanny = IndirectMemory2D.adopt(bare, 3, 5, "d", false, nanny);
             assertBoundedAndDead(handOut(byNanny), nanny::close);
             byNanny.close();
         }
@@ -224,8 +224,8 @@ class SegmentEscapeTest {
     void viewedMemoryDiesWithItsSource() {
         for (boolean columns : new boolean[] {false, true}) {
             MemoryBuffer source = MemoryBuffer.allocate(Format.parse("d"), columns ? 'F' : 'C', 4, 6);
-            IndirectMemory2D view = columns ? IndirectMemory2D.viewOfColumns(source)
-                    : IndirectMemory2D.viewOfRows(source);
+            IndirectMemory2D view = columns ? IndirectMemory2D.tableOverColumns(source)
+                    : IndirectMemory2D.tableOverRows(source);
             assertBoundedAndDead(handOut(view), () -> {
                 view.close();
                 source.close();
@@ -233,7 +233,7 @@ class SegmentEscapeTest {
         }
         // Rows of an indirect source: the viewed rows are the memory its pointers reach.
         IndirectMemory2D indirect = IndirectMemory2D.createMemory(3, 4, "d", false, RowPlacement.ROW_BY_ROW);
-        IndirectMemory2D view = IndirectMemory2D.viewOfRows(indirect);
+        IndirectMemory2D view = IndirectMemory2D.tableOverRows(indirect);
         assertBoundedAndDead(handOut(view), () -> {
             view.close();
             indirect.close();
@@ -285,10 +285,10 @@ class SegmentEscapeTest {
             for (int i = 0; i < 2; i++) {
                 table.setAtIndex(ValueLayout.ADDRESS, i, arena.allocate(ValueLayout.JAVA_DOUBLE, lengths[i]));
             }
-            RaggedRows borrowed = RaggedRows.fromPointer(MemorySegment.ofAddress(table.address()), lengths, "d",
+            RaggedRows borrowed = RaggedRows.wrap(MemorySegment.ofAddress(table.address()), lengths, "d",
                     false);
             assertBoundedAndDead(handOut(borrowed, lengths, 8), borrowed::close);
-            RaggedRows sized = RaggedRows.fromPointer(table, lengths, "d", true);
+            RaggedRows sized = RaggedRows.wrap(table, lengths, "d", true);
             List<Handed> handed = handOut(sized, lengths, 8);
             assertThat(handed).allMatch(h -> h.segment().isReadOnly());
             assertBoundedAndDead(handed, sized::close);

@@ -62,7 +62,7 @@ public class AccessBenchmark {
         for (int r = 0; r < rows; r++) {
             rowSegments.add(matrix.row(r));
         }
-        collection = BufferCollection2D.of(rowSegments, cols, "d", false);
+        collection = BufferCollection2D.wrap(rowSegments, cols, "d", false);
         double expected = rowSegmentsGet();
         NativeMatrix.checkSame("libraryMatrixGet", expected, libraryMatrixGet());
         NativeMatrix.checkSame("libraryViewGet", expected, libraryViewGet());

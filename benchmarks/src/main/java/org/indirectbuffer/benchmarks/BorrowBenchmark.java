@@ -26,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Borrowing a {@code T**} that C owns, as a callback does once per call (a FLAC write callback gets {@code const
  * int32 *const buffer[]} per block; a vorbis decode loop a {@code float**} per packet): wrap the bare table, read it,
- * close. The library's {@code fromPointer} shared and {@link Sharing#CONFINED}, and a confined {@link PointerBorrower}
+ * close. The library's {@code wrap} shared and {@link Sharing#CONFINED}, and a confined {@link PointerBorrower}
  * (format parsed and native access checked once), against hand-written FFM code with a confined and a shared arena
  * ({@code reinterpret} of the table and of each row). "wrap" touches one item, "read" sums every item through the row
  * segments. In the hand-written confined wrap, escape analysis removes the arena and the segments altogether: that
@@ -98,7 +98,7 @@ public class BorrowBenchmark {
     }
 
     private long library(Sharing sharing, boolean all) {
-        return read(IndirectMemory2D.fromPointer(table, rows, cols, "i", true, sharing), all);
+        return read(IndirectMemory2D.wrap(table, rows, cols, "i", true, sharing), all);
     }
 
     private long read(IndirectMemory2D borrowed, boolean all) {
@@ -155,7 +155,7 @@ public class BorrowBenchmark {
         return library(Sharing.CONFINED, false);
     }
 
-    /** The library, shared (the default {@code fromPointer}). */
+    /** The library, shared (the default {@code wrap}). */
     @Benchmark
     public long libraryWrap() {
         return library(Sharing.SHARED, false);

@@ -56,9 +56,9 @@ public class CollectionBenchmark {
         for (int r = 0; r < rows; r++) {
             buffers.add(ByteBuffer.allocateDirect(cols * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer());
         }
-        direct = BufferCollection2D.of(buffers);
+        direct = BufferCollection2D.wrap(buffers);
         arrays = Matrices.random(rows, cols, 11);
-        heap = BufferCollection2D.of(List.of((Object[]) arrays));
+        heap = BufferCollection2D.wrap(List.of((Object[]) arrays));
         arena = Arena.ofShared();
         staging = arena.allocate((long) rows * cols * 8, 64);
     }

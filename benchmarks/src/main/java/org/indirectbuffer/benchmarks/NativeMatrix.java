@@ -95,14 +95,14 @@ final class NativeMatrix implements AutoCloseable {
     }
 
     /**
-     * The library's view of this table, borrowed as C hands it over ({@code fromPointer} of the bare table), made once.
+     * The library's view of this table, borrowed as C hands it over ({@code wrap} of the bare table), made once.
      *
      * @param readOnly a read-only borrow and view, or a writable one
      * @return the view, closed by {@link #close()}
      */
     BufferView borrowedView(boolean readOnly) {
         if (view == null) {
-            borrowed = IndirectMemory2D.fromPointer(bareTable(), rows, cols, "d", readOnly);
+            borrowed = IndirectMemory2D.wrap(bareTable(), rows, cols, "d", readOnly);
             view = borrowed.getBuffer(readOnly ? BufferRequest.FULL_RO : BufferRequest.FULL);
         }
         return view;

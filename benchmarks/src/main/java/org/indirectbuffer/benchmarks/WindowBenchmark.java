@@ -66,7 +66,7 @@ public class WindowBenchmark {
         }
         arena = Arena.ofConfined();
         reused = arena.allocate(ValueLayout.ADDRESS, CHANNELS);
-        kept = RowWindow.of(pcm, 0, block);
+        kept = RowWindow.tableOver(pcm, 0, block);
         if (window() != freshTables() || window() != reusedTable() || keptWindow() != reusedTable()) {
             throw new AssertionError("the sums differ");
         }
@@ -95,7 +95,7 @@ public class WindowBenchmark {
     @Benchmark
     public long window() {
         long s = 0;
-        try (RowWindow w = RowWindow.of(pcm, 0, block)) {
+        try (RowWindow w = RowWindow.tableOver(pcm, 0, block)) {
             MemorySegment table = w.pointerTable();
             for (int at = 0; at + block <= FRAMES; at += block) {
                 w.moveTo(at);

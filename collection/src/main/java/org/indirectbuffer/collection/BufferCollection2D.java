@@ -115,96 +115,96 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      *                         message names the row)
      * @throws BufferException if the rows differ in length or format (the message names the row)
      */
-    public static BufferCollection2D of(List<?> rows) {
-        return of(rows, -1, null, true);
+    public static BufferCollection2D wrap(List<?> rows) {
+        return wrap(rows, -1, null, true);
     }
 
     /**
      * Collects the rows of a {@code double[][]} as a {@code double**} ({@code 'd'}), without copying until exported:
      * each export stages the rows in native memory and, for a writable view, copies them back on close. Shorthand
-     * for {@code of(Arrays.asList(rows))}, with the format known even when there are no rows.
+     * for {@code wrap(Arrays.asList(rows))}, with the format known even when there are no rows.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length (the message names the row)
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(double[][] rows) {
+    public static BufferCollection2D wrap(double[][] rows) {
         return ofArrays(rows, "d");
     }
 
     /**
-     * Collects the rows of a {@code float[][]} as a {@code float**} ({@code 'f'}); see {@link #of(double[][])}.
+     * Collects the rows of a {@code float[][]} as a {@code float**} ({@code 'f'}); see {@link #wrap(double[][])}.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(float[][] rows) {
+    public static BufferCollection2D wrap(float[][] rows) {
         return ofArrays(rows, "f");
     }
 
     /**
-     * Collects the rows of a {@code long[][]} as an {@code int64_t**} ({@code 'q'}); see {@link #of(double[][])}.
+     * Collects the rows of a {@code long[][]} as an {@code int64_t**} ({@code 'q'}); see {@link #wrap(double[][])}.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(long[][] rows) {
+    public static BufferCollection2D wrap(long[][] rows) {
         return ofArrays(rows, "q");
     }
 
     /**
      * Collects the rows of an {@code int[][]} as an {@code int32_t**} ({@code 'i'}; libFLAC's {@code FLAC__int32
-     * *const buffer[]}); see {@link #of(double[][])}.
+     * *const buffer[]}); see {@link #wrap(double[][])}.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(int[][] rows) {
+    public static BufferCollection2D wrap(int[][] rows) {
         return ofArrays(rows, "i");
     }
 
     /**
      * Collects the rows of a {@code short[][]} as an {@code int16_t**} ({@code 'h'}; 16-bit PCM channels); see
-     * {@link #of(double[][])}.
+     * {@link #wrap(double[][])}.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(short[][] rows) {
+    public static BufferCollection2D wrap(short[][] rows) {
         return ofArrays(rows, "h");
     }
 
     /**
-     * Collects the rows of a {@code byte[][]} as an {@code int8_t**} ({@code 'b'}); see {@link #of(double[][])}.
+     * Collects the rows of a {@code byte[][]} as an {@code int8_t**} ({@code 'b'}); see {@link #wrap(double[][])}.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(byte[][] rows) {
+    public static BufferCollection2D wrap(byte[][] rows) {
         return ofArrays(rows, "b");
     }
 
     /**
      * Collects the rows of a {@code char[][]} as a {@code uint16_t**} ({@code 'H'}: UTF-16 code units); see {@link
-     * #of(double[][])}.
+     * #wrap(double[][])}.
      *
      * @param rows the rows, of equal length; none null
      * @return the collection
      * @throws BufferException      if the rows differ in length
      * @throws NullPointerException if {@code rows} or a row is null
      */
-    public static BufferCollection2D of(char[][] rows) {
+    public static BufferCollection2D wrap(char[][] rows) {
         return ofArrays(rows, "H");
     }
 
@@ -215,7 +215,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
                 throw new NullPointerException("row " + r + " is null");
             }
         }
-        return of(Arrays.asList(rows), rows.length == 0 ? 0 : -1, format, false);
+        return wrap(Arrays.asList(rows), rows.length == 0 ? 0 : -1, format, false);
     }
 
     /**
@@ -234,7 +234,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      *                         'd', found 'i'"), or is multi-dimensional without {@code unravel} or not C-contiguous
      *                         with it
      */
-    public static BufferCollection2D of(List<?> rows, long columnCount, String format, boolean unravel) {
+    public static BufferCollection2D wrap(List<?> rows, long columnCount, String format, boolean unravel) {
         Objects.requireNonNull(rows, "rows");
         if (columnCount < -1) {
             throw new IllegalArgumentException("columnCount = " + columnCount

@@ -30,7 +30,7 @@ class BufferCollection2DContractTest {
     class OfHeapArrays extends Exporter {
         @Override
         protected BufferCollection2D newExporter() {
-            return BufferCollection2D.of(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {10, 11, 12}});
+            return BufferCollection2D.wrap(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {10, 11, 12}});
         }
     }
 
@@ -45,7 +45,7 @@ class BufferCollection2DContractTest {
                 a.setAtIndex(ValueLayout.JAVA_INT, i, 1 + i);
                 b.setAtIndex(ValueLayout.JAVA_INT, i, 10 + i);
             }
-            return BufferCollection2D.of(List.of(a, b), 4, "i", false);
+            return BufferCollection2D.wrap(List.of(a, b), 4, "i", false);
         }
     }
 
@@ -53,7 +53,7 @@ class BufferCollection2DContractTest {
     class MadeReadOnly extends Exporter {
         @Override
         protected BufferCollection2D newExporter() {
-            BufferCollection2D c = BufferCollection2D.of(new long[][] {{1, 2}, {3, 4}});
+            BufferCollection2D c = BufferCollection2D.wrap(new long[][] {{1, 2}, {3, 4}});
             c.makeReadOnly();
             return c;
         }
@@ -68,7 +68,7 @@ class BufferCollection2DContractTest {
     class Owned extends OwnedResourceContract<BufferCollection2D> {
         @Override
         protected BufferCollection2D newOwner() {
-            BufferCollection2D c = BufferCollection2D.of(new float[][] {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10},
+            BufferCollection2D c = BufferCollection2D.wrap(new float[][] {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10},
                 {11, 12, 13, 14, 15}});
             // staging memory is allocated at the first export and kept until close
             c.getBuffer(org.indirectbuffer.BufferRequest.FULL_RO).close();

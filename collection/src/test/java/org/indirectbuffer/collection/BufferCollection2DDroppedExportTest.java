@@ -28,7 +28,7 @@ class BufferCollection2DDroppedExportTest {
     void aLoopDroppingTenToTheFiveExportsStaysBoundedAndUnlocks() throws InterruptedException {
         double[] row = new double[COLS];
         row[3] = 1.5;
-        BufferCollection2D col = BufferCollection2D.of(List.of(row));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(row));
         long peak = 0;
         for (int i = 0; i < 100_000; i++) {
             BufferView v = col.getBuffer(BufferRequest.FULL_RO); // dropped: never closed
@@ -50,7 +50,7 @@ class BufferCollection2DDroppedExportTest {
     @Test
     void droppedConfinedExportsAreFreedToo() throws Exception {
         double[] row = new double[COLS];
-        BufferCollection2D col = BufferCollection2D.of(List.of(row));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(row));
         long[] peak = new long[1];
         CompletableFuture.runAsync(() -> {
             for (int i = 0; i < 20_000; i++) {
@@ -72,7 +72,7 @@ class BufferCollection2DDroppedExportTest {
     void aSegmentHeldFromADroppedViewStaysReadable() throws InterruptedException {
         double[] row = new double[COLS];
         row[COLS - 1] = 9.0;
-        BufferCollection2D col = BufferCollection2D.of(List.of(row));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(row));
         MemorySegment staged = stagedRowOf(col);
         for (int i = 0; i < 40; i++) {
             System.gc();
@@ -87,7 +87,7 @@ class BufferCollection2DDroppedExportTest {
     @Test
     void aDroppedWritableViewDoesNotCopyBack() throws InterruptedException {
         double[] row = {1, 2, 3};
-        BufferCollection2D col = BufferCollection2D.of(List.of(row));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(row));
         writeThroughADroppedView(col);
         closeWhenUnlocked(col);
         assertThat(row).containsExactly(1, 2, 3);

@@ -32,7 +32,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void theViewIsTwoDimensionalIndirect() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new float[] {1, 2, 3}, new float[] {4, 5, 6}));
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new float[] {1, 2, 3}, new float[] {4, 5, 6}));
              BufferView v = col.getBuffer(BufferRequest.FULL)) {
             assertThat(v.ndim()).isEqualTo(2);
             assertThat(v.shape()).containsExactly(2, 3);
@@ -50,7 +50,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void aRequestWithoutIndirectIsRefused() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[2], new double[2]))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[2], new double[2]))) {
             for (int flags : new int[] {BufferRequest.SIMPLE, BufferRequest.CONTIG, BufferRequest.STRIDED,
                                         BufferRequest.RECORDS, BufferRequest.RECORDS_RO}) {
                 assertThatThrownBy(() -> col.getBuffer(flags)).as(BufferRequest.describe(flags))
@@ -77,7 +77,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void rowsWithoutColumnsExportAnEmptyTable() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[0], new double[0]));
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[0], new double[0]));
              BufferView v = col.getBuffer(BufferRequest.FULL)) {
             assertThat(v.shape()).containsExactly(2, 0);
             assertThat(v.len()).isZero();
@@ -88,7 +88,7 @@ class BufferCollection2DExportTest {
     @Test
     void aViewMayBeClosedOnAnotherThread() throws Exception {
         double[] a = {1, 2};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a))) {
             BufferView v = col.getBuffer(BufferRequest.FULL);
             v.setDouble(5, 0, 1);
             Thread closer = Thread.ofPlatform().start(v::close);
@@ -114,7 +114,7 @@ class BufferCollection2DExportTest {
             List<Object> rows = List.of(direct, nat, owned, m.row(2));
             long[] addresses = {MemorySegment.ofBuffer(direct).address(), nat.address(), ownedAddress,
                                 m.row(2).address()};
-            try (BufferCollection2D col = BufferCollection2D.of(rows)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(rows)) {
                 for (int i = 0; i < rows.size(); i++) {
                     assertThat(col.isStaged(i)).as("row %d", i).isFalse();
                 }
@@ -141,7 +141,7 @@ class BufferCollection2DExportTest {
     void heapRowsAreStagedPerExportAndCopiedBackOnClose() {
         double[] a = {1, 2, 3};
         double[] b = {4, 5, 6};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a, b))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a, b))) {
             BufferView v = col.getBuffer(BufferRequest.FULL);
             // The table points at native copies, not at the arrays.
             assertThat(v.elementAt(0, 0).isNative()).isTrue();
@@ -172,7 +172,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void stagedMemoryDiesWithTheView() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[] {1, 2}))) {
             BufferView v = col.getBuffer(BufferRequest.FULL);
             MemorySegment item = v.elementAt(0, 1);
             MemorySegment table = v.buf();
@@ -193,7 +193,7 @@ class BufferCollection2DExportTest {
         try (MemoryBuffer exporter = MemoryBuffer.wrap(exporterItems)) {
             List<Object> rows = List.of(array, DoubleBuffer.wrap(wrapped), MemorySegment.ofArray(segmentItems),
                     exporter, heapBytes);
-            try (BufferCollection2D col = BufferCollection2D.of(rows)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(rows)) {
                 for (int i = 0; i < rows.size(); i++) {
                     assertThat(col.isStaged(i)).as("row %d", i).isTrue();
                 }
@@ -216,7 +216,7 @@ class BufferCollection2DExportTest {
         double[] heap = {1, 2};
         DoubleBuffer direct = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder()).asDoubleBuffer();
         direct.put(0, 3).put(1, 4);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, direct))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, direct))) {
             assertThat(col.isStaged(0)).isTrue();
             assertThat(col.isStaged(1)).isFalse();
             try (BufferView v = col.getBuffer(BufferRequest.FULL)) {
@@ -237,7 +237,7 @@ class BufferCollection2DExportTest {
     @Test
     void twoWritableViewsEachCopyBackWhenClosed() {
         double[] a = {0, 0};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a))) {
             BufferView first = col.getBuffer(BufferRequest.FULL);
             BufferView second = col.getBuffer(BufferRequest.FULL);
             assertThat(col.exportCount()).isEqualTo(2);
@@ -271,7 +271,7 @@ class BufferCollection2DExportTest {
             List<Object> rows = new ArrayList<>();
             rows.add(items);
             readOnlyRows.get(k).accept(rows);
-            try (BufferCollection2D col = BufferCollection2D.of(rows)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(rows)) {
                 assertThat(col.isReadOnly()).as("case %d", k).isTrue();
                 assertThat(col.row(0).isReadOnly()).isTrue();
                 assertThat(col.getDouble(0, 1)).isEqualTo(2);
@@ -293,7 +293,7 @@ class BufferCollection2DExportTest {
     @Test
     void makeReadOnlyIsRefusedWhileExportedAndThenStopsCopyBack() {
         double[] a = {1, 2};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a))) {
             try (BufferView v = col.getBuffer(BufferRequest.FULL_RO)) {
                 assertThatThrownBy(col::makeReadOnly)
                         .isInstanceOf(BufferException.class)
@@ -320,7 +320,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void makeReadOnlyOfAReadOnlyCollectionIsANoOpWhileExported() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(DoubleBuffer.wrap(new double[2])
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(DoubleBuffer.wrap(new double[2])
                 .asReadOnlyBuffer()));
              BufferView v = col.getBuffer(BufferRequest.FULL_RO)) {
             col.makeReadOnly();
@@ -335,7 +335,7 @@ class BufferCollection2DExportTest {
     void exporterRowsStayLockedUntilTheCollectionIsClosed() {
         double[] items = {1, 2};
         MemoryBuffer mb = MemoryBuffer.wrap(items);
-        BufferCollection2D col = BufferCollection2D.of(List.of(mb));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(mb));
         assertThat(mb.exportCount()).isEqualTo(1);
         assertThatThrownBy(mb::close).isInstanceOf(BufferException.class).hasMessageContaining("buffer is locked");
         assertThatThrownBy(mb::makeReadOnly).isInstanceOf(BufferException.class)
@@ -351,7 +351,7 @@ class BufferCollection2DExportTest {
         IndirectMemory2D m = IndirectMemory2D.createFrom(new double[][] {{1, 2}, {3, 4}});
         TestExporters.MatrixRow r0 = new TestExporters.MatrixRow(m, 0);
         TestExporters.MatrixRow r1 = new TestExporters.MatrixRow(m, 1);
-        BufferCollection2D col = BufferCollection2D.of(List.of(r1, r0));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(r1, r0));
         assertThat(col.isStaged(0)).isFalse();
         assertThat(col.getDouble(0, 1)).isEqualTo(4);
         assertThat(m.exportCount()).isEqualTo(2);
@@ -375,17 +375,17 @@ class BufferCollection2DExportTest {
     void aRowAcceptedBeforeARefusedOneIsReleased() {
         try (MemoryBuffer first = MemoryBuffer.wrap(new double[2]);
              MemoryBuffer second = MemoryBuffer.wrap(new double[3])) {
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(first, second)))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(first, second)))
                     .isInstanceOf(BufferException.class)
                     .hasMessage("row 1: expected 2 columns, found 3");
             assertThat(first.exportCount()).isZero();
             assertThat(second.exportCount()).isZero();
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(first, new int[2], second)))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(first, new int[2], second)))
                     .isInstanceOf(BufferException.class)
                     .hasMessage("row 1: expected format 'd', found 'i'");
             assertThat(first.exportCount()).isZero();
             assertThat(second.exportCount()).isZero();
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(first, second, 42)))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(first, second, 42)))
                     .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("row 2: unsupported row type java.lang.Integer");
             assertThat(first.exportCount()).isZero();
@@ -404,7 +404,7 @@ class BufferCollection2DExportTest {
             throw new UnsupportedOperationException("release of row 2 failed");
         });
         TestExporters.SegmentExporter good3 = new TestExporters.SegmentExporter(arena.allocate(16), "d", null);
-        BufferCollection2D col = BufferCollection2D.of(List.of(bad0, good1, bad2, good3));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(bad0, good1, bad2, good3));
         assertThat(good1.exports.count()).isEqualTo(1);
         assertThatThrownBy(col::close)
                 .isInstanceOf(IllegalStateException.class)
@@ -429,7 +429,7 @@ class BufferCollection2DExportTest {
             throw new IllegalStateException("release failed");
         });
         TestExporters.SegmentExporter good = new TestExporters.SegmentExporter(arena.allocate(16), "d", null);
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(bad, good, new int[2])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(bad, good, new int[2])))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 2: expected format 'd', found 'i'")
                 .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
@@ -441,8 +441,8 @@ class BufferCollection2DExportTest {
     @Test
     void collectionsSharingAnExporterReleaseItInAnyOrder() {
         try (MemoryBuffer shared = MemoryBuffer.wrap(new double[] {1, 2})) {
-            BufferCollection2D a = BufferCollection2D.of(List.of(shared, new double[2]));
-            BufferCollection2D b = BufferCollection2D.of(List.of(new double[2], shared, shared));
+            BufferCollection2D a = BufferCollection2D.wrap(List.of(shared, new double[2]));
+            BufferCollection2D b = BufferCollection2D.wrap(List.of(new double[2], shared, shared));
             assertThat(shared.exportCount()).isEqualTo(3);
             a.close();
             assertThat(shared.exportCount()).isEqualTo(2);
@@ -455,7 +455,7 @@ class BufferCollection2DExportTest {
     @Test
     void closeIsRefusedWhileAViewIsOpenAndReleasesNothing() {
         try (MemoryBuffer mb = MemoryBuffer.wrap(new double[] {1, 2})) {
-            BufferCollection2D col = BufferCollection2D.of(List.of(mb));
+            BufferCollection2D col = BufferCollection2D.wrap(List.of(mb));
             BufferView v = col.getBuffer(BufferRequest.FULL);
             assertThatThrownBy(col::close)
                     .isInstanceOf(BufferException.class)
@@ -472,7 +472,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void aClosedCollectionRefusesEverythingWithIllegalStateException() {
-        BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[] {1, 2}));
         col.close();
         List<Runnable> uses = List.of(col::rows, col::cols, col::format, col::isReadOnly, () -> col.isStaged(0),
                 () -> col.row(0), () -> col.rowView(0), () -> col.getDouble(0, 0), () -> col.setDouble(0, 0, 1),
@@ -491,7 +491,7 @@ class BufferCollection2DExportTest {
 
     @Test
     void rowIndicesAreChecked() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[] {1, 2}))) {
             assertThatThrownBy(() -> col.isStaged(1)).isInstanceOf(IndexOutOfBoundsException.class)
                     .hasMessageContaining("row 1 out of range [0, 1)");
             assertThatThrownBy(() -> col.row(-1)).isInstanceOf(IndexOutOfBoundsException.class);

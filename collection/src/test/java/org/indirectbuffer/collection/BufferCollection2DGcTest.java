@@ -130,7 +130,7 @@ class BufferCollection2DGcTest {
         return (i, cb) -> {
             double[][] rows = data(i);
             double s;
-            try (BufferCollection2D col = BufferCollection2D.of(rows);
+            try (BufferCollection2D col = BufferCollection2D.wrap(rows);
                  BufferView v = col.getBuffer(flags, sharing)) {
                 s = swap(v.buf(), i, cb);
             }
@@ -171,7 +171,7 @@ class BufferCollection2DGcTest {
                             }
                         }
                         double s;
-                        try (BufferCollection2D col = BufferCollection2D.of(rows);
+                        try (BufferCollection2D col = BufferCollection2D.wrap(rows);
                              BufferView v = col.getBuffer(BufferRequest.FULL)) {
                             s = swap(v.buf(), i, cb);
                         }
@@ -212,7 +212,7 @@ class BufferCollection2DGcTest {
     }
 
     private static Dropped dropped(double[][] rows) {
-        BufferCollection2D col = BufferCollection2D.of(rows);
+        BufferCollection2D col = BufferCollection2D.wrap(rows);
         BufferView v = col.getBuffer(BufferRequest.FULL);
         return new Dropped(v.buf(), new WeakReference<>(col), new WeakReference<>(v));
     }
@@ -268,7 +268,7 @@ class BufferCollection2DGcTest {
                 }
             }
         }
-        BufferCollection2D col = BufferCollection2D.of(rows);
+        BufferCollection2D col = BufferCollection2D.wrap(rows);
         BufferView v = col.getBuffer(BufferRequest.FULL);
         return new InPlace(v.buf(), new WeakReference<>(col), new WeakReference<>(v), memory);
     }

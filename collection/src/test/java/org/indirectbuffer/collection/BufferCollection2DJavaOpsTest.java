@@ -68,7 +68,7 @@ class BufferCollection2DJavaOpsTest {
                         max = Math.max(max, x);
                     }
                 }
-                try (BufferCollection2D col = BufferCollection2D.of(mixedRows(data))) {
+                try (BufferCollection2D col = BufferCollection2D.wrap(mixedRows(data))) {
                     assertThat(col.sum()).as("%d x %d", rows, cols).isEqualTo(sum);
                     if (cols > 0) {
                         assertThat(col.min()).as("%d x %d", rows, cols).isEqualTo(min);
@@ -93,7 +93,7 @@ class BufferCollection2DJavaOpsTest {
                 original[i] = data[i].clone();
             }
             List<Object> rows = mixedRows(data);
-            try (BufferCollection2D col = BufferCollection2D.of(rows)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(rows)) {
                 col.scale(3);
                 for (int i = 0; i < data.length; i++) {
                     for (int j = 0; j < cols; j++) {
@@ -128,7 +128,7 @@ class BufferCollection2DJavaOpsTest {
         Random random = new Random(13);
         for (int cols : COLS) {
             double[][] data = randomData(random, 5, cols);
-            try (BufferCollection2D col = BufferCollection2D.of(mixedRows(data))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(mixedRows(data))) {
                 double[] out = new double[5 * cols + 1];
                 out[5 * cols] = 777;
                 col.gather(MemorySegment.ofArray(out));
@@ -151,7 +151,7 @@ class BufferCollection2DJavaOpsTest {
     void typedAccessorsWorkOnEachFormat() {
         float[] f = {1.5f, 2.5f};
         FloatBuffer fd = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(f, fd))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(f, fd))) {
             col.setFloat(1, 1, 7.5f);
             assertThat(fd.get(1)).isEqualTo(7.5f);
             assertThat(col.getFloat(0, 1)).isEqualTo(2.5f);
@@ -161,7 +161,7 @@ class BufferCollection2DJavaOpsTest {
             assertThat(col.max()).isEqualTo(15);
         }
         long[] q = {1, -2, 3};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(q, new long[] {4, 5, 6}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(q, new long[] {4, 5, 6}))) {
             col.setLong(0, 1, -20);
             assertThat(q[1]).isEqualTo(-20);
             assertThat(col.getLong(1, 2)).isEqualTo(6);
@@ -171,7 +171,7 @@ class BufferCollection2DJavaOpsTest {
             assertThatThrownBy(() -> col.getDouble(0, 0)).isInstanceOf(BufferException.class);
         }
         int[] i = {1, 2};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(i, ByteBuffer.allocate(8)))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(i, ByteBuffer.allocate(8)))) {
             col.setInt(1, 0, 9);
             assertThat(col.getInt(1, 0)).isEqualTo(9);
             col.setInt(0, 1, 20);
@@ -179,7 +179,7 @@ class BufferCollection2DJavaOpsTest {
             assertThat(col.sum()).isEqualTo(30);
         }
         // Formats the kernels do not handle are refused by name, not misread.
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new short[] {1, 2}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new short[] {1, 2}))) {
             assertThatThrownBy(col::sum).isInstanceOf(BufferException.class).hasMessageContaining("'h'");
         }
     }
@@ -192,7 +192,7 @@ class BufferCollection2DJavaOpsTest {
         DoubleBuffer b = ByteBuffer.allocateDirect(24).order(foreign).asDoubleBuffer();
         a.put(0, 1).put(1, 2).put(2, 3);
         b.put(0, 4).put(1, 5).put(2, 6);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a, b))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a, b))) {
             assertThat(col.sum()).isEqualTo(21);
             assertThat(col.max()).isEqualTo(6);
             col.scale(2);
@@ -209,7 +209,7 @@ class BufferCollection2DJavaOpsTest {
     /** A write to a read-only collection says what was written, where, and that the collection is read-only. */
     @Test
     void readOnlyWritesNameTheCallAndTheCell() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}, new double[] {3, 4}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[] {1, 2}, new double[] {3, 4}))) {
             col.makeReadOnly();
             assertThatThrownBy(() -> col.setDouble(1, 0, 4.5)).isInstanceOf(ReadOnlyBufferException.class)
                     .hasMessageStartingWith("setDouble(4.5) at row 1, column 0: BufferCollection2D[")
@@ -220,15 +220,15 @@ class BufferCollection2DJavaOpsTest {
                     .hasMessageStartingWith("scale(2.0) at every item: ");
             assertThat(col.getDouble(1, 0)).isEqualTo(3.0);
         }
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new float[] {1}, new float[] {2}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new float[] {1}, new float[] {2}))) {
             col.makeReadOnly();
             assertThatThrownBy(() -> col.setFloat(0, 0, 1f)).hasMessageStartingWith("setFloat(1.0) at row 0, column 0");
         }
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new long[] {1}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new long[] {1}))) {
             col.makeReadOnly();
             assertThatThrownBy(() -> col.setLong(0, 0, 9)).hasMessageStartingWith("setLong(9) at row 0, column 0");
         }
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new int[] {1}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new int[] {1}))) {
             col.makeReadOnly();
             assertThatThrownBy(() -> col.setInt(0, 0, 9)).hasMessageStartingWith("setInt(9) at row 0, column 0");
         }

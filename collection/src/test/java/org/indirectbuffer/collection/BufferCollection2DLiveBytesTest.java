@@ -18,7 +18,7 @@ class BufferCollection2DLiveBytesTest {
     @Test
     void stagedBlocksAndTheSpareAreCountedUntilClose() {
         assertThat(LiveBytes.delta(() -> {
-            try (BufferCollection2D c = BufferCollection2D.of(new double[4][10])) {
+            try (BufferCollection2D c = BufferCollection2D.wrap(new double[4][10])) {
                 long open = LeakDetection.liveNativeBytes();
                 try (BufferView v = c.getBuffer(BufferRequest.FULL)) {
                     // the table (4 pointers) and four staged rows of 80 bytes
@@ -35,7 +35,7 @@ class BufferCollection2DLiveBytesTest {
     void exportsOpenAtOnceFreeTheBlocksTheSpareCannotKeep() {
         double[][] rows = new double[3][50];
         assertThat(LiveBytes.delta(() -> {
-            try (BufferCollection2D big = BufferCollection2D.of(rows)) {
+            try (BufferCollection2D big = BufferCollection2D.wrap(rows)) {
                 try (BufferView first = big.getBuffer(BufferRequest.FULL);
                      BufferView second = big.getBuffer(BufferRequest.FULL_RO)) {
                     assertThat(first.shape()).containsExactly(second.shape());

@@ -63,7 +63,7 @@ class BufferCollection2DNativeTest {
     @Test
     void cWritesReachTheCallersArraysWhenTheViewIsClosed() throws Throwable {
         double[][] data = new double[3][4];
-        try (BufferCollection2D col = BufferCollection2D.of(List.of((Object[]) data))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of((Object[]) data))) {
             try (BufferView v = col.getBuffer(BufferRequest.FULL)) {
                 fillCoordinates(v);
                 assertThat(cSum(v)).isEqualTo(expectedSum(3, 4));
@@ -84,7 +84,7 @@ class BufferCollection2DNativeTest {
     void aConfinedExportRoundTripsThroughCAndRefusesOtherThreads() throws Throwable {
         double[][] data = new double[3][4];
         DoubleBuffer direct = ByteBuffer.allocateDirect(4 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer();
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(data[0], direct, data[2]))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(data[0], direct, data[2]))) {
             BufferView v = col.getBuffer(BufferRequest.FULL, Sharing.CONFINED);
             fillCoordinates(v);
             assertThat(direct.get(3)).isEqualTo(coordinate(1, 3)); // in place, at once
@@ -141,7 +141,7 @@ class BufferCollection2DNativeTest {
         for (int i = 0; i < 3; i++) {
             rows.add(ByteBuffer.allocateDirect(5 * 8).order(ByteOrder.nativeOrder()).asDoubleBuffer());
         }
-        try (BufferCollection2D col = BufferCollection2D.of(rows);
+        try (BufferCollection2D col = BufferCollection2D.wrap(rows);
              BufferView v = col.getBuffer(BufferRequest.FULL)) {
             fillCoordinates(v);
             assertThat(rows.get(1).get(4)).isEqualTo(coordinate(1, 4));
@@ -168,7 +168,7 @@ class BufferCollection2DNativeTest {
             List<Object> rows = List.of(array, direct, DoubleBuffer.wrap(wrapped), nat, heapExporter,
                     nativeExporter, m.row(1), new TestExporters.MatrixRow(m, 0));
             boolean[] staged = {true, false, true, false, true, false, false, false};
-            try (BufferCollection2D col = BufferCollection2D.of(rows)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(rows)) {
                 for (int i = 0; i < rows.size(); i++) {
                     assertThat(col.isStaged(i)).as("row %d", i).isEqualTo(staged[i]);
                 }
@@ -225,7 +225,7 @@ class BufferCollection2DNativeTest {
                 data.add(row);
             }
         }
-        try (BufferCollection2D col = BufferCollection2D.of(data)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(data)) {
             col.setDouble(4, 4, col.getDouble(4, 4) + 1000);
             col.setDouble(3, 0, col.getDouble(3, 0) - 10);
             try (BufferView v = col.getBuffer(BufferRequest.FULL_RO)) {
@@ -238,7 +238,7 @@ class BufferCollection2DNativeTest {
     void aReadOnlyCollectionIsNotCopiedBack() throws Throwable {
         double[] heap = {1, 2, 3};
         DoubleBuffer direct = ByteBuffer.allocateDirect(24).order(ByteOrder.nativeOrder()).asDoubleBuffer();
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, direct))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, direct))) {
             col.makeReadOnly();
             try (BufferView v = col.getBuffer(BufferRequest.FULL_RO)) {
                 // C ignores read-only, as C does.
@@ -257,7 +257,7 @@ class BufferCollection2DNativeTest {
         float[] b = {3, 4};
         FloatBuffer c = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder()).asFloatBuffer();
         c.put(0, 5).put(1, 6);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a, b, c))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a, b, c))) {
             try (BufferView v = col.getBuffer(BufferRequest.FULL)) {
                 ADD_FLOAT.invokeExact(v.buf(), 3, 2, 0.5f);
                 assertThat(c.get(1)).isEqualTo(6.5f);
@@ -274,7 +274,7 @@ class BufferCollection2DNativeTest {
         int[] flat = {1, 2, 3, 4};
         int[] matrix = {10, 20, 30, 40};
         try (MemoryBuffer twoByTwo = MemoryBuffer.wrap(matrix, 'C', 2, 2);
-             BufferCollection2D col = BufferCollection2D.of(List.of(flat, twoByTwo))) {
+             BufferCollection2D col = BufferCollection2D.wrap(List.of(flat, twoByTwo))) {
             try (BufferView v = col.getBuffer(BufferRequest.FULL)) {
                 ADD_INT.invokeExact(v.buf(), 2, 4, 100);
             }

@@ -21,7 +21,7 @@ class BufferCollection2DRaggedRowsTest {
                 ragged.field(0).setDouble(r, c, 10 * r + c);
             }
         }
-        BufferCollection2D collected = BufferCollection2D.of(List.of(ragged.rowExporter(0), ragged.rowExporter(2)));
+        BufferCollection2D collected = BufferCollection2D.wrap(List.of(ragged.rowExporter(0), ragged.rowExporter(2)));
         assertThat(collected.rows()).isEqualTo(2);
         assertThat(collected.cols()).isEqualTo(3);
         assertThat(collected.format().toString()).isEqualTo("d");
@@ -36,7 +36,7 @@ class BufferCollection2DRaggedRowsTest {
         }
         collected.setDouble(1, 2, -1);
         assertThat(ragged.field(0).getDouble(2, 2)).as("a write through the collection lands in the row").isEqualTo(-1);
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(ragged.rowExporter(0), ragged.rowExporter(1))))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(ragged.rowExporter(0), ragged.rowExporter(1))))
                 .isInstanceOf(BufferException.class).hasMessageContaining("row 1");
         assertThat(ragged.exportCount()).as("a refused collection releases what it took").isEqualTo(2);
         collected.close();

@@ -48,7 +48,7 @@ class BufferCollection2DRowsTest {
                 new Case(List.of(new byte[] {1, 2, 3}, new byte[] {4, 5, 6}), "b"),
                 new Case(List.of(new char[] {1, 2, 3}, new char[] {4, 5, 6}), "H"));
         for (Case c : cases) {
-            try (BufferCollection2D col = BufferCollection2D.of(c.rows)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(c.rows)) {
                 assertThat(col.format().toString()).as(c.format).isEqualTo(c.format);
                 assertThat(col.rows()).isEqualTo(2);
                 assertThat(col.cols()).isEqualTo(3);
@@ -76,7 +76,7 @@ class BufferCollection2DRowsTest {
     void rowsAreTheCallersArraysNotCopies() {
         double[] a = {1, 2};
         double[] b = {3, 4};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a, b))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a, b))) {
             col.setDouble(1, 0, 30);
             assertThat(b[0]).isEqualTo(30);
             a[1] = 20;
@@ -89,7 +89,7 @@ class BufferCollection2DRowsTest {
 
     @Test
     void typedHeapNioBuffersAreDetectedByTypeAndOrder() {
-        try (BufferCollection2D d = BufferCollection2D.of(List.of(DoubleBuffer.wrap(new double[] {1, 2}),
+        try (BufferCollection2D d = BufferCollection2D.wrap(List.of(DoubleBuffer.wrap(new double[] {1, 2}),
                 DoubleBuffer.wrap(new double[] {3, 4})))) {
             assertThat(d.format().toString()).isEqualTo("d");
             assertThat(d.getDouble(1, 1)).isEqualTo(4);
@@ -109,7 +109,7 @@ class BufferCollection2DRowsTest {
         ByteBuffer bigBytes = ByteBuffer.allocate(16);
         DoubleBuffer big = bigBytes.asDoubleBuffer();
         big.put(0, 1.5).put(1, -2.5);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(big))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(big))) {
             assertThat(col.format().toString()).isEqualTo(LITTLE ? ">d" : "d");
             assertThat(col.cols()).isEqualTo(2);
             try (BufferView rv = col.rowView(0)) {
@@ -121,7 +121,7 @@ class BufferCollection2DRowsTest {
         for (ByteOrder order : List.of(ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN)) {
             DoubleBuffer view = ByteBuffer.allocateDirect(24).order(order).asDoubleBuffer();
             view.put(2, 7.25);
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(view))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(view))) {
                 String expected = order.equals(ByteOrder.nativeOrder()) ? "d" : FOREIGN + "d";
                 assertThat(col.format().toString()).as(order.toString()).isEqualTo(expected);
                 assertThat(col.isStaged(0)).isFalse();
@@ -138,7 +138,7 @@ class BufferCollection2DRowsTest {
     void foreignOrderRowsDoNotMixWithNativeOrderRows() {
         DoubleBuffer foreign = ByteBuffer.allocate(16)
                 .order(LITTLE ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[] {1, 2}, foreign)))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[] {1, 2}, foreign)))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: expected format 'd', found '" + FOREIGN + "d'");
     }
@@ -148,7 +148,7 @@ class BufferCollection2DRowsTest {
         ByteBuffer bytes = ByteBuffer.allocateDirect(24).order(ByteOrder.nativeOrder());
         DoubleBuffer d = bytes.asDoubleBuffer();
         DoubleBuffer e = ByteBuffer.allocateDirect(24).order(ByteOrder.nativeOrder()).asDoubleBuffer();
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(d, e))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(d, e))) {
             assertThat(col.isStaged(0)).isFalse();
             assertThat(col.isStaged(1)).isFalse();
             assertThat(col.row(0).address()).isEqualTo(MemorySegment.ofBuffer(bytes).address());
@@ -161,7 +161,7 @@ class BufferCollection2DRowsTest {
     void onlyTheRemainingElementsOfABufferAreTheRow() {
         double[] backing = {0, 1, 2, 3, 4, 5};
         DoubleBuffer middle = DoubleBuffer.wrap(backing, 1, 3); // position 1, limit 4
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(middle, new double[] {7, 8, 9}))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(middle, new double[] {7, 8, 9}))) {
             assertThat(col.cols()).isEqualTo(3);
             assertThat(col.getDouble(0, 0)).isEqualTo(1);
             assertThat(col.getDouble(0, 2)).isEqualTo(3);
@@ -177,12 +177,12 @@ class BufferCollection2DRowsTest {
         ByteBuffer direct = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
         direct.putDouble(0, 5.5).putDouble(8, 6.5);
         // Alone, bytes are unsigned bytes.
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, direct))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, direct))) {
             assertThat(col.format().toString()).isEqualTo("B");
             assertThat(col.cols()).isEqualTo(16);
         }
         // With a typed row, they take its format.
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, new double[] {1, 2}, direct))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, new double[] {1, 2}, direct))) {
             assertThat(col.format().toString()).isEqualTo("d");
             assertThat(col.cols()).isEqualTo(2);
             assertThat(col.getDouble(0, 1)).isEqualTo(4.5);
@@ -191,7 +191,7 @@ class BufferCollection2DRowsTest {
             assertThat(col.isStaged(2)).isFalse();
         }
         // With an explicit format.
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, direct), -1, "d", false)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, direct), -1, "d", false)) {
             assertThat(col.getDouble(1, 1)).isEqualTo(6.5);
         }
     }
@@ -199,7 +199,7 @@ class BufferCollection2DRowsTest {
     @Test
     void bytesThatAreNotWholeItemsAreRefusedNamingTheRow() {
         ByteBuffer twelve = ByteBuffer.allocate(12);
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[] {1, 2}, twelve)))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[] {1, 2}, twelve)))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: 12 bytes is not a whole number of 'd' items (8 bytes each)");
     }
@@ -213,7 +213,7 @@ class BufferCollection2DRowsTest {
             MemorySegment nat = arena.allocate(ValueLayout.JAVA_DOUBLE, 3);
             nat.setAtIndex(ValueLayout.JAVA_DOUBLE, 1, 20);
             MemorySegment heap = MemorySegment.ofArray(heapItems);
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, nat), 3, "d", true)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, nat), 3, "d", true)) {
                 assertThat(col.isStaged(0)).isTrue();
                 assertThat(col.isStaged(1)).isFalse();
                 assertThat(col.getDouble(0, 2)).isEqualTo(3);
@@ -223,12 +223,12 @@ class BufferCollection2DRowsTest {
                 assertThat(nat.getAtIndex(ValueLayout.JAVA_DOUBLE, 0)).isEqualTo(10);
             }
             // Untyped alone: unsigned bytes.
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, nat))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, nat))) {
                 assertThat(col.format().toString()).isEqualTo("B");
                 assertThat(col.cols()).isEqualTo(24);
             }
             // Next to a typed row: its format.
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(nat, new double[] {0, 0, 0}))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(nat, new double[] {0, 0, 0}))) {
                 assertThat(col.format().toString()).isEqualTo("d");
                 assertThat(col.cols()).isEqualTo(3);
             }
@@ -238,7 +238,7 @@ class BufferCollection2DRowsTest {
     @Test
     void rowsOfAnIndirectMemory2DAreRowsInPlace() {
         try (IndirectMemory2D m = IndirectMemory2D.createFrom(new double[][] {{1, 2, 3}, {4, 5, 6}})) {
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(m.row(1), m.row(0)), -1, "d", false)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(m.row(1), m.row(0)), -1, "d", false)) {
                 assertThat(col.getDouble(0, 0)).isEqualTo(4);
                 assertThat(col.getDouble(1, 2)).isEqualTo(3);
                 assertThat(col.isStaged(0)).isFalse();
@@ -249,7 +249,7 @@ class BufferCollection2DRowsTest {
             // The same rows through exporters: the format comes from the exporter.
             MemoryBuffer r0 = MemoryBuffer.wrap(m.row(0), m.format(), 'C', m.cols());
             MemoryBuffer r1 = MemoryBuffer.wrap(m.row(1), m.format(), 'C', m.cols());
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(r0, r1))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(r0, r1))) {
                 assertThat(col.format().toString()).isEqualTo("d");
                 assertThat(col.getDouble(1, 2)).isEqualTo(6);
                 assertThat(r0.exportCount()).isEqualTo(1);
@@ -265,7 +265,7 @@ class BufferCollection2DRowsTest {
         double[] heapItems = {1, 2};
         try (MemoryBuffer heap = MemoryBuffer.wrap(heapItems);
              MemoryBuffer nat = MemoryBuffer.allocate(Format.parse("d"), 'C', 2)) {
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(heap, nat))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(heap, nat))) {
                 assertThat(col.format().toString()).isEqualTo("d");
                 assertThat(col.isStaged(0)).isTrue();
                 assertThat(col.isStaged(1)).isFalse();
@@ -285,14 +285,14 @@ class BufferCollection2DRowsTest {
         try (Arena arena = Arena.ofConfined()) {
             MemoryBuffer le = MemoryBuffer.wrap(arena.allocate(16), Format.parse("<d"), 'C', 2);
             MemoryBuffer eq = MemoryBuffer.wrap(arena.allocate(16), Format.parse("=d"), 'C', 2);
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(le, new double[] {1, 2}, eq))) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(le, new double[] {1, 2}, eq))) {
                 assertThat(col.format().isEquivalentTo(Format.parse("d"))).isTrue();
                 assertThat(col.rows()).isEqualTo(3);
             }
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}, le), 2, "<d", false)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[] {1, 2}, le), 2, "<d", false)) {
                 assertThat(col.format().toString()).isEqualTo("<d");
             }
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[] {1, 2}), 2, "=d", false)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[] {1, 2}), 2, "=d", false)) {
                 assertThat(col.getDouble(0, 1)).isEqualTo(2);
             }
         }
@@ -302,12 +302,12 @@ class BufferCollection2DRowsTest {
     void aZeroDimensionalExporterIsOneColumnWhenUnravelled() {
         double[] one = {42};
         try (MemoryBuffer scalar = MemoryBuffer.wrap(one, 'C');
-             BufferCollection2D col = BufferCollection2D.of(List.of(scalar, new double[] {1}))) {
+             BufferCollection2D col = BufferCollection2D.wrap(List.of(scalar, new double[] {1}))) {
             assertThat(col.cols()).isEqualTo(1);
             assertThat(col.getDouble(0, 0)).isEqualTo(42);
         }
         try (MemoryBuffer scalar = MemoryBuffer.wrap(one, 'C')) {
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(scalar), -1, null, false))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(scalar), -1, null, false))
                     .isInstanceOf(BufferException.class)
                     .hasMessage("row 0: expected a 1-D buffer, found shape []; pass unravel = true to flatten"
                             + " C-contiguous rows");
@@ -322,7 +322,7 @@ class BufferCollection2DRowsTest {
         double[] items = {0, 1, 2, 10, 11, 12};
         try (MemoryBuffer c = MemoryBuffer.wrap(items, 'C', 2, 3);
              MemoryBuffer c3 = MemoryBuffer.wrap(new double[] {5, 4, 3, 2, 1, 0}, 'C', 1, 2, 3);
-             BufferCollection2D col = BufferCollection2D.of(List.of(c, c3, new double[6]), -1, null, true)) {
+             BufferCollection2D col = BufferCollection2D.wrap(List.of(c, c3, new double[6]), -1, null, true)) {
             assertThat(col.cols()).isEqualTo(6);
             for (int j = 0; j < 6; j++) {
                 assertThat(col.getDouble(0, j)).isEqualTo(items[j]);
@@ -335,7 +335,7 @@ class BufferCollection2DRowsTest {
     @Test
     void unravelTakesNativeCOrderRowsInPlace() {
         try (MemoryBuffer c = MemoryBuffer.allocate(Format.parse("f"), 'C', 2, 2);
-             BufferCollection2D col = BufferCollection2D.of(List.of(c, new float[4]))) {
+             BufferCollection2D col = BufferCollection2D.wrap(List.of(c, new float[4]))) {
             assertThat(col.cols()).isEqualTo(4);
             assertThat(col.isStaged(0)).isFalse();
             col.setFloat(0, 2, 1.5f);
@@ -350,11 +350,11 @@ class BufferCollection2DRowsTest {
     void unravelRefusesFortranOrderRows() {
         try (MemoryBuffer f = MemoryBuffer.wrap(new double[6], 'F', 2, 3);
              MemoryBuffer fNative = MemoryBuffer.allocate(Format.parse("d"), 'F', 3, 2)) {
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[6], f), -1, null, true))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[6], f), -1, null, true))
                     .isInstanceOf(BufferException.class)
                     .hasMessage("row 1: the buffer (shape [2, 3], strides [8, 16]) is not C-contiguous, so it"
                             + " cannot be unravelled");
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(fNative)))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(fNative)))
                     .isInstanceOf(BufferException.class)
                     .hasMessageStartingWith("row 0: ")
                     .hasMessageContaining("not C-contiguous");
@@ -363,7 +363,7 @@ class BufferCollection2DRowsTest {
         }
         // A Fortran-order array with one row or one column is also C-contiguous: accepted.
         try (MemoryBuffer f = MemoryBuffer.wrap(new double[] {1, 2, 3}, 'F', 1, 3);
-             BufferCollection2D col = BufferCollection2D.of(List.of(f))) {
+             BufferCollection2D col = BufferCollection2D.wrap(List.of(f))) {
             assertThat(col.cols()).isEqualTo(3);
             assertThat(col.getDouble(0, 2)).isEqualTo(3);
         }
@@ -374,16 +374,16 @@ class BufferCollection2DRowsTest {
         try (MemoryBuffer c = MemoryBuffer.wrap(new double[6], 'C', 2, 3);
              MemoryBuffer f = MemoryBuffer.wrap(new double[6], 'F', 2, 3);
              MemoryBuffer flat = MemoryBuffer.wrap(new double[6])) {
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(flat, c), -1, null, false))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(flat, c), -1, null, false))
                     .isInstanceOf(BufferException.class)
                     .hasMessage("row 1: expected a 1-D buffer, found shape [2, 3]; pass unravel = true to flatten"
                             + " C-contiguous rows");
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(f), -1, null, false))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(f), -1, null, false))
                     .isInstanceOf(BufferException.class)
                     .hasMessageStartingWith("row 0: expected a 1-D buffer, found shape [2, 3]");
             // The first row, accepted before the second was refused, is released.
             assertThat(flat.exportCount()).isZero();
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(flat), -1, null, false)) {
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(flat), -1, null, false)) {
                 assertThat(col.cols()).isEqualTo(6);
             }
         }
@@ -398,10 +398,10 @@ class BufferCollection2DRowsTest {
              MemoryBuffer reversed = MemoryBuffer.wrapStrided(seg, 40, Format.parse("d"), new long[] {6},
                      new long[] {-8})) {
             for (boolean unravel : new boolean[] {true, false}) {
-                assertThatThrownBy(() -> BufferCollection2D.of(List.of(every2nd), -1, null, unravel))
+                assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(every2nd), -1, null, unravel))
                         .isInstanceOf(BufferException.class)
                         .hasMessage("row 0: the buffer (shape [3], strides [16]) is not C-contiguous");
-                assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[6], reversed), -1, null, unravel))
+                assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[6], reversed), -1, null, unravel))
                         .isInstanceOf(BufferException.class)
                         .hasMessage("row 1: the buffer (shape [6], strides [-8]) is not C-contiguous");
             }
@@ -413,11 +413,11 @@ class BufferCollection2DRowsTest {
     @Test
     void anIndirectBufferIsNotARowEvenWithUnravel() {
         try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 3, "d", false)) {
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(m)))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(m)))
                     .isInstanceOf(BufferException.class)
                     .hasMessageStartingWith("row 0: the buffer (shape [2, 3], strides [8, 8], suboffsets [0, -1])")
                     .hasMessageEndingWith("is not C-contiguous, so it cannot be unravelled");
-            assertThatThrownBy(() -> BufferCollection2D.of(List.of(m), -1, null, false))
+            assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(m), -1, null, false))
                     .isInstanceOf(BufferException.class)
                     .hasMessageStartingWith("row 0: expected a 1-D buffer, found shape [2, 3]");
             assertThat(m.exportCount()).isZero();
@@ -428,14 +428,14 @@ class BufferCollection2DRowsTest {
 
     @Test
     void columnCountAndFormatAreDetectedFromTheRows() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new int[5], IntBuffer.allocate(5),
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new int[5], IntBuffer.allocate(5),
                 ByteBuffer.allocate(20)))) {
             assertThat(col.format().toString()).isEqualTo("i");
             assertThat(col.cols()).isEqualTo(5);
             assertThat(col.rows()).isEqualTo(3);
         }
         // -1 and null mean "detect" in the full form too.
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new float[4]), -1, null, false)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new float[4]), -1, null, false)) {
             assertThat(col.format().toString()).isEqualTo("f");
             assertThat(col.cols()).isEqualTo(4);
         }
@@ -443,94 +443,94 @@ class BufferCollection2DRowsTest {
 
     @Test
     void explicitValuesThatFitAreAccepted() {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(new double[3], new double[3]), 3, "d", false)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(new double[3], new double[3]), 3, "d", false)) {
             assertThat(col.cols()).isEqualTo(3);
         }
         // Bytes may be read as any format whose items they fill.
         try (Arena arena = Arena.ofConfined();
-             BufferCollection2D col = BufferCollection2D.of(List.of(arena.allocate(8), ByteBuffer.allocate(8)), 2,
+             BufferCollection2D col = BufferCollection2D.wrap(List.of(arena.allocate(8), ByteBuffer.allocate(8)), 2,
                      "i", false)) {
             assertThat(col.cols()).isEqualTo(2);
             assertThat(col.format().toString()).isEqualTo("i");
         }
         // A byte[] is typed (signed bytes), so it is not read as other items.
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new byte[8]), 2, "i", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new byte[8]), 2, "i", false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 0: expected format 'i', found 'b'");
     }
 
     @Test
     void aColumnMismatchNamesTheRowAndTheCounts() {
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[2], new double[3])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[2], new double[3])))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: expected 2 columns, found 3");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[4], new double[4], new double[3])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[4], new double[4], new double[3])))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 2: expected 4 columns, found 3");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[3]), 2, null, false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[3]), 2, null, false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 0: expected 2 columns, found 3");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[0], new double[1])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[0], new double[1])))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: expected 0 columns, found 1");
     }
 
     @Test
     void aFormatMismatchNamesTheRowAndTheFormats() {
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new int[2]), -1, "d", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new int[2]), -1, "d", false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 0: expected format 'd', found 'i'");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[2], new float[2])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[2], new float[2])))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: expected format 'd', found 'f'");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(ByteBuffer.allocate(8), new long[1], new int[2])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(ByteBuffer.allocate(8), new long[1], new int[2])))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 2: expected format 'q', found 'i'");
         // Same size is not the same format.
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new long[1]), 1, "d", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new long[1]), 1, "d", false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 0: expected format 'd', found 'q'");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), 1, FOREIGN + "d", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[1]), 1, FOREIGN + "d", false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 0: expected format '" + FOREIGN + "d', found 'd'");
     }
 
     @Test
     void badArgumentsAreRefusedWithWhatWasWrong() {
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), -2, null, false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[1]), -2, null, false))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("columnCount = -2: expected -1 (detect) or a count >= 0");
-        assertThatThrownBy(() -> BufferCollection2D.of(Arrays.asList(new double[1], null)))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(Arrays.asList(new double[1], null)))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("row 1 is null");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1], "text")))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[1], "text")))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("row 1: unsupported row type java.lang.String");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1], new boolean[1])))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[1], new boolean[1])))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("row 1: unsupported row type");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), 1, "d(", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[1]), 1, "d(", false))
                 .isInstanceOf(FormatException.class);
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new double[1]), 1, "0d", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new double[1]), 1, "0d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("format '0d' has item size 0; rows need items of at least one byte");
-        assertThatThrownBy(() -> BufferCollection2D.of((List<?>) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> BufferCollection2D.wrap((List<?>) null)).isInstanceOf(NullPointerException.class);
     }
 
     // ------------------------------------------------------------------------------------------------ empty
 
     @Test
     void anEmptyListNeedsAnExplicitFormatAndColumnCount() {
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of()))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of()))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty collection needs an explicit format and column count");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(), 4, null, false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(), 4, null, false))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("format null");
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(), -1, "d", false))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(), -1, "d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("columnCount -1");
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(), 4, "d", false)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(), 4, "d", false)) {
             assertThat(col.rows()).isZero();
             assertThat(col.cols()).isEqualTo(4);
             assertThat(col.format().toString()).isEqualTo("d");
@@ -546,7 +546,7 @@ class BufferCollection2DRowsTest {
     }
 
     private static String formatOf(Object row) {
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(row))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(row))) {
             return col.format().toString();
         }
     }

@@ -32,7 +32,7 @@ class BufferCollection2DSafetyTest {
     void aRowWhoseMemoryWasFreedIsRefusedAtExport() {
         Arena arena = Arena.ofShared();
         MemorySegment row = arena.allocate(ValueLayout.JAVA_DOUBLE, 4);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(row, new double[4]), -1, "d", false)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(row, new double[4]), -1, "d", false)) {
             arena.close();
             assertThatThrownBy(() -> col.getDouble(0, 0)).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> col.getBuffer(BufferRequest.FULL_RO).close())
@@ -45,7 +45,7 @@ class BufferCollection2DSafetyTest {
     @Test
     void rowsOfAResizedMatrixAreRefusedAtExport() {
         IndirectMemory2D m = IndirectMemory2D.createMemory(2, 3, "d", false);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(m.row(0), m.row(1)), -1, "d", false)) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(m.row(0), m.row(1)), -1, "d", false)) {
             m.resize(4, 4); // not locked: m.row(i) segments are not exports; the old rows are freed
             assertThatThrownBy(() -> col.getDouble(0, 0)).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> col.getBuffer(BufferRequest.FULL_RO).close())
@@ -62,7 +62,7 @@ class BufferCollection2DSafetyTest {
     @Test
     void aReadOnlyRequestDoesNotCopyBack() {
         double[] a = {1, 2};
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(a))) {
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(a))) {
             try (BufferView v = col.getBuffer(BufferRequest.FULL_RO)) {
                 col.setDouble(0, 0, 42); // Java-side write, directly into the array
                 assertThat(v.getDouble(0, 1)).isEqualTo(2);
@@ -74,7 +74,7 @@ class BufferCollection2DSafetyTest {
     /** A heap CharBuffer not backed by an array escapes as IllegalArgumentException without naming the row. */
     @Test
     void aStringBackedCharBufferIsRefusedNamingTheRow() {
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(new char[2], CharBuffer.wrap("ab"))))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(new char[2], CharBuffer.wrap("ab"))))
                 .isInstanceOf(BufferException.class)
                 .hasMessageStartingWith("row 1: ");
     }
@@ -88,7 +88,7 @@ class BufferCollection2DSafetyTest {
         Arena arena = Arena.ofShared();
         MemorySegment row = arena.allocate(ValueLayout.JAVA_DOUBLE, 1 << 16);
         row.setAtIndex(ValueLayout.JAVA_DOUBLE, 5, 2.5);
-        try (BufferCollection2D col = BufferCollection2D.of(List.of(row, new double[1 << 16]), -1, "d", false);
+        try (BufferCollection2D col = BufferCollection2D.wrap(List.of(row, new double[1 << 16]), -1, "d", false);
              BufferView view = col.getBuffer(BufferRequest.FULL_RO)) {
             assertThat(Kernels.sum(view)).isEqualTo(2.5);
             arena.close(); // the row's owner, bypassing the collection's lock
@@ -108,7 +108,7 @@ class BufferCollection2DSafetyTest {
         try (Arena confined = Arena.ofConfined()) {
             MemorySegment row = confined.allocate(ValueLayout.JAVA_DOUBLE, 4);
             row.setAtIndex(ValueLayout.JAVA_DOUBLE, 1, 7.0);
-            try (BufferCollection2D col = BufferCollection2D.of(List.of(row), -1, "d", false);
+            try (BufferCollection2D col = BufferCollection2D.wrap(List.of(row), -1, "d", false);
                  BufferView view = col.getBuffer(BufferRequest.FULL_RO)) {
                 assertThat(view.getDouble(0, 1)).isEqualTo(7.0);
                 CompletableFuture<Double> other = CompletableFuture.supplyAsync(() -> Kernels.sum(view));
@@ -128,7 +128,7 @@ class BufferCollection2DSafetyTest {
     void droppedExportsAreReleasedByTheCleaner() throws InterruptedException {
         double[] row = new double[10_000];
         row[3] = 1.5;
-        BufferCollection2D col = BufferCollection2D.of(List.of(row));
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(row));
         for (int i = 0; i < 2000; i++) {
             BufferView v = col.getBuffer(BufferRequest.FULL_RO); // dropped: never closed
             if (i == 0) {
@@ -163,7 +163,7 @@ class BufferCollection2DSafetyTest {
                 return "broken exporter";
             }
         };
-        assertThatThrownBy(() -> BufferCollection2D.of(List.of(good, broken)))
+        assertThatThrownBy(() -> BufferCollection2D.wrap(List.of(good, broken)))
                 .isInstanceOf(BufferException.class)
                 .hasMessageStartingWith("row 1: exporter broken exporter returned null");
         assertThat(good.exportCount()).as("row 0's export was released").isZero();

@@ -32,7 +32,7 @@ class BufferCollection2DSharedArrayTest {
         try (SharedArray a = unnamed(SharedArrays.create("ib-test-coll-" + UUID.randomUUID(), "d", 4));
              SharedArray b = unnamed(SharedArrays.create("ib-test-coll-" + UUID.randomUUID(), "d", 4))) {
             a.setDouble(1.5, 2);
-            try (BufferCollection2D rows = BufferCollection2D.of(List.of(a, b))) {
+            try (BufferCollection2D rows = BufferCollection2D.wrap(List.of(a, b))) {
                 assertThat(rows.isStaged(0)).as("a shared array is native memory: not copied").isFalse();
                 assertThat(rows.getDouble(0, 2)).isEqualTo(1.5);
                 rows.setDouble(1, 3, -2);
@@ -51,7 +51,7 @@ class BufferCollection2DSharedArrayTest {
         assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "needs /dev/shm (Linux)");
         String name = "ib-test-coll-" + UUID.randomUUID();
         try (SharedArray a = SharedArrays.create(name, "d", 2048);
-             BufferCollection2D rows = BufferCollection2D.of(List.of(a))) {
+             BufferCollection2D rows = BufferCollection2D.wrap(List.of(a))) {
             try (var c = java.nio.channels.FileChannel.open(Path.of("/dev/shm", name),
                     java.nio.file.StandardOpenOption.WRITE)) {
                 c.truncate(0);

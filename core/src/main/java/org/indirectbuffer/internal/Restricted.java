@@ -21,7 +21,7 @@ public final class Restricted {
      * Refuses the call unless the caller's module has native access.
      *
      * @param declaring the class declaring the restricted method
-     * @param method    the method, for the message ({@code "IndirectMemory2D.fromPointer"})
+     * @param method    the method, for the message ({@code "IndirectMemory2D.wrap"})
      * @throws IllegalCallerException if the caller's module does not have native access; the message names the
      *                                method, the module and the flag that grants it
      */

@@ -8,7 +8,7 @@ import org.indirectbuffer.CStringTable;
 class CStringTableContractTest extends OwnedResourceContract<CStringTable> {
     @Override
     protected CStringTable newOwner() {
-        return CStringTable.of(StandardCharsets.UTF_8, "contract", "of", "a", "string", "table");
+        return CStringTable.create(StandardCharsets.UTF_8, "contract", "of", "a", "string", "table");
     }
 
     @Override

@@ -196,7 +196,7 @@ class IndirectMemory2DContractTest {
 
         @Override
         IndirectMemory2D over(AutoCloseable source) {
-            return IndirectMemory2D.fromPointer(((IndirectMemory2D) source).pointerTable(), 3, 2, "d", false);
+            return IndirectMemory2D.wrap(((IndirectMemory2D) source).pointerTable(), 3, 2, "d", false);
         }
     }
 
@@ -206,7 +206,7 @@ class IndirectMemory2DContractTest {
         protected IndirectMemory2D newExporter() {
             IndirectMemory2D c = filled(IndirectMemory2D.createMemory(2, 6, "d", false, RowPlacement.ROW_BY_ROW));
             MemorySegment table = c.handOffToC();
-            return IndirectMemory2D.fromPointer(table, 2, 6, "d", false, MemoryNanny.freeingRowsAndTable(table, 2));
+            return IndirectMemory2D.adopt(table, 2, 6, "d", false, MemoryNanny.freeingRowsAndTable(table, 2));
         }
 
         @Override
@@ -224,7 +224,7 @@ class IndirectMemory2DContractTest {
 
         @Override
         IndirectMemory2D over(AutoCloseable source) {
-            return IndirectMemory2D.viewOfRows((MemoryBuffer) source);
+            return IndirectMemory2D.tableOverRows((MemoryBuffer) source);
         }
     }
 
@@ -237,7 +237,7 @@ class IndirectMemory2DContractTest {
 
         @Override
         IndirectMemory2D over(AutoCloseable source) {
-            return IndirectMemory2D.viewOfColumns((MemoryBuffer) source);
+            return IndirectMemory2D.tableOverColumns((MemoryBuffer) source);
         }
     }
 
@@ -250,7 +250,7 @@ class IndirectMemory2DContractTest {
 
         @Override
         IndirectMemory2D over(AutoCloseable source) {
-            return ((IndirectMemory2D) source).view(Access.MODIFIABLE);
+            return ((IndirectMemory2D) source).narrowed(Access.MODIFIABLE);
         }
 
         @Override
@@ -268,7 +268,7 @@ class IndirectMemory2DContractTest {
 
         @Override
         IndirectMemory2D over(AutoCloseable source) {
-            return ((IndirectMemory2D) source).view(Access.READ_ONLY);
+            return ((IndirectMemory2D) source).narrowed(Access.READ_ONLY);
         }
 
         @Override
@@ -336,7 +336,7 @@ class IndirectMemory2DContractTest {
 
         @Override
         protected IndirectMemory2D newOwner() {
-            return IndirectMemory2D.viewOfRows(source);
+            return IndirectMemory2D.tableOverRows(source);
         }
 
         @Override

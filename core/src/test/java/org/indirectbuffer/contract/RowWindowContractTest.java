@@ -30,7 +30,7 @@ class RowWindowContractTest {
         @Override
         protected RowWindow newExporter() {
             IndirectMemory2D source = source(3, 8, "d");
-            RowWindow w = RowWindow.of(source, 2, 4);
+            RowWindow w = RowWindow.tableOver(source, 2, 4);
             sources.put(w, source);
             return w;
         }
@@ -70,12 +70,12 @@ class RowWindowContractTest {
 
         @Override
         protected RowWindow newOwner() {
-            return RowWindow.of(source, 3, 5);
+            return RowWindow.tableOver(source, 3, 5);
         }
 
         @Override
         protected String listedAs() {
-            return "RowWindow: 11 rows, 5 columns, of IndirectMemory2D[11 x 29 'd' (viewOfRows of";
+            return "RowWindow: 11 rows, 5 columns, of IndirectMemory2D[11 x 29 'd' (tableOverRows of";
         }
     }
 }

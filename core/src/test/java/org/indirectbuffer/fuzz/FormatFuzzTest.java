@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * Fuzzes format strings through every public entry a format enters: {@link Format#parse}, {@link
- * IndirectMemory2D#createMemory}, {@link IndirectMemory2D#reinterpretData}, {@link IndirectMemory2D#fromPointer},
+ * IndirectMemory2D#createMemory}, {@link IndirectMemory2D#reinterpretData}, {@link IndirectMemory2D#wrap},
  * {@link PointerBorrower#of}, {@link BufferView#wrap} and the {@link MemoryBuffer} factories that take a {@link
  * Format}.
  *
@@ -93,8 +93,8 @@ class FormatFuzzTest {
             throwsExactly(expected, s, "reinterpretData", () -> m.reinterpretData(s));
             require(m.format().equals(Format.parse("B")), s, "a refused reinterpretData changed the format to "
                     + m.format());
-            throwsExactly(expected, s, "fromPointer",
-                    () -> IndirectMemory2D.fromPointer(m.pointerTable(), 1, 1, s, true).close());
+            throwsExactly(expected, s, "wrap",
+                    () -> IndirectMemory2D.wrap(m.pointerTable(), 1, 1, s, true).close());
             throwsExactly(expected, s, "PointerBorrower.of", () -> PointerBorrower.of(s, false, Sharing.SHARED));
         }
     }
@@ -166,9 +166,9 @@ class FormatFuzzTest {
             }
             // Borrowing a table of one row of ROW_BYTES bytes (restricted; the row is ours).
             long cols = small ? ROW_BYTES / size : 0;
-            try (IndirectMemory2D b = IndirectMemory2D.fromPointer(m.pointerTable(), 1, cols, s, true,
+            try (IndirectMemory2D b = IndirectMemory2D.wrap(m.pointerTable(), 1, cols, s, true,
                     Sharing.CONFINED)) {
-                require(b.format().equals(f) && b.cols() == cols, s, "fromPointer made " + b);
+                require(b.format().equals(f) && b.cols() == cols, s, "wrap made " + b);
             }
             Objects.requireNonNull(PointerBorrower.of(s, true, Sharing.CONFINED));
         }

@@ -62,7 +62,7 @@ public final class InterposedAllocator {
                     ValueLayout.JAVA_INT)).invokeExact(frames, 16);
             MemorySegment symbols = (MemorySegment) libc("backtrace_symbols", FunctionDescriptor.of(
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT)).invokeExact(frames, n);
-            try (IndirectMemory2D names = IndirectMemory2D.fromPointer(symbols, n, 1, "B", true,
+            try (IndirectMemory2D names = IndirectMemory2D.adopt(symbols, n, 1, "B", true,
                     MemoryNanny.freeingTable(symbols))) {
                 System.out.println("backtrace_symbols " + (n > 0 && names.getByte(0, 0) != 0) + " freed on close");
             }
@@ -109,7 +109,7 @@ public final class InterposedAllocator {
         IndirectMemory2D table = IndirectMemory2D.createMemory(8, 100, "i", false, RowPlacement.ROW_BY_ROW);
         cFree.invokeExact(table.handOffToC(HandOff.TABLE_ONLY));
         table.close();
-        CStringTable strings = CStringTable.of(StandardCharsets.UTF_8, "one", "two");
+        CStringTable strings = CStringTable.create(StandardCharsets.UTF_8, "one", "two");
         MemorySegment stringTable = strings.handOffToC(HandOff.ROWS_ONLY)
                 .reinterpret(2 * ValueLayout.ADDRESS.byteSize());
         cFree.invokeExact(stringTable.getAtIndex(ValueLayout.ADDRESS, 0));

@@ -30,19 +30,19 @@ public final class NoNativeAccess {
             table.set(ValueLayout.ADDRESS, 0, row);
             MemorySegment foreignTable = MemorySegment.ofAddress(table.address());
             MemorySegment foreignRow = MemorySegment.ofAddress(row.address());
-            call("fromPointer", () -> {
-                try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 2, "d", true)) {
+            call("wrap", () -> {
+                try (IndirectMemory2D m = IndirectMemory2D.wrap(table, 1, 2, "d", true)) {
                     check(m.getDouble(0, 1));
                 }
             });
-            call("fromPointerWithNanny", () -> {
-                try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, 1, 2, "d", true,
+            call("adopt", () -> {
+                try (IndirectMemory2D m = IndirectMemory2D.adopt(table, 1, 2, "d", true,
                         MemoryNanny.running("nothing", () -> { }))) {
                     check(m.getDouble(0, 1));
                 }
             });
             call("CStringTable.read", () -> {
-                try (CStringTable strings = CStringTable.of(java.nio.charset.StandardCharsets.UTF_8, "a")) {
+                try (CStringTable strings = CStringTable.create(java.nio.charset.StandardCharsets.UTF_8, "a")) {
                     if (CStringTable.read(strings.pointerTable(), java.nio.charset.StandardCharsets.UTF_8).length != 1) {
                         throw new AssertionError("read the wrong number of strings");
                     }
@@ -53,8 +53,8 @@ public final class NoNativeAccess {
                     check(m.getDouble(0, 1));
                 }
             });
-            call("fromPointerKeepingAlive", () -> {
-                try (IndirectMemory2D m = IndirectMemory2D.fromPointerKeepingAlive(table, 1, 2, "d", true,
+            call("wrapKeepingAlive", () -> {
+                try (IndirectMemory2D m = IndirectMemory2D.wrapKeepingAlive(table, 1, 2, "d", true,
                         new Object())) {
                     check(m.getDouble(0, 1));
                 }

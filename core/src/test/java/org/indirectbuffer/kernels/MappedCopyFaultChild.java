@@ -69,7 +69,7 @@ public final class MappedCopyFaultChild {
             };
         });
         copies.put("rows view copyTo C", m -> {
-            BufferView v = keep(IndirectMemory2D.viewOfRows(buffer(m)).getBuffer(BufferRequest.FULL_RO));
+            BufferView v = keep(IndirectMemory2D.tableOverRows(buffer(m)).getBuffer(BufferRequest.FULL_RO));
             return r -> {
                 v.copyTo(contiguous, 'C');
                 return contiguous.get(ValueLayout.JAVA_BYTE, r & 255);
@@ -101,7 +101,7 @@ public final class MappedCopyFaultChild {
             };
         });
         copies.put("IndirectMemory2D.copyTo", m -> {
-            IndirectMemory2D rows = keep(IndirectMemory2D.viewOfRows(buffer(m)));
+            IndirectMemory2D rows = keep(IndirectMemory2D.tableOverRows(buffer(m)));
             return r -> {
                 rows.copyTo(target);
                 return r;

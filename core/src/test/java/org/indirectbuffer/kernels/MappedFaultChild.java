@@ -137,7 +137,7 @@ public final class MappedFaultChild {
         BufferView f = view(mapped, "f", 4);
         BufferView q = view(mapped, "q", 8);
         BufferView i = view(mapped, "i", 4);
-        BufferView rows = IndirectMemory2D.viewOfRows(buffer(mapped, "d", 8)).getBuffer(BufferRequest.FULL_RO);
+        BufferView rows = IndirectMemory2D.tableOverRows(buffer(mapped, "d", 8)).getBuffer(BufferRequest.FULL_RO);
         Map<String, Runnable> k = new LinkedHashMap<>();
         k.put("sum d", () -> Kernels.sum(d));
         k.put("sum >d", () -> Kernels.sum(big));
@@ -190,9 +190,9 @@ public final class MappedFaultChild {
         BufferView floats = items(mapped, "f", 4);
         BufferView halves = items(mapped, "e", 2);
         BufferView doubles = items(mapped, "d", 8);
-        IndirectMemory2D intRows = IndirectMemory2D.viewOfRows(buffer(mapped, "i", 4));
-        IndirectMemory2D shortRows = IndirectMemory2D.viewOfRows(buffer(mapped, "h", 2));
-        IndirectMemory2D byteRows = IndirectMemory2D.viewOfRows(buffer(mapped, "b", 1));
+        IndirectMemory2D intRows = IndirectMemory2D.tableOverRows(buffer(mapped, "i", 4));
+        IndirectMemory2D shortRows = IndirectMemory2D.tableOverRows(buffer(mapped, "h", 2));
+        IndirectMemory2D byteRows = IndirectMemory2D.tableOverRows(buffer(mapped, "b", 1));
         BufferView rowTable = intRows.getBuffer(BufferRequest.FULL_RO);
         BufferView grid = view(mapped, "i", 4);
         MemorySegment copy = Arena.ofAuto().allocate(4 * COLS);
@@ -212,9 +212,9 @@ public final class MappedFaultChild {
         k.put("rows view getInt widened", () -> sink(sumGrid(rowTable)));
         k.put("getInt 2-D widened", () -> sink(sumGrid(grid)));
         BufferView row = view(mapped.asSlice(0, 4 * COLS), "i", 4); // one row: the copies are repeated
-        BufferView rowOfTable = IndirectMemory2D.viewOfRows(buffer(mapped.asSlice(0, 4 * COLS), "i", 4))
+        BufferView rowOfTable = IndirectMemory2D.tableOverRows(buffer(mapped.asSlice(0, 4 * COLS), "i", 4))
                 .getBuffer(BufferRequest.FULL);
-        IndirectMemory2D oneRow = IndirectMemory2D.viewOfRows(buffer(mapped.asSlice(0, 4 * COLS), "i", 4));
+        IndirectMemory2D oneRow = IndirectMemory2D.tableOverRows(buffer(mapped.asSlice(0, 4 * COLS), "i", 4));
         MemoryBuffer target = buffer(Arena.ofAuto().allocate(4 * COLS), "i", 4);
         k.put("copyTo C", () -> sink(copyTo(row, copy, 'C')));
         k.put("copyTo F", () -> sink(copyTo(row, copy, 'F')));

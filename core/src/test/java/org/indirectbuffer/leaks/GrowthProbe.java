@@ -21,8 +21,9 @@ import org.indirectbuffer.Sharing;
 /**
  * Run in a JVM of its own by {@code NativeMemoryGrowthTest}, with a fixed, pre-touched Java heap so that the
  * resident set moves only with native memory: runs one kind of create/close cycle {@code warmUp} times, reads the
- * resident set (from /proc/self/status) and the library's live native bytes, runs {@code cycles} more, reads both
- * again, and prints {@code rss BEFORE AFTER live BEFORE AFTER}.
+ * resident set (from /proc/self/status) and the library's live native bytes, then runs {@code rounds} rounds of
+ * {@code cycles} more, reading the resident set after each, and prints {@code rss BEFORE AFTER_1 ... AFTER_n live
+ * BEFORE AFTER}.
  */
 public final class GrowthProbe {
     private static final double[][] SMALL = {{1, 2, 3, 4, 5, 6, 7, 8}, {9, 10, 11, 12, 13, 14, 15, 16}};
@@ -37,26 +38,29 @@ public final class GrowthProbe {
     /**
      * Runs the probe.
      *
-     * @param args the kind (one of {@link #KINDS}), the warm-up cycles, the measured cycles
+     * @param args the kind (one of {@link #KINDS}), the warm-up cycles, the measured cycles per round, and the rounds
+     *             (1 if absent)
      * @throws IOException if /proc/self/status cannot be read
      */
     public static void main(String[] args) throws IOException {
         IntConsumer cycle = cycle(args[0]);
         int warmUp = Integer.parseInt(args[1]);
         int cycles = Integer.parseInt(args[2]);
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         for (int i = 0; i < warmUp; i++) {
             cycle.accept(i);
         }
         System.gc();
         long liveBefore = LeakDetection.liveNativeBytes();
-        long rssBefore = residentBytes();
-        for (int i = 0; i < cycles; i++) {
-            cycle.accept(i);
+        StringBuilder rss = new StringBuilder("rss ").append(residentBytes());
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < cycles; i++) {
+                cycle.accept(i);
+            }
+            System.gc();
+            rss.append(' ').append(residentBytes());
         }
-        System.gc();
-        long rssAfter = residentBytes();
-        System.out.println("rss " + rssBefore + " " + rssAfter + " live " + liveBefore + " "
-                + LeakDetection.liveNativeBytes());
+        System.out.println(rss + " live " + liveBefore + " " + LeakDetection.liveNativeBytes());
     }
 
     private static IntConsumer cycle(String kind) {
@@ -84,7 +88,7 @@ public final class GrowthProbe {
                         IndirectMemory2D.RowPlacement.ROW_BY_ROW, Sharing.CONFINED)) {
                     table = m.handOffToC(HandOff.ALL);
                 }
-                try (IndirectMemory2D adopted = IndirectMemory2D.fromPointer(table, 3, 8, "d", false,
+                try (IndirectMemory2D adopted = IndirectMemory2D.adopt(table, 3, 8, "d", false,
                         MemoryNanny.freeingRowsAndTable(table, 3))) {
                     adopted.setDouble(2, 7, i);
                 }
@@ -95,7 +99,7 @@ public final class GrowthProbe {
                 }
             };
             case "cStringTable" -> i -> {
-                try (CStringTable t = CStringTable.of(StandardCharsets.UTF_8, List.of("alpha", "beta", "γ" + i))) {
+                try (CStringTable t = CStringTable.create(StandardCharsets.UTF_8, List.of("alpha", "beta", "γ" + i))) {
                     check(t.size() == 3, "three strings");
                 }
             };

@@ -262,10 +262,10 @@ class RacesTest {
             IndirectMemory2D m = switch (variant) {
                 case 0 -> IndirectMemory2D.createMemory(ROWS, COLS, "d", false, RowPlacement.ONE_BLOCK);
                 case 1 -> IndirectMemory2D.createMemory(ROWS, COLS, "d", false, RowPlacement.ROW_BY_ROW);
-                case 2 -> IndirectMemory2D.fromPointer(foreignTable, ROWS, COLS, "d", false);
+                case 2 -> IndirectMemory2D.wrap(foreignTable, ROWS, COLS, "d", false);
                 case 3 -> {
                     adopted++;
-                    yield IndirectMemory2D.fromPointer(foreignTable, ROWS, COLS, "d", false,
+                    yield IndirectMemory2D.adopt(foreignTable, ROWS, COLS, "d", false,
                             MemoryNanny.running("race", nannyFrees::incrementAndGet));
                 }
                 default -> IndirectMemory2D.createMemory(ROWS, COLS, "d", false, RowPlacement.ONE_BLOCK,
@@ -276,7 +276,7 @@ class RacesTest {
                     fillOnes(v);
                 }
             }
-            return new Memory(m, m.view(Access.READ_ONLY), variant == 4);
+            return new Memory(m, m.narrowed(Access.READ_ONLY), variant == 4);
         }
 
         @Override
@@ -319,7 +319,7 @@ class RacesTest {
 
         Resized(IndirectMemory2D m) {
             this.m = m;
-            this.ro = m.view(Access.READ_ONLY);
+            this.ro = m.narrowed(Access.READ_ONLY);
         }
     }
 
@@ -359,7 +359,7 @@ class RacesTest {
             long cols = s.wide ? ROWS : COLS;
             Races.whileLocked(s.m::exportCount, () -> s.m.resize(rows, cols));
             s.wide = !s.wide;
-            s.ro = s.m.view(Access.READ_ONLY);
+            s.ro = s.m.narrowed(Access.READ_ONLY);
         }
 
         @Override
@@ -385,7 +385,7 @@ class RacesTest {
 
         Reformatted(IndirectMemory2D m) {
             this.m = m;
-            this.ro = m.view(Access.READ_ONLY);
+            this.ro = m.narrowed(Access.READ_ONLY);
         }
     }
 
@@ -483,7 +483,7 @@ class RacesTest {
                 Races.whileLocked(s.m::exportCount, () -> s.m.reinterpretData(f));
             }
             assertThat(s.m.format().toString()).isEqualTo(f);
-            s.ro = s.m.view(Access.READ_ONLY);
+            s.ro = s.m.narrowed(Access.READ_ONLY);
         }
 
         @Override
@@ -716,7 +716,7 @@ class RacesTest {
             try (BufferView v = source.getBuffer(BufferRequest.FULL)) {
                 fillOnes(v);
             }
-            return new Window(source, RowWindow.of(source, 0, 4));
+            return new Window(source, RowWindow.tableOver(source, 0, 4));
         }
 
         @Override

@@ -26,7 +26,7 @@ import org.indirectbuffer.internal.ScopeArena;
  * terminator), freed by {@link #close()}, or by a Cleaner once this object and every {@link IndirectPointer} of it
  * are unreachable. C may read and write the bytes and reorder the table, but must not free anything. The static
  * {@code read} methods <b>borrow</b>: they copy the strings into Java and never free the C memory (free it with the
- * library's own function, for example through a {@link Deallocator}).
+ * library's own function, for example through a {@link FreeFunction}).
  *
  * <h2>Java reads through the library's own record</h2>
  * The table ({@link #pointerTable()}, {@link #pointer()}) is lent to C, which may rewrite it; Java code gets it
@@ -75,13 +75,13 @@ public final class CStringArray implements AutoCloseable {
      * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
      *                                  (naming the string's index, the character and its position)
      */
-    public static CStringArray of(Charset charset, String... strings) {
-        return of(charset, List.of(Objects.requireNonNull(strings, "strings")));
+    public static CStringArray create(Charset charset, String... strings) {
+        return create(charset, List.of(Objects.requireNonNull(strings, "strings")));
     }
 
     /**
-     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #of(Charset, String...)} and {@link
-     * CStringTable#of(Charset, List)}, which makes the memory.
+     * Encodes strings into an owned, NULL-terminated {@code char**}; see {@link #create(Charset, String...)} and {@link
+     * CStringTable#create(Charset, List)}, which makes the memory.
      *
      * @param charset the encoding
      * @param strings the strings, none null
@@ -89,8 +89,8 @@ public final class CStringArray implements AutoCloseable {
      * @throws NullPointerException     if {@code charset}, the list or a string is null
      * @throws IllegalArgumentException if a string holds a NUL character or a character the charset cannot encode
      */
-    public static CStringArray of(Charset charset, List<String> strings) {
-        return new CStringArray(CStringTable.of(charset, strings));
+    public static CStringArray create(Charset charset, List<String> strings) {
+        return new CStringArray(CStringTable.create(charset, strings));
     }
 
     // ------------------------------------------------------------------------------------------------ accessors

@@ -39,7 +39,7 @@ import org.indirectbuffer.internal.Lifetime;
  * Memory} after {@code close()}, so plain JNA passes NULL to C instead of an address of freed memory. Every route this
  * library controls refuses an ended Pointer before C is called, with an {@link IllegalStateException} naming it:
  * arguments converted by {@link IndirectLibrary#TYPE_MAPPER}, the tables, rows and strings given to {@link
- * JnaIndirect}, {@link org.indirectbuffer.RaggedRows}, {@link CStringArray} and {@link Deallocator}, and this class's own {@code get…},
+ * JnaIndirect}, {@link org.indirectbuffer.RaggedRows}, {@link CStringArray} and {@link FreeFunction}, and this class's own {@code get…},
  * {@code set…}, {@code read}, {@code write} and {@code share} methods.
  *
  * <h2>What JNA does not check</h2>

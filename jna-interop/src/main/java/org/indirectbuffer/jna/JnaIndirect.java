@@ -32,24 +32,22 @@ import org.indirectbuffer.internal.Restricted;
  * <ul>
  *   <li>{@code wrap…} <b>borrows</b> a foreign table: closing the result frees nothing. If the table is a JNA {@link
  *       Memory} or an {@link IndirectPointer}, it is kept reachable for as long as the result is.</li>
- *   <li>{@code wrap…} with a nanny, {@link #adopt} and {@link #fromOutParameter} <b>adopt</b>: the nanny (made from a
- *       {@link Deallocator} by the latter two) is kept reachable as long as the result or anything taken from it is,
- *       and frees the memory exactly once — when the result is closed (which is refused while a view of it is open),
- *       or when all of it became unreachable. If adopting fails, nothing is freed: the caller still owns the memory.</li>
- *   <li>{@link #fromRows} makes an <b>owned</b> table pointing at <b>borrowed</b> rows, and keeps the row Pointers
+ *   <li>{@code adopt…} <b>adopts</b>: the nanny (given, or made from a {@link FreeFunction}) is kept reachable as
+ *       long as the result or anything taken from it is, and frees the memory exactly once — when the result is
+ *       closed (which is refused while a view of it is open), or when all of it became unreachable. If adopting fails, nothing is freed: the caller still owns the memory.</li>
+ *   <li>{@link #tableOver} makes an <b>owned</b> table pointing at <b>borrowed</b> rows, and keeps the row Pointers
  *       (JNA {@code Memory} included) reachable for as long as the result is.</li>
- *   <li>{@code pointer…} returns an {@link IndirectPointer}: a JNA Pointer that keeps its owner reachable. {@link
- *       #export} and {@link #pointer(BufferCollection2D)} also hold a counted view, released by {@code close()}.</li>
+ *   <li>{@code pointer…} returns an {@link IndirectPointer}: a JNA Pointer that keeps its owner reachable and holds
+ *       nothing. {@code export…} returns one that also holds a counted view, released by {@code close()}.</li>
  * </ul>
  *
  * <h2>What is unchecked: the restricted methods</h2>
  * A foreign table is trusted to hold {@code rows} pointers, each to {@code cols} items: the one unchecked step, as in
- * {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean)}. What JNA objects know is checked:
+ * {@link IndirectMemory2D#wrap(MemorySegment, long, long, String, boolean)}. What JNA objects know is checked:
  * the size of a {@code Memory} table or row, the length of a {@code Pointer[]}, and that an {@link IndirectPointer}
- * has not ended. Every method that dereferences or frees a caller-supplied address ({@code wrap…}, {@link #adopt},
- * {@link #fromOutParameter}, {@link #fromRows}) is <b>restricted</b>, as the JDK's {@code MemorySegment.reinterpret}
- * is: the caller's module must have native access ({@code --enable-native-access=M}, or {@code ALL-UNNAMED} on the
- * class path), else it throws {@link IllegalCallerException}. The {@code pointer…} and {@link #export} methods only
+ * has not ended. Every method that dereferences or frees a caller-supplied address ({@code wrap…}, {@code adopt…},
+ * {@link #tableOver}) is <b>restricted</b>, as the JDK's {@code MemorySegment.reinterpret} is: the caller's module must have native access ({@code --enable-native-access=M}, or {@code ALL-UNNAMED} on the
+ * class path), else it throws {@link IllegalCallerException}. The {@code pointer…} and {@code export} methods only
  * lend memory Java owns or borrowed already, and are not restricted.
  *
  * <h2>Exceptions</h2>
@@ -94,14 +92,14 @@ public final class JnaIndirect {
         Restricted.check(JnaIndirect.class, "JnaIndirect.wrap");
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
-        return keep == null ? IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly)
-                : IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly, keep);
+        return keep == null ? IndirectMemory2D.wrap(t, rows, cols, format, readOnly)
+                : IndirectMemory2D.wrapKeepingAlive(t, rows, cols, format, readOnly, keep);
     }
 
     /**
      * Borrows a {@code T**} as {@link #wrap(Pointer, long, long, String, boolean)} does, and keeps {@code keepAlive}
      * reachable for as long as the result or anything taken from it is (the JNA {@code Memory} objects the rows live
-     * in, say). Nothing is freed or run: to free, use {@link #wrap(Pointer, long, long, String, boolean,
+     * in, say). Nothing is freed or run: to free, use {@link #adopt(Pointer, long, long, String, boolean,
      * MemoryNanny)} or {@link #adopt}.
      *
      * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
@@ -124,7 +122,7 @@ public final class JnaIndirect {
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
         NannySecrets.refuseNannyKeptAlive(keepAlive);
-        return IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly,
+        return IndirectMemory2D.wrapKeepingAlive(t, rows, cols, format, readOnly,
                 keep == null ? keepAlive : new Object[] {keepAlive, keep});
     }
 
@@ -147,21 +145,21 @@ public final class JnaIndirect {
      *                                already freed (or failed to) or another owner adopted it
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static IndirectMemory2D wrap(Pointer table, long rows, long cols, String format, boolean readOnly,
-                                        MemoryNanny nanny) {
-        Restricted.check(JnaIndirect.class, "JnaIndirect.wrap");
+    public static IndirectMemory2D adopt(Pointer table, long rows, long cols, String format, boolean readOnly,
+                                         MemoryNanny nanny) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.adopt");
         Objects.requireNonNull(nanny, "nanny");
         MemorySegment t = tableSegment(table, rows);
         return adopting(nanny, keepAliveOf(table),
-                n -> IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, n));
+                n -> IndirectMemory2D.adopt(t, rows, cols, format, readOnly, n));
     }
 
     /**
-     * Adopts a {@code T**} that C allocated, to be given back through {@code deallocator} exactly once: when the
+     * Adopts a {@code T**} that C allocated, to be given back through {@code freeFunction} exactly once: when the
      * result is closed (refused while a view is open), or when it and everything taken from it became unreachable.
      *
      * <p><b>Restricted, unchecked:</b> the table is trusted to hold {@code rows} pointers, each to {@code cols}
-     * items, and to be freed by {@code deallocator} and by no one else: a wrong table crashes the JVM or corrupts the
+     * items, and to be freed by {@code freeFunction} and by no one else: a wrong table crashes the JVM or corrupts the
      * C heap, so the caller's module must have native access. Memory Java owns is refused: a JNA {@link Memory} (JNA
      * frees it) or an {@link IndirectPointer} (its owner frees it).
      *
@@ -170,8 +168,8 @@ public final class JnaIndirect {
      * @param cols        the number of items per row
      * @param format      the item format
      * @param readOnly    whether the result refuses writes
-     * @param deallocator how the memory is freed, e.g. {@link Deallocator#C_FREE_ROWS_AND_TABLE} or {@link
-     *                    Deallocator#functionWithRowCount} of the library's {@code free_matrix}
+     * @param freeFunction how the memory is freed, e.g. {@link FreeFunction#C_FREE_ROWS_AND_TABLE} or {@link
+     *                    FreeFunction#withRowCount} of the library's {@code free_matrix}
      * @return an {@link IndirectMemory2D} that owns the memory
      * @throws BufferException          as {@link #wrap(Pointer, long, long, String, boolean)}; then nothing is freed
      * @throws IllegalArgumentException if the table is memory Java owns ({@code Memory}, {@code IndirectPointer})
@@ -179,15 +177,15 @@ public final class JnaIndirect {
      * @throws IllegalCallerException   if the caller's module has no native access
      */
     public static IndirectMemory2D adopt(Pointer table, long rows, long cols, String format, boolean readOnly,
-                                         Deallocator deallocator) {
+                                         FreeFunction freeFunction) {
         Restricted.check(JnaIndirect.class, "JnaIndirect.adopt");
-        Objects.requireNonNull(deallocator, "deallocator");
+        Objects.requireNonNull(freeFunction, "freeFunction");
         MemorySegment t = tableSegment(table, rows);
         Format.parse(Objects.requireNonNull(format, "format"));
-        Deallocator.Armed armed = deallocator.nannyFor(table, rows);
+        FreeFunction.Armed armed = freeFunction.nannyFor(table, rows);
         try {
             return adopting(armed.nanny(), keepAliveOf(table),
-                    nanny -> IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, nanny));
+                    nanny -> IndirectMemory2D.adopt(t, rows, cols, format, readOnly, nanny));
         } catch (RuntimeException | Error e) {
             armed.disarm();
             throw e;
@@ -205,16 +203,16 @@ public final class JnaIndirect {
      * @param cols        the number of items per row
      * @param format      the item format
      * @param readOnly    whether the result refuses writes
-     * @param deallocator how the memory is freed
+     * @param freeFunction how the memory is freed
      * @return an {@link IndirectMemory2D} that owns the memory
      * @throws IllegalStateException  if the out-parameter holds NULL (C did not allocate) while {@code rows > 0}
      * @throws BufferException        as {@link #adopt}
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static IndirectMemory2D fromOutParameter(PointerByReference out, long rows, long cols, String format,
-                                                    boolean readOnly, Deallocator deallocator) {
-        Restricted.check(JnaIndirect.class, "JnaIndirect.fromOutParameter");
-        return adopt(outValue(out, rows), rows, cols, format, readOnly, deallocator);
+    public static IndirectMemory2D adoptOutParameter(PointerByReference out, long rows, long cols, String format,
+                                                    boolean readOnly, FreeFunction freeFunction) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.adoptOutParameter");
+        return adopt(outValue(out, rows), rows, cols, format, readOnly, freeFunction);
     }
 
     /**
@@ -245,7 +243,7 @@ public final class JnaIndirect {
     /**
      * Borrows a {@code T**} as {@link #wrap(Pointer, long, long, String, boolean)} does, shared between threads or
      * confined to this one: {@link Sharing#CONFINED} costs no handshake with the other threads on close, for tables
-     * borrowed once per callback; see {@link IndirectMemory2D#fromPointer(MemorySegment, long, long, String, boolean,
+     * borrowed once per callback; see {@link IndirectMemory2D#wrap(MemorySegment, long, long, String, boolean,
      * Sharing)}.
      *
      * <p><b>Restricted, unchecked:</b> as {@link #wrap(Pointer, long, long, String, boolean)}.
@@ -267,8 +265,8 @@ public final class JnaIndirect {
         Objects.requireNonNull(sharing, "sharing");
         MemorySegment t = tableSegment(table, rows);
         Object keep = keepAliveOf(table);
-        return keep == null ? IndirectMemory2D.fromPointer(t, rows, cols, format, readOnly, sharing)
-                : IndirectMemory2D.fromPointerKeepingAlive(t, rows, cols, format, readOnly, sharing, keep);
+        return keep == null ? IndirectMemory2D.wrap(t, rows, cols, format, readOnly, sharing)
+                : IndirectMemory2D.wrapKeepingAlive(t, rows, cols, format, readOnly, sharing, keep);
     }
 
     /** The table an out-parameter holds after the call; NULL refused when rows are expected. */
@@ -294,13 +292,13 @@ public final class JnaIndirect {
      * @param format   the item format
      * @param readOnly whether the result refuses writes
      * @return an {@link IndirectMemory2D} of {@code rows.length} rows
-     * @throws BufferException        as {@link #fromRows(Pointer[], long, long, String, boolean)}
+     * @throws BufferException        as {@link #tableOver(Pointer[], long, long, String, boolean)}
      * @throws IllegalStateException  if a row is an {@link IndirectPointer} that has ended
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static IndirectMemory2D fromRows(Pointer[] rows, long cols, String format, boolean readOnly) {
-        Restricted.check(JnaIndirect.class, "JnaIndirect.fromRows");
-        return fromRows(rows, Objects.requireNonNull(rows, "rows").length, cols, format, readOnly);
+    public static IndirectMemory2D tableOver(Pointer[] rows, long cols, String format, boolean readOnly) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.tableOver");
+        return tableOver(rows, Objects.requireNonNull(rows, "rows").length, cols, format, readOnly);
     }
 
     /**
@@ -326,9 +324,9 @@ public final class JnaIndirect {
      *                                closed are NULL: a {@code BufferException})
      * @throws IllegalCallerException if the caller's module has no native access
      */
-    public static IndirectMemory2D fromRows(Pointer[] rows, long rowCount, long cols, String format,
+    public static IndirectMemory2D tableOver(Pointer[] rows, long rowCount, long cols, String format,
                                             boolean readOnly) {
-        Restricted.check(JnaIndirect.class, "JnaIndirect.fromRows");
+        Restricted.check(JnaIndirect.class, "JnaIndirect.tableOver");
         Objects.requireNonNull(rows, "rows");
         Format f = Format.parse(Objects.requireNonNull(format, "format"));
         if (rowCount < 0 || cols < 0) {
@@ -375,7 +373,7 @@ public final class JnaIndirect {
             // The table's arena is freed by the nanny the result adopts, which keeps the row objects until then.
             MemoryNanny nanny = MemoryNanny.closing(arena);
             NannySecrets.keepAlive(nanny, kept);
-            return IndirectMemory2D.fromPointer(table, rowCount, cols, format, readOnly, nanny);
+            return IndirectMemory2D.adopt(table, rowCount, cols, format, readOnly, nanny);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -385,10 +383,10 @@ public final class JnaIndirect {
     // ------------------------------------------------------------------------------------------------ ragged
 
     /**
-     * Borrows a foreign ragged {@code T**} whose row lengths are known; see {@link RaggedRows#fromPointer(MemorySegment,
+     * Borrows a foreign ragged {@code T**} whose row lengths are known; see {@link RaggedRows#wrap(MemorySegment,
      * long[], String, boolean)}. A JNA {@link Memory} table is checked for size and kept reachable.
      *
-     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromPointer(MemorySegment, long[], String, boolean)}.
+     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#wrap(MemorySegment, long[], String, boolean)}.
      *
      * @param table    the table
      * @param lengths  each row's item count
@@ -404,22 +402,22 @@ public final class JnaIndirect {
         Restricted.check(JnaIndirect.class, "JnaIndirect.wrapRagged");
         MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
         Object keep = keepAliveOf(table);
-        return keep == null ? RaggedRows.fromPointer(t, lengths, format, readOnly)
-                : RaggedRows.fromPointerKeepingAlive(t, lengths, format, readOnly, keep);
+        return keep == null ? RaggedRows.wrap(t, lengths, format, readOnly)
+                : RaggedRows.wrapKeepingAlive(t, lengths, format, readOnly, keep);
     }
 
     /**
-     * Adopts a foreign ragged {@code T**} whose row lengths are known, freeing it through {@code deallocator} exactly
+     * Adopts a foreign ragged {@code T**} whose row lengths are known, freeing it through {@code freeFunction} exactly
      * once (when the result is closed, or unreachable).
      *
-     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromPointer(MemorySegment, long[], String, boolean)}, and
-     * the table is trusted to be freed by {@code deallocator} and no one else; memory Java owns is refused.
+     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#wrap(MemorySegment, long[], String, boolean)}, and
+     * the table is trusted to be freed by {@code freeFunction} and no one else; memory Java owns is refused.
      *
      * @param table       the table
      * @param lengths     each row's item count
      * @param format      the item format
      * @param readOnly    whether writes are refused
-     * @param deallocator how the memory is freed
+     * @param freeFunction how the memory is freed
      * @return the rows
      * @throws BufferException          if the table is too small; then nothing is freed
      * @throws IllegalArgumentException if a length is negative or overflows, the table is NULL, the item size is 0
@@ -428,15 +426,15 @@ public final class JnaIndirect {
      * @throws IllegalStateException    if the table is an {@link IndirectPointer} that has ended
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static RaggedRows wrapRagged(Pointer table, long[] lengths, String format, boolean readOnly,
-                                        Deallocator deallocator) {
-        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapRagged");
-        Objects.requireNonNull(deallocator, "deallocator");
+    public static RaggedRows adoptRagged(Pointer table, long[] lengths, String format, boolean readOnly,
+                                        FreeFunction freeFunction) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.adoptRagged");
+        Objects.requireNonNull(freeFunction, "freeFunction");
         MemorySegment t = tableSegment(table, Objects.requireNonNull(lengths, "lengths").length);
-        Deallocator.Armed armed = deallocator.nannyFor(table, lengths.length);
+        FreeFunction.Armed armed = freeFunction.nannyFor(table, lengths.length);
         try {
             return adopting(armed.nanny(), keepAliveOf(table),
-                    nanny -> RaggedRows.fromPointer(t, lengths, format, readOnly, nanny));
+                    nanny -> RaggedRows.adopt(t, lengths, format, readOnly, nanny));
         } catch (RuntimeException | Error e) {
             armed.disarm();
             throw e;
@@ -444,42 +442,65 @@ public final class JnaIndirect {
     }
 
     /**
+     * Borrows a foreign {@code T**} of sentinel-terminated rows (an {@code svm_node**} C keeps owning); see {@link
+     * RaggedRows#wrapTerminated(MemorySegment, long, String, Terminator, long, boolean)}. A JNA {@link Memory} table
+     * is checked for size and kept reachable.
+     *
+     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#wrapTerminated(MemorySegment, long, String, Terminator,
+     * long, boolean)}, including that {@code maxLength} must not exceed what a row's allocation holds.
+     *
+     * @param table      the table
+     * @param rows       the number of rows
+     * @param format     the item format
+     * @param terminator the item ending each row
+     * @param maxLength  the most items a row may have before its terminator
+     * @param readOnly   whether writes are refused
+     * @return the rows; closing frees nothing
+     * @throws BufferException        as {@link RaggedRows#wrapTerminated}
+     * @throws IllegalStateException  if a row pointer is NULL, or the table is an {@link IndirectPointer} that has
+     *                                ended
+     * @throws IllegalCallerException if the caller's module has no native access
+     */
+    public static RaggedRows wrapTerminated(Pointer table, long rows, String format, Terminator terminator,
+                                            long maxLength, boolean readOnly) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapTerminated");
+        MemorySegment t = tableSegment(table, rows);
+        Object keep = keepAliveOf(table);
+        return keep == null ? RaggedRows.wrapTerminated(t, rows, format, terminator, maxLength, readOnly)
+                : RaggedRows.wrapTerminatedKeepingAlive(t, rows, format, terminator, maxLength, readOnly, keep);
+    }
+
+    /**
      * Adopts a foreign {@code T**} of sentinel-terminated rows (a C-allocated {@code svm_node**}), freeing it through
-     * {@code deallocator} exactly once; see {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
+     * {@code freeFunction} exactly once; see {@link RaggedRows#adoptTerminated(MemorySegment, long, String, Terminator,
      * long, boolean, MemoryNanny)}.
      *
-     * <p><b>Restricted, unchecked:</b> as {@link RaggedRows#fromTerminated(MemorySegment, long, String, Terminator,
-     * long, boolean)} (including that {@code maxLength} must not exceed what a row's allocation holds), and with a
-     * deallocator the table is trusted to be freed by it and no one else; memory Java owns is refused.
+     * <p><b>Restricted, unchecked:</b> as {@link #wrapTerminated(Pointer, long, String, Terminator, long, boolean)},
+     * and the table is trusted to be freed by {@code freeFunction} and no one else; memory Java owns is refused.
      *
-     * @param table       the table
-     * @param rows        the number of rows
-     * @param format      the item format
-     * @param terminator  the item ending each row
-     * @param maxLength   the most items a row may have before its terminator
-     * @param readOnly    whether writes are refused
-     * @param deallocator how the memory is freed, or null to borrow
+     * @param table        the table
+     * @param rows         the number of rows
+     * @param format       the item format
+     * @param terminator   the item ending each row
+     * @param maxLength    the most items a row may have before its terminator
+     * @param readOnly     whether writes are refused
+     * @param freeFunction how the memory is freed
      * @return the rows
-     * @throws BufferException          as {@link RaggedRows#fromTerminated}; then nothing is freed
-     * @throws IllegalArgumentException if a deallocator is given for memory Java owns ({@code Memory}, {@code
-     *                                  IndirectPointer})
+     * @throws BufferException          as {@link RaggedRows#wrapTerminated}; then nothing is freed
+     * @throws IllegalArgumentException if the table is memory Java owns ({@code Memory}, {@code IndirectPointer})
      * @throws IllegalStateException    if a row pointer is NULL, or the table is an {@link IndirectPointer} that has
      *                                  ended
      * @throws IllegalCallerException   if the caller's module has no native access
      */
-    public static RaggedRows wrapTerminated(Pointer table, long rows, String format, Terminator terminator,
-                                            long maxLength, boolean readOnly, Deallocator deallocator) {
-        Restricted.check(JnaIndirect.class, "JnaIndirect.wrapTerminated");
+    public static RaggedRows adoptTerminated(Pointer table, long rows, String format, Terminator terminator,
+                                             long maxLength, boolean readOnly, FreeFunction freeFunction) {
+        Restricted.check(JnaIndirect.class, "JnaIndirect.adoptTerminated");
+        Objects.requireNonNull(freeFunction, "freeFunction");
         MemorySegment t = tableSegment(table, rows);
-        Object keep = keepAliveOf(table);
-        if (deallocator == null) {
-            return keep == null ? RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly)
-                    : RaggedRows.fromTerminatedKeepingAlive(t, rows, format, terminator, maxLength, readOnly, keep);
-        }
-        Deallocator.Armed armed = deallocator.nannyFor(table, rows);
+        FreeFunction.Armed armed = freeFunction.nannyFor(table, rows);
         try {
-            return adopting(armed.nanny(), keep,
-                    nanny -> RaggedRows.fromTerminated(t, rows, format, terminator, maxLength, readOnly, nanny));
+            return adopting(armed.nanny(), keepAliveOf(table),
+                    nanny -> RaggedRows.adoptTerminated(t, rows, format, terminator, maxLength, readOnly, nanny));
         } catch (RuntimeException | Error e) {
             armed.disarm();
             throw e;
@@ -563,7 +584,7 @@ public final class JnaIndirect {
      * @return a Pointer holding the export; its {@code close()} releases it
      * @throws IllegalStateException if the collection is closed
      */
-    public static IndirectPointer pointer(BufferCollection2D collection) {
+    public static IndirectPointer export(BufferCollection2D collection) {
         Objects.requireNonNull(collection, "collection");
         return export(collection, collection.isReadOnly() ? BufferRequest.FULL_RO : BufferRequest.FULL);
     }

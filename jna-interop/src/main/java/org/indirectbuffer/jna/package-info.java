@@ -12,15 +12,16 @@
  *   <tr><td>a {@code T**} C returned</td><td>to read it, C still owns it</td>
  *       <td>{@link org.indirectbuffer.jna.JnaIndirect#wrap(com.sun.jna.Pointer, long, long, String, boolean)}</td></tr>
  *   <tr><td>a {@code T**} C allocated for you</td><td>freed once, by the process's {@code free} or the library's own
- *       deallocator, after the last view</td><td>{@link org.indirectbuffer.jna.JnaIndirect#adopt} with a {@link
- *       org.indirectbuffer.jna.Deallocator}; {@link org.indirectbuffer.jna.JnaIndirect#fromOutParameter} for {@code
+ *       free function, after the last view</td><td>{@link org.indirectbuffer.jna.JnaIndirect#adopt} with a {@link
+ *       org.indirectbuffer.jna.FreeFunction}; {@link org.indirectbuffer.jna.JnaIndirect#adoptOutParameter} for {@code
  *       T***} out-parameters</td></tr>
  *   <tr><td>JNA {@code Pointer[]} / {@code Memory} rows, a ctypes-style row array</td><td>one {@code T**}, rows
- *       kept reachable</td><td>{@link org.indirectbuffer.jna.JnaIndirect#fromRows}</td></tr>
+ *       kept reachable</td><td>{@link org.indirectbuffer.jna.JnaIndirect#tableOver}</td></tr>
  *   <tr><td>an {@link org.indirectbuffer.IndirectMemory2D}, a {@link org.indirectbuffer.BufferView}, a {@link
  *       org.indirectbuffer.collection.BufferCollection2D}</td><td>a JNA {@code Pointer} for C</td>
  *       <td>{@link org.indirectbuffer.jna.JnaIndirect#pointer}: an {@link org.indirectbuffer.jna.IndirectPointer}
- *       that keeps its owner reachable</td></tr>
+ *       that keeps its owner reachable; {@link org.indirectbuffer.jna.JnaIndirect#export} for one that holds a
+ *       counted view (a collection's staged rows)</td></tr>
  *   <tr><td>a JNA library interface</td><td>parameters typed {@code IndirectMemory2D}, {@code
  *       BufferCollection2D}, {@code BufferView}, {@code RaggedRows}, {@code CStringArray}</td>
  *       <td>{@link org.indirectbuffer.jna.IndirectLibrary#load}: locked during the call, heap rows written back
@@ -30,7 +31,8 @@
  *   <tr><td>rows of different lengths, or ended by a sentinel ({@code svm_node} with index -1)</td><td>a ragged
  *       {@code T**}</td><td>core's {@link org.indirectbuffer.RaggedRows} with a {@link
  *       org.indirectbuffer.Terminator}; {@link org.indirectbuffer.jna.JnaIndirect#pointer(org.indirectbuffer.RaggedRows)}
- *       and {@link org.indirectbuffer.jna.JnaIndirect#wrapRagged} for JNA</td></tr>
+ *       and {@link org.indirectbuffer.jna.JnaIndirect#wrapRagged} or {@link
+ *       org.indirectbuffer.jna.JnaIndirect#adoptRagged} for JNA</td></tr>
  * </table>
  *
  * <h2>The FFM route</h2>
@@ -49,8 +51,8 @@
  * The module calls the JDK's restricted methods on the caller's behalf (FFM's {@code reinterpret}, JNA's JNI): run
  * with {@code --enable-native-access=org.indirectbuffer.core,org.indirectbuffer.collection,org.indirectbuffer.jna,}
  * {@code com.sun.jna}. Its own methods that dereference or free an address the caller supplies ({@code
- * JnaIndirect.wrap…}, {@code adopt}, {@code fromOutParameter}, {@code fromRows}, {@code wrapRagged}, {@code
- * wrapTerminated}, {@code CStringArray.read…}, {@code Deallocator.free} and {@code nanny}) are restricted too: they throw {@code
- * IllegalCallerException} unless the caller's own module has native access.
+ * JnaIndirect.wrap…}, {@code adopt…}, {@code tableOver}, {@code CStringArray.read…}, {@code FreeFunction.free} and
+ * {@code nanny}) are restricted too: they throw {@code IllegalCallerException} unless the caller's own module has
+ * native access.
  */
 package org.indirectbuffer.jna;

@@ -67,7 +67,7 @@ class BorrowTest {
     @Test
     void aReadOnlyArgumentIsStagedForTheCallAndNeverCopiedBack() {
         double[][] data = {{1, 2, 3}, {4, 5, 6}};
-        try (BufferCollection2D rows = BufferCollection2D.of(data)) {
+        try (BufferCollection2D rows = BufferCollection2D.wrap(data)) {
             assertThat(TestNative.TYPED.jt_sum(IndirectLibrary.readOnly(rows), 2, 3)).isEqualTo(21.0);
             // A C function that writes through a const table writes the staged copy only.
             TestNative.TYPED.jt_fill(IndirectLibrary.readOnly(rows), 2, 3);

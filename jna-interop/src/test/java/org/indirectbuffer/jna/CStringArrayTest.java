@@ -28,7 +28,7 @@ class CStringArrayTest {
 
     @Test
     void utf8StringsReachCIntact() {
-        try (CStringArray a = CStringArray.of(StandardCharsets.UTF_8, WORDS)) {
+        try (CStringArray a = CStringArray.create(StandardCharsets.UTF_8, WORDS)) {
             assertThat(a.size()).isEqualTo(6);
             assertThat(RAW.jt_count_strings(a.pointer())).isEqualTo(6);
             assertThat(LIB.jt_count_strings(a)).isEqualTo(6);
@@ -45,7 +45,7 @@ class CStringArrayTest {
 
     @Test
     void latin1AndUtf16UseTheirOwnBytesAndTerminators() {
-        try (CStringArray latin = CStringArray.of(StandardCharsets.ISO_8859_1, "naïve café", "Øre")) {
+        try (CStringArray latin = CStringArray.create(StandardCharsets.ISO_8859_1, "naïve café", "Øre")) {
             // One byte per character in ISO-8859-1: strlen sees 10 + 3.
             assertThat(RAW.jt_total_strlen(latin.pointer(), -1)).isEqualTo(13);
             assertThat(latin.get(0)).isEqualTo("naïve café");
@@ -53,7 +53,7 @@ class CStringArrayTest {
                     .containsExactly("naïve café", "Øre");
         }
         for (Charset wide : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, Charset.forName("UTF-32LE"))) {
-            try (CStringArray utf16 = CStringArray.of(wide, "日本語", "Ab", "😀")) {
+            try (CStringArray utf16 = CStringArray.create(wide, "日本語", "Ab", "😀")) {
                 assertThat(utf16.toArray()).containsExactly("日本語", "Ab", "😀");
                 assertThat(CStringArray.read(utf16.pointer(), wide)).containsExactly("日本語", "Ab", "😀");
                 long second = utf16.pointerTable().getAtIndex(ValueLayout.ADDRESS, 1).address();
@@ -89,7 +89,7 @@ class CStringArrayTest {
 
     @Test
     void cWritesAreSeenAndTheArrayIsPinnedDuringCalls() {
-        try (CStringArray a = CStringArray.of(StandardCharsets.UTF_8, "abc", "", "xyz")) {
+        try (CStringArray a = CStringArray.create(StandardCharsets.UTF_8, "abc", "", "xyz")) {
             LIB.jt_first_chars(a, (byte) 'Z');
             assertThat(a.toArray()).containsExactly("Zbc", "", "Zyz");
             AtomicReference<Throwable> duringCall = new AtomicReference<>();
@@ -108,24 +108,24 @@ class CStringArrayTest {
 
     @Test
     void unencodableStringsAndNulsAreRefusedWithWhereAndWhat() {
-        assertThatThrownBy(() -> CStringArray.of(StandardCharsets.US_ASCII, "ok", "naïve"))
+        assertThatThrownBy(() -> CStringArray.create(StandardCharsets.US_ASCII, "ok", "naïve"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("string 1 (\"naïve\"): character 'ï' (U+00EF) at index 2 cannot be encoded in US-ASCII");
-        assertThatThrownBy(() -> CStringArray.of(StandardCharsets.ISO_8859_1, "日本"))
+        assertThatThrownBy(() -> CStringArray.create(StandardCharsets.ISO_8859_1, "日本"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("character '日' (U+65E5) at index 0 cannot be encoded in ISO-8859-1");
-        assertThatThrownBy(() -> CStringArray.of(StandardCharsets.UTF_8, "a\0b"))
+        assertThatThrownBy(() -> CStringArray.create(StandardCharsets.UTF_8, "a\0b"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("string 0 holds a NUL character at index 1; C would end the string there");
-        assertThatThrownBy(() -> CStringArray.of(StandardCharsets.UTF_8, "a", null))
+        assertThatThrownBy(() -> CStringArray.create(StandardCharsets.UTF_8, "a", null))
                 .isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> CStringArray.of(StandardCharsets.UTF_8, Arrays.asList("a", null)))
+        assertThatThrownBy(() -> CStringArray.create(StandardCharsets.UTF_8, Arrays.asList("a", null)))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("string 1 is null");
     }
 
     @Test
     void closedArraysRefuseUse() {
-        CStringArray a = CStringArray.of(StandardCharsets.UTF_8, "x");
+        CStringArray a = CStringArray.create(StandardCharsets.UTF_8, "x");
         MemorySegment table = a.pointerTable();
         a.close();
         a.close();
@@ -134,7 +134,7 @@ class CStringArrayTest {
         assertThatThrownBy(() -> a.get(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         assertThatThrownBy(() -> table.get(ValueLayout.ADDRESS, 0)).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> LIB.jt_count_strings(a)).isInstanceOf(IllegalStateException.class);
-        try (CStringArray empty = CStringArray.of(StandardCharsets.UTF_8)) {
+        try (CStringArray empty = CStringArray.create(StandardCharsets.UTF_8)) {
             assertThat(RAW.jt_count_strings(empty.pointer())).isZero();
         }
     }

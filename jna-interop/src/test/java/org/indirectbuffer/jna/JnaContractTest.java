@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Nested;
  */
 class JnaContractTest {
     private static final TestNative.Raw C = TestNative.RAW;
-    private static final Deallocator FREE_MATRIX =
-            Deallocator.functionWithRowCount(TestNative.LIBRARY.getFunction("jt_free_matrix"));
+    private static final FreeFunction FREE_MATRIX =
+            FreeFunction.withRowCount(TestNative.LIBRARY.getFunction("jt_free_matrix"));
 
     /** Rows of JNA {@code Memory}, row {@code r} holding {@code 1 + 10 r + c} at column {@code c}. */
     private static Memory[] memoryRows(int rows, int cols) {
@@ -189,7 +189,7 @@ class JnaContractTest {
         IndirectMemory2D adopt(long rows, long cols) {
             PointerByReference out = new PointerByReference();
             C.jt_make_matrix(out, (int) rows, (int) cols);
-            return JnaIndirect.fromOutParameter(out, rows, cols, "d", false, FREE_MATRIX);
+            return JnaIndirect.adoptOutParameter(out, rows, cols, "d", false, FREE_MATRIX);
         }
     }
 
@@ -198,7 +198,7 @@ class JnaContractTest {
         @Override
         IndirectMemory2D adopt(long rows, long cols) {
             Pointer table = C.jt_new_matrix((int) rows, (int) cols);
-            return JnaIndirect.wrap(table, rows, cols, "d", false, FREE_MATRIX.nanny(table, rows));
+            return JnaIndirect.adopt(table, rows, cols, "d", false, FREE_MATRIX.nanny(table, rows));
         }
     }
 
@@ -206,7 +206,7 @@ class JnaContractTest {
     class FromMemoryRows extends Exporter {
         @Override
         protected IndirectMemory2D newExporter() {
-            return JnaIndirect.fromRows(memoryRows(3, 4), 4, "d", false);
+            return JnaIndirect.tableOver(memoryRows(3, 4), 4, "d", false);
         }
     }
 
@@ -269,7 +269,7 @@ class JnaContractTest {
         protected IndirectMemory2D newOwner() {
             PointerByReference out = new PointerByReference();
             C.jt_make_matrix(out, 3, 13);
-            return JnaIndirect.fromOutParameter(out, 3, 13, "d", true, FREE_MATRIX);
+            return JnaIndirect.adoptOutParameter(out, 3, 13, "d", true, FREE_MATRIX);
         }
 
         @Override
@@ -282,7 +282,7 @@ class JnaContractTest {
     class OwnedRaggedAdopted extends OwnedFromC<RaggedRows> {
         @Override
         protected RaggedRows newOwner() {
-            return JnaIndirect.wrapRagged(C.jt_new_matrix(3, 4), new long[] {4, 2, 3}, "d", false, FREE_MATRIX);
+            return JnaIndirect.adoptRagged(C.jt_new_matrix(3, 4), new long[] {4, 2, 3}, "d", false, FREE_MATRIX);
         }
 
         @Override
@@ -295,7 +295,7 @@ class JnaContractTest {
     class OwnedTableOfMemoryRows extends OwnedResourceContract<IndirectMemory2D> {
         @Override
         protected IndirectMemory2D newOwner() {
-            return JnaIndirect.fromRows(memoryRows(6, 3), 3, "d", false);
+            return JnaIndirect.tableOver(memoryRows(6, 3), 3, "d", false);
         }
 
         @Override
@@ -308,7 +308,7 @@ class JnaContractTest {
     class OwnedStringArray extends OwnedResourceContract<CStringArray> {
         @Override
         protected CStringArray newOwner() {
-            return CStringArray.of(StandardCharsets.UTF_16LE, "ein", "Kontrakt", "für", "JNA");
+            return CStringArray.create(StandardCharsets.UTF_16LE, "ein", "Kontrakt", "für", "JNA");
         }
 
         @Override
@@ -364,7 +364,7 @@ class JnaContractTest {
     class CollectionPointer extends ExportingPointer<BufferCollection2D> {
         @Override
         BufferCollection2D newExporter() {
-            return BufferCollection2D.of(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {10, 11, 12}, {13, 14, 15}});
+            return BufferCollection2D.wrap(new double[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {10, 11, 12}, {13, 14, 15}});
         }
 
         @Override
@@ -374,7 +374,7 @@ class JnaContractTest {
 
         @Override
         protected IndirectPointer newOwner() {
-            return JnaIndirect.pointer(exporter);
+            return JnaIndirect.export(exporter);
         }
 
         @Override

@@ -133,18 +133,18 @@ class JnaGcTest {
                     }
                 }, denseSum),
                 new Path("IndirectLibrary, BufferCollection2D parameter (heap rows staged)", (i, cb) -> {
-                    try (BufferCollection2D c = BufferCollection2D.of(data(i))) {
+                    try (BufferCollection2D c = BufferCollection2D.wrap(data(i))) {
                         return bits(TYPED.jt_sum_with_callback(c, ROWS, COLS, cb));
                     }
                 }, denseSum),
-                new Path("IndirectLibrary, table of JNA Memory rows (JnaIndirect.fromRows)", (i, cb) -> {
-                    try (IndirectMemory2D m = JnaIndirect.fromRows(memoryRows(i), COLS, "d", true)) {
+                new Path("IndirectLibrary, table of JNA Memory rows (JnaIndirect.tableOver)", (i, cb) -> {
+                    try (IndirectMemory2D m = JnaIndirect.tableOver(memoryRows(i), COLS, "d", true)) {
                         return bits(TYPED.jt_sum_with_callback(m, ROWS, COLS, cb));
                     }
                 }, denseSum),
                 new Path("IndirectLibrary, CStringArray parameter (char**)", (i, cb) -> {
                     List<String> s = strings(i);
-                    try (CStringArray a = CStringArray.of(StandardCharsets.UTF_8, s)) {
+                    try (CStringArray a = CStringArray.create(StandardCharsets.UTF_8, s)) {
                         return TYPED.jt_count_strings_with_callback(a, cb) * 1_000_003L
                                 + TYPED.jt_total_strlen(a, s.size());
                     }
@@ -161,7 +161,7 @@ class JnaGcTest {
                     }
                 }, denseSum),
                 new Path("plain JNA, JnaIndirect.export(BufferCollection2D)", (i, cb) -> {
-                    try (BufferCollection2D c = BufferCollection2D.of(data(i));
+                    try (BufferCollection2D c = BufferCollection2D.wrap(data(i));
                          IndirectPointer p = JnaIndirect.export(c, BufferRequest.FULL_RO)) {
                         return bits(RAW.jt_sum_with_callback(p, ROWS, COLS, cb));
                     }
@@ -174,7 +174,7 @@ class JnaGcTest {
                 }, (i, cb) -> bits(RaggedRowsTest.expectedNodeSum(lengths(i)))),
                 new Path("plain JNA, CStringArray.pointer() (char**)", (i, cb) -> {
                     List<String> s = strings(i);
-                    try (CStringArray a = CStringArray.of(StandardCharsets.UTF_8, s);
+                    try (CStringArray a = CStringArray.create(StandardCharsets.UTF_8, s);
                          IndirectPointer p = a.pointer()) {
                         return RAW.jt_count_strings_with_callback(p, cb) * 1_000_003L
                                 + TYPED.jt_total_strlen(a, s.size());
@@ -223,18 +223,18 @@ class JnaGcTest {
                             cb -> bits(TYPED.jt_sum_with_callback(m, ROWS, COLS, cb)));
                 }),
                 new Kind("BufferCollection2D through the type mapper", () -> {
-                    BufferCollection2D c = BufferCollection2D.of(data(2));
+                    BufferCollection2D c = BufferCollection2D.wrap(data(2));
                     return new Passed(new WeakReference<>(c), bits(sum(data(2))),
                             cb -> bits(TYPED.jt_sum_with_callback(c, ROWS, COLS, cb)));
                 }),
-                new Kind("JnaIndirect.fromRows table through the type mapper", () -> {
-                    IndirectMemory2D m = JnaIndirect.fromRows(memoryRows(3), COLS, "d", true);
+                new Kind("JnaIndirect.tableOver table through the type mapper", () -> {
+                    IndirectMemory2D m = JnaIndirect.tableOver(memoryRows(3), COLS, "d", true);
                     return new Passed(new WeakReference<>(m), bits(sum(data(3))),
                             cb -> bits(TYPED.jt_sum_with_callback(m, ROWS, COLS, cb)));
                 }),
                 new Kind("CStringArray through the type mapper", () -> {
                     List<String> s = strings(4);
-                    CStringArray a = CStringArray.of(StandardCharsets.UTF_8, s);
+                    CStringArray a = CStringArray.create(StandardCharsets.UTF_8, s);
                     return new Passed(new WeakReference<>(a), s.size(),
                             cb -> TYPED.jt_count_strings_with_callback(a, cb));
                 }),
@@ -257,7 +257,7 @@ class JnaGcTest {
                 }),
                 new Kind("CStringArray.pointer(), plain JNA", () -> {
                     List<String> s = strings(8);
-                    CStringArray a = CStringArray.of(StandardCharsets.UTF_8, s);
+                    CStringArray a = CStringArray.create(StandardCharsets.UTF_8, s);
                     IndirectPointer p = a.pointer();
                     return new Passed(new WeakReference<>(a), s.size(),
                             cb -> RAW.jt_count_strings_with_callback(p, cb));

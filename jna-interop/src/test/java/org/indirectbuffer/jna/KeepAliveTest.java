@@ -105,7 +105,7 @@ class KeepAliveTest {
         IndirectMemory2D handleSource = IndirectMemory2D.createFrom(data());
         for (int i = 0; i < CALLS; i++) {
             IndirectMemory2D arg = (i & 3) == 0 ? IndirectMemory2D.createFrom(data())
-                    : handleSource.view(org.indirectbuffer.Access.READ_ONLY);
+                    : handleSource.narrowed(org.indirectbuffer.Access.READ_ONLY);
             if (TestNative.TYPED.jt_sum(arg, ROWS, COLS) != EXPECTED) {
                 bad++;
             }

@@ -64,7 +64,7 @@ class LibsvmTest {
                 // SV: the support vectors are the training rows themselves (same addresses).
                 int[] svIndices = m.sv_indices.getIntArray(0, m.l);
                 try (RaggedRows sv = JnaIndirect.wrapTerminated(m.SV, m.l, Blobs.NODE, Terminator.field("index", -1),
-                        train.dims(), true, null)) {
+                        train.dims(), true)) {
                     for (int i = 0; i < m.l; i++) {
                         int row = svIndices[i] - 1;
                         assertThat(JnaIndirect.rowPointer(sv, i).address()).isEqualTo(JnaIndirect.rowPointer(x, row).address());

@@ -53,10 +53,10 @@ class NannyAdoptionTest {
         Memory table = table(rows, 3);
         AtomicInteger frees = new AtomicInteger();
         MemoryNanny nanny = countingNanny(frees);
-        try (IndirectMemory2D first = JnaIndirect.wrap(table, 2, 3, "d", true, nanny)) {
-            assertThatThrownBy(() -> JnaIndirect.wrap(table, 2, 3, "d", true, nanny))
+        try (IndirectMemory2D first = JnaIndirect.adopt(table, 2, 3, "d", true, nanny)) {
+            assertThatThrownBy(() -> JnaIndirect.adopt(table, 2, 3, "d", true, nanny))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already adopted");
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(MemorySegment.ofAddress(Pointer.nativeValue(table)),
+            assertThatThrownBy(() -> IndirectMemory2D.adopt(MemorySegment.ofAddress(Pointer.nativeValue(table)),
                     2, 3, "d", true, nanny)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already adopted");
             assertThat(first.getDouble(1, 2)).isEqualTo(12.0);
@@ -74,10 +74,10 @@ class NannyAdoptionTest {
         long[] lengths = {3, 2};
         AtomicInteger frees = new AtomicInteger();
         MemoryNanny nanny = countingNanny(frees);
-        try (RaggedRows ragged = RaggedRows.fromPointer(bare, lengths, "d", true, nanny)) {
-            assertThatThrownBy(() -> IndirectMemory2D.fromPointer(bare, 2, 3, "d", true, nanny))
+        try (RaggedRows ragged = RaggedRows.adopt(bare, lengths, "d", true, nanny)) {
+            assertThatThrownBy(() -> IndirectMemory2D.adopt(bare, 2, 3, "d", true, nanny))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already adopted");
-            assertThatThrownBy(() -> RaggedRows.fromPointer(bare, lengths, "d", true, nanny))
+            assertThatThrownBy(() -> RaggedRows.adopt(bare, lengths, "d", true, nanny))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already adopted");
             assertThat(ragged.row(1).get(ValueLayout.JAVA_DOUBLE, 8)).isEqualTo(11.0);
         }
@@ -85,9 +85,9 @@ class NannyAdoptionTest {
 
         AtomicInteger frees2 = new AtomicInteger();
         MemoryNanny second = countingNanny(frees2);
-        try (IndirectMemory2D dense = IndirectMemory2D.fromPointer(bare, 2, 3, "d", true, second)) {
+        try (IndirectMemory2D dense = IndirectMemory2D.adopt(bare, 2, 3, "d", true, second)) {
             // Row 0 starts with 0.0, its terminator: the scan succeeds, and the adoption is refused.
-            assertThatThrownBy(() -> RaggedRows.fromTerminated(bare, 1, "d", Terminator.zeroItem(), 2, true, second))
+            assertThatThrownBy(() -> RaggedRows.adoptTerminated(bare, 1, "d", Terminator.zeroItem(), 2, true, second))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("already adopted");
             assertThat(dense.getDouble(0, 0)).isEqualTo(0.0);
         }
@@ -103,7 +103,7 @@ class NannyAdoptionTest {
         List<Boolean> aliveWhenFreed = new ArrayList<>();
         MemorySegment[] row = new MemorySegment[1];
         MemoryNanny nanny = MemoryNanny.running("checks the row", () -> aliveWhenFreed.add(row[0].scope().isAlive()));
-        RaggedRows ragged = RaggedRows.fromPointer(bare, new long[] {3, 3}, "d", false, nanny);
+        RaggedRows ragged = RaggedRows.adopt(bare, new long[] {3, 3}, "d", false, nanny);
         row[0] = ragged.row(0);
         nanny.close();
         assertThat(aliveWhenFreed).as("the row was dead when the free ran").containsExactly(false);
@@ -123,9 +123,9 @@ class NannyAdoptionTest {
         MemoryNanny nanny = MemoryNanny.running("rows", () -> { });
         assertThatThrownBy(() -> JnaIndirect.wrapKeepingAlive(table, 1, 1, "d", true, nanny))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a nanny kept alive never frees");
-        assertThatThrownBy(() -> RaggedRows.fromPointerKeepingAlive(bare, new long[] {1}, "d", true, nanny))
+        assertThatThrownBy(() -> RaggedRows.wrapKeepingAlive(bare, new long[] {1}, "d", true, nanny))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a nanny kept alive never frees");
-        assertThatThrownBy(() -> RaggedRows.fromTerminatedKeepingAlive(bare, 1, "d", Terminator.zeroItem(), 1, true,
+        assertThatThrownBy(() -> RaggedRows.wrapTerminatedKeepingAlive(bare, 1, "d", Terminator.zeroItem(), 1, true,
                 nanny)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("a nanny kept alive never frees");
         assertThat(nanny.isFreed()).isFalse();
@@ -137,7 +137,7 @@ class NannyAdoptionTest {
         Memory table = table(rows, 3);
         WeakReference<Memory> tableRef = new WeakReference<>(table);
         AtomicInteger frees = new AtomicInteger();
-        IndirectMemory2D m = JnaIndirect.wrap(table, 2, 3, "d", true, countingNanny(frees));
+        IndirectMemory2D m = JnaIndirect.adopt(table, 2, 3, "d", true, countingNanny(frees));
         table = null; // only the adopted nanny keeps it now
         for (int i = 0; i < 5; i++) {
             System.gc();

@@ -33,30 +33,30 @@ public final class NoNativeAccessCaller implements Function<Object[], Object> {
             case "JnaIndirect.wrap":
                 return JnaIndirect.wrap(p, 1, 1, "d", true);
             case "JnaIndirect.wrap with nanny":
-                return JnaIndirect.wrap(p, 1, 1, "d", true, MemoryNanny.closing(Arena.ofShared()));
+                return JnaIndirect.adopt(p, 1, 1, "d", true, MemoryNanny.closing(Arena.ofShared()));
             case "JnaIndirect.wrapKeepingAlive":
                 return JnaIndirect.wrapKeepingAlive(p, 1, 1, "d", true, new Object());
             case "JnaIndirect.adopt":
-                return JnaIndirect.adopt(p, 1, 1, "d", true, (Deallocator) a[2]);
-            case "JnaIndirect.fromOutParameter":
-                return JnaIndirect.fromOutParameter((PointerByReference) a[1], 1, 1, "d", true, (Deallocator) a[2]);
-            case "JnaIndirect.fromRows":
-                return JnaIndirect.fromRows(new Pointer[] {p}, 1, "d", true);
+                return JnaIndirect.adopt(p, 1, 1, "d", true, (FreeFunction) a[2]);
+            case "JnaIndirect.adoptOutParameter":
+                return JnaIndirect.adoptOutParameter((PointerByReference) a[1], 1, 1, "d", true, (FreeFunction) a[2]);
+            case "JnaIndirect.tableOver":
+                return JnaIndirect.tableOver(new Pointer[] {p}, 1, "d", true);
             case "JnaIndirect.wrapRagged":
                 return JnaIndirect.wrapRagged(p, new long[] {1}, "d", true);
             case "JnaIndirect.wrapTerminated":
-                return JnaIndirect.wrapTerminated(p, 1, "i4xd", Terminator.field(0, -1), 10, true, null);
-            case "RaggedRows.fromPointer":
-                return RaggedRows.fromPointer(MemorySegment.ofAddress(Pointer.nativeValue(p)), new long[] {1}, "d",
+                return JnaIndirect.wrapTerminated(p, 1, "i4xd", Terminator.field(0, -1), 10, true);
+            case "RaggedRows.wrap":
+                return RaggedRows.wrap(MemorySegment.ofAddress(Pointer.nativeValue(p)), new long[] {1}, "d",
                         true);
-            case "RaggedRows.fromPointerKeepingAlive":
-                return RaggedRows.fromPointerKeepingAlive(MemorySegment.ofAddress(Pointer.nativeValue(p)),
+            case "RaggedRows.wrapKeepingAlive":
+                return RaggedRows.wrapKeepingAlive(MemorySegment.ofAddress(Pointer.nativeValue(p)),
                         new long[] {1}, "d", true, new Object());
-            case "RaggedRows.fromTerminatedKeepingAlive":
-                return RaggedRows.fromTerminatedKeepingAlive(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1,
+            case "RaggedRows.wrapTerminatedKeepingAlive":
+                return RaggedRows.wrapTerminatedKeepingAlive(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1,
                         "i4xd", Terminator.field(0, -1), 10, true, new Object());
-            case "RaggedRows.fromTerminated":
-                return RaggedRows.fromTerminated(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1, "i4xd",
+            case "RaggedRows.wrapTerminated":
+                return RaggedRows.wrapTerminated(MemorySegment.ofAddress(Pointer.nativeValue(p)), 1, "i4xd",
                         Terminator.field(0, -1), 10, true);
             case "CStringArray.read":
                 return CStringArray.read(p, StandardCharsets.UTF_8);
@@ -64,15 +64,15 @@ public final class NoNativeAccessCaller implements Function<Object[], Object> {
                 return CStringArray.readCounted(p, 1, StandardCharsets.UTF_8);
             case "CStringArray.readString":
                 return CStringArray.readString(p, StandardCharsets.UTF_8);
-            case "Deallocator.free":
-                ((Deallocator) a[2]).free(p, 1);
+            case "FreeFunction.free":
+                ((FreeFunction) a[2]).free(p, 1);
                 return null;
-            case "Deallocator.nanny":
-                return ((Deallocator) a[2]).nanny(p, 1);
+            case "FreeFunction.nanny":
+                return ((FreeFunction) a[2]).nanny(p, 1);
             case "RaggedRows.create":
                 return RaggedRows.create(new long[] {2, 1}, "d");
-            case "CStringArray.of":
-                return CStringArray.of(StandardCharsets.UTF_8, "not", "restricted");
+            case "CStringArray.create":
+                return CStringArray.create(StandardCharsets.UTF_8, "not", "restricted");
             default:
                 throw new IllegalArgumentException(what);
         }

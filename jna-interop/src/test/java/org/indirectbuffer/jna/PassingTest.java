@@ -88,8 +88,8 @@ class PassingTest {
     @Test
     void pointerOfACollectionStagesHeapRowsAndWritesBackOnClose() {
         double[][] rows = new double[3][4];
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(rows[0], rows[1], rows[2]))) {
-            try (IndirectPointer p = JnaIndirect.pointer(c)) {
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(rows[0], rows[1], rows[2]))) {
+            try (IndirectPointer p = JnaIndirect.export(c)) {
                 assertThat(p.holdsExport()).isTrue();
                 assertThat(c.exportCount()).isEqualTo(1);
                 RAW.jt_fill(p, 3, 4);
@@ -122,7 +122,7 @@ class PassingTest {
         double[] r1 = new double[5];
         java.nio.DoubleBuffer direct = java.nio.ByteBuffer.allocateDirect(5 * 8)
                 .order(java.nio.ByteOrder.nativeOrder()).asDoubleBuffer();
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(r0, direct, r1))) {
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(r0, direct, r1))) {
             assertThat(c.isStaged(0)).isTrue();
             assertThat(c.isStaged(1)).isFalse();
             LIB.jt_fill(c, 3, 5);
@@ -138,7 +138,7 @@ class PassingTest {
     void readOnlyCollectionIsPassedButNotWrittenBack() {
         double[] r0 = {1, 2};
         double[] r1 = {3, 4};
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(r0, r1))) {
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(r0, r1))) {
             c.makeReadOnly();
             LIB.jt_fill(c, 2, 2); // C may write its staged copy; nothing comes back
             assertThat(r0).containsExactly(1, 2);
@@ -149,7 +149,7 @@ class PassingTest {
     @Test
     void twoArgumentsOneStagedOneNative() {
         double[][] a = {{1, 1}, {1, 1}};
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(a[0], a[1]));
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(a[0], a[1]));
              IndirectMemory2D b = IndirectMemory2D.createFrom(new double[][] {{1, 2}, {3, 4}})) {
             LIB.jt_add(c, b, 2, 2);
             assertThat(a).isDeepEqualTo(new double[][] {{2, 3}, {4, 5}});
@@ -174,7 +174,7 @@ class PassingTest {
             assertThat(m.exportCount()).isZero();
         }
         double[][] rows = coordinates(2, 2);
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(rows[0], rows[1]))) {
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(rows[0], rows[1]))) {
             AtomicReference<Throwable> duringCall = new AtomicReference<>();
             LIB.jt_sum_with_callback(c, 2, 2, () -> {
                 try {
@@ -190,7 +190,7 @@ class PassingTest {
     @Test
     void aFailingCallStillWritesBackAndReleases() {
         double[][] rows = new double[2][3];
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(rows[0], rows[1]))) {
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(rows[0], rows[1]))) {
             assertThatThrownBy(() -> LIB.jt_fill_then_fail(c, 2, 3)).isInstanceOf(LastErrorException.class);
             assertThat(c.exportCount()).as("released in finally, not left to the Cleaner").isZero();
             assertThat(rows).isDeepEqualTo(coordinates(2, 3));
@@ -286,7 +286,7 @@ class PassingTest {
             }
         }
         double[][] heap = new double[3][4];
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(heap[0], heap[1], heap[2]))) {
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(heap[0], heap[1], heap[2]))) {
             try (BufferView v = c.getBuffer(BufferRequest.FULL)) {
                 TestNative.Ffm.FILL.invokeExact(v.buf(), 3, 4);
             }
@@ -296,7 +296,7 @@ class PassingTest {
             assertThat((double) TestNative.Ffm.SUM_NODES.invokeExact(nodes.pointerTable(), 2))
                     .isEqualTo(RaggedRowsTest.expectedNodeSum(new long[] {1, 2}));
         }
-        try (CStringArray s = CStringArray.of(java.nio.charset.StandardCharsets.UTF_8, "ab", "αβ")) {
+        try (CStringArray s = CStringArray.create(java.nio.charset.StandardCharsets.UTF_8, "ab", "αβ")) {
             assertThat((long) TestNative.Ffm.TOTAL_STRLEN.invokeExact(s.pointerTable(), -1)).isEqualTo(6L);
         }
     }

@@ -117,8 +117,8 @@ class RaggedRowsTest {
         Function free = TestNative.LIBRARY.getFunction("jt_free_matrix");
         int frees = RAW.jt_free_calls();
         Pointer table = RAW.jt_new_nodes(6);
-        try (RaggedRows rows = JnaIndirect.wrapTerminated(table, 6, "T{i:index:4x d:value:}",
-                Terminator.field("index", -1), 1000, true, Deallocator.functionWithRowCount(free))) {
+        try (RaggedRows rows = JnaIndirect.adoptTerminated(table, 6, "T{i:index:4x d:value:}",
+                Terminator.field("index", -1), 1000, true, FreeFunction.withRowCount(free))) {
             assertThat(rows.lengths()).containsExactly(1, 2, 3, 4, 5, 6);
             assertThat(rows.field("value").getDouble(5, 5)).isEqualTo(5.5);
             assertThat(rows.toString()).contains("adopted").contains("read-only");
@@ -138,18 +138,17 @@ class RaggedRowsTest {
     void scanningStopsAtMaxLengthAndAtNullRows() {
         Pointer table = RAW.jt_new_nodes(4);
         try {
-            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(table, 4, "i4xd", Terminator.field(0, -1), 2, true,
-                    null)).isInstanceOf(BufferException.class)
+            assertThatThrownBy(() -> JnaIndirect.wrapTerminated(table, 4, "i4xd", Terminator.field(0, -1), 2, true)).isInstanceOf(BufferException.class)
                     .hasMessageMatching("row 2 of the T\\*\\* at 0x[0-9a-f]+: no terminator \\(field 0 = -1\\) within"
                             + " the first 2 items of 'i4xd'");
             Memory withNull = new Memory(2L * Native.POINTER_SIZE);
             withNull.setPointer(0, table.getPointer(0));
             withNull.setPointer(Native.POINTER_SIZE, Pointer.NULL);
             assertThatThrownBy(() -> JnaIndirect.wrapTerminated(withNull, 2, "i4xd", Terminator.field(0, -1), 10,
-                    true, null)).isInstanceOf(IllegalStateException.class).hasMessageContaining("row 1 of the T**")
+                    true)).isInstanceOf(IllegalStateException.class).hasMessageContaining("row 1 of the T**")
                     .hasMessageContaining("is NULL");
             assertThatThrownBy(() -> JnaIndirect.wrapTerminated(withNull, 3, "i4xd", Terminator.field(0, -1), 10,
-                    true, null)).isInstanceOf(BufferException.class)
+                    true)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("holds 2 row pointers; 3 rows were asked for");
         } finally {
             RAW.jt_free_matrix(table, 4);
@@ -208,7 +207,7 @@ class RaggedRowsTest {
         assertThatThrownBy(() -> rows.pointerTable().set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0xdead_0000L))
                 .isInstanceOf(IllegalArgumentException.class);
         rows.close();
-        try (CStringArray strings = CStringArray.of(java.nio.charset.StandardCharsets.UTF_8, "a", "b")) {
+        try (CStringArray strings = CStringArray.create(java.nio.charset.StandardCharsets.UTF_8, "a", "b")) {
             assertThatThrownBy(() -> strings.pointerTable().set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L))
                     .isInstanceOf(IllegalArgumentException.class);
         }

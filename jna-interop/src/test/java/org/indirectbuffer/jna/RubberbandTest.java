@@ -83,7 +83,7 @@ class RubberbandTest {
                         int len = Math.min(BLOCK, n - at);
                         int last = at + len >= n ? 1 : 0;
                         // A window of each native channel: referenced in place, no copy.
-                        try (BufferCollection2D window = BufferCollection2D.of(List.of(
+                        try (BufferCollection2D window = BufferCollection2D.wrap(List.of(
                                 in.row(0).asSlice(at * 4L, len * 4L), in.row(1).asSlice(at * 4L, len * 4L)),
                                 len, "f", false)) {
                             if (pass == 0) {
@@ -126,7 +126,7 @@ class RubberbandTest {
             if (len == 0) {
                 throw new AssertionError("output arrays too small at " + written);
             }
-            try (BufferCollection2D window = BufferCollection2D.of(List.of(
+            try (BufferCollection2D window = BufferCollection2D.wrap(List.of(
                     MemorySegment.ofArray(out[0]).asSlice(written * 4L, len * 4L),
                     MemorySegment.ofArray(out[1]).asSlice(written * 4L, len * 4L)), len, "f", false)) {
                 int got = rb.rubberband_retrieve(state, window, len);

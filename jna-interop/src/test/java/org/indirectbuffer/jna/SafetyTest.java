@@ -46,8 +46,8 @@ class SafetyTest {
     @Test
     void aClosedPointerIsNullToJnaAndRefusedBeforeTheCall() {
         double[][] rows = new double[3][4];
-        try (BufferCollection2D c = BufferCollection2D.of(List.of(rows[0], rows[1], rows[2]))) {
-            IndirectPointer p = JnaIndirect.pointer(c); // holds an export: staged copies, freed when it is closed
+        try (BufferCollection2D c = BufferCollection2D.wrap(List.of(rows[0], rows[1], rows[2]))) {
+            IndirectPointer p = JnaIndirect.export(c); // holds an export: staged copies, freed when it is closed
             long address = p.address();
             IndirectPointer slice = (IndirectPointer) p.share(Native.POINTER_SIZE);
             assertThat(RAW.jt_address_of(p)).isEqualTo(address);
@@ -72,7 +72,7 @@ class SafetyTest {
             assertThatThrownBy(() -> p.share(8)).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> JnaIndirect.wrap(p, 3, 4, "d", true)).isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("table " + name);
-            assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {slice}, 4, "d", true))
+            assertThatThrownBy(() -> JnaIndirect.tableOver(new Pointer[] {slice}, 4, "d", true))
                     .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("row 0 IndirectPointer@0x");
             assertThat(p.toString()).contains("ended: it was closed");
             p.close(); // idempotent
@@ -97,7 +97,7 @@ class SafetyTest {
         assertThatThrownBy(() -> LIB.jt_sum(current, 2, 2)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("IndirectMemory2D");
 
-        CStringArray strings = CStringArray.of(StandardCharsets.UTF_8, "a", "b");
+        CStringArray strings = CStringArray.create(StandardCharsets.UTF_8, "a", "b");
         IndirectPointer s = strings.pointer();
         RaggedRows ragged = RaggedRows.create(new long[] {1}, "d");
         IndirectPointer r = JnaIndirect.rowPointer(ragged, 0);
@@ -140,7 +140,7 @@ class SafetyTest {
         int refusedMidRead = 0;
         int spuriousInterrupts = 0;
         for (int i = 0; i < iterations && closerFailure.get() == null; i++) {
-            CStringArray a = CStringArray.of(StandardCharsets.UTF_8, expected);
+            CStringArray a = CStringArray.create(StandardCharsets.UTF_8, expected);
             // JDK 25 may leave the interrupt flag set on a thread whose access a shared arena's close cut short
             // (seen with plain FFM code too): clear it, or the hand-off below would throw InterruptedException.
             spuriousInterrupts += Thread.interrupted() ? 1 : 0;
@@ -179,30 +179,30 @@ class SafetyTest {
             }
             // Found by scanning the record when the table comes back as a foreign one.
             try (RaggedRows again = JnaIndirect.wrapTerminated(JnaIndirect.pointer(own), 2, "i4xd", Terminator.field(0, -1),
-                    1000, true, null)) {
+                    1000, true)) {
                 assertThat(again.lengths()).containsExactly(2, 3);
             }
             // C overwrites row 0's terminator (index -1 at item 2) with an index: the row has none any more.
             MemorySegment.ofAddress(JnaIndirect.rowPointer(own, 0).address()).reinterpret(3 * 16).set(ValueLayout.JAVA_INT, 32, 3);
             assertThatThrownBy(() -> JnaIndirect.wrapTerminated(JnaIndirect.pointer(own), 2, "i4xd", Terminator.field(0, -1),
-                    1000, true, null)).isInstanceOf(BufferException.class)
+                    1000, true)).isInstanceOf(BufferException.class)
                     .hasMessageMatching("row 0 of the T\\*\\* at 0x[0-9a-f]+: no terminator \\(field 0 = -1\\) within"
                             + " its 3 items of 'i4xd' \\(48 bytes: the whole row RaggedRows\\[2 rows.* allocated, which"
                             + " is never read past its end\\)");
-            assertThatThrownBy(() -> RaggedRows.fromTerminated(own.pointerTable(), 2, "i4xd",
+            assertThatThrownBy(() -> RaggedRows.wrapTerminated(own.pointerTable(), 2, "i4xd",
                     Terminator.field(0, -1), 1000, true)).isInstanceOf(BufferException.class)
                     .hasMessageContaining("never read past its end");
             // Lengths beyond what the library allocated are refused instead of read.
-            assertThatThrownBy(() -> RaggedRows.fromPointer(own.pointerTable(), new long[] {4, 3}, "i4xd", true))
+            assertThatThrownBy(() -> RaggedRows.wrap(own.pointerTable(), new long[] {4, 3}, "i4xd", true))
                     .isInstanceOf(BufferException.class)
                     .hasMessageStartingWith("row 0: 4 items of 'i4xd' (64 bytes) were asked for, but the row"
                             + " RaggedRows[2 rows").hasMessageEndingWith("allocated holds 48 bytes");
             // Nor can a nanny adopt memory the library frees itself.
-            assertThatThrownBy(() -> RaggedRows.fromPointer(own.pointerTable(), new long[] {2, 3}, "i4xd", true,
+            assertThatThrownBy(() -> RaggedRows.adopt(own.pointerTable(), new long[] {2, 3}, "i4xd", true,
                     org.indirectbuffer.MemoryNanny.running("free", () -> { })))
                     .isInstanceOf(BufferException.class).hasMessageContaining("borrow it (without a nanny)");
         }
-        try (CStringArray a = CStringArray.of(StandardCharsets.UTF_8, "abc", "xyz")) {
+        try (CStringArray a = CStringArray.create(StandardCharsets.UTF_8, "abc", "xyz")) {
             long string0 = MemorySegment.ofAddress(a.pointer().address()).reinterpret(8)
                     .get(ValueLayout.ADDRESS, 0).address();
             MemorySegment.ofAddress(string0).reinterpret(4).set(ValueLayout.JAVA_BYTE, 3, (byte) 'd'); // C's write
@@ -221,7 +221,7 @@ class SafetyTest {
     // ------------------------------------------------------------------------------------ 4. maxLength bound
 
     @Test
-    void fromTerminatedBeforeAnUnmappedPageIsAnErrorNotARead() throws Throwable {
+    void wrapTerminatedBeforeAnUnmappedPageIsAnErrorNotARead() throws Throwable {
         Linker linker = Linker.nativeLinker();
         MethodHandle mmap = linker.downcallHandle(linker.defaultLookup().find("mmap").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
@@ -246,14 +246,14 @@ class SafetyTest {
                 MemorySegment table = arena.allocate(ValueLayout.ADDRESS);
                 table.set(ValueLayout.ADDRESS, 0, row);
                 // maxLength 3: at most 3 items and a terminator, all inside the row: a clear error.
-                assertThatThrownBy(() -> RaggedRows.fromTerminated(table, 1, "i4xd", Terminator.field(0, -1), 3,
+                assertThatThrownBy(() -> RaggedRows.wrapTerminated(table, 1, "i4xd", Terminator.field(0, -1), 3,
                         true)).isInstanceOf(BufferException.class)
                         .hasMessageMatching("row 0 of the T\\*\\* at 0x[0-9a-f]+: no terminator \\(field 0 = -1\\)"
                                 + " within the first 3 items of 'i4xd'");
                 // A row terminated right before the unmapped page: the scan stops at its terminator, whatever the
                 // bound.
                 row.set(ValueLayout.JAVA_INT, 3 * 16L, -1);
-                try (RaggedRows rows = RaggedRows.fromTerminated(table, 1, "i4xd", Terminator.field(0, -1),
+                try (RaggedRows rows = RaggedRows.wrapTerminated(table, 1, "i4xd", Terminator.field(0, -1),
                         1_000_000, true)) {
                     assertThat(rows.lengths()).containsExactly(3);
                     assertThat(rows.row(0).byteSize()).isEqualTo(3 * 16);
@@ -271,7 +271,7 @@ class SafetyTest {
     void lentTablesAreReadOnlyAndJavaNeverFollowsThem() {
         try (Arena decoys = Arena.ofConfined();
              RaggedRows rows = RaggedRows.create(new long[] {2, 3}, "d");
-             CStringArray strings = CStringArray.of(StandardCharsets.UTF_8, "first", "second")) {
+             CStringArray strings = CStringArray.create(StandardCharsets.UTF_8, "first", "second")) {
             rows.field(0).setDouble(0, 0, 1.5);
             rows.field(0).setDouble(0, 1, 2.5);
             MemorySegment rowTable = rows.pointerTable();
@@ -303,7 +303,7 @@ class SafetyTest {
             try (BufferView v = rows.rowView(0)) {
                 assertThat(Kernels.sum(v)).isEqualTo(4.0);
             }
-            try (RaggedRows again = RaggedRows.fromPointer(rowTable, new long[] {2, 3}, "d", true)) {
+            try (RaggedRows again = RaggedRows.wrap(rowTable, new long[] {2, 3}, "d", true)) {
                 assertThat(again.row(0).address()).isEqualTo(row0);
             }
             assertThat(strings.get(0)).isEqualTo("first");
@@ -352,27 +352,27 @@ class SafetyTest {
         Pointer matrix = RAW.jt_new_matrix(1, 1);
         Pointer nodes = RAW.jt_new_nodes(1);
         Pointer strings = RAW.jt_new_strings();
-        Deallocator freeMatrix = Deallocator.functionWithRowCount(TestNative.LIBRARY.getFunction("jt_free_matrix"));
+        FreeFunction freeMatrix = FreeFunction.withRowCount(TestNative.LIBRARY.getFunction("jt_free_matrix"));
         PointerByReference out = new PointerByReference(RAW.jt_new_matrix(1, 1));
         try {
             Object[][] calls = {
                     {"JnaIndirect.wrap", matrix},
                     {"JnaIndirect.wrap with nanny", matrix},
                     {"JnaIndirect.wrapKeepingAlive", matrix},
-                    {"RaggedRows.fromPointerKeepingAlive", matrix},
-                    {"RaggedRows.fromTerminatedKeepingAlive", nodes},
+                    {"RaggedRows.wrapKeepingAlive", matrix},
+                    {"RaggedRows.wrapTerminatedKeepingAlive", nodes},
                     {"JnaIndirect.adopt", matrix, freeMatrix},
-                    {"JnaIndirect.fromOutParameter", out, freeMatrix},
-                    {"JnaIndirect.fromRows", matrix.getPointer(0)},
+                    {"JnaIndirect.adoptOutParameter", out, freeMatrix},
+                    {"JnaIndirect.tableOver", matrix.getPointer(0)},
                     {"JnaIndirect.wrapRagged", matrix},
                     {"JnaIndirect.wrapTerminated", nodes},
-                    {"RaggedRows.fromPointer", matrix},
-                    {"RaggedRows.fromTerminated", nodes},
+                    {"RaggedRows.wrap", matrix},
+                    {"RaggedRows.wrapTerminated", nodes},
                     {"CStringArray.read", strings},
                     {"CStringArray.readCounted", strings},
                     {"CStringArray.readString", strings.getPointer(0)},
-                    {"Deallocator.free", matrix, freeMatrix},
-                    {"Deallocator.nanny", matrix, freeMatrix},
+                    {"FreeFunction.free", matrix, freeMatrix},
+                    {"FreeFunction.nanny", matrix, freeMatrix},
             };
             for (Object[] call : calls) {
                 String method = ((String) call[0]).replace(" with nanny", "");
@@ -385,7 +385,7 @@ class SafetyTest {
             assertThat(RAW.jt_free_calls()).as("nothing was freed").isEqualTo(frees);
             // Allocating and owning is not restricted.
             try (RaggedRows made = (RaggedRows) caller.apply(new Object[] {"RaggedRows.create"});
-                 CStringArray s = (CStringArray) caller.apply(new Object[] {"CStringArray.of"})) {
+                 CStringArray s = (CStringArray) caller.apply(new Object[] {"CStringArray.create"})) {
                 assertThat(made.lengths()).containsExactly(2, 1);
                 assertThat(s.toArray()).containsExactly("not", "restricted");
             }
@@ -399,7 +399,7 @@ class SafetyTest {
 
     @Test
     void deallocatorsRefuseMemoryJavaOwns() throws IOException {
-        Deallocator free = Deallocator.C_FREE_TABLE;
+        FreeFunction free = FreeFunction.C_FREE_TABLE;
         try (RaggedRows rows = RaggedRows.create(new long[] {1}, "d")) {
             IndirectPointer p = JnaIndirect.pointer(rows);
             assertThatThrownBy(() -> free.free(p, 1)).isInstanceOf(IllegalArgumentException.class)

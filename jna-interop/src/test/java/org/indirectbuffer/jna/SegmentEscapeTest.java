@@ -115,12 +115,12 @@ class SegmentEscapeTest {
     void collectionRowsAndExports() {
         Arena arena = Arena.ofShared();
         MemorySegment nativeRow = arena.allocate(ValueLayout.JAVA_DOUBLE, 6);
-        BufferCollection2D col = BufferCollection2D.of(List.of(nativeRow, new double[6]), 6, "d", false);
+        BufferCollection2D col = BufferCollection2D.wrap(List.of(nativeRow, new double[6]), 6, "d", false);
         MemorySegment row0 = col.row(0);
         assertThat(col.row(1).byteSize()).isEqualTo(48);
         assertBoundedAndDead(List.of(new Handed("row of a native row", row0, 48)), arena::close);
 
-        BufferCollection2D heap = BufferCollection2D.of(List.of(new double[5], new double[5]));
+        BufferCollection2D heap = BufferCollection2D.wrap(List.of(new double[5], new double[5]));
         List<Handed> handed = new ArrayList<>();
         BufferView v = heap.getBuffer(BufferRequest.FULL_RO);
         handed.add(new Handed("export buf", v.buf(), 2 * POINTER));
@@ -139,7 +139,7 @@ class SegmentEscapeTest {
 
     @Test
     void stringTable() {
-        CStringArray strings = CStringArray.of(StandardCharsets.UTF_8, "a", "bc", "déf");
+        CStringArray strings = CStringArray.create(StandardCharsets.UTF_8, "a", "bc", "déf");
         MemorySegment table = strings.pointerTable();
         assertThat(table.isReadOnly()).isTrue();
         assertBoundedAndDead(List.of(new Handed("CStringArray.pointerTable", table, 4 * POINTER)), strings::close);

@@ -93,7 +93,7 @@ class SoxrTest {
         double[] left = new double[olen];
         double[] right = new double[olen];
         try (IndirectMemory2D input = IndirectMemory2D.createFrom(in);
-             BufferCollection2D output = BufferCollection2D.of(List.of(left, right))) {
+             BufferCollection2D output = BufferCollection2D.wrap(List.of(left, right))) {
             LongByReference odone = new LongByReference();
             String error = soxr.soxr_oneshot(IN_RATE, OUT_RATE, 2, input, N, null, output, olen, odone,
                     io(LibSoxr.SOXR_FLOAT64_S), highQuality(soxr), null);

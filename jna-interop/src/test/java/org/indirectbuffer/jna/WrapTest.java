@@ -58,8 +58,8 @@ class WrapTest {
         int live = C.jt_live_matrices();
         Pointer table = C.jt_new_matrix(5, 7);
         IndirectMemory2D m = JnaIndirect.adopt(table, 5, 7, "d", false,
-                Deallocator.functionWithRowCount(FREE_MATRIX));
-        IndirectMemory2D readOnlyHandle = m.view(Access.READ_ONLY);
+                FreeFunction.withRowCount(FREE_MATRIX));
+        IndirectMemory2D readOnlyHandle = m.narrowed(Access.READ_ONLY);
         BufferView first = m.getBuffer(BufferRequest.FULL_RO);
         BufferView second = m.getBuffer(BufferRequest.FULL);
         assertThat(Kernels.sum(first)).isCloseTo(expectedNewMatrixSum(5, 7), org.assertj.core.data.Offset.offset(1e-9));
@@ -99,13 +99,13 @@ class WrapTest {
 
     private static WeakReference<IndirectMemory2D> adoptAndDrop() {
         IndirectMemory2D m = JnaIndirect.adopt(C.jt_new_matrix(2, 2), 2, 2, "d", false,
-                Deallocator.functionWithRowCount(FREE_MATRIX));
+                FreeFunction.withRowCount(FREE_MATRIX));
         assertThat(m.getDouble(1, 1)).isEqualTo(1.1);
         return new WeakReference<>(m);
     }
 
     @Test
-    void cFreeDeallocatorsFreeRowsAndTableThroughNativeFree() {
+    void cFreeFunctionsFreeRowsAndTableThroughNativeFree() {
         // A double** built with malloc from Java (Native.malloc), as C code would: adopted, freed with C's free.
         Pointer table = new Pointer(Native.malloc(3 * Native.POINTER_SIZE));
         for (int r = 0; r < 3; r++) {
@@ -115,23 +115,23 @@ class WrapTest {
             table.setPointer((long) r * Native.POINTER_SIZE, row);
         }
         AtomicInteger calls = new AtomicInteger();
-        Deallocator counting = Deallocator.of("count, then C free", (t, rows) -> {
+        FreeFunction counting = FreeFunction.of("count, then C free", (t, rows) -> {
             calls.incrementAndGet();
-            Deallocator.C_FREE_ROWS_AND_TABLE.free(t, rows);
+            FreeFunction.C_FREE_ROWS_AND_TABLE.free(t, rows);
         });
         try (IndirectMemory2D m = JnaIndirect.adopt(table, 3, 2, "d", true, counting)) {
             assertThat(C.jt_sum(JnaIndirect.pointer(m), 3, 2)).isEqualTo(0 + 0.5 + 1 + 1.5 + 2 + 2.5);
         }
         assertThat(calls).hasValue(1);
-        assertThat(Deallocator.C_FREE_TABLE.toString()).contains("table only");
+        assertThat(FreeFunction.C_FREE_TABLE.toString()).contains("table only");
     }
 
     @Test
-    void aDeallocatorsNannyAdoptsThroughTheNannyTakingFactories() {
+    void aFreeFunctionsNannyAdoptsThroughTheNannyTakingFactories() {
         int frees = C.jt_free_calls();
         Pointer table = C.jt_new_matrix(3, 2);
-        org.indirectbuffer.MemoryNanny nanny = Deallocator.functionWithRowCount(FREE_MATRIX).nanny(table, 3);
-        try (IndirectMemory2D m = JnaIndirect.wrap(table, 3, 2, "d", true, nanny)) {
+        org.indirectbuffer.MemoryNanny nanny = FreeFunction.withRowCount(FREE_MATRIX).nanny(table, 3);
+        try (IndirectMemory2D m = JnaIndirect.adopt(table, 3, 2, "d", true, nanny)) {
             assertThat(m.getDouble(2, 1)).isCloseTo(2.1, org.assertj.core.data.Offset.offset(1e-12));
             assertThat(nanny.isFreed()).isFalse();
         }
@@ -139,20 +139,20 @@ class WrapTest {
         assertThat(C.jt_free_calls()).isEqualTo(frees + 1);
 
         Pointer nodes = C.jt_new_nodes(3);
-        try (RaggedRows r = JnaIndirect.wrapRagged(nodes, new long[] {1, 2, 3}, "i4xd", true,
-                Deallocator.functionWithRowCount(FREE_MATRIX))) {
+        try (RaggedRows r = JnaIndirect.adoptRagged(nodes, new long[] {1, 2, 3}, "i4xd", true,
+                FreeFunction.withRowCount(FREE_MATRIX))) {
             assertThat(r.field(0).getInt(2, 2)).isEqualTo(3);
         }
         assertThat(C.jt_free_calls()).isEqualTo(frees + 2);
     }
 
     @Test
-    void aTableOnlyDeallocatorFreesTheTableAndLeavesBorrowedRows() {
+    void aTableOnlyFreeFunctionFreesTheTableAndLeavesBorrowedRows() {
         int frees = C.jt_free_calls();
         try (IndirectMemory2D rows = IndirectMemory2D.createFrom(new double[][] {{1, 2}, {3, 4}})) {
-            for (Deallocator d : new Deallocator[] {
-                    Deallocator.function(TestNative.LIBRARY.getFunction("jt_free_table_only")),
-                    Deallocator.C_FREE_TABLE}) {
+            for (FreeFunction d : new FreeFunction[] {
+                    FreeFunction.of(TestNative.LIBRARY.getFunction("jt_free_table_only")),
+                    FreeFunction.C_FREE_TABLE}) {
                 // A table C code would malloc, pointing at rows someone else owns.
                 Pointer table = new Pointer(Native.malloc(2L * Native.POINTER_SIZE));
                 table.setPointer(0, new Pointer(rows.row(1).address()));
@@ -167,11 +167,11 @@ class WrapTest {
     }
 
     @Test
-    void runnableDeallocatorAndMemoryNannyAdoptionAlsoFreeOnce() {
+    void runnableFreeFunctionAndMemoryNannyAdoptionAlsoFreeOnce() {
         int frees = C.jt_free_calls();
         Pointer table = C.jt_new_matrix(2, 3);
         try (IndirectMemory2D m = JnaIndirect.adopt(table, 2, 3, "d", false,
-                Deallocator.running("jt_free_matrix(table, 2)", () -> C.jt_free_matrix(table, 2)))) {
+                FreeFunction.running("jt_free_matrix(table, 2)", () -> C.jt_free_matrix(table, 2)))) {
             assertThat(m.getDouble(1, 2)).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-12));
         }
         assertThat(C.jt_free_calls()).isEqualTo(frees + 1);
@@ -179,7 +179,7 @@ class WrapTest {
         Pointer other = C.jt_new_matrix(2, 3);
         org.indirectbuffer.MemoryNanny nanny = org.indirectbuffer.MemoryNanny.running("jt_free_matrix",
                 () -> C.jt_free_matrix(other, 2));
-        try (IndirectMemory2D m = JnaIndirect.wrap(other, 2, 3, "d", false, nanny)) {
+        try (IndirectMemory2D m = JnaIndirect.adopt(other, 2, 3, "d", false, nanny)) {
             assertThat(m.toString()).contains("adopted");
         }
         assertThat(nanny.isFreed()).isTrue();
@@ -190,7 +190,7 @@ class WrapTest {
     void failedAdoptionFreesNothing() throws InterruptedException {
         int frees = C.jt_free_calls();
         Pointer table = C.jt_new_matrix(2, 2);
-        Deallocator d = Deallocator.functionWithRowCount(FREE_MATRIX);
+        FreeFunction d = FreeFunction.withRowCount(FREE_MATRIX);
         assertThatThrownBy(() -> JnaIndirect.adopt(table, 2, 2, "d(", false, d))
                 .isInstanceOf(FormatException.class);
         assertThatThrownBy(() -> JnaIndirect.adopt(table, -1, 2, "d", false, d))
@@ -209,8 +209,8 @@ class WrapTest {
         int frees = C.jt_free_calls();
         PointerByReference out = new PointerByReference();
         assertThat(C.jt_make_matrix(out, 4, 3)).isZero();
-        try (IndirectMemory2D m = JnaIndirect.fromOutParameter(out, 4, 3, "d", true,
-                Deallocator.functionWithRowCount(FREE_MATRIX))) {
+        try (IndirectMemory2D m = JnaIndirect.adoptOutParameter(out, 4, 3, "d", true,
+                FreeFunction.withRowCount(FREE_MATRIX))) {
             assertThat(m.rows()).isEqualTo(4);
             assertThat(m.getDouble(3, 2)).isCloseTo(3.2, org.assertj.core.data.Offset.offset(1e-12));
         }
@@ -218,8 +218,8 @@ class WrapTest {
 
         PointerByReference unset = new PointerByReference();
         assertThat(C.jt_make_matrix_fails(unset, 4, 3)).isEqualTo(-2);
-        assertThatThrownBy(() -> JnaIndirect.fromOutParameter(unset, 4, 3, "d", true,
-                Deallocator.functionWithRowCount(FREE_MATRIX)))
+        assertThatThrownBy(() -> JnaIndirect.adoptOutParameter(unset, 4, 3, "d", true,
+                FreeFunction.withRowCount(FREE_MATRIX)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("holds NULL").hasMessageContaining("4-row T**");
         assertThat(C.jt_free_calls()).isEqualTo(frees + 1);
@@ -259,24 +259,24 @@ class WrapTest {
     }
 
     @Test
-    void fromRowsChecksLikeFromCtypePtr() {
+    void tableOverChecksLikeFromCtypePtr() {
         Memory a = new Memory(3 * 8);
         Memory b = new Memory(3 * 8);
         Memory small = new Memory(2 * 8);
-        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, b, a}, 4, 3, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.tableOver(new Pointer[] {a, b, a}, 4, 3, "d", false))
                 .isInstanceOf(BufferException.class).hasMessage("row array has 3 entries; 4 rows were asked for");
-        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, null}, 3, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.tableOver(new Pointer[] {a, null}, 3, "d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessage("row 1 is null; expected a pointer to 3 items of 'd'");
-        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, new Pointer(0)}, 3, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.tableOver(new Pointer[] {a, new Pointer(0)}, 3, "d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("row 1 is NULL");
-        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a, small}, 3, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.tableOver(new Pointer[] {a, small}, 3, "d", false))
                 .isInstanceOf(BufferException.class)
                 .hasMessage("row 1: Memory of 16 bytes holds 2 items of 'd'; expected 3 columns (24 bytes)");
-        assertThatThrownBy(() -> JnaIndirect.fromRows(new Pointer[] {a}, -1, 3, "d", false))
+        assertThatThrownBy(() -> JnaIndirect.tableOver(new Pointer[] {a}, -1, 3, "d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1 x 3");
         // More entries than asked for is fine: the first rowCount are used.
-        try (IndirectMemory2D m = JnaIndirect.fromRows(new Pointer[] {a, b, small}, 2, 3, "d", false)) {
+        try (IndirectMemory2D m = JnaIndirect.tableOver(new Pointer[] {a, b, small}, 2, 3, "d", false)) {
             assertThat(m.rows()).isEqualTo(2);
         }
     }
@@ -317,7 +317,7 @@ class WrapTest {
             }
             memoryRows[r] = row;
         }
-        return JnaIndirect.fromRows(memoryRows, cols, "d", false);
+        return JnaIndirect.tableOver(memoryRows, cols, "d", false);
     }
 
     @Test
@@ -325,7 +325,7 @@ class WrapTest {
         try (IndirectMemory2D source = IndirectMemory2D.createFrom(new double[][] {{1, 2}, {3, 4}, {5, 6}})) {
             IndirectPointer table = JnaIndirect.pointer(source);
             Pointer[] rows = {table.getPointer(2L * Native.POINTER_SIZE), table.getPointer(0)};
-            try (IndirectMemory2D swapped = JnaIndirect.fromRows(rows, 2, "d", true)) {
+            try (IndirectMemory2D swapped = JnaIndirect.tableOver(rows, 2, "d", true)) {
                 assertThat(swapped.getDouble(0, 1)).isEqualTo(6.0);
                 assertThat(swapped.getDouble(1, 0)).isEqualTo(1.0);
                 assertThat(C.jt_sum(JnaIndirect.pointer(swapped), 2, 2)).isEqualTo(14.0);

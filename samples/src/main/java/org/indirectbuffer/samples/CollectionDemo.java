@@ -48,7 +48,7 @@ public final class CollectionDemo {
         // 1. A double[][]: C scales every cell by 10.
         double[][] arrays = {{1, 2, 3}, {4, 5, 6}};
         double cSumOfArrays;
-        try (BufferCollection2D rows = BufferCollection2D.of(List.of(arrays));
+        try (BufferCollection2D rows = BufferCollection2D.wrap(List.of(arrays));
              BufferView m = rows.getBuffer(BufferRequest.FULL)) {
             out.printf("collected %s; row 0 staged: %b%n", rows, rows.isStaged(0));
             SamplesLibrary.SCALE_ROWS.invokeExact(m.buf(), 2, 3, 10.0);
@@ -64,7 +64,7 @@ public final class CollectionDemo {
             buffers.add(ByteBuffer.allocateDirect(4 * Double.BYTES).order(ByteOrder.nativeOrder()).asDoubleBuffer());
         }
         double cSumOfBuffers;
-        try (BufferCollection2D rows = BufferCollection2D.of(buffers);
+        try (BufferCollection2D rows = BufferCollection2D.wrap(buffers);
              BufferView m = rows.getBuffer(BufferRequest.FULL)) {
             out.printf("collected %s; row 0 staged: %b%n", rows, rows.isStaged(0));
             SamplesLibrary.FILL_COORDINATES.invokeExact(m.buf(), 3, 4);

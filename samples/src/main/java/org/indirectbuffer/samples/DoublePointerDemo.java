@@ -71,7 +71,7 @@ public final class DoublePointerDemo {
         double cMatrixJava;
         double cMatrixC;
         // The one unchecked promise: the table holds `rows` pointers to `cols` doubles each.
-        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(cTable, rows, cols, "d", true, nanny)) {
+        try (IndirectMemory2D c = IndirectMemory2D.adopt(cTable, rows, cols, "d", true, nanny)) {
             c.validate();
             try (BufferView view = c.getBuffer(BufferRequest.FULL_RO)) {
                 cMatrixJava = Kernels.sum(view);

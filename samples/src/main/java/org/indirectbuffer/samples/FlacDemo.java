@@ -194,7 +194,7 @@ public final class FlacDemo {
         }
         try (Arena arena = Arena.ofConfined();
              IndirectMemory2D pcm = IndirectMemory2D.createFrom(input);
-             RowWindow block = RowWindow.of(pcm, 0, BLOCK)) {
+             RowWindow block = RowWindow.tableOver(pcm, 0, BLOCK)) {
             flac.check(flac.encoderSet(flac.setChannels, encoder, CHANNELS), "set_channels", CHANNELS);
             flac.check(flac.encoderSet(flac.setBitsPerSample, encoder, BITS), "set_bits_per_sample", BITS);
             flac.check(flac.encoderSet(flac.setSampleRate, encoder, RATE), "set_sample_rate", RATE);

@@ -103,7 +103,7 @@ public final class RubberbandDemo {
                     int n = Math.min(BLOCK, frames - at);
                     int last = at + n == frames ? 1 : 0;
                     // const float *const *input: this block of each native channel, in place.
-                    try (BufferCollection2D block = BufferCollection2D.of(List.of(
+                    try (BufferCollection2D block = BufferCollection2D.wrap(List.of(
                             in.row(0).asSlice(at * 4L, n * 4L), in.row(1).asSlice(at * 4L, n * 4L)), n, "f", false)) {
                         if (pass == 0) {
                             rb.rubberband_study(state, block, n, last);
@@ -136,7 +136,7 @@ public final class RubberbandDemo {
             if (n == 0) {
                 throw new IllegalStateException("output arrays full at frame " + written);
             }
-            try (BufferCollection2D block = BufferCollection2D.of(List.of(
+            try (BufferCollection2D block = BufferCollection2D.wrap(List.of(
                     MemorySegment.ofArray(output[0]).asSlice(written * 4L, n * 4L),
                     MemorySegment.ofArray(output[1]).asSlice(written * 4L, n * 4L)), n, "f", false)) {
                 written += rb.rubberband_retrieve(state, block, n);

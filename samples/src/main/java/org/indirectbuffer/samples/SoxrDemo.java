@@ -83,7 +83,7 @@ public final class SoxrDemo {
         long capacity = expected + 64;
 
         // 2. float** in (the arrays, collected) and float** out (native rows).
-        try (BufferCollection2D input = BufferCollection2D.of(List.of(left, right));
+        try (BufferCollection2D input = BufferCollection2D.wrap(List.of(left, right));
              IndirectMemory2D output = IndirectMemory2D.createMemory(2, capacity, "f", false)) {
             input.makeReadOnly(); // soxr only reads it: no copy back after the call
             out.printf("in: %s (%s)%nout: %s%n", input, version, output);

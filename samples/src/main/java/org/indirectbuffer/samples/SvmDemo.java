@@ -200,7 +200,7 @@ public final class SvmDemo {
 
         /** @return the dual coefficients, a read-only handle on libsvm's own {@code double**}; ends with the model */
         public IndirectMemory2D svCoef() {
-            return svCoef.view(Access.READ_ONLY);
+            return svCoef.narrowed(Access.READ_ONLY);
         }
 
         /** @return whether every support vector is a row of {@code rows} (libsvm keeps pointers, not copies) */

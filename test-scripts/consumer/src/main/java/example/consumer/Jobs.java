@@ -40,7 +40,7 @@ final class Jobs {
         // README 2
         MemorySegment table = (MemorySegment) CLibrary.NEW.invokeExact(3, 4);  // C: double **cm_new(int, int)
         MemoryNanny nanny = MemoryNanny.freeingRowsAndTable(table, 3);        // will free() each row, then the table
-        try (IndirectMemory2D c = IndirectMemory2D.fromPointer(table, 3, 4, "d", true, nanny);
+        try (IndirectMemory2D c = IndirectMemory2D.adopt(table, 3, 4, "d", true, nanny);
              BufferView v = c.getBuffer(BufferRequest.FULL_RO)) {
             double x = c.getDouble(2, 1), sum = Kernels.sum(v);                 // bounds-checked; SIMD over C's rows
         // README 2 end
@@ -54,7 +54,7 @@ final class Jobs {
     static void collectArrays() throws Throwable {
         // README 3
         double[][] data = {{1, 2}, {3, 4}, {5, 6}};
-        try (BufferCollection2D rows = BufferCollection2D.of(List.of(data));
+        try (BufferCollection2D rows = BufferCollection2D.wrap(List.of(data));
              BufferView v = rows.getBuffer(BufferRequest.FULL)) {                 // staged: C cannot point into the heap
             CLibrary.SCALE.invokeExact(v.buf(), 3, 2, 10.0);                     // C: void cm_scale(double **m, ...)
         }                                                                        // data is now {{10, 20}, ...}

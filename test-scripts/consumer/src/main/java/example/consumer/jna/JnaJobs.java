@@ -8,7 +8,7 @@ import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.collection.BufferCollection2D;
-import org.indirectbuffer.jna.Deallocator;
+import org.indirectbuffer.jna.FreeFunction;
 import org.indirectbuffer.jna.IndirectLibrary;
 import org.indirectbuffer.jna.JnaIndirect;
 import org.indirectbuffer.kernels.Kernels;
@@ -35,7 +35,7 @@ public final class JnaJobs {
         double x;
         double javaSum;
         try (IndirectMemory2D c = JnaIndirect.adopt(lib.cm_new(3, 4), 3, 4, "d", true,
-                Deallocator.C_FREE_ROWS_AND_TABLE);
+                FreeFunction.C_FREE_ROWS_AND_TABLE);
              BufferView v = c.getBuffer(BufferRequest.FULL_RO)) {
             x = c.getDouble(2, 1);
             javaSum = Kernels.sum(v);
@@ -44,7 +44,7 @@ public final class JnaJobs {
         Check.equal("Kernels.sum of cm_new(3, 4) adopted through JNA", -6.0, javaSum);
 
         double[][] data = {{1, 2}, {3, 4}, {5, 6}};
-        try (BufferCollection2D rows = BufferCollection2D.of(List.of(data))) {
+        try (BufferCollection2D rows = BufferCollection2D.wrap(List.of(data))) {
             lib.cm_scale(rows, 3, 2, 10.0);   // staged, and copied back into data when the call returns
         }
         Check.equal("arrays after cm_scale through JNA", Arrays.deepToString(new double[][] {{10, 20}, {30, 40}, {50, 60}}),
