@@ -32,7 +32,7 @@ public final class NoNativeAccessCaller implements Function<Object[], Object> {
                 return NoNativeAccessCaller.class.getModule();
             case "JnaIndirect.wrap":
                 return JnaIndirect.wrap(p, 1, 1, "d", true);
-            case "JnaIndirect.wrap with nanny":
+            case "JnaIndirect.adopt with nanny":
                 return JnaIndirect.adopt(p, 1, 1, "d", true, MemoryNanny.closing(Arena.ofShared()));
             case "JnaIndirect.wrapKeepingAlive":
                 return JnaIndirect.wrapKeepingAlive(p, 1, 1, "d", true, new Object());
@@ -46,6 +46,11 @@ public final class NoNativeAccessCaller implements Function<Object[], Object> {
                 return JnaIndirect.wrapRagged(p, new long[] {1}, "d", true);
             case "JnaIndirect.wrapTerminated":
                 return JnaIndirect.wrapTerminated(p, 1, "i4xd", Terminator.field(0, -1), 10, true);
+            case "JnaIndirect.adoptRagged":
+                return JnaIndirect.adoptRagged(p, new long[] {1}, "d", true, (FreeFunction) a[2]);
+            case "JnaIndirect.adoptTerminated":
+                return JnaIndirect.adoptTerminated(p, 1, "i4xd", Terminator.field(0, -1), 10, true,
+                        (FreeFunction) a[2]);
             case "RaggedRows.wrap":
                 return RaggedRows.wrap(MemorySegment.ofAddress(Pointer.nativeValue(p)), new long[] {1}, "d",
                         true);

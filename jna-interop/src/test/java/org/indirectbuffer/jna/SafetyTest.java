@@ -357,7 +357,7 @@ class SafetyTest {
         try {
             Object[][] calls = {
                     {"JnaIndirect.wrap", matrix},
-                    {"JnaIndirect.wrap with nanny", matrix},
+                    {"JnaIndirect.adopt with nanny", matrix},
                     {"JnaIndirect.wrapKeepingAlive", matrix},
                     {"RaggedRows.wrapKeepingAlive", matrix},
                     {"RaggedRows.wrapTerminatedKeepingAlive", nodes},
@@ -366,6 +366,8 @@ class SafetyTest {
                     {"JnaIndirect.tableOver", matrix.getPointer(0)},
                     {"JnaIndirect.wrapRagged", matrix},
                     {"JnaIndirect.wrapTerminated", nodes},
+                    {"JnaIndirect.adoptRagged", matrix, freeMatrix},
+                    {"JnaIndirect.adoptTerminated", nodes, freeMatrix},
                     {"RaggedRows.wrap", matrix},
                     {"RaggedRows.wrapTerminated", nodes},
                     {"CStringArray.read", strings},
