@@ -54,16 +54,10 @@ public class GatherBenchmark {
         MemorySegment destination;
         /** What the scatters copy from: the rows' own values, so that timing runs leave the matrix as it was. */
         MemorySegment scatterFrom;
-        MemorySegment table;
-        long rows;
-        long cols;
 
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) {
             matrix = new NativeMatrix(shape, placement, SEED);
-            rows = matrix.rows;
-            cols = matrix.cols;
-            table = matrix.table;
             view = matrix.borrowedView(false);
             destination = matrix.newBlock();
             scatterFrom = matrix.newBlock();
@@ -146,9 +140,9 @@ public class GatherBenchmark {
     /** Hand-written FFM: each row pointer read from the table, sized, copied. */
     @Benchmark
     public MemorySegment handwrittenGather(Placed s) {
-        long rowBytes = s.cols * 8;
-        for (long r = 0; r < s.rows; r++) {
-            MemorySegment.copy(s.table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), 0, s.destination,
+        long rowBytes = s.matrix.cols * 8L;
+        for (long r = 0; r < s.matrix.rows; r++) {
+            MemorySegment.copy(s.matrix.table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), 0, s.destination,
                     r * rowBytes, rowBytes);
         }
         return s.destination;
@@ -157,7 +151,7 @@ public class GatherBenchmark {
     /** C: {@code memcpy} per row. */
     @Benchmark
     public MemorySegment cGather(Placed s) {
-        CKernels.gather(s.table, s.rows, s.cols, s.destination);
+        CKernels.gather(s.matrix.table, s.matrix.rows, s.matrix.cols, s.destination);
         return s.destination;
     }
 
@@ -179,9 +173,9 @@ public class GatherBenchmark {
 
     @Benchmark
     public MemorySegment handwrittenScatter(Placed s) {
-        long rowBytes = s.cols * 8;
-        for (long r = 0; r < s.rows; r++) {
-            MemorySegment.copy(s.scatterFrom, r * rowBytes, s.table.getAtIndex(ValueLayout.ADDRESS, r)
+        long rowBytes = s.matrix.cols * 8L;
+        for (long r = 0; r < s.matrix.rows; r++) {
+            MemorySegment.copy(s.scatterFrom, r * rowBytes, s.matrix.table.getAtIndex(ValueLayout.ADDRESS, r)
                     .reinterpret(rowBytes), 0, rowBytes);
         }
         return s.scatterFrom;
@@ -189,7 +183,7 @@ public class GatherBenchmark {
 
     @Benchmark
     public MemorySegment cScatter(Placed s) {
-        CKernels.scatter(s.table, s.rows, s.cols, s.scatterFrom);
+        CKernels.scatter(s.matrix.table, s.matrix.rows, s.matrix.cols, s.scatterFrom);
         return s.scatterFrom;
     }
 }

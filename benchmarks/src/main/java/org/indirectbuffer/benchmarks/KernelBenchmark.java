@@ -67,16 +67,10 @@ public class KernelBenchmark {
 
         NativeMatrix matrix;
         BufferView view;
-        MemorySegment table;
-        long rows;
-        long cols;
 
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) {
             matrix = new NativeMatrix(shape, placement, SEED);
-            rows = matrix.rows;
-            cols = matrix.cols;
-            table = matrix.table;
             view = matrix.borrowedView(false);
             String variant = NativeMatrix.variant(params);
             KernelBenchmark b = new KernelBenchmark();
@@ -155,7 +149,7 @@ public class KernelBenchmark {
 
     @Benchmark
     public double cMax(Placed s) {
-        return CKernels.max(s.table, s.rows, s.cols);
+        return CKernels.max(s.matrix.table, s.matrix.rows, s.matrix.cols);
     }
 
     @Benchmark
@@ -170,7 +164,7 @@ public class KernelBenchmark {
 
     @Benchmark
     public void cFill(Placed s) {
-        CKernels.fill(s.table, s.rows, s.cols, s.value);
+        CKernels.fill(s.matrix.table, s.matrix.rows, s.matrix.cols, s.value);
     }
 
     @Benchmark
@@ -185,6 +179,6 @@ public class KernelBenchmark {
 
     @Benchmark
     public void cScale(Placed s) {
-        CKernels.scale(s.table, s.rows, s.cols, s.factor);
+        CKernels.scale(s.matrix.table, s.matrix.rows, s.matrix.cols, s.factor);
     }
 }

@@ -61,19 +61,13 @@ public class SumBenchmark {
 
         NativeMatrix matrix;
         BufferView view;
-        MemorySegment table;
         Pointer jnaTable;
-        long rows;
-        long cols;
 
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) {
             matrix = new NativeMatrix(shape, placement, SEED);
-            rows = matrix.rows;
-            cols = matrix.cols;
-            table = matrix.table;
             view = matrix.borrowedView(true);
-            jnaTable = new Pointer(table.address());
+            jnaTable = new Pointer(matrix.table.address());
             String variant = NativeMatrix.variant(params);
             SumBenchmark b = new SumBenchmark();
             double sum = switch (variant) {
@@ -170,10 +164,10 @@ public class SumBenchmark {
     @Benchmark
     public double handwrittenFfm(Placed s) {
         double sum = 0;
-        long cols = s.cols;
+        long cols = s.matrix.cols;
         long rowBytes = cols * 8;
-        MemorySegment table = s.table;
-        for (long r = 0; r < s.rows; r++) {
+        MemorySegment table = s.matrix.table;
+        for (long r = 0; r < s.matrix.rows; r++) {
             sum += Contiguous.sum(table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), cols);
         }
         return sum;
@@ -195,8 +189,8 @@ public class SumBenchmark {
     @Benchmark
     public double jnaGetDoubleArray(Placed s) {
         double sum = 0;
-        int cols = (int) s.cols;
-        for (Pointer row : s.jnaTable.getPointerArray(0, (int) s.rows)) {
+        int cols = s.matrix.cols;
+        for (Pointer row : s.jnaTable.getPointerArray(0, s.matrix.rows)) {
             for (double v : row.getDoubleArray(0, cols)) {
                 sum += v;
             }
@@ -208,9 +202,10 @@ public class SumBenchmark {
     @Benchmark
     public double jnaGetDouble(Placed s) {
         double sum = 0;
-        for (long r = 0; r < s.rows; r++) {
+        long cols = s.matrix.cols;
+        for (long r = 0; r < s.matrix.rows; r++) {
             Pointer row = s.jnaTable.getPointer(r * Native.POINTER_SIZE);
-            for (long j = 0; j < s.cols; j++) {
+            for (long j = 0; j < cols; j++) {
                 sum += row.getDouble(j * 8);
             }
         }
@@ -236,12 +231,12 @@ public class SumBenchmark {
     /** C: a plain loop over the {@code double**}, one chain of adds (gcc keeps the order without -ffast-math). */
     @Benchmark
     public double c(Placed s) {
-        return CKernels.sum(s.table, s.rows, s.cols);
+        return CKernels.sum(s.matrix.table, s.matrix.rows, s.matrix.cols);
     }
 
     /** C with four accumulators, as a skilled C programmer writes a reduction. */
     @Benchmark
     public double cUnrolled(Placed s) {
-        return CKernels.sumUnrolled(s.table, s.rows, s.cols);
+        return CKernels.sumUnrolled(s.matrix.table, s.matrix.rows, s.matrix.cols);
     }
 }
