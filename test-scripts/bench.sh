@@ -4,9 +4,9 @@
 # every baseline measured in the same run, and the project's targets, met or missed.
 #
 # Usage: test-scripts/bench.sh [quick|full] [benchmark-regex] [more JMH options ...]
-#   quick (default): one fork, 1 warm-up and 2 measured iterations of 0.2 s, C's rows placed SCATTERED only (the
-#                    hardest placement): about 5 minutes on 2 cores. A first look, and a check that every family runs
-#                    and agrees; its figures are rough (C2 may still be compiling in the short warm-up).
+#   quick (default): one fork, 1 warm-up iteration of 0.5 s and 2 measured of 0.3 s, C's rows placed SCATTERED only
+#                    (the hardest placement): about 5 minutes on 2 cores. A first look, and a check that every family
+#                    runs and agrees; its figures are rough (one short warm-up: C2 may not have settled).
 #   full:            one fork, 2 warm-up iterations of 0.5 s and 5 measured of 0.5 s, every parameter: at most 25
 #                    minutes on 2 cores. The README's performance section is made from a full run.
 #   regex:           which benchmarks (JMH's regex), default every family.
@@ -17,15 +17,18 @@
 #
 # The time budget. JMH runs every benchmark method with every parameter set in a JVM of its own (a fork: no
 # benchmark's profile pollutes another's), so a run costs, per benchmark, the fork and its @Setup (F) plus its
-# iterations. F was measured on this 2-core VM (2026-12-04, every benchmark with -wi 0 -i 1 -r 100ms, timestamps of
-# JMH's output): F_AVG s on average, 0.8 s for small states, 2-4 s for the 1,000,000x1 tables and JNA's million
-# Memory rows. What keeps F there: each trial builds only the state its variant reads and checks only that variant
-# (the checks of every variant once ran in every fork), C's rows are malloc'ed in one downcall (a million
-# interpreted downcalls took seconds per trial), and baselines that read none of C's rows (contiguous, double[][],
-# JNA Memory, MemorySegment.copy) run once per shape, not once per placement.
-#   full:  N_FULL benchmarks x (F + 2 x 0.5 s + 5 x 0.5 s) = N_FULL x ~4.5 s = ~FULL_MIN min, plus ~1 min of build;
-#          ops slower than an iteration (JNA per element at 16x1000000, ~0.15 s each) stretch theirs a little.
-#   quick: N_QUICK benchmarks x (F + 0.2 s + 2 x 0.2 s) = N_QUICK x ~1.6 s = ~QUICK_MIN min, plus ~0.5-1 min of build.
+# iterations. F was measured on this 2-core VM (2026-12-04, timestamps of JMH's output): 1.0 s on average over the
+# 98 benchmarks of SumBenchmark and WrapBenchmark run with -wi 0 -i 1 -r 100ms (0.7 s for small states, 2 s for the
+# 1,000,000x1 tables in C's placements, 4 s for JNA's million Memory rows), and 0.7 s over the 162 benchmarks of a
+# quick run (217 s of JMH with 0.6 s of iterations each; 3 min 53 s with the build). What keeps F there: each
+# trial builds only the state its variant reads and checks only that variant (the checks of every variant once ran
+# in every fork), C's rows are malloc'ed in one downcall (a million interpreted downcalls took 2-6 s per trial), and
+# baselines that read none of C's rows (contiguous, double[][], JNA Memory, MemorySegment.copy) run once per shape,
+# not once per placement (36 forks fewer). Before that, 43 benchmarks with 16x1000000 rows took 2-3 s of F each.
+#   full:  258 benchmarks x (F + 2 x 0.5 s + 5 x 0.5 s) = 258 x ~4.4 s = ~19 min, plus the build (~20 s when
+#          compiled, ~1 min from a clean clone) and ops slower than an iteration (JNA per element at 16x1000000,
+#          ~0.15 s each, overrun theirs): about 20 minutes, leaving some 5 minutes for a busier machine.
+#   quick: 162 benchmarks x (F + 0.5 s + 2 x 0.3 s) = 162 x ~1.9 s = ~5 min, plus the build.
 # Where the benchmarks are (full): SumBenchmark 84 (72 over C's table: 4 shapes x 3 placements x 6 variants; 12
 # per shape), KernelBenchmark 42, GatherBenchmark 40, BorrowBenchmark 24, CreateBenchmark 14, WrapBenchmark 14,
 # BufferStoreBenchmark 11, CollectionBenchmark 8, WindowBenchmark 8, AccessBenchmark 7, SharedArrayBenchmark 6.
@@ -39,7 +42,7 @@ shift || true
 regex="${1:-(Sum|Kernel|Gather|Access|Create|Wrap|Borrow|Window|Collection|SharedArray|BufferStore)Benchmark}"
 shift || true
 case "$mode" in
-  quick) opts="-f 1 -wi 1 -w 200ms -i 2 -r 200ms -p placement=SCATTERED" ;;
+  quick) opts="-f 1 -wi 1 -w 500ms -i 2 -r 300ms -p placement=SCATTERED" ;;
   full) opts="-f 1 -wi 2 -w 500ms -i 5 -r 500ms" ;;
   *) echo "bench.sh: the mode is 'quick' or 'full', got '$mode'" >&2; exit 2 ;;
 esac
