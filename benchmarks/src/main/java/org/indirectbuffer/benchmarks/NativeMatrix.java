@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.DoubleUnaryOperator;
@@ -68,7 +69,7 @@ final class NativeMatrix implements AutoCloseable {
             }
             case MALLOC_PER_ROW -> {
                 long[] sizes = new long[rows];
-                java.util.Arrays.fill(sizes, rowBytes);
+                Arrays.fill(sizes, rowBytes);
                 MemorySegment allocated = mallocBlocks(sizes);
                 for (int r = 0; r < rows; r++) {
                     rowSegments[r] = allocated.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes);
