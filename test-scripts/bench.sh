@@ -27,7 +27,9 @@
 # not once per placement (36 forks fewer). Before that, 43 benchmarks with 16x1000000 rows took 2-3 s of F each.
 #   full:  258 benchmarks x (F + 2 x 0.5 s + 5 x 0.5 s) = 258 x ~4.4 s = ~19 min, plus the build (~20 s when
 #          compiled, ~1 min from a clean clone) and ops slower than an iteration (JNA per element at 16x1000000,
-#          ~0.15 s each, overrun theirs): about 20 minutes, leaving some 5 minutes for a busier machine.
+#          ~0.15 s each, overrun theirs): about 20 minutes, leaving some 5 minutes for a busier machine. Checked on
+#          a subset: `bench.sh full '(Wrap|SharedArray)Benchmark'`, 20 benchmarks, took 81 s of JMH (3.8-4.5 s
+#          each, from the fork to its result) and 1 min 36 s with the build.
 #   quick: 162 benchmarks x (F + 0.5 s + 2 x 0.3 s) = 162 x ~1.9 s = ~5 min, plus the build.
 # Where the benchmarks are (full): SumBenchmark 84 (72 over C's table: 4 shapes x 3 placements x 6 variants; 12
 # per shape), KernelBenchmark 42, GatherBenchmark 40, BorrowBenchmark 24, CreateBenchmark 14, WrapBenchmark 14,
