@@ -25,8 +25,8 @@
 # in every fork), C's rows are malloc'ed in one downcall (a million interpreted downcalls took 2-6 s per trial), and
 # baselines that read none of C's rows (contiguous, double[][], JNA Memory, MemorySegment.copy) run once per shape,
 # not once per placement (36 forks fewer). Before that, 43 benchmarks with 16x1000000 rows took 2-3 s of F each.
-#   full:  258 benchmarks x (F + 2 x 0.5 s + 5 x 0.5 s) = 258 x ~4.4 s = ~19 min, plus the build (~20 s when
-#          compiled, ~1 min from a clean clone) and ops slower than an iteration (JNA per element at 16x1000000,
+#   full:  258 benchmarks x (F + 2 x 0.5 s + 5 x 0.5 s) = 258 x ~4.4 s = ~19 min, plus the build (~15 s when
+#          compiled, ~25 s from a clean clone) and ops slower than an iteration (JNA per element at 16x1000000,
 #          ~0.15 s each, overrun theirs): about 20 minutes, leaving some 5 minutes for a busier machine. Checked on
 #          a subset: `bench.sh full '(Wrap|SharedArray)Benchmark'`, 20 benchmarks, took 81 s of JMH (3.8-4.5 s
 #          each, from the fork to its result) and 1 min 36 s with the build.
