@@ -6,6 +6,7 @@
  * accumulators, which gcc then vectorizes per accumulator).
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 double sum_rows(const double *const *rows, long n, long m) {
@@ -75,5 +76,28 @@ void gather_rows(const double *const *rows, long n, long m, double *out) {
 void scatter_rows(double *const *rows, long n, long m, const double *in) {
     for (long i = 0; i < n; i++) {
         memcpy(rows[i], in + i * m, (size_t) m * sizeof(double));
+    }
+}
+
+/*
+ * Setup helpers, not baselines: the rows of a benchmark's double** allocated the way a C library allocates them, in
+ * one downcall instead of one per block (a million downcalls from code the JIT has not compiled yet took seconds of
+ * every trial's setup). malloc_blocks allocates n blocks of sizes[i] bytes, in that order, into out[i] (so a spacer
+ * allocated between two rows stays live between them) and returns n, or the index of the first malloc that failed;
+ * free_blocks frees the first n.
+ */
+long malloc_blocks(long n, const long *sizes, void **out) {
+    for (long i = 0; i < n; i++) {
+        out[i] = malloc((size_t) (sizes[i] > 0 ? sizes[i] : 1));
+        if (out[i] == NULL) {
+            return i;
+        }
+    }
+    return n;
+}
+
+void free_blocks(long n, void *const *blocks) {
+    for (long i = 0; i < n; i++) {
+        free(blocks[i]);
     }
 }

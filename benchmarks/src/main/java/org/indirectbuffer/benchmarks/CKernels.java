@@ -31,6 +31,8 @@ final class CKernels {
     static final MethodHandle SCALE = handle("scale_rows", FunctionDescriptor.ofVoid(ADDR, LONG, LONG, DOUBLE));
     static final MethodHandle GATHER = handle("gather_rows", FunctionDescriptor.ofVoid(ADDR, LONG, LONG, ADDR));
     static final MethodHandle SCATTER = handle("scatter_rows", FunctionDescriptor.ofVoid(ADDR, LONG, LONG, ADDR));
+    static final MethodHandle MALLOC_BLOCKS = handle("malloc_blocks", FunctionDescriptor.of(LONG, LONG, ADDR, ADDR));
+    static final MethodHandle FREE_BLOCKS = handle("free_blocks", FunctionDescriptor.ofVoid(LONG, ADDR));
 
     private CKernels() {
     }
@@ -99,6 +101,27 @@ final class CKernels {
     static void scatter(MemorySegment table, long rows, long cols, MemorySegment in) {
         try {
             SCATTER.invokeExact(table, rows, cols, in);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Setup, not a baseline: {@code malloc} of {@code sizes.length} blocks in that order, their addresses written to
+     * {@code out}; returns how many were allocated (fewer than asked when malloc failed).
+     */
+    static long mallocBlocks(MemorySegment sizes, long n, MemorySegment out) {
+        try {
+            return (long) MALLOC_BLOCKS.invokeExact(n, sizes, out);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Frees the first {@code n} blocks whose addresses {@code blocks} holds. */
+    static void freeBlocks(long n, MemorySegment blocks) {
+        try {
+            FREE_BLOCKS.invokeExact(n, blocks);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

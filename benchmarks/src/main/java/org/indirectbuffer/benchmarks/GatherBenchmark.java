@@ -1,5 +1,6 @@
 package org.indirectbuffer.benchmarks;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
@@ -19,143 +20,170 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Gather (every row of a C-made {@code double**} copied into one contiguous block) and scatter (the other way),
  * through the library's kernels over the borrowed table, against the limit — one {@code MemorySegment.copy} of the
  * same number of bytes between two contiguous blocks — a hand-written copy per row through FFM, and C's {@code
  * memcpy} per row over the same table. {@code libraryGather} is compared with every {@code ...Gather}, {@code
- * libraryScatter} with every {@code ...Scatter}. Setup checks every gather's bytes against the rows and every
- * scatter's rows against its source, and refuses to run otherwise.
+ * libraryScatter} with every {@code ...Scatter}. The variants over C's table take the {@link Placed} state (every
+ * shape in every placement); the limit takes {@link Unplaced}, once per shape (it reads no row of C's). Each trial's
+ * setup checks the variant it measures — a gather's block holds the rows' values; a scatter from a block of other
+ * values leaves exactly those in the rows — and refuses to run otherwise.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class GatherBenchmark {
-    @Param({"1000x1000", "16x1000000"})
-    public String shape;
+    private static final long SEED = 7;
 
-    @Param({"ONE_BLOCK", "MALLOC_PER_ROW", "SCATTERED"})
-    public Placement placement;
+    /** C's table in one placement, a block to gather into and one to scatter from. */
+    @State(Scope.Thread)
+    public static class Placed {
+        @Param({"1000x1000", "16x1000000"})
+        public String shape;
 
-    private NativeMatrix matrix;
-    private BufferView view;
-    /** The rows' bytes in one block: the source of the limit's copy, and what every gather must produce. */
-    private MemorySegment source;
-    private MemorySegment destination;
-    /** What the scatters copy from: the rows' own values, so that timing runs leave the matrix as it was. */
-    private MemorySegment scatterFrom;
-    private MemorySegment table;
-    private long rows;
-    private long cols;
+        @Param({"ONE_BLOCK", "MALLOC_PER_ROW", "SCATTERED"})
+        public Placement placement;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        matrix = new NativeMatrix(shape, placement, 7);
-        rows = matrix.rows;
-        cols = matrix.cols;
-        table = matrix.table;
-        view = matrix.borrowedView(false);
-        source = matrix.newBlock();
-        destination = matrix.newBlock();
-        matrix.copyContiguous(source);
-        scatterFrom = source;
-        checkGather("libraryGather", this::libraryGather);
-        checkGather("handwrittenGather", this::handwrittenGather);
-        checkGather("cGather", this::cGather);
-        checkScatter("libraryScatter", this::libraryScatter);
-        checkScatter("handwrittenScatter", this::handwrittenScatter);
-        checkScatter("cScatter", this::cScatter);
-    }
+        NativeMatrix matrix;
+        BufferView view;
+        MemorySegment destination;
+        /** What the scatters copy from: the rows' own values, so that timing runs leave the matrix as it was. */
+        MemorySegment scatterFrom;
 
-    private void checkGather(String what, Runnable gather) {
-        destination.fill((byte) 0);
-        gather.run();
-        NativeMatrix.checkSame(what, source, destination);
-    }
-
-    private void checkScatter(String what, Runnable scatter) {
-        // scatter the values reversed, compare the rows, put the originals back
-        long n = rows * cols;
-        for (long k = 0; k < n; k++) {
-            destination.setAtIndex(ValueLayout.JAVA_DOUBLE, k, source.getAtIndex(ValueLayout.JAVA_DOUBLE, n - 1 - k));
+        @Setup(Level.Trial)
+        public void setUp(BenchmarkParams params) {
+            matrix = new NativeMatrix(shape, placement, SEED);
+            view = matrix.borrowedView(false);
+            destination = matrix.newBlock();
+            scatterFrom = matrix.newBlock();
+            String variant = NativeMatrix.variant(params);
+            GatherBenchmark b = new GatherBenchmark();
+            if (variant.endsWith("Scatter")) {
+                // scatter other values (the originals negated), check the rows hold them, put the originals back
+                NativeMatrix.fillBlock(scatterFrom, matrix.data, v -> -v);
+            }
+            switch (variant) {
+                case "libraryGather" -> b.libraryGather(this);
+                case "handwrittenGather" -> b.handwrittenGather(this);
+                case "cGather" -> b.cGather(this);
+                case "libraryScatter" -> b.libraryScatter(this);
+                case "handwrittenScatter" -> b.handwrittenScatter(this);
+                case "cScatter" -> b.cScatter(this);
+                default -> throw NativeMatrix.noCheck(variant);
+            }
+            if (variant.endsWith("Scatter")) {
+                matrix.checkRows(variant, v -> -v);
+                matrix.restore();
+                matrix.copyContiguous(scatterFrom);
+            } else {
+                NativeMatrix.checkBlock(variant, destination, matrix.data, v -> v);
+            }
         }
-        MemorySegment reversed = matrix.newBlock();
-        reversed.copyFrom(destination);
-        scatterFrom = destination;
-        scatter.run();
-        destination.fill((byte) 0);
-        matrix.copyContiguous(destination);
-        NativeMatrix.checkSame(what, reversed, destination);
-        matrix.restore();
-        scatterFrom = source;
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            matrix.close();
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        matrix.close();
+    /** Two contiguous blocks of the matrix's size, the source holding its values. */
+    @State(Scope.Thread)
+    public static class Unplaced {
+        @Param({"1000x1000", "16x1000000"})
+        public String shape;
+
+        Arena arena;
+        MemorySegment source;
+        MemorySegment destination;
+
+        @Setup(Level.Trial)
+        public void setUp(BenchmarkParams params) {
+            double[][] data = Matrices.random(shape, SEED);
+            arena = Arena.ofShared();
+            source = arena.allocate(8L * data.length * data[0].length, 64);
+            destination = arena.allocate(source.byteSize(), 64);
+            NativeMatrix.fillBlock(source, data, v -> v);
+            String variant = NativeMatrix.variant(params);
+            GatherBenchmark b = new GatherBenchmark();
+            switch (variant) {
+                case "segmentCopyGather" -> b.segmentCopyGather(this);
+                case "segmentCopyScatter" -> b.segmentCopyScatter(this);
+                default -> throw NativeMatrix.noCheck(variant);
+            }
+            NativeMatrix.checkBlock(variant, destination, data, v -> v);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            arena.close();
+        }
     }
 
     @Benchmark
-    public MemorySegment libraryGather() {
-        Kernels.gather(view, destination);
-        return destination;
+    public MemorySegment libraryGather(Placed s) {
+        Kernels.gather(s.view, s.destination);
+        return s.destination;
     }
 
     /** The limit: one copy of the same number of bytes between two contiguous blocks. */
     @Benchmark
-    public MemorySegment segmentCopyGather() {
-        MemorySegment.copy(source, 0, destination, 0, source.byteSize());
-        return destination;
+    public MemorySegment segmentCopyGather(Unplaced s) {
+        MemorySegment.copy(s.source, 0, s.destination, 0, s.source.byteSize());
+        return s.destination;
     }
 
     /** Hand-written FFM: each row pointer read from the table, sized, copied. */
     @Benchmark
-    public MemorySegment handwrittenGather() {
-        long rowBytes = cols * 8;
-        for (long r = 0; r < rows; r++) {
-            MemorySegment.copy(table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), 0, destination,
+    public MemorySegment handwrittenGather(Placed s) {
+        long rowBytes = s.matrix.cols * 8L;
+        for (long r = 0; r < s.matrix.rows; r++) {
+            MemorySegment.copy(s.matrix.table.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes), 0, s.destination,
                     r * rowBytes, rowBytes);
         }
-        return destination;
+        return s.destination;
     }
 
     /** C: {@code memcpy} per row. */
     @Benchmark
-    public MemorySegment cGather() {
-        CKernels.gather(table, rows, cols, destination);
-        return destination;
+    public MemorySegment cGather(Placed s) {
+        CKernels.gather(s.matrix.table, s.matrix.rows, s.matrix.cols, s.destination);
+        return s.destination;
     }
 
     @Benchmark
-    public MemorySegment libraryScatter() {
-        Kernels.scatter(scatterFrom, view);
-        return scatterFrom;
+    public MemorySegment libraryScatter(Placed s) {
+        Kernels.scatter(s.scatterFrom, s.view);
+        return s.scatterFrom;
     }
 
-    /** The limit: one copy of the same number of bytes between two contiguous blocks. */
+    /**
+     * The limit of a scatter: the same copy as {@link #segmentCopyGather} (one block to another, the same bytes),
+     * measured under the name the scatters are compared with.
+     */
     @Benchmark
-    public MemorySegment segmentCopyScatter() {
-        MemorySegment.copy(scatterFrom, 0, destination, 0, scatterFrom.byteSize());
-        return destination;
+    public MemorySegment segmentCopyScatter(Unplaced s) {
+        MemorySegment.copy(s.source, 0, s.destination, 0, s.source.byteSize());
+        return s.destination;
     }
 
     @Benchmark
-    public MemorySegment handwrittenScatter() {
-        long rowBytes = cols * 8;
-        for (long r = 0; r < rows; r++) {
-            MemorySegment.copy(scatterFrom, r * rowBytes, table.getAtIndex(ValueLayout.ADDRESS, r)
+    public MemorySegment handwrittenScatter(Placed s) {
+        long rowBytes = s.matrix.cols * 8L;
+        for (long r = 0; r < s.matrix.rows; r++) {
+            MemorySegment.copy(s.scatterFrom, r * rowBytes, s.matrix.table.getAtIndex(ValueLayout.ADDRESS, r)
                     .reinterpret(rowBytes), 0, rowBytes);
         }
-        return scatterFrom;
+        return s.scatterFrom;
     }
 
     @Benchmark
-    public MemorySegment cScatter() {
-        CKernels.scatter(table, rows, cols, scatterFrom);
-        return scatterFrom;
+    public MemorySegment cScatter(Placed s) {
+        CKernels.scatter(s.matrix.table, s.matrix.rows, s.matrix.cols, s.scatterFrom);
+        return s.scatterFrom;
     }
 }

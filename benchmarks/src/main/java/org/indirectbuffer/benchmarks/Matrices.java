@@ -7,6 +7,12 @@ final class Matrices {
     private Matrices() {
     }
 
+    /** {@link #random(int, int, long)} of a shape written {@code "<rows>x<cols>"}, as the benchmarks' params are. */
+    static double[][] random(String shape, long seed) {
+        String[] dims = shape.split("x");
+        return random(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]), seed);
+    }
+
     static double[][] random(int rows, int cols, long seed) {
         Random random = new Random(seed);
         double[][] data = new double[rows][cols];
@@ -16,5 +22,27 @@ final class Matrices {
             }
         }
         return data;
+    }
+
+    /** The sum of every item, row after row, in one chain of adds. */
+    static double sum(double[][] data) {
+        double sum = 0;
+        for (double[] row : data) {
+            for (double v : row) {
+                sum += v;
+            }
+        }
+        return sum;
+    }
+
+    /** The largest item. */
+    static double max(double[][] data) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] row : data) {
+            for (double v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        return max;
     }
 }

@@ -7,12 +7,15 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
 
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.IndirectMemory2D;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * A {@code double**} made the way a C library makes one, with the process's {@code malloc}, in one of the {@link
@@ -42,6 +45,8 @@ final class NativeMatrix implements AutoCloseable {
     /** The values, as Java arrays: {@code data[r][c]} is item {@code (r, c)} of the table. */
     final double[][] data;
     private final List<MemorySegment> blocks = new ArrayList<>();
+    /** Arrays of block addresses from {@link #mallocBlocks}, each freed with one downcall. */
+    private final List<MemorySegment> blockArrays = new ArrayList<>();
     private final Arena arena = Arena.ofShared();
     private IndirectMemory2D borrowed;
     private BufferView view;
@@ -63,22 +68,27 @@ final class NativeMatrix implements AutoCloseable {
                 }
             }
             case MALLOC_PER_ROW -> {
+                long[] sizes = new long[rows];
+                Arrays.fill(sizes, rowBytes);
+                MemorySegment allocated = mallocBlocks(sizes);
                 for (int r = 0; r < rows; r++) {
-                    rowSegments[r] = malloc(rowBytes);
+                    rowSegments[r] = allocated.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(rowBytes);
                 }
             }
             case SCATTERED -> {
+                // row r, then a live spacer, for every row; the table then points at the rows in shuffled order
                 Random random = new Random(seed ^ 0x5ca77e7edL);
                 long max = Math.max(64, Math.min(MAX_SPACER, SPACER_BUDGET / rows));
                 long min = Math.max(32, max * MIN_SPACER / MAX_SPACER);
-                MemorySegment[] allocated = new MemorySegment[rows];
+                long[] sizes = new long[2 * rows];
                 for (int r = 0; r < rows; r++) {
-                    allocated[r] = malloc(rowBytes);
-                    malloc(min + (long) (random.nextDouble() * (max - min)));
+                    sizes[2 * r] = rowBytes;
+                    sizes[2 * r + 1] = min + (long) (random.nextDouble() * (max - min));
                 }
+                MemorySegment allocated = mallocBlocks(sizes);
                 int[] order = shuffled(rows, random);
                 for (int r = 0; r < rows; r++) {
-                    rowSegments[r] = allocated[order[r]];
+                    rowSegments[r] = allocated.getAtIndex(ValueLayout.ADDRESS, 2L * order[r]).reinterpret(rowBytes);
                 }
             }
             default -> throw new AssertionError(placement);
@@ -134,7 +144,6 @@ final class NativeMatrix implements AutoCloseable {
             view.close();
             borrowed.close();
         }
-        arena.close();
         try {
             for (MemorySegment block : blocks) {
                 FREE.invokeExact(block);
@@ -142,7 +151,12 @@ final class NativeMatrix implements AutoCloseable {
         } catch (Throwable t) {
             throw new IllegalStateException("free failed", t);
         }
+        for (MemorySegment array : blockArrays) {
+            CKernels.freeBlocks(array.byteSize() / ValueLayout.ADDRESS.byteSize(), array);
+        }
         blocks.clear();
+        blockArrays.clear();
+        arena.close(); // after the frees: it holds the arrays of block addresses
     }
 
     private MemorySegment malloc(long bytes) {
@@ -159,6 +173,23 @@ final class NativeMatrix implements AutoCloseable {
         return block.reinterpret(bytes);
     }
 
+    /**
+     * {@code malloc} of one block per entry of {@code sizes}, in that order, in one downcall; the blocks are freed by
+     * {@link #close()}.
+     *
+     * @return the blocks' addresses, one {@code ADDRESS} per entry
+     */
+    private MemorySegment mallocBlocks(long[] sizes) {
+        MemorySegment sizesSegment = arena.allocateFrom(ValueLayout.JAVA_LONG, sizes);
+        MemorySegment out = arena.allocate(ValueLayout.ADDRESS, sizes.length);
+        long allocated = CKernels.mallocBlocks(sizesSegment, sizes.length, out);
+        blockArrays.add(out.asSlice(0, allocated * ValueLayout.ADDRESS.byteSize()));
+        if (allocated != sizes.length) {
+            throw new OutOfMemoryError("malloc(" + sizes[(int) allocated] + ") returned NULL for block " + allocated
+                    + " of " + sizes.length);
+        }
+        return out;
+    }
 
     private static int[] shuffled(int n, Random random) {
         int[] order = new int[n];
@@ -172,6 +203,65 @@ final class NativeMatrix implements AutoCloseable {
             order[j] = t;
         }
         return order;
+    }
+
+    /**
+     * The variant a trial measures: the name of its benchmark method. Each family's setup checks that one variant
+     * against the expected result (every variant is measured in a fork of its own, so each is checked once, and a
+     * trial pays for its own check only).
+     */
+    static String variant(BenchmarkParams params) {
+        String benchmark = params.getBenchmark();
+        return benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    }
+
+    /** For a benchmark method that its family's setup does not know how to check: a new method without a check. */
+    static IllegalStateException noCheck(String variant) {
+        return new IllegalStateException("no result check for benchmark method " + variant
+                + ": add it to its family's setup (the variants disagree; not reporting)");
+    }
+
+    /** Fails unless every item {@code (r, c)} of the rows is {@code expected.applyAsDouble(data[r][c])}, bit for bit. */
+    void checkRows(String what, DoubleUnaryOperator expected) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                double want = expected.applyAsDouble(data[r][c]);
+                double got = rowSegments[r].getAtIndex(ValueLayout.JAVA_DOUBLE, c);
+                if (Double.doubleToRawLongBits(want) != Double.doubleToRawLongBits(got)) {
+                    throw new IllegalStateException(what + ": item (" + r + ", " + c + ") is " + got + ", expected "
+                            + want + " (the variants disagree; not reporting)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Fails unless item {@code k} of {@code block} is {@code expected.applyAsDouble(data[k / cols][k % cols])}, bit
+     * for bit: the block holds the rows of {@code data} one after another, transformed.
+     */
+    static void checkBlock(String what, MemorySegment block, double[][] data, DoubleUnaryOperator expected) {
+        long k = 0;
+        for (double[] row : data) {
+            for (double v : row) {
+                double want = expected.applyAsDouble(v);
+                double got = block.getAtIndex(ValueLayout.JAVA_DOUBLE, k);
+                if (Double.doubleToRawLongBits(want) != Double.doubleToRawLongBits(got)) {
+                    throw new IllegalStateException(what + ": item " + k + " of the block is " + got + ", expected "
+                            + want + " (the variants disagree; not reporting)");
+                }
+                k++;
+            }
+        }
+    }
+
+    /** Writes {@code f(data[r][c])} into {@code block}, row after row. */
+    static void fillBlock(MemorySegment block, double[][] data, DoubleUnaryOperator f) {
+        long k = 0;
+        for (double[] row : data) {
+            for (double v : row) {
+                block.setAtIndex(ValueLayout.JAVA_DOUBLE, k++, f.applyAsDouble(v));
+            }
+        }
     }
 
     /** Fails unless {@code a} and {@code b} agree within 1e-9 relative: every variant must compute the same result. */
