@@ -147,13 +147,13 @@ TARGETS = [
 # baseline time, label). A small C-returned T** wrapped and summed, per call: at most 1.5x the time of hand-written
 # FFM with the same lifetime (a shared arena for the shared wraps, a confined one for the confined).
 TIME_TARGETS = [
-    ("WrapBenchmark", "librarySum", "ffmSharedSum", {}, 1.5, "fromPointer + sum <= 1.5x hand-written FFM (shared)"),
+    ("WrapBenchmark", "librarySum", "ffmSharedSum", {}, 1.5, "wrap + sum <= 1.5x hand-written FFM (shared)"),
     ("WrapBenchmark", "libraryConfinedSum", "ffmConfinedSum", {}, 1.5,
-     "fromPointer CONFINED + sum <= 1.5x hand-written FFM (confined)"),
+     "wrap CONFINED + sum <= 1.5x hand-written FFM (confined)"),
     ("WrapBenchmark", "libraryBorrowerSum", "ffmConfinedSum", {}, 1.5,
      "PointerBorrower + sum <= 1.5x hand-written FFM (confined)"),
     ("WrapBenchmark", "libraryKernelSum", "ffmSharedSum", {}, 1.5,
-     "fromPointer + Kernels.sum <= 1.5x hand-written FFM (shared)"),
+     "wrap + Kernels.sum <= 1.5x hand-written FFM (shared)"),
 ]
 # Per-row overhead of the sum, (library - contiguous) / rows, in ns: (shape, most ns per row).
 ROW_OVERHEAD = [("100000x8", 2.0), ("1000000x1", 3.0)]

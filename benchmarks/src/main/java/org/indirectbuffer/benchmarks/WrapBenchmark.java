@@ -32,9 +32,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * once per operation — the per-call cost of wrapping, against hand-written FFM doing the same work. The C call that
  * returns the table is left out of both sides (it would add the same ~10 ns to each and flatter the ratio).
  *
- * <p>Library: {@code fromPointer} shared (the default) and {@link Sharing#CONFINED}, a confined {@link
+ * <p>Library: {@code wrap} shared (the default) and {@link Sharing#CONFINED}, a confined {@link
  * PointerBorrower} (format parsed and native access checked once), each summing through {@code row(r)} with the same
- * Vector API loop as the baselines, and {@code fromPointer} + {@code getBuffer} + {@link Kernels#sum} (the documented
+ * Vector API loop as the baselines, and {@code wrap} + {@code getBuffer} + {@link Kernels#sum} (the documented
  * path). Hand-written FFM: the table and each row {@code reinterpret}ed into a confined arena, into a shared arena,
  * and with no lifetime at all ({@code ffmGlobalSum}, the floor: nothing stops a use after C frees the rows). Where
  * the segments do not escape, escape analysis can remove a confined arena altogether; that is what the hand-written
@@ -127,16 +127,16 @@ public class WrapBenchmark {
         return s;
     }
 
-    /** {@code fromPointer}, shared (the default). */
+    /** {@code wrap}, shared (the default). */
     @Benchmark
     public double librarySum() {
-        return rowSums(IndirectMemory2D.fromPointer(table, rows, cols, "d", true));
+        return rowSums(IndirectMemory2D.wrap(table, rows, cols, "d", true));
     }
 
-    /** {@code fromPointer}, confined to this thread. */
+    /** {@code wrap}, confined to this thread. */
     @Benchmark
     public double libraryConfinedSum() {
-        return rowSums(IndirectMemory2D.fromPointer(table, rows, cols, "d", true, Sharing.CONFINED));
+        return rowSums(IndirectMemory2D.wrap(table, rows, cols, "d", true, Sharing.CONFINED));
     }
 
     /** A confined {@link PointerBorrower} made once. */
@@ -145,10 +145,10 @@ public class WrapBenchmark {
         return rowSums(BORROWER.borrow(table, rows, cols));
     }
 
-    /** {@code fromPointer} (shared), a read-only view and {@link Kernels#sum}: the path the README shows. */
+    /** {@code wrap} (shared), a read-only view and {@link Kernels#sum}: the path the README shows. */
     @Benchmark
     public double libraryKernelSum() {
-        try (IndirectMemory2D m = IndirectMemory2D.fromPointer(table, rows, cols, "d", true);
+        try (IndirectMemory2D m = IndirectMemory2D.wrap(table, rows, cols, "d", true);
              BufferView v = m.getBuffer(BufferRequest.FULL_RO)) {
             return Kernels.sum(v);
         }
