@@ -647,29 +647,13 @@ public final class BufferStore implements AutoCloseable {
     }
 
     /**
-     * Copies the view's items in C order to {@code offset} of the file, adding them to the checksum. A contiguous
-     * source that cannot fault (not mapped) and can be read as bytes is checksummed where it is, chunk by chunk, each
-     * chunk then copied while it is in the cache; any other source goes through a heap chunk (mapped memory must
-     * never reach the checksum intrinsic).
+     * Copies the view's items in C order to {@code offset} of the file, adding them to the checksum: a contiguous
+     * source piece by piece, each checksummed where it is, then copied ({@link StoreFormat#copyChecksummed}); any
+     * other source copied, then its stored bytes checksummed through a heap chunk.
      */
     private void write(BufferView v, long offset, long length, CRC32C crc) {
         if (v.suboffsets() == null && v.isContiguous('C')) {
-            MemorySegment src = v.buf();
-            boolean direct = !MappedScopes.mayBeMapped(src) && (src.isNative() || src.heapBase()
-                    .filter(byte[].class::isInstance).isPresent());
-            MemorySegment heap = MemorySegment.ofArray(chunk);
-            for (long done = 0; done < length; ) {
-                int n = (int) Math.min(chunk.length, length - done);
-                if (direct) {
-                    crc.update(src.asSlice(done, n).asByteBuffer());
-                    MemorySegment.copy(src, done, file, offset + done, n);
-                } else {
-                    MemorySegment.copy(src, done, heap, 0, n);
-                    crc.update(chunk, 0, n);
-                    MemorySegment.copy(heap, 0, file, offset + done, n);
-                }
-                done += n;
-            }
+            StoreFormat.copyChecksummed(v.buf(), file, offset, length, crc, chunk, StoreFormat.PIECE);
         } else {
             v.copyTo(file.asSlice(offset, length), 'C');
             update(crc, offset, length);
