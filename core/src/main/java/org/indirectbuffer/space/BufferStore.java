@@ -566,7 +566,9 @@ public final class BufferStore implements AutoCloseable {
      * The source is read through one {@link BufferRequest#FULL_RO} view: contiguous, strided (stored compacted, in C
      * order), any format, any number of dimensions; a layout whose first dimension is indirect (a {@code T**}, a
      * collection, PIL-style {@code suboffsets [s, -1, ...]}) is stored with a row table and comes back indirect.
-     * Buffers already got keep showing the bytes they were got with.
+     * Buffers already got keep showing the bytes they were got with. The source must not change while it is put:
+     * its bytes are read once for the checksum and once for the copy, so a buffer changed meanwhile may be stored
+     * with bytes that fail their checksum at {@link #get} ({@link Reason#CORRUPT}), never read wrong.
      *
      * @param name   the name: 1 to 1024 bytes of UTF-8, no NUL
      * @param source what to store; its view is closed before this returns
