@@ -566,7 +566,9 @@ public final class BufferStore implements AutoCloseable {
      * The source is read through one {@link BufferRequest#FULL_RO} view: contiguous, strided (stored compacted, in C
      * order), any format, any number of dimensions; a layout whose first dimension is indirect (a {@code T**}, a
      * collection, PIL-style {@code suboffsets [s, -1, ...]}) is stored with a row table and comes back indirect.
-     * Buffers already got keep showing the bytes they were got with.
+     * Buffers already got keep showing the bytes they were got with. The source must not change while it is put:
+     * its bytes are read once for the checksum and once for the copy, so a buffer changed meanwhile may be stored
+     * with bytes that fail their checksum at {@link #get} ({@link Reason#CORRUPT}), never read wrong.
      *
      * @param name   the name: 1 to 1024 bytes of UTF-8, no NUL
      * @param source what to store; its view is closed before this returns
@@ -647,29 +649,13 @@ public final class BufferStore implements AutoCloseable {
     }
 
     /**
-     * Copies the view's items in C order to {@code offset} of the file, adding them to the checksum. A contiguous
-     * source that cannot fault (not mapped) and can be read as bytes is checksummed where it is, chunk by chunk, each
-     * chunk then copied while it is in the cache; any other source goes through a heap chunk (mapped memory must
-     * never reach the checksum intrinsic).
+     * Copies the view's items in C order to {@code offset} of the file, adding them to the checksum: a contiguous
+     * source piece by piece, each checksummed where it is, then copied ({@link StoreFormat#copyChecksummed}); any
+     * other source copied, then its stored bytes checksummed through a heap chunk.
      */
     private void write(BufferView v, long offset, long length, CRC32C crc) {
         if (v.suboffsets() == null && v.isContiguous('C')) {
-            MemorySegment src = v.buf();
-            boolean direct = !MappedScopes.mayBeMapped(src) && (src.isNative() || src.heapBase()
-                    .filter(byte[].class::isInstance).isPresent());
-            MemorySegment heap = MemorySegment.ofArray(chunk);
-            for (long done = 0; done < length; ) {
-                int n = (int) Math.min(chunk.length, length - done);
-                if (direct) {
-                    crc.update(src.asSlice(done, n).asByteBuffer());
-                    MemorySegment.copy(src, done, file, offset + done, n);
-                } else {
-                    MemorySegment.copy(src, done, heap, 0, n);
-                    crc.update(chunk, 0, n);
-                    MemorySegment.copy(heap, 0, file, offset + done, n);
-                }
-                done += n;
-            }
+            StoreFormat.copyChecksummed(v.buf(), file, offset, length, crc, chunk, StoreFormat.PIECE);
         } else {
             v.copyTo(file.asSlice(offset, length), 'C');
             update(crc, offset, length);
