@@ -568,7 +568,9 @@ public final class BufferStore implements AutoCloseable {
      * collection, PIL-style {@code suboffsets [s, -1, ...]}) is stored with a row table and comes back indirect.
      * Buffers already got keep showing the bytes they were got with. The source must not change while it is put:
      * its bytes are read once for the checksum and once for the copy, so a buffer changed meanwhile may be stored
-     * with bytes that fail their checksum at {@link #get} ({@link Reason#CORRUPT}), never read wrong.
+     * with bytes that fail their checksum at {@link #get} ({@link Reason#CORRUPT}), never read wrong. Memory-mapped
+     * sources (a shared array another process may be writing, a mapped file) are the exception: they are read once,
+     * and stored as read, with a matching checksum.
      *
      * @param name   the name: 1 to 1024 bytes of UTF-8, no NUL
      * @param source what to store; its view is closed before this returns

@@ -573,14 +573,28 @@ final class StoreFormat {
      * Copies {@code length} bytes of {@code src} from its start to {@code dst} at {@code dstOffset} and adds them to
      * {@code crc}, in pieces of {@code piece} bytes (the last one up to twice that; a shorter buffer is one piece):
      * each piece is checksummed, then copied in one call. Bytes that cannot fault (not mapped) and can be read as a
-     * byte buffer are checksummed where they are; any others through {@code chunk} (mapped memory must never reach
-     * the checksum intrinsic, see {@link #crcOfMapped}). The source is read twice, so a source that changes meanwhile
-     * may be stored with a checksum its stored bytes fail.
+     * byte buffer are checksummed where they are; other heap arrays through {@code chunk}. Such a source is read
+     * twice, so one that changes meanwhile (a race in the caller's own threads) may be stored with a checksum its
+     * stored bytes fail. Memory that may be mapped is read once instead, 64 KB at a time into {@code chunk}, which
+     * is checksummed and written: another process may be writing it (a shared array), and what is stored is then
+     * what was read, with its own checksum. Mapped memory never reaches the checksum intrinsic either way (see
+     * {@link #crcOfMapped}).
      *
      * @throws InternalError (possibly pending, see {@code MappedScopes.raisePendingFault}) if mapped memory faulted
      */
     static void copyChecksummed(MemorySegment src, MemorySegment dst, long dstOffset, long length, CRC32C crc,
                                 byte[] chunk, long piece) {
+        if (MappedScopes.mayBeMapped(src)) {
+            MemorySegment heap = MemorySegment.ofArray(chunk);
+            for (long done = 0; done < length; ) {
+                int n = (int) Math.min(chunk.length, length - done);
+                MemorySegment.copy(src, done, heap, 0, n);
+                crc.update(chunk, 0, n);
+                MemorySegment.copy(heap, 0, dst, dstOffset + done, n);
+                done += n;
+            }
+            return;
+        }
         boolean inPlace = checksumsInPlace(src);
         for (long done = 0; done < length; ) {
             long n = pieceLength(length - done, piece);

@@ -137,6 +137,46 @@ class StoreFormatTest {
         }
     }
 
+    /**
+     * A mapped source another writer changes during the put (a shared array another process writes) is stored as it
+     * was read, with the checksum of what was stored: it is read once. Read twice (checksum, then copy), the stored
+     * bytes would differ from the checksummed ones in nearly every round, with a writer this busy.
+     */
+    @Test
+    void aMappedSourceChangingDuringTheCopyIsStoredWithTheChecksumOfWhatWasStored() throws Exception {
+        int bytes = 4 << 20;
+        Path file = dir.resolve("changing");
+        try (Arena arena = Arena.ofShared();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                     StandardOpenOption.WRITE)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, bytes, arena);
+            MappedScopes.noteIfMapped(mapped);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                for (long round = 1; !stop.get(); round++) {
+                    for (long at = 0; at < bytes; at += 8) {
+                        mapped.set(ValueLayout.JAVA_LONG_UNALIGNED, at, round);
+                    }
+                }
+            });
+            writer.start();
+            try (Arena local = Arena.ofConfined()) {
+                MemorySegment dst = local.allocate(bytes);
+                for (int round = 0; round < 8; round++) {
+                    CRC32C crc = new CRC32C();
+                    StoreFormat.copyChecksummed(mapped, dst, 0, bytes, crc, new byte[64 << 10], 1 << 20);
+                    CRC32C stored = new CRC32C();
+                    stored.update(dst.asByteBuffer());
+                    assertThat(crc.getValue()).as("round %d: the checksum of the stored bytes", round)
+                            .isEqualTo(stored.getValue());
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+        }
+    }
+
     @Test
     void onlyMemoryThatCannotFaultAndIsBytesIsChecksummedInPlace() {
         try (Arena arena = Arena.ofConfined()) {
