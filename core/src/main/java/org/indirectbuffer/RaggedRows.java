@@ -41,8 +41,9 @@ import org.indirectbuffer.kernels.Kernels;
  *       String, Terminator, long, boolean)} <b>borrow</b> a foreign table: never freed here. They are <b>restricted
  *       methods</b> (see below). The {@code …KeepingAlive} forms borrow and keep a given object reachable for as long
  *       as this object or any segment it handed out is.</li>
- *   <li>The forms with a {@link MemoryNanny} <b>adopt</b> it: the memory's segments belong to the nanny, which frees
- *       when this object is closed (or, unclosed, when nothing of it is reachable). A nanny is adopted once.</li>
+ *   <li>{@link #adopt} and {@link #adoptTerminated} <b>adopt</b> a {@link MemoryNanny}: the memory's segments belong
+ *       to the nanny, which frees when this object is closed (or, unclosed, when nothing of it is reachable). A nanny
+ *       is adopted once.</li>
  * </ul>
  *
  * <h2>Lifetime</h2>
