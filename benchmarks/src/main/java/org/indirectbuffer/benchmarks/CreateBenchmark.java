@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -23,11 +24,14 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Building a {@code double**} from a {@code double[][]} and freeing it: {@code IndirectMemory2D.createFrom} against
  * the usual JNA way, one {@code Memory} per row plus a {@code Memory} table of their pointers, and against
- * hand-written FFM code.
+ * hand-written FFM code. Each trial's setup runs the variant it measures once with a check of what it built (every
+ * row of the table, or of the block for {@code copyOnly}, equal to the {@code double[][]} bit for bit) and refuses
+ * to run otherwise; the measured calls pass a check that does nothing.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,12 +47,49 @@ public class CreateBenchmark {
     private Arena arena;
     private MemorySegment allocatedOnce;
 
+    /** What the measured calls pass: nothing is read back. */
+    private static final Consumer<MemorySegment> NO_CHECK = table -> { };
+
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         String[] dims = shape.split("x");
         data = Matrices.random(Integer.parseInt(dims[0]), Integer.parseInt(dims[1]), 3);
         arena = Arena.ofConfined();
         allocatedOnce = arena.allocate(8L * data.length * data[0].length, 64);
+        String variant = NativeMatrix.variant(params);
+        Consumer<MemorySegment> table = t -> checkTable(variant, t);
+        long made = switch (variant) {
+            case "copyOnly" -> copyOnly(block -> checkBlock(variant, block));
+            case "library" -> library(table);
+            case "libraryConfined" -> libraryConfined(table);
+            case "handwrittenFfm" -> handwrittenFfm(table);
+            case "jnaMemory" -> jnaMemory(table);
+            // The arenas alone: no data to compare, only that memory was allocated.
+            case "sharedArenaOpenClose" -> sharedArenaOpenClose();
+            case "confinedArenaOpenClose" -> confinedArenaOpenClose();
+            default -> throw NativeMatrix.noCheck(variant);
+        };
+        if (made == 0) {
+            throw new IllegalStateException(variant + " returned the address 0 (not reporting)");
+        }
+    }
+
+    /** Fails unless the {@code T**} at {@code table} holds the rows of {@link #data}, bit for bit. */
+    private void checkTable(String variant, MemorySegment table) {
+        MemorySegment pointers = MemorySegment.ofAddress(table.address()).reinterpret(8L * data.length);
+        for (int r = 0; r < data.length; r++) {
+            MemorySegment row = pointers.getAtIndex(ValueLayout.ADDRESS, r).reinterpret(8L * data[r].length);
+            NativeMatrix.checkSame(variant + " row " + r, MemorySegment.ofArray(data[r]), row);
+        }
+    }
+
+    /** Fails unless {@code block} holds the rows of {@link #data} one after another, bit for bit. */
+    private void checkBlock(String variant, MemorySegment block) {
+        long rowBytes = 8L * data[0].length;
+        for (int r = 0; r < data.length; r++) {
+            NativeMatrix.checkSame(variant + " row " + r, MemorySegment.ofArray(data[r]),
+                    block.asSlice(r * rowBytes, rowBytes));
+        }
     }
 
     @TearDown(Level.Trial)
@@ -62,18 +103,28 @@ public class CreateBenchmark {
      */
     @Benchmark
     public long copyOnly() {
+        return copyOnly(NO_CHECK);
+    }
+
+    private long copyOnly(Consumer<MemorySegment> check) {
         MemorySegment block = allocatedOnce;
         int cols = data[0].length;
         long rowBytes = 8L * cols;
         for (int r = 0; r < data.length; r++) {
             MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_DOUBLE, r * rowBytes, cols);
         }
+        check.accept(block);
         return block.address();
     }
 
     @Benchmark
     public long library() {
+        return library(NO_CHECK);
+    }
+
+    private long library(Consumer<MemorySegment> check) {
         try (IndirectMemory2D m = IndirectMemory2D.createFrom(data)) {
+            check.accept(m.pointerTable());
             return m.pointerTable().address();
         }
     }
@@ -81,7 +132,12 @@ public class CreateBenchmark {
     /** The same, confined to this thread: closing skips the handshake with every Java thread. */
     @Benchmark
     public long libraryConfined() {
+        return libraryConfined(NO_CHECK);
+    }
+
+    private long libraryConfined(Consumer<MemorySegment> check) {
         try (IndirectMemory2D m = IndirectMemory2D.createFrom(data, Sharing.CONFINED)) {
+            check.accept(m.pointerTable());
             return m.pointerTable().address();
         }
     }
@@ -92,6 +148,10 @@ public class CreateBenchmark {
      */
     @Benchmark
     public long handwrittenFfm() {
+        return handwrittenFfm(NO_CHECK);
+    }
+
+    private long handwrittenFfm(Consumer<MemorySegment> check) {
         int rows = data.length;
         int cols = rows == 0 ? 0 : data[0].length;
         long rowBytes = 8L * cols;
@@ -102,6 +162,7 @@ public class CreateBenchmark {
                 MemorySegment.copy(data[r], 0, block, ValueLayout.JAVA_DOUBLE, r * rowBytes, cols);
                 table.setAtIndex(ValueLayout.ADDRESS, r, block.asSlice(r * rowBytes, rowBytes));
             }
+            check.accept(table);
             return table.address();
         }
     }
@@ -126,6 +187,10 @@ public class CreateBenchmark {
 
     @Benchmark
     public long jnaMemory() {
+        return jnaMemory(NO_CHECK);
+    }
+
+    private long jnaMemory(Consumer<MemorySegment> check) {
         int rows = data.length;
         Memory table = new Memory((long) Native.POINTER_SIZE * Math.max(rows, 1));
         Memory[] rowMemory = new Memory[rows];
@@ -137,6 +202,7 @@ public class CreateBenchmark {
             rowMemory[r] = m;
         }
         long address = Memory.nativeValue(table);
+        check.accept(MemorySegment.ofAddress(address));
         for (Memory m : rowMemory) {
             m.close();
         }
