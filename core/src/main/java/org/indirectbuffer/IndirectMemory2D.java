@@ -203,6 +203,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             return l;
         }
 
+        /**
+         * The current layout, as {@link #current}. A light borrow's layout is the one it was made with until its
+         * lifetime starts (every operation that replaces it starts the lifetime first), so it is read without the
+         * volatile load: C2 does not remove a borrow's objects by escape analysis through that load.
+         */
+        Generation current() {
+            return lifetime == null ? (Generation) CURRENT.get(this) : current;
+        }
+
         /** {@return whether no lifetime has started (a light borrow)} */
         boolean isLight() {
             return lifetime == null;
@@ -230,7 +239,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 return false;
             }
             if (!lightClosed) {
-                current.scope.close();
+                ((Generation) CURRENT.get(this)).scope.close();
                 lightClosed = true;
             }
             return true;
@@ -260,7 +269,14 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
          */
         final RowRecord record;
         /**
-         * Row segments of a foreign table handed out, made on the first {@code row} call (not at creation: most
+         * The row segment of a foreign table handed out last: enough for a borrow that is asked for one row, and for
+         * the same row again and again, with no array made. It is valid for any row whose pointer is its address
+         * (every row segment of a generation has the same size, scope and access), so threads racing on it need no
+         * more than the address check.
+         */
+        private MemorySegment lastRow;
+        /**
+         * Row segments of a foreign table handed out, made when a second row is asked for (not at creation: most
          * layouts are passed to C and never asked for a row). Threads racing to make it may each make one; it is
          * only a cache of immutable segments.
          */
@@ -292,6 +308,24 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
             this.items = items;
             this.record = record;
+        }
+
+        /**
+         * A foreign table's layout (no block, no record). Its signature names only classes every borrow has loaded:
+         * C2 does not inline a constructor whose signature names an unloaded class ({@link RowRecord} is loaded only
+         * once the library makes memory), and a borrow whose layout is not inlined cannot be removed by escape
+         * analysis.
+         */
+        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, ItemLayouts items) {
+            this.scope = scope;
+            this.block = null;
+            this.table = table;
+            this.rows = rows;
+            this.cols = cols;
+            this.format = format;
+            this.rowBytes = Math.multiplyExact(cols, format.itemSize());
+            this.items = items;
+            this.record = null;
         }
 
         /**
@@ -332,24 +366,32 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (address == 0) {
                 throw who.nullRow(row);
             }
+            MemorySegment last = lastRow;
+            if (last != null && last.address() == address) {
+                return last;
+            }
+            MemorySegment[] cache = last == null ? null : rowCache();
+            MemorySegment segment = cache != null ? cache[(int) row] : null;
+            if (segment == null || segment.address() != address) {
+                MemorySegment bare = MemorySegment.ofAddress(address);
+                // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
+                segment = (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
+                if (cache != null) {
+                    cache[(int) row] = segment;
+                }
+            }
+            lastRow = segment;
+            return segment;
+        }
+
+        /** {@return the cache of row segments, made now if need be; null if the rows are too many for an array} */
+        private MemorySegment[] rowCache() {
             MemorySegment[] cache = rowCache;
             if (cache == null && rows <= Integer.MAX_VALUE - 8) {
                 cache = new MemorySegment[(int) rows];
                 rowCache = cache;
             }
-            if (cache != null) {
-                MemorySegment cached = cache[(int) row];
-                if (cached != null && cached.address() == address) {
-                    return cached;
-                }
-            }
-            MemorySegment bare = MemorySegment.ofAddress(address);
-            // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
-            MemorySegment segment = (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
-            if (cache != null) {
-                cache[(int) row] = segment;
-            }
-            return segment;
+            return cache;
         }
     }
 
@@ -889,7 +931,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         long tableBytes = checkForeignTable(table, rows, cols, format);
         Arena scope = Arena.ofConfined();
         Generation g = new Generation(scope, MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
-                null), rows, cols, format, null, null, items);
+                null), rows, cols, format, items);
         g.readOnlyRows = readOnly;
         return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }
@@ -912,7 +954,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
-        Generation g = new Generation(scope, scoped, rows, cols, f, null, null, items);
+        Generation g = new Generation(scope, scoped, rows, cols, f, items);
         // Every handle of read-only memory is read-only: its cached rows may be too, so row() makes no copy.
         g.readOnlyRows = readOnly;
         Shared shared = sharing == Sharing.CONFINED && nanny == null ? Shared.borrowedConfined(origin, g)
@@ -1111,7 +1153,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (handleClosed || shared.closed()) {
             throw closed();
         }
-        Generation g = shared.current;
+        Generation g = shared.current();
         if (pinned != null && pinned != g) {
             throw new IllegalStateException("stale view of " + describe(pinned)
                     + ": the memory was resized or reformatted after the view was taken");
