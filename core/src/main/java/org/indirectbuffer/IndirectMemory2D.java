@@ -81,6 +81,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+    /**
+     * All of memory, for reading a light borrow's table where it lies ({@code Generation.rowAddress}); never handed
+     * out.
+     */
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     /** Where a one-block layout's rows start: a cache line, which also suits every item's alignment. */
     private static final long ROW_BLOCK_ALIGNMENT = 64;
     /** The most rows {@link RowPlacement#ROW_BY_ROW} can allocate one by one (their addresses fill a Java array). */
@@ -255,8 +260,18 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** One layout of the memory: replaced (and its scope closed) on resize; replaced on reinterpretData. */
     private static final class Generation {
         final Arena scope;
-        /** The table as lent (to C, and read-only to Java code). */
-        final MemorySegment table;
+        /**
+         * The table as lent (to C, and read-only to Java code); a light borrow's is made when first asked for (see
+         * {@link #table()}), its rows read before that where the table lies.
+         */
+        private MemorySegment table;
+        /** The table's address. */
+        private final long tableAddress;
+        /**
+         * The one thread that may read a light borrow's table before its segment is made (its owner: its scope is
+         * confined to it); null when the segment is made with the layout.
+         */
+        private final Thread tableReader;
         final long rows;
         final long cols;
         final Format format;
@@ -275,6 +290,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
          * more than the address check.
          */
         private MemorySegment lastRow;
+        /** The row {@link #lastRow} was made for, to put it in {@link #rowCache} when that is made. */
+        private long lastRowIndex;
         /**
          * Row segments of a foreign table handed out, made when a second row is asked for (not at creation: most
          * layouts are passed to C and never asked for a row). Threads racing to make it may each make one; it is
@@ -302,6 +319,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.scope = scope;
             this.block = block;
             this.table = table;
+            this.tableAddress = table.address();
+            this.tableReader = null;
             this.rows = rows;
             this.cols = cols;
             this.format = format;
@@ -311,15 +330,18 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         /**
-         * A foreign table's layout (no block, no record). Its signature names only classes every borrow has loaded:
-         * C2 does not inline a constructor whose signature names an unloaded class ({@link RowRecord} is loaded only
-         * once the library makes memory), and a borrow whose layout is not inlined cannot be removed by escape
-         * analysis.
+         * A light borrow's layout: a foreign table at {@code tableAddress}, in a scope confined to {@code owner}, its
+         * segment made when first asked for. Its signature names only classes every borrow has loaded: C2 does not
+         * inline a constructor whose signature names an unloaded class ({@link RowRecord} is loaded only once the
+         * library makes memory), and a borrow whose layout is not inlined cannot be removed by escape analysis.
          */
-        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, ItemLayouts items) {
+        Generation(Arena scope, long tableAddress, Thread owner, long rows, long cols, Format format,
+                   ItemLayouts items) {
             this.scope = scope;
             this.block = null;
-            this.table = table;
+            this.table = null;
+            this.tableAddress = tableAddress;
+            this.tableReader = owner;
             this.rows = rows;
             this.cols = cols;
             this.format = format;
@@ -343,15 +365,38 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             }
         }
 
+        /**
+         * {@return the table's segment}, made now for a light borrow: by its owner thread (a confined arena refuses
+         * others with {@link WrongThreadException}), so no two threads race to make it.
+         */
+        MemorySegment table() {
+            MemorySegment t = table;
+            if (t == null) {
+                t = MemorySegment.ofAddress(tableAddress).reinterpret(rows * POINTER, scope, null);
+                table = t;
+            }
+            return t;
+        }
+
         Generation withFormat(Format newFormat, long newCols) {
-            Generation g = new Generation(scope, table, rows, newCols, newFormat, block, record);
+            Generation g = new Generation(scope, table(), rows, newCols, newFormat, block, record);
             g.freeing = freeing;
             g.readOnlyRows = readOnlyRows;
             return g;
         }
 
+        /**
+         * The pointer of row {@code row} (in range, the handle checked open). A light borrow's table is read where
+         * it lies on its owner thread, as its confined scope allows no other thread and no concurrent close; every
+         * other read, and a light borrow's on another thread (which its table segment refuses), goes through the
+         * scoped table.
+         */
         long rowAddress(long row) {
-            return table.get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
+            if (table == null && Thread.currentThread() == tableReader) {
+                return POINTER == 8 ? ALL_MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, tableAddress + row * 8)
+                        : Integer.toUnsignedLong(ALL_MEMORY.get(ValueLayout.JAVA_INT_UNALIGNED, tableAddress + row * 4));
+            }
+            return table().get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
         }
 
         /**
@@ -370,7 +415,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (last != null && last.address() == address) {
                 return last;
             }
-            MemorySegment[] cache = last == null ? null : rowCache();
+            MemorySegment[] cache = last == null ? null : rowCache(last);
             MemorySegment segment = cache != null ? cache[(int) row] : null;
             if (segment == null || segment.address() != address) {
                 MemorySegment bare = MemorySegment.ofAddress(address);
@@ -380,15 +425,24 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     cache[(int) row] = segment;
                 }
             }
+            lastRowIndex = row;
             lastRow = segment;
             return segment;
         }
 
-        /** {@return the cache of row segments, made now if need be; null if the rows are too many for an array} */
-        private MemorySegment[] rowCache() {
+        /**
+         * {@return the cache of row segments, made now if need be (holding {@code last}, the one-slot cache's
+         * segment); null if the rows are too many for an array}
+         */
+        private MemorySegment[] rowCache(MemorySegment last) {
             MemorySegment[] cache = rowCache;
             if (cache == null && rows <= Integer.MAX_VALUE - 8) {
                 cache = new MemorySegment[(int) rows];
+                // A racing thread may pair another row's index with it: the address check on every read covers that.
+                long index = lastRowIndex;
+                if (index >= 0 && index < rows) {
+                    cache[(int) index] = last;
+                }
                 rowCache = cache;
             }
             return cache;
@@ -485,7 +539,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (POINTER == 8) {
             // The kernels' one-pass copy: straight-line vector moves for short rows (about 3 ns per row less).
             return createFrom(data, "d", sharing, g ->
-                    KernelProviders.selected().copyDoubleArrayRows(data, (int) g.cols, g.block, g.table));
+                    KernelProviders.selected().copyDoubleArrayRows(data, (int) g.cols, g.block, g.table()));
         }
         return createFrom(data, "d", sharing, rowByRow((r, block, offset, cols) -> {
             double[] row = data[r];
@@ -627,7 +681,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     private static RowsCopy rowByRow(RowCopy copy) {
         return g -> {
             MemorySegment block = g.block;
-            MemorySegment table = g.table;
+            MemorySegment table = g.table();
             long base = block.address();
             long rowBytes = g.rowBytes;
             int rows = (int) g.rows;
@@ -922,16 +976,21 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * A borrow for {@link PointerBorrower}: the borrower is the capability its restricted factory checked, and its
      * format is parsed once.
      */
-    static IndirectMemory2D borrow(MemorySegment table, long rows, long cols, Format format, ItemLayouts items,
-                                   boolean readOnly, Sharing sharing) {
+    static IndirectMemory2D borrow(PointerBorrower borrower, MemorySegment table, long rows, long cols) {
+        Format format = borrower.format;
+        ItemLayouts items = borrower.items;
+        boolean readOnly = borrower.readOnly;
+        Sharing sharing = borrower.sharing;
         if (sharing != Sharing.CONFINED || LeakTracker.paranoid()) {
             return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
         }
-        // The light borrow, kept small so that the JIT inlines it into the caller (and may then remove the handle).
-        long tableBytes = checkForeignTable(table, rows, cols, format);
-        Arena scope = Arena.ofConfined();
-        Generation g = new Generation(scope, MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
-                null), rows, cols, format, items);
+        // The light borrow, kept small so that the JIT inlines it into the caller (and may then remove the handle):
+        // the checks' messages are formatted out of line, by checkForeignTable, only when one fails.
+        if (!isPlainForeignTable(table, rows, cols, format.itemSize())) {
+            checkForeignTable(table, rows, cols, format);
+        }
+        Generation g = new Generation(Arena.ofConfined(), table.address(), Thread.currentThread(), rows, cols, format,
+                items);
         g.readOnlyRows = readOnly;
         return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }
@@ -954,12 +1013,34 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             MemorySegment.NULL.reinterpret(0, scope, ignored -> Reference.reachabilityFence(keepAlive));
         }
         MemorySegment scoped = MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope, null);
-        Generation g = new Generation(scope, scoped, rows, cols, f, items);
+        Generation g = new Generation(scope, scoped, rows, cols, f, null, null, items);
         // Every handle of read-only memory is read-only: its cached rows may be too, so row() makes no copy.
         g.readOnlyRows = readOnly;
         Shared shared = sharing == Sharing.CONFINED && nanny == null ? Shared.borrowedConfined(origin, g)
                 : new Shared(origin, null, g, sharing, nanny != null);
         return new IndirectMemory2D(shared, readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
+    }
+
+    /**
+     * {@return whether {@link #checkForeignTable} would pass}, computed without exceptions, messages or handlers so
+     * that it compiles to a few instructions: the dimensions' byte counts ({@link #checkDimensions}) fit in 63 bits,
+     * the table is native, not NULL unless empty, and big enough if it has a size.
+     */
+    private static boolean isPlainForeignTable(MemorySegment table, long rows, long cols, long itemSize) {
+        if (table == null || rows < 0 || cols < 0 || !table.isNative() || (table.address() == 0 && rows > 0)) {
+            return false;
+        }
+        long size = table.byteSize();
+        if (size != 0 && size < rows * POINTER) {
+            return false;
+        }
+        // rows * (POINTER + 8) + rows * cols * itemSize + ROW_BLOCK_ALIGNMENT, as checkDimensions computes it: every
+        // factor is below 2^31 here or the product is checked by its high half
+        long items = rows * cols;
+        long bytes = items * itemSize;
+        return Math.multiplyHigh(rows, cols) == 0 && items >= 0 && Math.multiplyHigh(items, itemSize) == 0
+                && bytes >= 0 && rows <= Long.MAX_VALUE / 64 && bytes <= Long.MAX_VALUE - rows * (POINTER + 8L)
+                - ROW_BLOCK_ALIGNMENT;
     }
 
     /**
@@ -1231,7 +1312,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException if closed or stale
      */
     public MemorySegment pointerTable() {
-        return live().table.asReadOnly();
+        return live().table().asReadOnly();
     }
 
     /**
@@ -1588,9 +1669,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             checkOwner("getBuffer");
             boolean readOnly = !access.isWritable();
             if (g.record != null) {
-                return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly, 0);
+                return BufferView.ofRecordedRows(g.table(), g.record, g.format, g.cols, readOnly, 0);
             }
-            return BufferView.describe(g.table, 0, g.format, new long[] {g.rows, g.cols},
+            return BufferView.describe(g.table(), 0, g.format, new long[] {g.rows, g.cols},
                     new long[] {POINTER, g.format.itemSize()}, new long[] {0, -1}, readOnly, g.scope, null);
         }, flags);
     }
@@ -1865,7 +1946,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     + (pinned != null ? "a view of " : "") + describe(g) + (g.freeing != null
                     && shared.placement == RowPlacement.ONE_BLOCK ? ", whose rows lie in one aligned block" : ""));
         }
-        long address = g.table.address();
+        long address = g.table().address();
         shared.exports().whileUnlocked("handOffToC", () -> {
             Generation now = live();
             MallocBlocks rest = now.freeing.handOff(part);
