@@ -984,11 +984,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (sharing != Sharing.CONFINED || LeakTracker.paranoid()) {
             return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
         }
-        // The light borrow, kept small so that the JIT inlines it into the caller (and may then remove the handle):
-        // the checks' messages are formatted out of line, by checkForeignTable, only when one fails.
-        if (!isPlainForeignTable(table, rows, cols, format.itemSize())) {
-            checkForeignTable(table, rows, cols, format);
-        }
+        // The light borrow, kept small so that the JIT may inline it into the caller and then remove the handle.
+        checkForeignTable(table, rows, cols, format);
         Generation g = new Generation(Arena.ofConfined(), table.address(), Thread.currentThread(), rows, cols, format,
                 items);
         g.readOnlyRows = readOnly;
@@ -1019,28 +1016,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Shared shared = sharing == Sharing.CONFINED && nanny == null ? Shared.borrowedConfined(origin, g)
                 : new Shared(origin, null, g, sharing, nanny != null);
         return new IndirectMemory2D(shared, readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
-    }
-
-    /**
-     * {@return whether {@link #checkForeignTable} would pass}, computed without exceptions, messages or handlers so
-     * that it compiles to a few instructions: the dimensions' byte counts ({@link #checkDimensions}) fit in 63 bits,
-     * the table is native, not NULL unless empty, and big enough if it has a size.
-     */
-    private static boolean isPlainForeignTable(MemorySegment table, long rows, long cols, long itemSize) {
-        if (table == null || rows < 0 || cols < 0 || !table.isNative() || (table.address() == 0 && rows > 0)) {
-            return false;
-        }
-        long size = table.byteSize();
-        if (size != 0 && size < rows * POINTER) {
-            return false;
-        }
-        // rows * (POINTER + 8) + rows * cols * itemSize + ROW_BLOCK_ALIGNMENT, as checkDimensions computes it: every
-        // factor is below 2^31 here or the product is checked by its high half
-        long items = rows * cols;
-        long bytes = items * itemSize;
-        return Math.multiplyHigh(rows, cols) == 0 && items >= 0 && Math.multiplyHigh(items, itemSize) == 0
-                && bytes >= 0 && rows <= Long.MAX_VALUE / 64 && bytes <= Long.MAX_VALUE - rows * (POINTER + 8L)
-                - ROW_BLOCK_ALIGNMENT;
     }
 
     /**
