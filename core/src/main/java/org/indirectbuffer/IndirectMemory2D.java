@@ -1285,6 +1285,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @return a read-only segment of {@code rows * 8} bytes
      * @throws IllegalStateException if closed or stale
+     * @throws WrongThreadException  if this is a confined {@link PointerBorrower} borrow whose table is asked for first
+     *                               on a thread other than its owner (its segment is made on first request)
      */
     public MemorySegment pointerTable() {
         return live().table().asReadOnly();
