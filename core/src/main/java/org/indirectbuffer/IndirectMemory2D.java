@@ -81,6 +81,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
+    /**
+     * All of memory, for reading a light borrow's table where it lies ({@code Generation.rowAddress}); never handed
+     * out.
+     */
+    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     /** Where a one-block layout's rows start: a cache line, which also suits every item's alignment. */
     private static final long ROW_BLOCK_ALIGNMENT = 64;
     /** The most rows {@link RowPlacement#ROW_BY_ROW} can allocate one by one (their addresses fill a Java array). */
@@ -203,6 +208,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             return l;
         }
 
+        /**
+         * The current layout, as {@link #current}. A light borrow's layout is the one it was made with until its
+         * lifetime starts (every operation that replaces it starts the lifetime first), so it is read without the
+         * volatile load: C2 does not remove a borrow's objects by escape analysis through that load.
+         */
+        Generation current() {
+            return lifetime == null ? (Generation) CURRENT.get(this) : current;
+        }
+
         /** {@return whether no lifetime has started (a light borrow)} */
         boolean isLight() {
             return lifetime == null;
@@ -230,7 +244,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 return false;
             }
             if (!lightClosed) {
-                current.scope.close();
+                ((Generation) CURRENT.get(this)).scope.close();
                 lightClosed = true;
             }
             return true;
@@ -246,8 +260,18 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** One layout of the memory: replaced (and its scope closed) on resize; replaced on reinterpretData. */
     private static final class Generation {
         final Arena scope;
-        /** The table as lent (to C, and read-only to Java code). */
-        final MemorySegment table;
+        /**
+         * The table as lent (to C, and read-only to Java code); a light borrow's is made when first asked for (see
+         * {@link #table()}), its rows read before that where the table lies.
+         */
+        private MemorySegment table;
+        /** The table's address. */
+        private final long tableAddress;
+        /**
+         * The one thread that may read a light borrow's table before its segment is made (its owner: its scope is
+         * confined to it); null when the segment is made with the layout.
+         */
+        private final Thread tableReader;
         final long rows;
         final long cols;
         final Format format;
@@ -260,7 +284,16 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
          */
         final RowRecord record;
         /**
-         * Row segments of a foreign table handed out, made on the first {@code row} call (not at creation: most
+         * The row segment of a foreign table handed out last: enough for a borrow that is asked for one row, and for
+         * the same row again and again, with no array made. It is valid for any row whose pointer is its address
+         * (every row segment of a generation has the same size, scope and access), so threads racing on it need no
+         * more than the address check.
+         */
+        private MemorySegment lastRow;
+        /** The row {@link #lastRow} was made for, to put it in {@link #rowCache} when that is made. */
+        private long lastRowIndex;
+        /**
+         * Row segments of a foreign table handed out, made when a second row is asked for (not at creation: most
          * layouts are passed to C and never asked for a row). Threads racing to make it may each make one; it is
          * only a cache of immutable segments.
          */
@@ -286,12 +319,35 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.scope = scope;
             this.block = block;
             this.table = table;
+            this.tableAddress = table.address();
+            this.tableReader = null;
             this.rows = rows;
             this.cols = cols;
             this.format = format;
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
             this.items = items;
             this.record = record;
+        }
+
+        /**
+         * A light borrow's layout: a foreign table at {@code tableAddress}, in a scope confined to {@code owner}, its
+         * segment made when first asked for. Its signature names only classes every borrow has loaded: C2 does not
+         * inline a constructor whose signature names an unloaded class ({@link RowRecord} is loaded only once the
+         * library makes memory), and a borrow whose layout is not inlined cannot be removed by escape analysis.
+         */
+        Generation(Arena scope, long tableAddress, Thread owner, long rows, long cols, Format format,
+                   ItemLayouts items) {
+            this.scope = scope;
+            this.block = null;
+            this.table = null;
+            this.tableAddress = tableAddress;
+            this.tableReader = owner;
+            this.rows = rows;
+            this.cols = cols;
+            this.format = format;
+            this.rowBytes = Math.multiplyExact(cols, format.itemSize());
+            this.items = items;
+            this.record = null;
         }
 
         /**
@@ -309,15 +365,38 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             }
         }
 
+        /**
+         * {@return the table's segment}, made now for a light borrow: by its owner thread (a confined arena refuses
+         * others with {@link WrongThreadException}), so no two threads race to make it.
+         */
+        MemorySegment table() {
+            MemorySegment t = table;
+            if (t == null) {
+                t = MemorySegment.ofAddress(tableAddress).reinterpret(rows * POINTER, scope, null);
+                table = t;
+            }
+            return t;
+        }
+
         Generation withFormat(Format newFormat, long newCols) {
-            Generation g = new Generation(scope, table, rows, newCols, newFormat, block, record);
+            Generation g = new Generation(scope, table(), rows, newCols, newFormat, block, record);
             g.freeing = freeing;
             g.readOnlyRows = readOnlyRows;
             return g;
         }
 
+        /**
+         * The pointer of row {@code row} (in range, the handle checked open). A light borrow's table is read where
+         * it lies on its owner thread, as its confined scope allows no other thread and no concurrent close; every
+         * other read, and a light borrow's on another thread (which its table segment refuses), goes through the
+         * scoped table.
+         */
         long rowAddress(long row) {
-            return table.get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
+            if (table == null && Thread.currentThread() == tableReader) {
+                return POINTER == 8 ? ALL_MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, tableAddress + row * 8)
+                        : Integer.toUnsignedLong(ALL_MEMORY.get(ValueLayout.JAVA_INT_UNALIGNED, tableAddress + row * 4));
+            }
+            return table().get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
         }
 
         /**
@@ -332,24 +411,41 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (address == 0) {
                 throw who.nullRow(row);
             }
+            MemorySegment last = lastRow;
+            if (last != null && last.address() == address) {
+                return last;
+            }
+            MemorySegment[] cache = last == null ? null : rowCache(last);
+            MemorySegment segment = cache != null ? cache[(int) row] : null;
+            if (segment == null || segment.address() != address) {
+                MemorySegment bare = MemorySegment.ofAddress(address);
+                // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
+                segment = (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
+                if (cache != null) {
+                    cache[(int) row] = segment;
+                }
+            }
+            lastRowIndex = row;
+            lastRow = segment;
+            return segment;
+        }
+
+        /**
+         * {@return the cache of row segments, made now if need be (holding {@code last}, the one-slot cache's
+         * segment); null if the rows are too many for an array}
+         */
+        private MemorySegment[] rowCache(MemorySegment last) {
             MemorySegment[] cache = rowCache;
             if (cache == null && rows <= Integer.MAX_VALUE - 8) {
                 cache = new MemorySegment[(int) rows];
+                // A racing thread may pair another row's index with it: the address check on every read covers that.
+                long index = lastRowIndex;
+                if (index >= 0 && index < rows) {
+                    cache[(int) index] = last;
+                }
                 rowCache = cache;
             }
-            if (cache != null) {
-                MemorySegment cached = cache[(int) row];
-                if (cached != null && cached.address() == address) {
-                    return cached;
-                }
-            }
-            MemorySegment bare = MemorySegment.ofAddress(address);
-            // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
-            MemorySegment segment = (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
-            if (cache != null) {
-                cache[(int) row] = segment;
-            }
-            return segment;
+            return cache;
         }
     }
 
@@ -443,7 +539,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (POINTER == 8) {
             // The kernels' one-pass copy: straight-line vector moves for short rows (about 3 ns per row less).
             return createFrom(data, "d", sharing, g ->
-                    KernelProviders.selected().copyDoubleArrayRows(data, (int) g.cols, g.block, g.table));
+                    KernelProviders.selected().copyDoubleArrayRows(data, (int) g.cols, g.block, g.table()));
         }
         return createFrom(data, "d", sharing, rowByRow((r, block, offset, cols) -> {
             double[] row = data[r];
@@ -585,7 +681,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     private static RowsCopy rowByRow(RowCopy copy) {
         return g -> {
             MemorySegment block = g.block;
-            MemorySegment table = g.table;
+            MemorySegment table = g.table();
             long base = block.address();
             long rowBytes = g.rowBytes;
             int rows = (int) g.rows;
@@ -880,16 +976,18 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * A borrow for {@link PointerBorrower}: the borrower is the capability its restricted factory checked, and its
      * format is parsed once.
      */
-    static IndirectMemory2D borrow(MemorySegment table, long rows, long cols, Format format, ItemLayouts items,
-                                   boolean readOnly, Sharing sharing) {
+    static IndirectMemory2D borrow(PointerBorrower borrower, MemorySegment table, long rows, long cols) {
+        Format format = borrower.format;
+        ItemLayouts items = borrower.items;
+        boolean readOnly = borrower.readOnly;
+        Sharing sharing = borrower.sharing;
         if (sharing != Sharing.CONFINED || LeakTracker.paranoid()) {
             return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
         }
-        // The light borrow, kept small so that the JIT inlines it into the caller (and may then remove the handle).
-        long tableBytes = checkForeignTable(table, rows, cols, format);
-        Arena scope = Arena.ofConfined();
-        Generation g = new Generation(scope, MemorySegment.ofAddress(table.address()).reinterpret(tableBytes, scope,
-                null), rows, cols, format, null, null, items);
+        // The light borrow, kept small so that the JIT may inline it into the caller and then remove the handle.
+        checkForeignTable(table, rows, cols, format);
+        Generation g = new Generation(Arena.ofConfined(), table.address(), Thread.currentThread(), rows, cols, format,
+                items);
         g.readOnlyRows = readOnly;
         return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }
@@ -1112,7 +1210,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         if (handleClosed || shared.closed()) {
             throw closed();
         }
-        Generation g = shared.current;
+        Generation g = shared.current();
         if (pinned != null && pinned != g) {
             throw new IllegalStateException("stale view of " + describe(pinned)
                     + ": the memory was resized or reformatted after the view was taken");
@@ -1188,9 +1286,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      *
      * @return a read-only segment of {@code rows * 8} bytes
      * @throws IllegalStateException if closed or stale
+     * @throws WrongThreadException  if this is a confined {@link PointerBorrower} borrow whose table is asked for first
+     *                               on a thread other than its owner (its segment is made on first request)
      */
     public MemorySegment pointerTable() {
-        return live().table.asReadOnly();
+        return live().table().asReadOnly();
     }
 
     /**
@@ -1547,9 +1647,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             checkOwner("getBuffer");
             boolean readOnly = !access.isWritable();
             if (g.record != null) {
-                return BufferView.ofRecordedRows(g.table, g.record, g.format, g.cols, readOnly, 0);
+                return BufferView.ofRecordedRows(g.table(), g.record, g.format, g.cols, readOnly, 0);
             }
-            return BufferView.describe(g.table, 0, g.format, new long[] {g.rows, g.cols},
+            return BufferView.describe(g.table(), 0, g.format, new long[] {g.rows, g.cols},
                     new long[] {POINTER, g.format.itemSize()}, new long[] {0, -1}, readOnly, g.scope, null);
         }, flags);
     }
@@ -1824,7 +1924,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                     + (pinned != null ? "a view of " : "") + describe(g) + (g.freeing != null
                     && shared.placement == RowPlacement.ONE_BLOCK ? ", whose rows lie in one aligned block" : ""));
         }
-        long address = g.table.address();
+        long address = g.table().address();
         shared.exports().whileUnlocked("handOffToC", () -> {
             Generation now = live();
             MallocBlocks rest = now.freeing.handOff(part);

@@ -44,11 +44,11 @@ import org.indirectbuffer.internal.RowItemFormat;
  * borrowed it).
  */
 public final class PointerBorrower {
-    private final Format format;
+    final Format format;
     /** The typed-access layouts of {@code format}, made once for every borrow. */
-    private final ItemLayouts items;
-    private final boolean readOnly;
-    private final Sharing sharing;
+    final ItemLayouts items;
+    final boolean readOnly;
+    final Sharing sharing;
 
     private PointerBorrower(Format format, boolean readOnly, Sharing sharing) {
         this.format = format;
@@ -92,7 +92,9 @@ public final class PointerBorrower {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      */
     public IndirectMemory2D borrow(MemorySegment table, long rows, long cols) {
-        return IndirectMemory2D.borrow(table, rows, cols, format, items, readOnly, sharing);
+        // Few arguments: C1 inlines a callee only if its operand stack is small, and a borrow C1 does not inline into
+        // its caller is compiled on its own by C2, too big for C2 to inline into that caller later.
+        return IndirectMemory2D.borrow(this, table, rows, cols);
     }
 
     /** {@return the item format of every table borrowed} */

@@ -158,6 +158,69 @@ class LightBorrowTest {
     }
 
     @Test
+    void rowPointersAreReadEachTimeAndEachRowSegmentIsKeptOnceMade() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bare = table(arena, 3, 2);
+            MemorySegment pointers = bare.reinterpret(3 * ValueLayout.ADDRESS.byteSize());
+            try (IndirectMemory2D m = WRITABLE.borrow(bare, 3, 2)) {
+                MemorySegment first = m.row(0);
+                MemorySegment second = m.row(1);
+                assertThat(m.row(0)).as("the first row, after another was asked for").isSameAs(first);
+                assertThat(m.row(1)).isSameAs(second);
+                assertThat(m.row(0)).isSameAs(first);
+                // C points row 0 at row 2's items: the borrow follows the table, the segment handed out stays
+                pointers.setAtIndex(ValueLayout.ADDRESS, 0, pointers.getAtIndex(ValueLayout.ADDRESS, 2));
+                assertThat(m.row(0).address()).isEqualTo(pointers.getAtIndex(ValueLayout.ADDRESS, 2).address());
+                assertThat(m.getInt(0, 1)).isEqualTo(2001);
+                assertThat(first.get(ValueLayout.JAVA_INT, 4)).isEqualTo(1);
+                assertThat(m.pointerTable().getAtIndex(ValueLayout.ADDRESS, 0).address())
+                        .isEqualTo(m.row(0).address());
+                assertThat(onAnotherThread(() -> m.pointerTable().get(ValueLayout.ADDRESS, 0)))
+                        .isInstanceOf(WrongThreadException.class);
+            }
+        }
+    }
+
+    @Test
+    void theTableIsReachableOnlyFromTheOwnerThreadBeforeAndAfterItsSegmentIsMade() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment table = table(arena, 2, 3);
+            try (IndirectMemory2D m = READ_ONLY.borrow(table, 2, 3)) {
+                assertThat(onAnotherThread(() -> m.row(1))).isInstanceOf(WrongThreadException.class);
+                assertThat(onAnotherThread(m::validate)).isInstanceOf(WrongThreadException.class);
+                assertThat(onAnotherThread(() -> m.pointerTable())).isInstanceOf(WrongThreadException.class);
+                MemorySegment pointers = m.pointerTable();
+                assertThat(onAnotherThread(() -> m.row(1))).isInstanceOf(WrongThreadException.class);
+                assertThat(onAnotherThread(() -> pointers.get(ValueLayout.ADDRESS, 0)))
+                        .isInstanceOf(WrongThreadException.class);
+                assertThat(m.getInt(1, 2)).isEqualTo(1002);
+            }
+        }
+    }
+
+    @Test
+    void sizesWhoseByteCountsOverflowAreRefusedAsFromPointerRefusesThem() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment table = table(arena, 2, 3);
+            for (long[] dims : new long[][] {{2, Long.MAX_VALUE / 4}, {2, Long.MAX_VALUE / 8 - 8},
+                    {Long.MAX_VALUE / 8, 1}, {1L << 31, 1L << 31}, {-1, 1}, {1, -1}}) {
+                IllegalArgumentException expected = null;
+                try {
+                    IndirectMemory2D.fromPointer(table, dims[0], dims[1], "i", true, Sharing.CONFINED).close();
+                } catch (IllegalArgumentException e) {
+                    expected = e;
+                }
+                assertThat(expected).as("fromPointer with %s x %s", dims[0], dims[1]).isNotNull();
+                assertThatThrownBy(() -> READ_ONLY.borrow(table, dims[0], dims[1]))
+                        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(expected.getMessage());
+            }
+            try (IndirectMemory2D m = READ_ONLY.borrow(table, 2, Long.MAX_VALUE / 8 - 16)) {
+                assertThat(m.cols()).as("the largest row that fits").isEqualTo(Long.MAX_VALUE / 8 - 16);
+            }
+        }
+    }
+
+    @Test
     void manyBorrowsOneAfterAnotherEachEndWithTheirClose() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = table(arena, 2, 4);

@@ -12,6 +12,7 @@ import org.indirectbuffer.IndirectMemory2D;
 import org.indirectbuffer.IndirectMemory2D.RowPlacement;
 import org.indirectbuffer.MemoryBuffer;
 import org.indirectbuffer.MemoryNanny;
+import org.indirectbuffer.PointerBorrower;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.contract.ExporterContract.Mutator;
 import org.indirectbuffer.format.Format;
@@ -197,6 +198,27 @@ class IndirectMemory2DContractTest {
         @Override
         IndirectMemory2D over(AutoCloseable source) {
             return IndirectMemory2D.wrap(((IndirectMemory2D) source).pointerTable(), 3, 2, "d", false);
+        }
+    }
+
+    /** A light borrow (a confined {@link PointerBorrower}'s): no lifetime objects until it lends a view. */
+    @Nested
+    class BorrowedLight extends Derived {
+        private static final PointerBorrower BORROWER = PointerBorrower.of("d", false, Sharing.CONFINED);
+
+        @Override
+        AutoCloseable source() {
+            return filled(IndirectMemory2D.createMemory(3, 2, "d", false));
+        }
+
+        @Override
+        IndirectMemory2D over(AutoCloseable source) {
+            return BORROWER.borrow(((IndirectMemory2D) source).pointerTable(), 3, 2);
+        }
+
+        @Override
+        protected Sharing sharing() {
+            return Sharing.CONFINED;
         }
     }
 
