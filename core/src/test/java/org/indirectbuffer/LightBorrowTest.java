@@ -206,11 +206,11 @@ class LightBorrowTest {
                     {Long.MAX_VALUE / 8, 1}, {1L << 31, 1L << 31}, {-1, 1}, {1, -1}}) {
                 IllegalArgumentException expected = null;
                 try {
-                    IndirectMemory2D.fromPointer(table, dims[0], dims[1], "i", true, Sharing.CONFINED).close();
+                    IndirectMemory2D.wrap(table, dims[0], dims[1], "i", true, Sharing.CONFINED).close();
                 } catch (IllegalArgumentException e) {
                     expected = e;
                 }
-                assertThat(expected).as("fromPointer with %s x %s", dims[0], dims[1]).isNotNull();
+                assertThat(expected).as("wrap with %s x %s", dims[0], dims[1]).isNotNull();
                 assertThatThrownBy(() -> READ_ONLY.borrow(table, dims[0], dims[1]))
                         .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(expected.getMessage());
             }
