@@ -22,12 +22,12 @@ import org.indirectbuffer.internal.NativeBytes;
 
 /**
  * A {@code char**} in core, for applications that call C through FFM and never load JNA: a NULL-terminated table of C
- * strings in a chosen charset, made from Java strings ({@link #of}), handed to C to own ({@link #handOffToC}), and
+ * strings in a chosen charset, made from Java strings ({@link #create}), handed to C to own ({@link #handOffToC}), and
  * read back from what C returned ({@link #read}, {@link #readCounted}, {@link #readAndFree}). The JNA module's
  * {@code CStringArray} is the same table as a JNA argument.
  *
  * <h2>Ownership</h2>
- * {@link #of} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and each string with its
+ * {@link #create} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and each string with its
  * terminator, each one {@code malloc} block of the process's allocator), freed by {@link #close()}, or by a {@link
  * Cleaner} once this object is unreachable; C may read and write the bytes and reorder the table, but must not free
  * anything. {@link #handOffToC(HandOff)} <b>gives</b> the strings, the table or both to C, which frees them itself

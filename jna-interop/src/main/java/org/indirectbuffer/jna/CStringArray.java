@@ -22,7 +22,7 @@ import org.indirectbuffer.internal.ScopeArena;
  * IndirectLibrary}, and readers taking JNA Pointers.
  *
  * <h2>Ownership</h2>
- * {@link #of} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and every string with its
+ * {@link #create} <b>owns</b> its memory (the table of {@code size() + 1} pointers, the last NULL, and every string with its
  * terminator), freed by {@link #close()}, or by a Cleaner once this object and every {@link IndirectPointer} of it
  * are unreachable. C may read and write the bytes and reorder the table, but must not free anything. The static
  * {@code read} methods <b>borrow</b>: they copy the strings into Java and never free the C memory (free it with the
@@ -48,7 +48,7 @@ import org.indirectbuffer.internal.ScopeArena;
  * {@link #read(Pointer, Charset)}, {@link #read(Pointer, Charset, int)}, {@link #readCounted} and {@link #readString}
  * dereference an address C supplied, which nothing can check; a wrong one can crash the JVM. Like the JDK's {@code
  * MemorySegment.reinterpret} they need native access for the caller's module ({@code --enable-native-access}), and
- * throw {@link IllegalCallerException} otherwise. {@link #of} only allocates and owns: it is not restricted.
+ * throw {@link IllegalCallerException} otherwise. {@link #create} only allocates and owns: it is not restricted.
  *
  * <h2>Thread-safety</h2>
  * Any number of threads may read at once; {@code close()} may be called from any thread, and refuses ({@link

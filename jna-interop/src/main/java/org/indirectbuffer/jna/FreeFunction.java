@@ -136,7 +136,7 @@ public final class FreeFunction {
     /**
      * A memory nanny that gives one table back through this free function exactly once: when it is closed (as an
      * adopting object closes it), or when it became unreachable. For the adopting factories that take a nanny, such as
-     * {@link JnaIndirect#wrap(Pointer, long, long, String, boolean, MemoryNanny)} or {@link
+     * {@link JnaIndirect#adopt(Pointer, long, long, String, boolean, MemoryNanny)} or {@link
      * org.indirectbuffer.RaggedRows#adopt(java.lang.foreign.MemorySegment, long[], String, boolean,
      * MemoryNanny)}. A NULL table is never passed to the free function.
      *

@@ -24,8 +24,8 @@ import org.indirectbuffer.internal.Lifetime;
  * The Pointer <b>borrows</b>: it never frees its {@link #owner()}. It keeps it reachable, and ends when the owner's
  * memory ends (below). An explicit {@code close()} of the owner while a C call in progress still uses the address is
  * the caller's error, exactly as in C; the {@link IndirectLibrary} route avoids it by locking the owner for the
- * duration of each call. A Pointer made by {@link
- * JnaIndirect#export} or {@link JnaIndirect#pointer(org.indirectbuffer.collection.BufferCollection2D)} also holds a
+ * duration of each call. A Pointer made by one of the {@link
+ * JnaIndirect#export(org.indirectbuffer.BufferExporter, int) export} methods also holds a
  * counted {@link org.indirectbuffer.BufferView export} of its owner: {@link #close()} releases it (for a collection
  * with heap rows, that copies C's writes back into the Java arrays). If such a Pointer becomes unreachable
  * unclosed, a {@link java.lang.ref.Cleaner} releases the export and the leak is reported, as for every resource of
