@@ -85,7 +85,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * All of memory, for reading a light borrow's table where it lies ({@code Generation.rowAddress}); never handed
      * out.
      */
-    private static final MemorySegment ALL_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     /** Where a one-block layout's rows start: a cache line, which also suits every item's alignment. */
     private static final long ROW_BLOCK_ALIGNMENT = 64;
     /** The most rows {@link RowPlacement#ROW_BY_ROW} can allocate one by one (their addresses fill a Java array). */
@@ -260,18 +259,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     /** One layout of the memory: replaced (and its scope closed) on resize; replaced on reinterpretData. */
     private static final class Generation {
         final Arena scope;
-        /**
-         * The table as lent (to C, and read-only to Java code); a light borrow's is made when first asked for (see
-         * {@link #table()}), its rows read before that where the table lies.
-         */
-        private MemorySegment table;
-        /** The table's address. */
-        private final long tableAddress;
-        /**
-         * The one thread that may read a light borrow's table before its segment is made (its owner: its scope is
-         * confined to it); null when the segment is made with the layout.
-         */
-        private final Thread tableReader;
+        /** The table as lent (to C, and read-only to Java code), in {@link #scope}. */
+        private final MemorySegment table;
         final long rows;
         final long cols;
         final Format format;
@@ -319,8 +308,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.scope = scope;
             this.block = block;
             this.table = table;
-            this.tableAddress = table.address();
-            this.tableReader = null;
             this.rows = rows;
             this.cols = cols;
             this.format = format;
@@ -330,18 +317,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         /**
-         * A light borrow's layout: a foreign table at {@code tableAddress}, in a scope confined to {@code owner}, its
-         * segment made when first asked for. Its signature names only classes every borrow has loaded: C2 does not
-         * inline a constructor whose signature names an unloaded class ({@link RowRecord} is loaded only once the
-         * library makes memory), and a borrow whose layout is not inlined cannot be removed by escape analysis.
+         * A light borrow's layout: a foreign table of {@code rows} pointers at {@code tableAddress}, in {@code
+         * scope}. Its signature names only classes every borrow has loaded: C2 does not inline a constructor whose
+         * signature names an unloaded class ({@link RowRecord} is loaded only once the library makes memory), and a
+         * borrow whose layout is not inlined cannot be removed by escape analysis.
          */
-        Generation(Arena scope, long tableAddress, Thread owner, long rows, long cols, Format format,
-                   ItemLayouts items) {
+        Generation(Arena scope, long tableAddress, long rows, long cols, Format format, ItemLayouts items) {
             this.scope = scope;
             this.block = null;
-            this.table = null;
-            this.tableAddress = tableAddress;
-            this.tableReader = owner;
+            this.table = MemorySegment.ofAddress(tableAddress).reinterpret(rows * POINTER, scope, null);
             this.rows = rows;
             this.cols = cols;
             this.format = format;
@@ -365,17 +349,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             }
         }
 
-        /**
-         * {@return the table's segment}, made now for a light borrow: by its owner thread (a confined arena refuses
-         * others with {@link WrongThreadException}), so no two threads race to make it.
-         */
+        /** {@return the table's segment} */
         MemorySegment table() {
-            MemorySegment t = table;
-            if (t == null) {
-                t = MemorySegment.ofAddress(tableAddress).reinterpret(rows * POINTER, scope, null);
-                table = t;
-            }
-            return t;
+            return table;
         }
 
         Generation withFormat(Format newFormat, long newCols) {
@@ -386,17 +362,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         /**
-         * The pointer of row {@code row} (in range, the handle checked open). A light borrow's table is read where
-         * it lies on its owner thread, as its confined scope allows no other thread and no concurrent close; every
-         * other read, and a light borrow's on another thread (which its table segment refuses), goes through the
-         * scoped table.
+         * The pointer of row {@code row} (in range, the handle checked open), read through the scoped table: a
+         * confined borrow's refuses other threads.
          */
         long rowAddress(long row) {
-            if (table == null && Thread.currentThread() == tableReader) {
-                return POINTER == 8 ? ALL_MEMORY.get(ValueLayout.JAVA_LONG_UNALIGNED, tableAddress + row * 8)
-                        : Integer.toUnsignedLong(ALL_MEMORY.get(ValueLayout.JAVA_INT_UNALIGNED, tableAddress + row * 4));
-            }
-            return table().get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
+            return table.get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
         }
 
         /**
@@ -986,8 +956,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
         // The light borrow, kept small so that the JIT may inline it into the caller and then remove the handle.
         checkForeignTable(table, rows, cols, format);
-        Generation g = new Generation(Arena.ofConfined(), table.address(), Thread.currentThread(), rows, cols, format,
-                items);
+        Generation g = new Generation(Arena.ofConfined(), table.address(), rows, cols, format, items);
         g.readOnlyRows = readOnly;
         return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }
@@ -1284,10 +1253,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * this object and its views goes through the library's own record of the rows, so a table C rewrote changes
      * what C sees, not where Java reads.
      *
-     * @return a read-only segment of {@code rows * 8} bytes
+     * @return a read-only segment of {@code rows * 8} bytes; for {@linkplain Sharing#CONFINED confined} memory, other
+     *         threads that use it get {@link WrongThreadException}
      * @throws IllegalStateException if closed or stale
-     * @throws WrongThreadException  if this is a confined {@link PointerBorrower} borrow whose table is asked for first
-     *                               on a thread other than its owner (its segment is made on first request)
      */
     public MemorySegment pointerTable() {
         return live().table().asReadOnly();
