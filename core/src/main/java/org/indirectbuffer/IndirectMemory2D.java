@@ -1331,7 +1331,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             Generation g = live();
             ValueLayout.OfDouble l = g.items.doubles("getDouble");
             checkCell(row, col, g);
-            return g.row(row, this).get(l, col * 8);
+            return ItemLayouts.getDouble(l, g.row(row, this), col * 8);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "IndirectMemory2D.getDouble", this);
         }
@@ -1359,7 +1359,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 throw ReadOnlyWrite.of("setDouble(" + value + ")", "row " + row + ", column " + col, this);
             }
             checkCell(row, col, g);
-            g.row(row, this).set(l, col * 8, value);
+            ItemLayouts.setDouble(l, g.row(row, this), col * 8, value);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "IndirectMemory2D.setDouble", this);
         }
