@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ItemLayouts;
 import org.indirectbuffer.internal.LeakTracker;
 import org.indirectbuffer.internal.ReadOnlyWrite;
 import org.indirectbuffer.internal.Restricted;

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ItemLayouts;
 import org.indirectbuffer.internal.MallocBlocks;
 import org.indirectbuffer.internal.NativeHeap;
 import org.indirectbuffer.internal.ReadOnlyWrite;

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 import org.indirectbuffer.format.Format;
+import org.indirectbuffer.internal.ItemLayouts;
 import org.indirectbuffer.internal.Restricted;
 import org.indirectbuffer.internal.RowItemFormat;
 

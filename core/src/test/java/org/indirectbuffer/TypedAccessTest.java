@@ -120,4 +120,29 @@ class TypedAccessTest {
             assertThat(m.getFloat(0, 0)).isZero();
         }
     }
+
+    /**
+     * {@code getDouble}/{@code setDouble} read through a constant layout of the format's byte order: both orders
+     * land in memory as the format says, through the memory and through a view of it.
+     */
+    @Test
+    void doublesKeepTheFormatsByteOrder() {
+        for (java.nio.ByteOrder order : new java.nio.ByteOrder[] {java.nio.ByteOrder.BIG_ENDIAN,
+                java.nio.ByteOrder.LITTLE_ENDIAN}) {
+            String format = (order == java.nio.ByteOrder.BIG_ENDIAN ? ">" : "<") + "d";
+            ValueLayout.OfDouble stored = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(order);
+            try (IndirectMemory2D m = IndirectMemory2D.createMemory(2, 3, format, false);
+                 BufferView v = m.getBuffer(BufferRequest.FULL)) {
+                m.setDouble(1, 2, 1.5);
+                v.setDouble(-0.375, 0, 1);
+                assertThat(m.row(1).get(stored, 16)).as(format).isEqualTo(1.5);
+                assertThat(m.row(0).get(stored, 8)).as(format).isEqualTo(-0.375);
+                m.row(0).set(stored, 0, 6.25);
+                assertThat(m.getDouble(0, 0)).as(format).isEqualTo(6.25);
+                assertThat(v.getDouble(0, 0)).as(format).isEqualTo(6.25);
+                assertThat(v.getDouble(1, 2)).as(format).isEqualTo(1.5);
+                assertThat(m.getDouble(0, 1)).as(format).isEqualTo(-0.375);
+            }
+        }
+    }
 }

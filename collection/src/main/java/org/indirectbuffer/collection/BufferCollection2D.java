@@ -24,9 +24,11 @@ import org.indirectbuffer.BufferExporter;
 import org.indirectbuffer.BufferRequest;
 import org.indirectbuffer.BufferView;
 import org.indirectbuffer.ExportCounter;
+import org.indirectbuffer.MemoryFaultException;
 import org.indirectbuffer.Sharing;
 import org.indirectbuffer.format.Format;
 import org.indirectbuffer.internal.CloseEach;
+import org.indirectbuffer.internal.ItemLayouts;
 import org.indirectbuffer.internal.Lifetime;
 import org.indirectbuffer.internal.MappedScopes;
 import org.indirectbuffer.internal.NativeHeap;
@@ -87,6 +89,8 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
     private final List<Row> rows;
     private final long cols;
     private final Format format;
+    /** The typed-access layouts of {@link #format}, worked out once: the typed accessors read the rows through them. */
+    private final ItemLayouts items;
     /** Staging memory kept between exports, freed on close or by the Cleaner (the lifetime's release). */
     private final SpareBlock spare = new SpareBlock();
     private final Lifetime lifetime;
@@ -97,6 +101,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         this.rows = rows;
         this.cols = cols;
         this.format = format;
+        this.items = ItemLayouts.of(format, "format");
         int n = rows.size();
         this.lifetime = Lifetime.start(this, null, Sharing.SHARED, true, "BufferCollection2D",
                 () -> n + " x " + cols + " '" + format + "'", spare);
@@ -475,6 +480,15 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         return rows.get((int) row);
     }
 
+    /** {@return {@code col}}, checked to be a column: the typed accessors check it before touching the row. */
+    private long checkColumn(long col, String what) {
+        if (col < 0 || col >= cols) {
+            throw new IndexOutOfBoundsException(what + ": column " + col + " out of range [0, " + cols + ") of "
+                    + describe());
+        }
+        return col;
+    }
+
     /**
      * Returns the number of views of the collection open now.
      *
@@ -516,7 +530,13 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public double getDouble(long row, long col) {
-        return rowView(row).getDouble(col);
+        MemorySegment items = row(row, "getDouble").items;
+        ValueLayout.OfDouble layout = this.items.doubles("getDouble");
+        try {
+            return ItemLayouts.getDouble(layout, items, checkColumn(col, "getDouble") * 8);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "BufferCollection2D.getDouble", this);
+        }
     }
 
     /**
@@ -534,11 +554,16 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
      * @throws IllegalStateException     if closed
      */
     public void setDouble(long row, long col, double value) {
-        BufferView v = rowView(row);
+        MemorySegment items = row(row, "setDouble").items;
         if (readOnly) {
             throw ReadOnlyWrite.of("setDouble(" + value + ")", "row " + row + ", column " + col, this);
         }
-        v.setDouble(value, col);
+        ValueLayout.OfDouble layout = this.items.doubles("setDouble");
+        try {
+            ItemLayouts.setDouble(layout, items, checkColumn(col, "setDouble") * 8, value);
+        } catch (InternalError e) {
+            throw MemoryFaultException.fault(e, "BufferCollection2D.setDouble", this);
+        }
     }
 
     /**

@@ -233,4 +233,35 @@ class BufferCollection2DJavaOpsTest {
             assertThatThrownBy(() -> col.setInt(0, 0, 9)).hasMessageStartingWith("setInt(9) at row 0, column 0");
         }
     }
+
+    /**
+     * The typed accessors read and write the rows where they are, and check the collection, both indices, the
+     * format and read-only access on every call, naming the values.
+     */
+    @Test
+    void typedDoublesCheckEveryCallAndNameTheValues() {
+        double[][] data = {{1, 2, 3}, {4, 5, 6}};
+        BufferCollection2D c = BufferCollection2D.wrap(data);
+        c.setDouble(1, 2, 60);
+        assertThat(data[1][2]).isEqualTo(60);
+        assertThat(c.getDouble(0, 1)).isEqualTo(2);
+        assertThatThrownBy(() -> c.getDouble(2, 0)).isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessageContaining("row 2 out of range [0, 2)");
+        assertThatThrownBy(() -> c.getDouble(0, 3)).isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessageContaining("getDouble: column 3 out of range [0, 3)");
+        assertThatThrownBy(() -> c.setDouble(0, -1, 0)).isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessageContaining("setDouble: column -1 out of range [0, 3)");
+        c.makeReadOnly();
+        assertThatThrownBy(() -> c.setDouble(0, 0, 9)).isInstanceOf(ReadOnlyBufferException.class)
+                .hasMessageContaining("setDouble(9.0)");
+        assertThat(data[0][0]).isEqualTo(1);
+        c.close();
+        assertThatThrownBy(() -> c.getDouble(0, 0)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+
+        BufferCollection2D floats = BufferCollection2D.wrap(new float[][] {{1, 2}});
+        assertThatThrownBy(() -> floats.getDouble(0, 0)).isInstanceOf(BufferException.class)
+                .hasMessageContaining("getDouble: format 'f' is not a single item of a type read as double");
+        floats.close();
+    }
 }

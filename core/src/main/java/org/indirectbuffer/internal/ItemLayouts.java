@@ -1,15 +1,16 @@
-package org.indirectbuffer;
+package org.indirectbuffer.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
+import org.indirectbuffer.BufferException;
 import org.indirectbuffer.format.ElementType;
 import org.indirectbuffer.format.Format;
 
 /**
- * The typed-item helper every typed accessor of the library goes through ({@link BufferView}'s {@code getDouble(long...)}
- * and {@link IndirectMemory2D}'s {@code getDouble(long, long)}, and their siblings): which accessor a format allows,
+ * The typed-item helper every typed accessor of the library goes through ({@code BufferView}'s {@code getDouble(long...)}
+ * and {@code IndirectMemory2D}'s {@code getDouble(long, long)}, and their siblings): which accessor a format allows,
  * the value layout it uses and the message when it is refused, so that all of them accept the same formats with the
  * same rules (docs/decisions.md, "Typed access"): a single item whose kind and size match the accessor; {@code
  * getLong} reads any 8-byte integer ({@code q Q n N}, native {@code l L}), {@code getInt} any 4-byte one, {@code
@@ -17,9 +18,9 @@ import org.indirectbuffer.format.Format;
  * and widens {@code e} (half precision; {@code setFloat} rounds to it). Unsigned values are their bits. Worked out
  * once per format, so that typed access costs one field read, not a layout built per item.
  *
- * <p>Package-private. Immutable; thread-safe.
+ * <p>Internal: exported only to the sibling modules (the collection's accessors use it too). Immutable; thread-safe.
  */
-final class ItemLayouts {
+public final class ItemLayouts {
     /**
      * The two {@code double} layouts a format can have ({@link Format#valueLayout()} is always unaligned), as
      * constants: C2 inlines a memory access only when its layout, and so its var handle, is a constant; through a
@@ -61,11 +62,12 @@ final class ItemLayouts {
      * @param format the item format
      * @param named  how messages name it ({@code "view format"}, {@code "format"})
      */
-    static ItemLayouts of(Format format, String named) {
+    public static ItemLayouts of(Format format, String named) {
         return new ItemLayouts(format, named);
     }
 
-    ValueLayout.OfDouble doubles(String method) {
+    /** {@return the layout of a {@code double} item} @throws BufferException if the format has none */
+    public ValueLayout.OfDouble doubles(String method) {
         return check(forDouble, method, double.class);
     }
 
@@ -75,7 +77,7 @@ final class ItemLayouts {
      *
      * @param layout what {@link #doubles} returned
      */
-    static double getDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset) {
+    public static double getDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset) {
         return layout.order() == DOUBLE_NATIVE.order() ? segment.get(DOUBLE_NATIVE, offset)
                 : segment.get(DOUBLE_SWAPPED, offset);
     }
@@ -86,7 +88,7 @@ final class ItemLayouts {
      *
      * @param layout what {@link #doubles} returned
      */
-    static void setDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset, double value) {
+    public static void setDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset, double value) {
         if (layout.order() == DOUBLE_NATIVE.order()) {
             segment.set(DOUBLE_NATIVE, offset, value);
         } else {
@@ -98,7 +100,7 @@ final class ItemLayouts {
      * The layout {@code getFloat}/{@code setFloat} use, to pass to {@link #getFloat} and {@link #setFloat}: a
      * {@code float}, or the 16 bits of a half-precision item.
      */
-    ValueLayout floats(String method) {
+    public ValueLayout floats(String method) {
         return half != null ? half : check(forFloat, method, float.class);
     }
 
@@ -107,7 +109,7 @@ final class ItemLayouts {
      *
      * @param layout what {@link #floats} returned
      */
-    static float getFloat(ValueLayout layout, MemorySegment segment, long index) {
+    public static float getFloat(ValueLayout layout, MemorySegment segment, long index) {
         return layout instanceof ValueLayout.OfFloat f ? segment.getAtIndex(f, index)
                 : Float.float16ToFloat(segment.getAtIndex((ValueLayout.OfShort) layout, index));
     }
@@ -118,7 +120,7 @@ final class ItemLayouts {
      *
      * @param layout what {@link #floats} returned
      */
-    static void setFloat(ValueLayout layout, MemorySegment segment, long index, float value) {
+    public static void setFloat(ValueLayout layout, MemorySegment segment, long index, float value) {
         if (layout instanceof ValueLayout.OfFloat f) {
             segment.setAtIndex(f, index, value);
         } else {
@@ -126,19 +128,23 @@ final class ItemLayouts {
         }
     }
 
-    ValueLayout.OfLong longs(String method) {
+    /** {@return the layout of an 8-byte integer item} @throws BufferException if the format has none */
+    public ValueLayout.OfLong longs(String method) {
         return check(forLong, method, long.class);
     }
 
-    ValueLayout.OfInt ints(String method) {
+    /** {@return the layout of a 4-byte integer item} @throws BufferException if the format has none */
+    public ValueLayout.OfInt ints(String method) {
         return check(forInt, method, int.class);
     }
 
-    ValueLayout.OfShort shorts(String method) {
+    /** {@return the layout of a 2-byte integer item} @throws BufferException if the format has none */
+    public ValueLayout.OfShort shorts(String method) {
         return check(forShort, method, short.class);
     }
 
-    ValueLayout.OfByte bytes(String method) {
+    /** {@return the layout of a byte item} @throws BufferException if the format has none */
+    public ValueLayout.OfByte bytes(String method) {
         return check(forByte, method, byte.class);
     }
 
