@@ -318,15 +318,15 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         }
 
         /**
-         * A light borrow's layout: a foreign table of {@code rows} pointers at {@code tableAddress}, in {@code
-         * scope}. Its signature names only classes every borrow has loaded: C2 does not inline a constructor whose
-         * signature names an unloaded class ({@link RowRecord} is loaded only once the library makes memory), and a
-         * borrow whose layout is not inlined cannot be removed by escape analysis.
+         * A light borrow's layout: a foreign table of {@code rows} pointers, {@code table} in {@code scope}. Its
+         * signature names only classes every borrow has loaded: C2 does not inline a constructor whose signature names
+         * an unloaded class ({@link RowRecord} is loaded only once the library makes memory), and a borrow whose
+         * layout is not inlined cannot be removed by escape analysis.
          */
-        Generation(Arena scope, long tableAddress, long rows, long cols, Format format, ItemLayouts items) {
+        Generation(Arena scope, MemorySegment table, long rows, long cols, Format format, ItemLayouts items) {
             this.scope = scope;
             this.block = null;
-            this.table = MemorySegment.ofAddress(tableAddress).reinterpret(rows * POINTER, scope, null);
+            this.table = table;
             this.rows = rows;
             this.cols = cols;
             this.format = format;
@@ -944,20 +944,70 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     /**
-     * A borrow for {@link PointerBorrower}: the borrower is the capability its restricted factory checked, and its
-     * format is parsed once.
+     * A borrow for {@link PointerBorrower}, in four steps its {@code borrow} calls one after the other: {@link
+     * #borrowing} (the request), {@link #checked} (every check, before anything is made), {@link #scoped} (the arena
+     * and the table segment) and {@link #borrowed} (the handle). The borrower is the capability its restricted factory
+     * checked, and its format is parsed once.
+     *
+     * <p>Why four: so that the JIT can inline a borrow into its caller, and then remove the handle and its objects by
+     * escape analysis, as it removes a hand-written arena. C2 does not inline a callee it has already compiled on its
+     * own to more than {@code -XX:InlineSmallCode} (2,500 bytes): one method doing the whole borrow compiled to about
+     * 5 KB; each step compiles to less. {@code PointerBorrower.borrow} itself is small enough for C1 to inline, so it
+     * is not compiled on its own at all.
      */
-    static IndirectMemory2D borrow(PointerBorrower borrower, MemorySegment table, long rows, long cols) {
-        Format format = borrower.format;
-        ItemLayouts items = borrower.items;
-        boolean readOnly = borrower.readOnly;
-        Sharing sharing = borrower.sharing;
-        if (sharing != Sharing.CONFINED || LeakTracker.paranoid()) {
-            return foreign(table, rows, cols, format, readOnly, null, null, "borrowed", sharing, items);
+    static final class Borrowing {
+        final PointerBorrower borrower;
+        final MemorySegment table;
+        final long rows;
+        long cols;
+        /** The light borrow's arena and table segment, once {@link #scoped}; null before, and for a full borrow. */
+        Arena arena;
+        MemorySegment scopedTable;
+        /** The result of a borrow that is not light (shared, or under leak level paranoid), made by {@link #scoped}. */
+        IndirectMemory2D full;
+
+        private Borrowing(PointerBorrower borrower, MemorySegment table, long rows) {
+            this.borrower = borrower;
+            this.table = table;
+            this.rows = rows;
         }
-        // The light borrow, kept small so that the JIT may inline it into the caller and then remove the handle.
-        checkForeignTable(table, rows, cols, format);
-        Generation g = new Generation(Arena.ofConfined(), table.address(), rows, cols, format, items);
+    }
+
+    /** Step 1 of a borrower's borrow (see {@link Borrowing}): the request, nothing checked yet. */
+    static Borrowing borrowing(PointerBorrower borrower, MemorySegment table, long rows) {
+        return new Borrowing(borrower, table, rows);
+    }
+
+    /** Step 2: every check a borrow makes ({@link #checkForeignTable}, in its order), before anything is made. */
+    static Borrowing checked(Borrowing b, long cols) {
+        checkForeignTable(b.table, b.rows, cols, b.borrower.format);
+        b.cols = cols;
+        return b;
+    }
+
+    /** Step 3: a light borrow's arena and its table segment; the whole handle for a borrow that is not light. */
+    static Borrowing scoped(Borrowing b) {
+        PointerBorrower borrower = b.borrower;
+        if (borrower.sharing != Sharing.CONFINED || LeakTracker.paranoid()) {
+            b.full = foreign(b.table, b.rows, b.cols, borrower.format, borrower.readOnly, null, null, "borrowed",
+                    borrower.sharing, borrower.items);
+            return b;
+        }
+        Arena arena = Arena.ofConfined();
+        b.scopedTable = MemorySegment.ofAddress(b.table.address()).reinterpret(b.rows * POINTER, arena, null);
+        b.arena = arena;
+        return b;
+    }
+
+    /** Step 4: the handle of a light borrow, made of the arena and table segment of step 3. */
+    static IndirectMemory2D borrowed(Borrowing b) {
+        IndirectMemory2D full = b.full;
+        if (full != null) {
+            return full;
+        }
+        PointerBorrower borrower = b.borrower;
+        boolean readOnly = borrower.readOnly;
+        Generation g = new Generation(b.arena, b.scopedTable, b.rows, b.cols, borrower.format, borrower.items);
         g.readOnlyRows = readOnly;
         return new IndirectMemory2D(new Shared(g), readOnly ? Access.READ_ONLY : Access.MODIFIABLE, null);
     }

@@ -93,9 +93,12 @@ public final class PointerBorrower {
      * @throws BufferException          if the table is too small for {@code rows} pointers
      */
     public IndirectMemory2D borrow(MemorySegment table, long rows, long cols) {
-        // Few arguments: C1 inlines a callee only if its operand stack is small, and a borrow C1 does not inline into
-        // its caller is compiled on its own by C2, too big for C2 to inline into that caller later.
-        return IndirectMemory2D.borrow(this, table, rows, cols);
+        // Small enough for C1 to inline into its caller (at most 35 bytes of code, and operand stack plus locals
+        // beyond the arguments at most C1InlineStackLimit, 5 on JDK 25: no call passes all four arguments), so that
+        // C2 never compiles it on its own; the steps are compiled on their own, each small enough for C2 to inline
+        // (see IndirectMemory2D.Borrowing).
+        return IndirectMemory2D.borrowed(IndirectMemory2D.scoped(
+                IndirectMemory2D.checked(IndirectMemory2D.borrowing(this, table, rows), cols)));
     }
 
     /** {@return the item format of every table borrowed} */
