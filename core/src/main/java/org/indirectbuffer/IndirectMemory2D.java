@@ -82,10 +82,6 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private static final Cleaner CLEANER = SharedCleaner.CLEANER;
     private static final long POINTER = ValueLayout.ADDRESS.byteSize();
-    /**
-     * All of memory, for reading a light borrow's table where it lies ({@code Generation.rowAddress}); never handed
-     * out.
-     */
     /** Where a one-block layout's rows start: a cache line, which also suits every item's alignment. */
     private static final long ROW_BLOCK_ALIGNMENT = 64;
     /** The most rows {@link RowPlacement#ROW_BY_ROW} can allocate one by one (their addresses fill a Java array). */

@@ -2,7 +2,6 @@ package org.indirectbuffer.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 import org.indirectbuffer.BufferException;
 import org.indirectbuffer.format.ElementType;
@@ -21,15 +20,6 @@ import org.indirectbuffer.format.Format;
  * <p>Internal: exported only to the sibling modules (the collection's accessors use it too). Immutable; thread-safe.
  */
 public final class ItemLayouts {
-    /**
-     * The two {@code double} layouts a format can have ({@link Format#valueLayout()} is always unaligned), as
-     * constants: C2 inlines a memory access only when its layout, and so its var handle, is a constant; through a
-     * layout read from a field every access takes the var handle's generic path (about 20 ns).
-     */
-    private static final ValueLayout.OfDouble DOUBLE_NATIVE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ValueLayout.OfDouble DOUBLE_SWAPPED = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(
-            ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-
     private final Format format;
     /** How messages name the format: "view format" or "format". */
     private final String named;
@@ -72,28 +62,29 @@ public final class ItemLayouts {
     }
 
     /**
-     * Reads the {@code double} at byte {@code offset} of {@code segment} through a constant layout of the same byte
-     * order as {@code layout} (see {@link #DOUBLE_NATIVE}).
+     * Reads the {@code double} at byte {@code offset} of {@code segment} through {@code layout}, the format's layout
+     * read from a field, never a constant: C2 cannot inline an access through a layout that is not a constant, so the
+     * load stays in a method compiled on its own, whose return raises a fault on memory-mapped memory (the file
+     * truncated by another process) inside the caller's {@code try}, where it becomes a {@code MemoryFaultException}.
+     * Through a constant layout the load is inlined into the user's loop, and HotSpot raises the fault's {@code
+     * InternalError} at that loop's next safepoint poll, outside every {@code try} of the library
+     * ({@code MappedKernelsFaultTest}: {@code BufferView.getDouble} and {@code IndirectMemory2D.getDouble}). That
+     * costs speed: about 20 ns per item, against 8 ns through a constant (docs/decisions.md, "Mapped memory").
      *
      * @param layout what {@link #doubles} returned
      */
     public static double getDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset) {
-        return layout.order() == DOUBLE_NATIVE.order() ? segment.get(DOUBLE_NATIVE, offset)
-                : segment.get(DOUBLE_SWAPPED, offset);
+        return segment.get(layout, offset);
     }
 
     /**
-     * Writes the {@code double} at byte {@code offset} of {@code segment} through a constant layout of the same byte
-     * order as {@code layout}.
+     * Writes the {@code double} at byte {@code offset} of {@code segment} through {@code layout}, never a constant
+     * (see {@link #getDouble}).
      *
      * @param layout what {@link #doubles} returned
      */
     public static void setDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset, double value) {
-        if (layout.order() == DOUBLE_NATIVE.order()) {
-            segment.set(DOUBLE_NATIVE, offset, value);
-        } else {
-            segment.set(DOUBLE_SWAPPED, offset, value);
-        }
+        segment.set(layout, offset, value);
     }
 
     /**

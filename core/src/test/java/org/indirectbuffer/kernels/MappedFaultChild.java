@@ -193,6 +193,7 @@ public final class MappedFaultChild {
         IndirectMemory2D intRows = IndirectMemory2D.tableOverRows(buffer(mapped, "i", 4));
         IndirectMemory2D shortRows = IndirectMemory2D.tableOverRows(buffer(mapped, "h", 2));
         IndirectMemory2D byteRows = IndirectMemory2D.tableOverRows(buffer(mapped, "b", 1));
+        IndirectMemory2D doubleRows = IndirectMemory2D.tableOverRows(buffer(mapped, "d", 8));
         BufferView rowTable = intRows.getBuffer(BufferRequest.FULL_RO);
         BufferView grid = view(mapped, "i", 4);
         MemorySegment copy = Arena.ofAuto().allocate(4 * COLS);
@@ -209,6 +210,8 @@ public final class MappedFaultChild {
         k.put("IndirectMemory2D.getInt widened", () -> sink(sumIntRows(intRows)));
         k.put("IndirectMemory2D.getShort widened", () -> sink(sumShortRows(shortRows)));
         k.put("IndirectMemory2D.getByte widened", () -> sink(sumByteRows(byteRows)));
+        // ItemLayouts.getDouble: a constant layout there would inline the load into this loop
+        k.put("IndirectMemory2D.getDouble", () -> sink(sumDoubleRows(doubleRows)));
         k.put("rows view getInt widened", () -> sink(sumGrid(rowTable)));
         k.put("getInt 2-D widened", () -> sink(sumGrid(grid)));
         BufferView row = view(mapped.asSlice(0, 4 * COLS), "i", 4); // one row: the copies are repeated
@@ -288,6 +291,14 @@ public final class MappedFaultChild {
         double s = 0;
         for (long i = 0; i < COLS; i++) {
             s += v.getDouble(i);
+        }
+        return (long) s;
+    }
+
+    private static long sumDoubleRows(IndirectMemory2D m) {
+        double s = 0;
+        for (long c = 0; c < COLS; c++) {
+            s += m.getDouble(1, c);
         }
         return (long) s;
     }

@@ -57,6 +57,7 @@ class MappedKernelsFaultTest {
     private static final List<String> INLINED = List.of("BufferView::getInt", "BufferView::getShort",
             "BufferView::getByte", "BufferView::getLong", "BufferView::getFloat", "BufferView::getDouble",
             "IndirectMemory2D::getInt", "IndirectMemory2D::getShort", "IndirectMemory2D::getByte",
+            "IndirectMemory2D::getDouble",
             "SharedArray::getInt");
     /** The kernels behind them, to be compiled before the file is truncated ({@code |}: either will do). */
     private static final List<String> COMPILED = compiled();
