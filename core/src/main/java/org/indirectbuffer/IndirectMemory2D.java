@@ -284,6 +284,13 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
          * only a cache of immutable segments.
          */
         private MemorySegment[] rowCache;
+        /**
+         * Whether {@link #rowCache} may be made: not for a light borrow, which lives for one call and reads each row
+         * about once. An array of row segments is what keeps the JIT from removing a borrow's objects: escape
+         * analysis removes no array of a length known only at run time, nor what is stored in one, and the code
+         * making it grew {@code row} past the size C2 inlines once it has compiled it on its own.
+         */
+        private final boolean cachesRows;
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
         final MemorySegment block;
         /** What frees owned memory when the scope closes (disarmed when handed to C), or null. */
@@ -311,6 +318,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
             this.items = items;
             this.record = record;
+            this.cachesRows = true;
         }
 
         /**
@@ -329,6 +337,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.rowBytes = Math.multiplyExact(cols, format.itemSize());
             this.items = items;
             this.record = null;
+            this.cachesRows = false;
         }
 
         /**
@@ -382,7 +391,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (last != null && last.address() == address) {
                 return last;
             }
-            MemorySegment[] cache = last == null ? null : rowCache(last);
+            MemorySegment[] cache = last == null || !cachesRows ? null : rowCache(last);
             MemorySegment segment = cache != null ? cache[(int) row] : null;
             if (segment == null || segment.address() != address) {
                 MemorySegment bare = MemorySegment.ofAddress(address);
