@@ -285,10 +285,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
          */
         private MemorySegment[] rowCache;
         /**
-         * Whether {@link #rowCache} may be made: not for a light borrow, which lives for one call and reads each row
-         * about once. An array of row segments is what keeps the JIT from removing a borrow's objects: escape
-         * analysis removes no array of a length known only at run time, nor what is stored in one, and the code
-         * making it grew {@code row} past the size C2 inlines once it has compiled it on its own.
+         * Whether row segments are kept ({@link #lastRow}, {@link #rowCache}): not by a light borrow, which lives for
+         * one call and reads each row about once, and makes each segment when asked. A kept segment keeps the JIT from
+         * removing a borrow's objects: escape analysis removes no array of a length known only at run time, nor an
+         * object whose field a loop assigns a new segment; and the code making the array grew {@code row} past the
+         * size C2 inlines once it has compiled it on its own (3.9 KB against 2.5; 2.4 KB without it).
          */
         private final boolean cachesRows;
         /** The block all rows lie in (ONE_BLOCK placement), or null. */
@@ -377,7 +378,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
         /**
          * Row {@code row} (in range), tied to the memory's scope: from the record for memory the library made; for a
-         * foreign table the pointer is re-read each time, the segment cached.
+         * foreign table the pointer is re-read each time, the segment kept unless the borrow is light.
          */
         MemorySegment row(long row, IndirectMemory2D who) {
             if (record != null) {
@@ -387,16 +388,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             if (address == 0) {
                 throw who.nullRow(row);
             }
+            if (!cachesRows) {
+                return rowSegment(address);
+            }
             MemorySegment last = lastRow;
             if (last != null && last.address() == address) {
                 return last;
             }
-            MemorySegment[] cache = last == null || !cachesRows ? null : rowCache(last);
+            MemorySegment[] cache = last == null ? null : rowCache(last);
             MemorySegment segment = cache != null ? cache[(int) row] : null;
             if (segment == null || segment.address() != address) {
-                MemorySegment bare = MemorySegment.ofAddress(address);
-                // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
-                segment = (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
+                segment = rowSegment(address);
                 if (cache != null) {
                     cache[(int) row] = segment;
                 }
@@ -404,6 +406,13 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             lastRowIndex = row;
             lastRow = segment;
             return segment;
+        }
+
+        /** {@return a new segment of the row at {@code address}, in the scope, read-only if the rows are} */
+        private MemorySegment rowSegment(long address) {
+            MemorySegment bare = MemorySegment.ofAddress(address);
+            // reinterpret keeps the read-only mode: one segment made, not a writable one and its read-only copy
+            return (readOnlyRows ? bare.asReadOnly() : bare).reinterpret(rowBytes, scope, null);
         }
 
         /**
