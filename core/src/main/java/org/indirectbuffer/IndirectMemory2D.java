@@ -138,6 +138,13 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         /** The thread confined memory belongs to, null when shared. */
         final Thread owner;
         private final boolean holds;
+        /**
+         * The layout the memory was made with: what a light borrow reads (a plain final field, which escape analysis
+         * sees through, where the volatile {@link #current} and a {@code VarHandle} read cost C2 hundreds of IR
+         * nodes in the caller's inlining budget).
+         */
+        private final Generation first;
+        /** The current layout; null for a light borrow until its lifetime starts (then see {@link #latest()}). */
         volatile Generation current;
         /** What C was given by a partial {@code handOffToC}, which ended Java's access but not the memory; or null. */
         volatile HandOff handedOff;
@@ -158,6 +165,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.sharing = sharing;
             this.owner = sharing == Sharing.CONFINED ? Thread.currentThread() : null;
             this.holds = holds;
+            this.first = first;
             CURRENT.set(this, first);
             if (!light) {
                 this.lifetime = startLifetime(first);
@@ -171,7 +179,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.sharing = Sharing.CONFINED;
             this.owner = Thread.currentThread();
             this.holds = false;
-            CURRENT.set(this, first);
+            this.first = first;
         }
 
         /** A borrow confined to this thread that holds nothing: light unless leak detection is paranoid. */
@@ -195,7 +203,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         Lifetime lifetime() {
             Lifetime l = lifetime;
             if (l == null) {
-                l = startLifetime(current);
+                // still the first layout (what replaces it starts the lifetime first); published by the volatile write
+                CURRENT.set(this, first);
+                l = startLifetime(first);
                 if (lightClosed) {
                     l.close("close", null);
                 }
@@ -206,11 +216,17 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
         /**
          * The current layout, as {@link #current}. A light borrow's layout is the one it was made with until its
-         * lifetime starts (every operation that replaces it starts the lifetime first), so it is read without the
-         * volatile load: C2 does not remove a borrow's objects by escape analysis through that load.
+         * lifetime starts (every operation that replaces it starts the lifetime first), so it is read from {@link
+         * #first}: C2 does not remove a borrow's objects by escape analysis through the volatile load.
          */
         Generation current() {
-            return lifetime == null ? (Generation) CURRENT.get(this) : current;
+            return lifetime == null ? first : current;
+        }
+
+        /** {@return the current layout, from any thread, for messages and descriptions} */
+        Generation latest() {
+            Generation c = current;
+            return c != null ? c : first;
         }
 
         /** {@return whether no lifetime has started (a light borrow)} */
@@ -240,7 +256,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
                 return false;
             }
             if (!lightClosed) {
-                ((Generation) CURRENT.get(this)).scope.close();
+                first.scope.close();
                 lightClosed = true;
             }
             return true;
@@ -249,7 +265,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         /** Names the memory, for the reports of views it lent. */
         @Override
         public String toString() {
-            return "IndirectMemory2D[" + describe(current, origin, placement) + (closed() ? ", closed" : "") + "]";
+            return "IndirectMemory2D[" + describe(latest(), origin, placement) + (closed() ? ", closed" : "") + "]";
         }
     }
 
@@ -370,10 +386,13 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
         /**
          * The pointer of row {@code row} (in range, the handle checked open), read through the scoped table: a
-         * confined borrow's refuses other threads.
+         * confined borrow's refuses other threads. Read as the integer it is: an {@code ADDRESS} read makes a
+         * segment of the pointer first, about 1,200 of C2's IR nodes inlined against a few hundred, and a borrow read
+         * in a caller's loop spends the caller's inlining budget ({@code NodeCountInliningCutoff}) on them.
          */
         long rowAddress(long row) {
-            return table.get(ValueLayout.ADDRESS_UNALIGNED, row * POINTER).address();
+            return POINTER == 8 ? table.get(ValueLayout.JAVA_LONG_UNALIGNED, row * 8)
+                    : Integer.toUnsignedLong(table.get(ValueLayout.JAVA_INT_UNALIGNED, row * 4));
         }
 
         /**
@@ -1241,10 +1260,19 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     /** The layout this handle may use, or an exception saying why it may not. */
     private Generation live() {
-        if (handleClosed || shared.closed()) {
+        Shared s = shared;
+        Lifetime l = s.lifetime; // read once: each volatile read costs a caller's compiled code more IR nodes
+        if (l == null) {
+            // a light borrow: one layout, which only closeLight ends (so no stale or freed-by-nanny checks)
+            if (handleClosed || s.lightClosed) {
+                throw closed();
+            }
+            return s.first;
+        }
+        if (handleClosed || l.isClosed()) {
             throw closed();
         }
-        Generation g = shared.current();
+        Generation g = s.current;
         if (pinned != null && pinned != g) {
             throw new IllegalStateException("stale view of " + describe(pinned)
                     + ": the memory was resized or reformatted after the view was taken");
@@ -1263,11 +1291,11 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     private IllegalStateException closed() {
         return new IllegalStateException("IndirectMemory2D is closed: " + describe(pinned != null ? pinned
-                : shared.current) + (handleClosed && !shared.closed() ? " (this handle)" : ""));
+                : shared.latest()) + (handleClosed && !shared.closed() ? " (this handle)" : ""));
     }
 
     private IllegalStateException nullRow(long row) {
-        return new IllegalStateException("row " + row + " of " + describe(shared.current) + " is NULL");
+        return new IllegalStateException("row " + row + " of " + describe(shared.latest()) + " is NULL");
     }
 
     private String describe(Generation g) {
@@ -1726,7 +1754,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         checkOwner("resize");
         if (!access.isResizeable() || pinned != null) {
             throw new UnsupportedOperationException("resize needs a RESIZEABLE owning handle; this one is "
-                    + access + (pinned != null ? " (a view)" : "") + " on " + describe(shared.current));
+                    + access + (pinned != null ? " (a view)" : "") + " on " + describe(shared.latest()));
         }
         shared.exports().whileUnlocked("resize", () -> {
             Generation old = live();
@@ -1995,7 +2023,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     private WrongThreadException wrongThread(String operation, Thread owner) {
-        return new WrongThreadException(operation + ": " + describe(shared.current) + " is confined to thread '"
+        return new WrongThreadException(operation + ": " + describe(shared.latest()) + " is confined to thread '"
                 + owner.getName() + "'; this is '" + Thread.currentThread().getName() + "'");
     }
 
@@ -2010,8 +2038,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
 
     @Override
     public String toString() {
-        Generation g = pinned != null ? pinned : shared.current;
+        Generation g = pinned != null ? pinned : shared.latest();
         return "IndirectMemory2D[" + describe(g) + ", " + access + (isClosed() ? ", closed" : "")
-                + (pinned != null && pinned != shared.current ? ", stale" : "") + "]";
+                + (pinned != null && pinned != shared.latest() ? ", stale" : "") + "]";
     }
 }
