@@ -351,7 +351,7 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
             this.rows = rows;
             this.cols = cols;
             this.format = format;
-            this.rowBytes = Math.multiplyExact(cols, format.itemSize());
+            this.rowBytes = cols * format.itemSize(); // checkDimensions refused a row that overflows
             this.items = items;
             this.record = null;
             this.cachesRows = false;
@@ -1211,12 +1211,23 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
     }
 
     private static void checkDimensions(long rows, long cols, Format format) {
+        // Below 2^24 rows and columns and 2^12 bytes per item nothing below can overflow: one test, so that a
+        // borrow's checks stay small in its caller's compiled code; larger values take the exact checks.
+        if (((rows | cols) >>> 24 | format.itemSize() >>> 12) == 0) {
+            return;
+        }
+        checkDimensionsExactly(rows, cols, format);
+    }
+
+    private static void checkDimensionsExactly(long rows, long cols, Format format) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("dimensions " + rows + " x " + cols
                     + ": expected rows >= 0 and cols >= 0");
         }
         try {
-            // the table, the record of the rows, and the rows with a cache line of alignment padding
+            // a row (what a table of no rows still computes), the table, the record of the rows, and the rows with a
+            // cache line of alignment padding
+            Math.multiplyExact(cols, format.itemSize());
             Math.addExact(Math.multiplyExact(rows, POINTER + 8L),
                     Math.addExact(Math.multiplyExact(Math.multiplyExact(rows, cols), format.itemSize()),
                             ROW_BLOCK_ALIGNMENT));

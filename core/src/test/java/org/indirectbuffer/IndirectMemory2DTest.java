@@ -365,6 +365,10 @@ class IndirectMemory2DTest {
         assertThatThrownBy(() -> IndirectMemory2D.createMemory(Long.MAX_VALUE / 2, 4, "d", false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow")
                 .hasMessageContaining(Long.MAX_VALUE / 2 + " x 4");
+        // no rows, but a row's byte count overflows: was a raw ArithmeticException
+        assertThatThrownBy(() -> IndirectMemory2D.createMemory(0, Long.MAX_VALUE / 4, "d", false))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("overflow")
+                .hasMessageContaining("0 x " + Long.MAX_VALUE / 4);
         assertThatThrownBy(() -> IndirectMemory2D.createMemory(2, 2, "0d", false))
                 .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("item size 0");
         assertThatThrownBy(() -> IndirectMemory2D.createMemory(2, 2, "dd(", false))

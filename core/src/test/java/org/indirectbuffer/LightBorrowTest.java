@@ -209,7 +209,8 @@ class LightBorrowTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment table = table(arena, 2, 3);
             for (long[] dims : new long[][] {{2, Long.MAX_VALUE / 4}, {2, Long.MAX_VALUE / 8 - 8},
-                    {Long.MAX_VALUE / 8, 1}, {1L << 31, 1L << 31}, {-1, 1}, {1, -1}}) {
+                    {Long.MAX_VALUE / 8, 1}, {1L << 31, 1L << 31}, {-1, 1}, {1, -1},
+                    {0, Long.MAX_VALUE / 2}}) { // no rows, but a row's byte count overflows
                 IllegalArgumentException expected = null;
                 try {
                     IndirectMemory2D.wrap(table, dims[0], dims[1], "i", true, Sharing.CONFINED).close();
