@@ -387,8 +387,8 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
         /**
          * The pointer of row {@code row} (in range, the handle checked open), read through the scoped table: a
          * confined borrow's refuses other threads. Read as the integer it is: an {@code ADDRESS} read makes a
-         * segment of the pointer first, about 1,200 of C2's IR nodes inlined against a few hundred, and a borrow read
-         * in a caller's loop spends the caller's inlining budget ({@code NodeCountInliningCutoff}) on them.
+         * segment of the pointer first, and a borrow read in a caller's loop spends that caller's inlining budget
+         * ({@code NodeCountInliningCutoff}) on it (the row access, inlined: 2,968 IR nodes, 2,612 this way).
          */
         long rowAddress(long row) {
             return POINTER == 8 ? table.get(ValueLayout.JAVA_LONG_UNALIGNED, row * 8)
