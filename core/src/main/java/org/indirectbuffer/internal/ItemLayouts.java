@@ -69,7 +69,8 @@ public final class ItemLayouts {
      * Through a constant layout the load is inlined into the user's loop, and HotSpot raises the fault's {@code
      * InternalError} at that loop's next safepoint poll, outside every {@code try} of the library
      * ({@code MappedKernelsFaultTest}: {@code BufferView.getDouble} and {@code IndirectMemory2D.getDouble}). That
-     * costs speed: about 20 ns per item, against 8 ns through a constant (docs/decisions.md, "Mapped memory").
+     * costs speed: about 15 ns per {@code IndirectMemory2D.getDouble}, against 8 ns through a constant
+     * (docs/decisions.md, "Safety: how pointers are followed", the typed accessors over mapped memory).
      *
      * @param layout what {@link #doubles} returned
      */
