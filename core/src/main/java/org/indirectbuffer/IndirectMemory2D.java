@@ -985,8 +985,9 @@ public final class IndirectMemory2D implements BufferExporter, AutoCloseable {
      * <p>Why four: so that the JIT can inline a borrow into its caller, and then remove the handle and its objects by
      * escape analysis, as it removes a hand-written arena. C2 does not inline a callee it has already compiled on its
      * own to more than {@code -XX:InlineSmallCode} (2,500 bytes): one method doing the whole borrow compiled to about
-     * 5 KB; each step compiles to less. {@code PointerBorrower.borrow} itself is small enough for C1 to inline, so it
-     * is not compiled on its own at all.
+     * 5 KB; each step compiles to less. {@code PointerBorrower.borrow} itself is small enough for C1 to inline, so
+     * it is usually not compiled on its own (when its caller's C1 compile waits long in the queue, C2 may still
+     * compile it first, to 3.1 KB, too big to inline: the README's "Borrowing" measures how often).
      */
     static final class Borrowing {
         final PointerBorrower borrower;
