@@ -657,7 +657,7 @@ public final class BufferView implements AutoCloseable {
         try {
             ValueLayout.OfDouble layout = items("getDouble", double.class).doubles("getDouble");
             checkIndex(index);
-            return ItemLayouts.getDouble(layout, resolve(index), 0);
+            return resolve(index).get(layout, 0);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.getDouble", this);
         }
@@ -683,7 +683,7 @@ public final class BufferView implements AutoCloseable {
                 throw ReadOnlyWrite.of("setDouble(" + value + ")", ReadOnlyWrite.index(index), this);
             }
             checkIndex(index);
-            ItemLayouts.setDouble(layout, resolve(index), 0, value);
+            resolve(index).set(layout, 0, value);
         } catch (InternalError e) {
             throw MemoryFaultException.of(e, "BufferView.setDouble", this);
         }

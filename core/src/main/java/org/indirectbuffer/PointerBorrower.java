@@ -95,7 +95,7 @@ public final class PointerBorrower {
     public IndirectMemory2D borrow(MemorySegment table, long rows, long cols) {
         // Small enough for C1 to inline into its caller (at most 35 bytes of code, and operand stack plus locals
         // beyond the arguments at most C1InlineStackLimit, 5 on JDK 25: no call passes all four arguments), so that
-        // C2 never compiles it on its own; the steps are compiled on their own, each small enough for C2 to inline
+        // C2 seldom compiles it on its own; the steps are compiled on their own, each small enough for C2 to inline
         // (see IndirectMemory2D.Borrowing).
         return IndirectMemory2D.borrowed(IndirectMemory2D.scoped(
                 IndirectMemory2D.checked(IndirectMemory2D.borrowing(this, table, rows), cols)));

@@ -533,7 +533,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         MemorySegment items = row(row, "getDouble").items;
         ValueLayout.OfDouble layout = this.items.doubles("getDouble");
         try {
-            return ItemLayouts.getDouble(layout, items, checkColumn(col, "getDouble") * 8);
+            return items.get(layout, checkColumn(col, "getDouble") * 8);
         } catch (InternalError e) {
             throw MemoryFaultException.fault(e, "BufferCollection2D.getDouble", this);
         }
@@ -560,7 +560,7 @@ public final class BufferCollection2D implements BufferExporter, AutoCloseable {
         }
         ValueLayout.OfDouble layout = this.items.doubles("setDouble");
         try {
-            ItemLayouts.setDouble(layout, items, checkColumn(col, "setDouble") * 8, value);
+            items.set(layout, checkColumn(col, "setDouble") * 8, value);
         } catch (InternalError e) {
             throw MemoryFaultException.fault(e, "BufferCollection2D.setDouble", this);
         }

@@ -17,6 +17,15 @@ import org.indirectbuffer.format.Format;
  * and widens {@code e} (half precision; {@code setFloat} rounds to it). Unsigned values are their bits. Worked out
  * once per format, so that typed access costs one field read, not a layout built per item.
  *
+ * <p>Accessors read and write through the layout returned here, held in a field, never through a constant of the same
+ * kind: C2 cannot inline an access through a layout that is not a constant, so the load stays in a method compiled on
+ * its own, whose return raises a fault on memory-mapped memory (the file truncated by another process) inside the
+ * accessor's {@code try}, where it becomes a {@code MemoryFaultException}. Through a constant the load is inlined
+ * into the user's loop, and HotSpot raises the fault's {@code InternalError} at that loop's next safepoint poll,
+ * outside every {@code try} of the library ({@code MappedKernelsFaultTest} catches it; docs/decisions.md, "Safety:
+ * how pointers are followed"). That costs speed: about 15 ns per {@code IndirectMemory2D.getDouble}, against 8 ns
+ * through a constant.
+ *
  * <p>Internal: exported only to the sibling modules (the collection's accessors use it too). Immutable; thread-safe.
  */
 public final class ItemLayouts {
@@ -59,33 +68,6 @@ public final class ItemLayouts {
     /** {@return the layout of a {@code double} item} @throws BufferException if the format has none */
     public ValueLayout.OfDouble doubles(String method) {
         return check(forDouble, method, double.class);
-    }
-
-    /**
-     * Reads the {@code double} at byte {@code offset} of {@code segment} through {@code layout}, the format's layout
-     * read from a field, never a constant: C2 cannot inline an access through a layout that is not a constant, so the
-     * load stays in a method compiled on its own, whose return raises a fault on memory-mapped memory (the file
-     * truncated by another process) inside the caller's {@code try}, where it becomes a {@code MemoryFaultException}.
-     * Through a constant layout the load is inlined into the user's loop, and HotSpot raises the fault's {@code
-     * InternalError} at that loop's next safepoint poll, outside every {@code try} of the library
-     * ({@code MappedKernelsFaultTest}: {@code BufferView.getDouble} and {@code IndirectMemory2D.getDouble}). That
-     * costs speed: about 15 ns per {@code IndirectMemory2D.getDouble}, against 8 ns through a constant
-     * (docs/decisions.md, "Safety: how pointers are followed", the typed accessors over mapped memory).
-     *
-     * @param layout what {@link #doubles} returned
-     */
-    public static double getDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset) {
-        return segment.get(layout, offset);
-    }
-
-    /**
-     * Writes the {@code double} at byte {@code offset} of {@code segment} through {@code layout}, never a constant
-     * (see {@link #getDouble}).
-     *
-     * @param layout what {@link #doubles} returned
-     */
-    public static void setDouble(ValueLayout.OfDouble layout, MemorySegment segment, long offset, double value) {
-        segment.set(layout, offset, value);
     }
 
     /**

@@ -210,7 +210,7 @@ public final class MappedFaultChild {
         k.put("IndirectMemory2D.getInt widened", () -> sink(sumIntRows(intRows)));
         k.put("IndirectMemory2D.getShort widened", () -> sink(sumShortRows(shortRows)));
         k.put("IndirectMemory2D.getByte widened", () -> sink(sumByteRows(byteRows)));
-        // ItemLayouts.getDouble: a constant layout there would inline the load into this loop
+        // through the format's layout (ItemLayouts): a constant layout would inline the load into this loop
         k.put("IndirectMemory2D.getDouble", () -> sink(sumDoubleRows(doubleRows)));
         k.put("rows view getInt widened", () -> sink(sumGrid(rowTable)));
         k.put("getInt 2-D widened", () -> sink(sumGrid(grid)));
